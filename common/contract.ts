@@ -1,0 +1,131 @@
+// The renderer ⇄ main contract: every call and event named in ipc-names.ts
+// gets its schemas here. Both hosts (Electron IPC and the browser host's
+// WebSocket) validate every incoming message against this table.
+import { z } from 'zod';
+import { ApiError } from './errors.ts';
+import { CALL_NAMES, EVENT_NAMES, type CallName, type EventName, type ScreenRole } from './ipc-names.ts';
+import { HallWindow, LineQueue, Staff, Ticket } from './model.ts';
+
+export const ConnectionState = z.object({
+  state: z.enum(['online', 'connecting', 'offline']),
+  serverUrl: z.string().nullable(),
+  /** Since when the state holds (ISO time). */
+  since: z.string(),
+  /** Why the server is not reachable, in Chinese; null when online. */
+  reason: z.string().nullable(),
+});
+export type ConnectionState = z.infer<typeof ConnectionState>;
+
+export const CallLogEntry = z.object({
+  at: z.string(),
+  action: z.enum(['callNext', 'recall', 'noShow', 'complete']),
+  ticketNumber: z.string(),
+});
+export type CallLogEntry = z.infer<typeof CallLogEntry>;
+
+/** Everything the clerk's workspace shows. */
+export const ClerkState = z.object({
+  connection: ConnectionState,
+  enrolled: z.boolean(),
+  hallName: z.string(),
+  window: HallWindow.nullable(),
+  clerk: Staff.omit({ photo: true }).nullable(),
+  current: Ticket.nullable(),
+  /** Waiting counts for the lines this window serves, in its order of preference. */
+  queue: z.array(LineQueue),
+  noShowMinRecalls: z.number().int().nonnegative(),
+  /** Today's calls at this window, newest first. */
+  log: z.array(CallLogEntry),
+});
+export type ClerkState = z.infer<typeof ClerkState>;
+
+/** Everything the citizen's outward screen shows, already masked. */
+export const OutwardView = z.object({
+  hallName: z.string(),
+  windowName: z.string().nullable(),
+  mode: z.enum(['closed', 'idle', 'serving']),
+  clerk: z
+    .object({ name: z.string(), staffNo: z.string(), department: z.string(), photo: z.string() })
+    .nullable(),
+  calling: z
+    .object({
+      number: z.string(),
+      lineName: z.string(),
+      /** Grows with every 重呼, so the screen knows to flash again. */
+      announcement: z.number().int().nonnegative(),
+    })
+    .nullable(),
+  notice: z.string(),
+});
+export type OutwardView = z.infer<typeof OutwardView>;
+
+const NoArgs = z.strictObject({});
+
+interface CallSpec {
+  /** The screens allowed to make this call. */
+  from: readonly ScreenRole[];
+  args: z.ZodType;
+  result: z.ZodType;
+}
+
+export const calls = {
+  getClerkState: { from: ['clerk'], args: NoArgs, result: ClerkState },
+  getOutwardView: { from: ['clerk', 'outward'], args: NoArgs, result: OutwardView },
+  enroll: {
+    from: ['clerk'],
+    args: z.strictObject({
+      serverUrl: z.url({ protocol: /^https?$/, error: '服务器地址应以 http:// 或 https:// 开头' }),
+      code: z.string().regex(/^\d{8}$/, '注册码应为 8 位数字'),
+    }),
+    result: ClerkState,
+  },
+  signIn: {
+    from: ['clerk'],
+    args: z.strictObject({
+      staffNo: z.string().trim().min(1, '请输入工号').max(32, '工号过长'),
+      password: z.string().min(1, '请输入密码').max(128, '密码过长'),
+    }),
+    result: ClerkState,
+  },
+  signOut: { from: ['clerk'], args: NoArgs, result: ClerkState },
+  callNext: { from: ['clerk'], args: NoArgs, result: ClerkState },
+  recall: { from: ['clerk'], args: NoArgs, result: ClerkState },
+  noShow: { from: ['clerk'], args: NoArgs, result: ClerkState },
+  complete: { from: ['clerk'], args: NoArgs, result: ClerkState },
+} as const satisfies Record<CallName, CallSpec>;
+
+export const events = {
+  clerkState: { to: 'clerk', payload: ClerkState },
+  outwardView: { to: 'outward', payload: OutwardView },
+} as const satisfies Record<EventName, { to: ScreenRole; payload: z.ZodType }>;
+
+export type CallArgs<N extends CallName> = z.input<(typeof calls)[N]['args']>;
+export type CallResult<N extends CallName> = z.infer<(typeof calls)[N]['result']>;
+export type EventPayload<N extends EventName> = z.infer<(typeof events)[N]['payload']>;
+
+/** The api the renderer sees, the same from the preload bridge and the WebSocket client. */
+export type HallDeskApi = {
+  [N in CallName]: (args: CallArgs<N>) => Promise<CallResult<N>>;
+} & {
+  on<N extends EventName>(name: N, listener: (payload: EventPayload<N>) => void): () => void;
+};
+
+/** What the preload answers for a call: errors travel as data, not as thrown IPC errors. */
+export const Reply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: ApiError }),
+]);
+export type Reply = z.infer<typeof Reply>;
+
+// Browser host wire format (one JSON object per WebSocket message).
+export const WireCall = z.strictObject({
+  type: z.literal('call'),
+  id: z.number().int().nonnegative(),
+  name: z.enum(CALL_NAMES),
+  args: z.unknown(),
+});
+export type WireCall = z.infer<typeof WireCall>;
+export const WireReply = z.intersection(z.object({ type: z.literal('reply'), id: z.number().int() }), Reply);
+export const WireEvent = z.object({ type: z.literal('event'), name: z.enum(EVENT_NAMES), payload: z.unknown() });
+export const WireServerMessage = z.union([WireReply, WireEvent]);
+export type WireServerMessage = z.infer<typeof WireServerMessage>;

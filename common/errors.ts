@@ -1,0 +1,47 @@
+// Stable error codes shared by the hall server, the counter core and the UI.
+// `message` is always zh-CN and says what happened and what to do.
+import { z } from 'zod';
+
+export const ErrorCode = z.enum([
+  'BAD_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'ENROLLMENT_CODE_INVALID',
+  'SIGN_IN_FAILED',
+  'NOT_ENROLLED',
+  'NOT_SIGNED_IN',
+  'NO_CURRENT_TICKET',
+  'RECALLS_REQUIRED',
+  'SERVER_UNREACHABLE',
+  'SERVER_ERROR',
+  'INTERNAL',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ApiError = z.object({ code: ErrorCode, message: z.string() });
+export type ApiError = z.infer<typeof ApiError>;
+
+/** An error that carries a stable code and a clerk-readable message. */
+export class HallError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  constructor(code: ErrorCode, message: string, status = 400) {
+    super(message);
+    this.name = 'HallError';
+    this.code = code;
+    this.status = status;
+  }
+  toJSON(): ApiError {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** Formats zod issues as one short zh-CN line for the person who sent them. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(整体)'}：${issue.message}`)
+    .join('；');
+}

@@ -1,0 +1,113 @@
+// Domain shapes shared by the hall server, the counter core and the renderer.
+// Every shape that crosses a process or network boundary is a zod schema here;
+// the TypeScript types are inferred from it so the two cannot drift.
+import { z } from 'zod';
+
+/** Service line (业务类型): the letter printed in front of a ticket number. */
+export const LineId = z.string().regex(/^[A-Z]$/, '业务类型代码应为一个大写字母');
+export const ServiceLine = z.object({
+  id: LineId,
+  name: z.string().min(1),
+  description: z.string(),
+});
+export type ServiceLine = z.infer<typeof ServiceLine>;
+
+/** Ticket priority; a higher rank is served first (see common/queue.ts). */
+export const Priority = z.enum(['normal', 'appointment', 'priority', 'green']);
+export type Priority = z.infer<typeof Priority>;
+export const PRIORITY_LABEL: Record<Priority, string> = {
+  normal: '普通',
+  appointment: '预约',
+  priority: '优先',
+  green: '绿色通道',
+};
+
+export const TicketStatus = z.enum(['waiting', 'called', 'completed', 'no_show']);
+export type TicketStatus = z.infer<typeof TicketStatus>;
+
+/** Ticket numbers are the line letter and three digits: A012. */
+export const TicketNumber = z.string().regex(/^[A-Z]\d{3,4}$/, '票号格式应为字母加三位数字，如 A012');
+
+export const Ticket = z.object({
+  id: z.number().int().positive(),
+  number: TicketNumber,
+  lineId: LineId,
+  priority: Priority,
+  status: TicketStatus,
+  issuedAt: z.string(),
+  calledAt: z.string().nullable(),
+  windowId: z.number().int().positive().nullable(),
+  recallCount: z.number().int().nonnegative(),
+  endedAt: z.string().nullable(),
+});
+export type Ticket = z.infer<typeof Ticket>;
+
+export const HallWindow = z.object({
+  id: z.number().int().positive(),
+  /** Short code used in case numbers and walk-in prefixes, e.g. "03". */
+  code: z.string().regex(/^\d{2}$/),
+  name: z.string().min(1),
+  /** Lines served, in order of preference. */
+  lineIds: z.array(LineId).min(1),
+});
+export type HallWindow = z.infer<typeof HallWindow>;
+
+export const StaffRole = z.enum(['clerk', 'manager']);
+export const Staff = z.object({
+  id: z.number().int().positive(),
+  staffNo: z.string().min(1),
+  name: z.string().min(1),
+  department: z.string().min(1),
+  role: StaffRole,
+  /** A data: URL, so the counter can show it offline. */
+  photo: z.string().startsWith('data:image/'),
+});
+export type Staff = z.infer<typeof Staff>;
+
+export const MaterialForm = z.enum(['original', 'copy', 'original_and_copy']);
+export const Material = z.object({
+  name: z.string().min(1),
+  form: MaterialForm,
+  count: z.number().int().positive(),
+  waivable: z.boolean(),
+  requirement: z.string(),
+});
+export type Material = z.infer<typeof Material>;
+
+export const ItemKind = z.enum(['instant', 'promised']);
+export const ApplicantType = z.enum(['person', 'enterprise']);
+export const Item = z.object({
+  code: z.string().min(1),
+  name: z.string().min(1),
+  department: z.string().min(1),
+  lineId: LineId,
+  kind: ItemKind,
+  /** Promised time limit; working days unless calendarDays is set (green channel). */
+  limitDays: z.number().int().nonnegative(),
+  calendarDays: z.boolean(),
+  fee: z.string(),
+  applicantTypes: z.array(ApplicantType).min(1),
+  materials: z.array(Material),
+});
+export type Item = z.infer<typeof Item>;
+
+export const HallSettings = z.object({
+  hallName: z.string().min(1),
+  /** 过号 needs at least this many 重呼 first. */
+  noShowMinRecalls: z.number().int().nonnegative(),
+  notice: z.string(),
+});
+export type HallSettings = z.infer<typeof HallSettings>;
+
+/** One entry of the config stream (sync.md: pull stream=config). */
+export const ConfigChange = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('window'), key: z.string(), value: HallWindow.nullable() }),
+  z.object({ kind: z.literal('line'), key: z.string(), value: ServiceLine.nullable() }),
+  z.object({ kind: z.literal('staff'), key: z.string(), value: Staff.nullable() }),
+  z.object({ kind: z.literal('item'), key: z.string(), value: Item.nullable() }),
+  z.object({ kind: z.literal('settings'), key: z.literal('hall'), value: HallSettings }),
+]);
+export type ConfigChange = z.infer<typeof ConfigChange>;
+
+export const LineQueue = z.object({ lineId: LineId, name: z.string(), waiting: z.number().int().nonnegative() });
+export type LineQueue = z.infer<typeof LineQueue>;
