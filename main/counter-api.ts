@@ -1,0 +1,26 @@
+// What the hosts (Electron shell, browser host) need to create and drive the
+// counter core. The implementation is main/counter.ts.
+import type { CounterCore } from './bridge.ts';
+import type { Logger } from './log.ts';
+
+export interface CounterOptions {
+  /** Folder for the counter's SQLite file (counter.db). */
+  dataDir: string;
+  /** Shown to the hall manager at enrollment, e.g. the PC's host name. */
+  deviceName: string;
+  clock?: () => Date;
+  log?: Logger;
+  /** Demo launchers: enroll on start when this counter is not enrolled yet. */
+  autoEnroll?: { serverUrl: string; code: string };
+}
+
+/** Settings that belong to this PC, not to the hall. */
+export interface LocalSettings {
+  /** Electron display id chosen for the outward screen; null = automatic. */
+  outwardDisplayId: number | null;
+}
+
+export interface Counter extends CounterCore {
+  localSettings(): LocalSettings;
+  close(): Promise<void>;
+}

@@ -1,0 +1,142 @@
+// The counter's HTTP client for the hall server, driven by the route table in
+// common/http-api.ts. Every answer is validated; every failure becomes a
+// HallError with a Chinese message the clerk can act on.
+import type { z } from 'zod';
+import { ApiError, ErrorCode, HallError } from '../common/errors.ts';
+import { HallEvent, pathFor, routes, type RouteName, type RouteResponse } from '../common/http-api.ts';
+
+export interface RequestOptions {
+  params?: Record<string, string | number>;
+  query?: Record<string, string | number>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Overrides the client's default timeout. */
+  timeoutMs?: number;
+}
+
+export interface HallClientOptions {
+  baseUrl: string;
+  token?: string | null;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+export class HallClient {
+  readonly baseUrl: string;
+  private readonly token: string | null;
+  private readonly fetchImpl: typeof fetch;
+  private readonly timeoutMs: number;
+
+  constructor(options: HallClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.token = options.token ?? null;
+    this.fetchImpl = options.fetch ?? fetch;
+    this.timeoutMs = options.timeoutMs ?? 5000;
+  }
+
+  withToken(token: string): HallClient {
+    return new HallClient({ baseUrl: this.baseUrl, token, fetch: this.fetchImpl, timeoutMs: this.timeoutMs });
+  }
+
+  private url(name: RouteName, options: RequestOptions): string {
+    const url = new URL(this.baseUrl + pathFor(routes[name].path, options.params));
+    for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, String(value));
+    return url.toString();
+  }
+
+  async request<N extends RouteName>(name: N, options: RequestOptions = {}): Promise<RouteResponse<N>> {
+    const spec = routes[name];
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await this.fetchImpl(this.url(name, options), {
+        method: spec.method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs),
+      });
+    } catch (error) {
+      throw unreachable(error);
+    }
+    let payload: unknown;
+    try {
+      payload = await response.json();
+    } catch (error) {
+      if (isAbort(error)) throw unreachable(error);
+      throw new HallError('SERVER_ERROR', `大厅服务器的应答不是有效数据（HTTP ${response.status}），请稍后重试或联系管理员`, 502);
+    }
+    if (!response.ok) {
+      const parsed = ApiError.safeParse(payload);
+      if (parsed.success) throw new HallError(parsed.data.code, parsed.data.message, response.status);
+      const code: ErrorCode = response.status >= 500 ? 'SERVER_ERROR' : 'BAD_REQUEST';
+      throw new HallError(code, `大厅服务器拒绝了请求（HTTP ${response.status}），请稍后重试或联系管理员`, response.status);
+    }
+    const parsed = (spec.response as z.ZodType).safeParse(payload);
+    if (!parsed.success) {
+      throw new HallError('SERVER_ERROR', '大厅服务器返回的数据格式不符合接口约定，请联系管理员检查服务器版本', 502);
+    }
+    return parsed.data as RouteResponse<N>;
+  }
+
+  /**
+   * Reads the live event stream until it ends or `signal` aborts. Malformed
+   * events are skipped (and reported), never acted on.
+   */
+  async listen(
+    onEvent: (event: HallEvent) => void,
+    signal: AbortSignal,
+    onMalformed: (line: string) => void = () => {},
+  ): Promise<void> {
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(this.url('events', {}), { headers, signal });
+    } catch (error) {
+      throw unreachable(error);
+    }
+    if (!response.ok || !response.body) {
+      const parsed = ApiError.safeParse(await response.json().catch(() => null));
+      if (parsed.success) throw new HallError(parsed.data.code, parsed.data.message, response.status);
+      throw new HallError('SERVER_ERROR', `实时事件连接失败（HTTP ${response.status}）`, response.status);
+    }
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of response.body) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, end).replace(/\r$/, '');
+          buffer = buffer.slice(end + 1);
+          if (!line.startsWith('data:')) continue;
+          const parsed = parseEvent(line.slice(5).trim());
+          if (parsed) onEvent(parsed);
+          else onMalformed(line);
+        }
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      throw unreachable(error);
+    }
+  }
+}
+
+function parseEvent(text: string): HallEvent | null {
+  try {
+    const parsed = HallEvent.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+const isAbort = (error: unknown) =>
+  error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+
+function unreachable(error: unknown): HallError {
+  const reason = isAbort(error) ? '大厅服务器响应超时' : '无法连接大厅服务器';
+  return new HallError('SERVER_UNREACHABLE', `${reason}，请检查网络连接；如持续出现请联系管理员`, 503);
+}

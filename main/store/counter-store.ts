@@ -1,0 +1,128 @@
+// Typed access to the counter's SQLite file. Every write that must land
+// together happens in one transaction here.
+import type { CallLogEntry } from '../../common/contract.ts';
+import { ConfigChange, HallSettings, HallWindow, Item, ServiceLine, Staff } from '../../common/model.ts';
+import { WindowStatus } from '../../common/http-api.ts';
+import type { Db } from './database.ts';
+import { z } from 'zod';
+
+export const Enrollment = z.object({
+  deviceId: z.string(),
+  serverUrl: z.string(),
+  role: z.enum(['counter', 'kiosk']),
+  windowId: z.number().int().positive().nullable(),
+});
+export type StoredEnrollment = z.infer<typeof Enrollment>;
+
+export interface HallConfig {
+  windows: Map<number, HallWindow>;
+  lines: Map<string, ServiceLine>;
+  staff: Map<number, Staff>;
+  items: Map<string, Item>;
+  settings: HallSettings | null;
+}
+
+export class CounterStore {
+  readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  private getKv<T>(key: string, schema: z.ZodType<T>): T | null {
+    const row = this.db.prepare('SELECT value FROM kv WHERE key = ?').get(key) as { value: string } | undefined;
+    if (!row) return null;
+    const parsed = schema.safeParse(JSON.parse(row.value));
+    return parsed.success ? parsed.data : null;
+  }
+
+  private setKv(key: string, value: unknown): void {
+    this.db
+      .prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .run(key, JSON.stringify(value));
+  }
+
+  enrollment(): StoredEnrollment | null {
+    return this.getKv('enrollment', Enrollment);
+  }
+
+  saveEnrollment(enrollment: StoredEnrollment): void {
+    this.db.transaction(() => {
+      this.setKv('enrollment', enrollment);
+      // A new enrollment may be to another hall: its config starts over.
+      this.db.prepare('DELETE FROM config_entry').run();
+      this.setKv('cursor:config', 0);
+      this.db.prepare("DELETE FROM kv WHERE key = 'window-status'").run();
+    })();
+  }
+
+  configCursor(): number {
+    return this.getKv('cursor:config', z.number().int().nonnegative()) ?? 0;
+  }
+
+  /** Applies one pulled page and its cursor together (sync.md: one transaction). */
+  applyConfigPage(changes: { version: number; change: ConfigChange }[], cursor: number): void {
+    const upsert = this.db.prepare(
+      `INSERT INTO config_entry (kind, key, value, version) VALUES (?, ?, ?, ?)
+       ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, version = excluded.version`,
+    );
+    const remove = this.db.prepare('DELETE FROM config_entry WHERE kind = ? AND key = ?');
+    this.db.transaction(() => {
+      for (const { version, change } of changes) {
+        if (change.value === null) remove.run(change.kind, change.key);
+        else upsert.run(change.kind, change.key, JSON.stringify(change.value), version);
+      }
+      this.setKv('cursor:config', cursor);
+    })();
+  }
+
+  config(): HallConfig {
+    const rows = this.db.prepare('SELECT kind, key, value FROM config_entry').all() as {
+      kind: string;
+      key: string;
+      value: string;
+    }[];
+    const config: HallConfig = { windows: new Map(), lines: new Map(), staff: new Map(), items: new Map(), settings: null };
+    for (const row of rows) {
+      const parsed = ConfigChange.safeParse({ kind: row.kind, key: row.key, value: JSON.parse(row.value) });
+      if (!parsed.success || parsed.data.value === null) continue;
+      const change = parsed.data;
+      if (change.kind === 'window') config.windows.set(change.value!.id, change.value!);
+      else if (change.kind === 'line') config.lines.set(change.value!.id, change.value!);
+      else if (change.kind === 'staff') config.staff.set(change.value!.id, change.value!);
+      else if (change.kind === 'item') config.items.set(change.value!.code, change.value!);
+      else config.settings = change.value;
+    }
+    return config;
+  }
+
+  /** The last window state the server told us, so a restart shows it at once. */
+  windowStatus(): WindowStatus | null {
+    return this.getKv('window-status', WindowStatus);
+  }
+
+  saveWindowStatus(status: WindowStatus): void {
+    this.setKv('window-status', status);
+  }
+
+  appendCallLog(windowId: number, staffNo: string | null, entry: CallLogEntry): void {
+    this.db
+      .prepare('INSERT INTO call_log (at, window_id, action, ticket_number, staff_no) VALUES (?, ?, ?, ?, ?)')
+      .run(entry.at, windowId, entry.action, entry.ticketNumber, staffNo);
+  }
+
+  /** Calls at this window since `since` (ISO time), newest first. */
+  callLogSince(windowId: number, since: string, limit = 50): CallLogEntry[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT at, action, ticket_number AS ticketNumber FROM call_log
+           WHERE window_id = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?`,
+        )
+        .all(windowId, since, limit) as CallLogEntry[]
+    ).map((row) => ({ ...row }));
+  }
+
+  outwardDisplayId(): number | null {
+    return this.getKv('setting:outward-display', z.number().int());
+  }
+}

@@ -1,0 +1,117 @@
+// The browser host's doors: token on pages, token + Origin on the WebSocket,
+// and clear answers to malformed messages. Real HTTP and WebSocket on loopback.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { EventName } from '../../common/ipc-names.ts';
+import type { CounterCore } from '../../main/bridge.ts';
+import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
+
+let host: BrowserHost;
+let emit: (name: EventName, payload: unknown) => void = () => {};
+const core: CounterCore = {
+  async call(name) {
+    return { called: name };
+  },
+  subscribe(listener) {
+    emit = listener;
+    return () => {};
+  },
+};
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'halldesk-host-'));
+  mkdirSync(join(dir, 'assets'));
+  writeFileSync(join(dir, 'clerk.html'), '<!doctype html><title>clerk</title>');
+  writeFileSync(join(dir, 'outward.html'), '<!doctype html><title>outward</title>');
+  writeFileSync(join(dir, 'assets', 'app.js'), 'console.log(1)');
+  writeFileSync(join(tmpdir(), 'halldesk-secret.txt'), 'secret');
+  host = await startBrowserHost({ core, staticDir: dir, token: 'test-token-0123456789' });
+});
+afterAll(() => host.close());
+
+function connect(query: string, origin: string | undefined = host.origin): Promise<WebSocket> {
+  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/ws?${query}`, origin ? { origin } : {});
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => reject(new Error(`${res.statusCode} ${body}`)));
+    });
+    ws.once('error', reject);
+  });
+}
+const nextMessage = (ws: WebSocket) =>
+  new Promise<Record<string, unknown>>((resolve) => ws.once('message', (data) => resolve(JSON.parse(data.toString()))));
+
+describe('browser host pages', () => {
+  it('serves the pages only with the run token', async () => {
+    expect((await fetch(host.clerkUrl)).status).toBe(200);
+    expect((await fetch(host.outwardUrl)).headers.get('content-security-policy')).toContain("default-src 'self'");
+    const without = await fetch(`${host.origin}/clerk.html`);
+    expect(without.status).toBe(403);
+    expect(await without.text()).toContain('缺少有效的令牌');
+    expect((await fetch(`${host.origin}/clerk.html?token=wrong`)).status).toBe(403);
+  });
+
+  it('serves built assets and nothing outside the build folder', async () => {
+    expect((await fetch(`${host.origin}/assets/app.js`)).headers.get('content-type')).toContain('javascript');
+    expect((await fetch(`${host.origin}/%2e%2e/halldesk-secret.txt`)).status).toBe(404);
+    expect((await fetch(`${host.origin}/assets/..%2f..%2fhalldesk-secret.txt`)).status).toBe(404);
+  });
+
+  it('listens on loopback only', () => {
+    expect(new URL(host.origin).hostname).toBe('127.0.0.1');
+  });
+});
+
+describe('browser host WebSocket', () => {
+  it('refuses a foreign Origin', async () => {
+    await expect(connect('token=test-token-0123456789&role=clerk', 'http://evil.example')).rejects.toThrow(/403.*来源/);
+  });
+
+  it('refuses a missing or wrong token', async () => {
+    await expect(connect('role=clerk')).rejects.toThrow(/403.*令牌无效/);
+    await expect(connect('token=nope&role=clerk')).rejects.toThrow(/403/);
+  });
+
+  it('refuses an unknown role', async () => {
+    await expect(connect('token=test-token-0123456789&role=admin')).rejects.toThrow(/400/);
+  });
+
+  it('answers a call, and a malformed message with a clear error, keeping the socket open', async () => {
+    const ws = await connect('token=test-token-0123456789&role=clerk');
+    ws.send('{not json');
+    expect(await nextMessage(ws)).toMatchObject({ type: 'reply', id: -1, ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('JSON') } });
+    ws.send(JSON.stringify({ type: 'call', id: 7, name: 'callNext', args: { extra: true } }));
+    expect(await nextMessage(ws)).toMatchObject({ type: 'reply', id: 7, ok: false, error: { code: 'BAD_REQUEST' } });
+    ws.send(JSON.stringify({ type: 'call', id: 8, name: 'noSuchCall', args: {} }));
+    expect(await nextMessage(ws)).toMatchObject({ type: 'reply', id: 8, ok: false, error: { code: 'BAD_REQUEST' } });
+    ws.send(JSON.stringify({ type: 'call', id: 9, name: 'callNext', args: {} }));
+    expect(await nextMessage(ws)).toEqual({ type: 'reply', id: 9, ok: true, result: { called: 'callNext' } });
+    ws.close();
+  });
+
+  it('takes the role from the connection, so the outward screen cannot call the clerk actions', async () => {
+    const ws = await connect('token=test-token-0123456789&role=outward');
+    ws.send(JSON.stringify({ type: 'call', id: 1, name: 'callNext', args: {} }));
+    expect(await nextMessage(ws)).toMatchObject({ id: 1, ok: false, error: { code: 'FORBIDDEN' } });
+    ws.close();
+  });
+
+  it('sends each event only to the screen it is for', async () => {
+    const clerk = await connect('token=test-token-0123456789&role=clerk');
+    const outward = await connect('token=test-token-0123456789&role=outward');
+    const outwardGot = nextMessage(outward);
+    const clerkGot = nextMessage(clerk);
+    emit('outwardView', { n: 1 });
+    emit('clerkState', { n: 2 });
+    expect(await outwardGot).toEqual({ type: 'event', name: 'outwardView', payload: { n: 1 } });
+    expect(await clerkGot).toEqual({ type: 'event', name: 'clerkState', payload: { n: 2 } });
+    clerk.close();
+    outward.close();
+  });
+});
