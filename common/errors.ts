@@ -13,6 +13,8 @@ export const ErrorCode = z.enum([
   'NOT_ENROLLED',
   'NOT_SIGNED_IN',
   'NO_CURRENT_TICKET',
+  /** 叫号 found nobody waiting: news for the clerk, not a fault. */
+  'QUEUE_EMPTY',
   'RECALLS_REQUIRED',
   'SERVER_UNREACHABLE',
   'SERVER_ERROR',

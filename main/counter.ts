@@ -279,7 +279,7 @@ class CounterService implements Counter {
       if (ticket === null) {
         // Call-next also ended the ticket in hand, if there was one.
         this.setCurrent(null);
-        throw new HallError('NOT_FOUND', '暂无等候的群众，可稍后再叫号', 404);
+        throw new HallError('QUEUE_EMPTY', '暂无等候的群众，可稍后再叫号', 404);
       }
     } else {
       ticket = (await this.online(() => client.request(action, { params }))).ticket;

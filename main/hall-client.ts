@@ -2,7 +2,8 @@
 // common/http-api.ts. Every answer is validated; every failure becomes a
 // HallError with a Chinese message the clerk can act on.
 import type { z } from 'zod';
-import { ApiError, ErrorCode, HallError } from '../common/errors.ts';
+import type { ErrorCode} from '../common/errors.ts';
+import { ApiError, HallError } from '../common/errors.ts';
 import { HallEvent, pathFor, routes, type RouteName, type RouteResponse } from '../common/http-api.ts';
 
 export interface RequestOptions {

@@ -1,7 +1,8 @@
 // Typed access to the counter's SQLite file. Every write that must land
 // together happens in one transaction here.
 import type { CallLogEntry } from '../../common/contract.ts';
-import { ConfigChange, HallSettings, HallWindow, Item, ServiceLine, Staff } from '../../common/model.ts';
+import type { HallSettings, HallWindow, Item, ServiceLine, Staff } from '../../common/model.ts';
+import { ConfigChange } from '../../common/model.ts';
 import { WindowStatus } from '../../common/http-api.ts';
 import type { Db } from './database.ts';
 import { z } from 'zod';

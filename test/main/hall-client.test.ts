@@ -1,7 +1,7 @@
 // Bad answers from the hall server: each kind becomes a HallError with a
 // Chinese message, never a crash or a half-parsed object. A real loopback
 // HTTP server plays the misbehaving hall server.
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HallError } from '../../common/errors.ts';
@@ -10,7 +10,7 @@ import { HallClient } from '../../main/hall-client.ts';
 
 let server: Server;
 let base: string;
-let answer: (url: string, res: import('node:http').ServerResponse) => void = () => {};
+let answer: (url: string, res: ServerResponse) => void = () => {};
 const seen: { url: string; headers: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
@@ -26,7 +26,7 @@ afterAll(() => {
   server.close();
 });
 
-const json = (status: number, body: unknown) => (_: string, res: import('node:http').ServerResponse) => {
+const json = (status: number, body: unknown) => (_: string, res: ServerResponse) => {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
 };

@@ -1,0 +1,130 @@
+// `npm run bench`: what the counter adds to a call.
+//
+// From one run, against the real hall server (a child process):
+//  - UI: press 叫号 on the clerk page in Chromium → the new number appears on
+//    the outward page (both pages in one browser; timestamps from each page's
+//    performance clock, whose timeOrigin shares the system clock);
+//  - bare: the same call-next over HTTP from Node, straight to the server.
+// The difference of the two is the counter's own share (core + browser host +
+// WebSocket + React render). Targets: UI p95 ≤ 50 ms; counter share at p50 ≤
+// one display frame (16.7 ms). Printed, never asserted: machines are noisy.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HallClient } from '../main/hall-client.ts';
+import { openCounter } from '../main/counter.ts';
+import { startBrowserHost } from '../main/host/browser-host.ts';
+import { startDemoHall } from '../scripts/demo-hall.ts';
+import { launchChromium } from '../test/helpers/chromium.ts';
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 200);
+const WARMUP = 20;
+const FRAME_MS = 1000 / 60;
+
+const dir = mkdtempSync(join(tmpdir(), 'halldesk-bench-'));
+const hall = await startDemoHall({ dataDir: join(dir, 'hall') });
+const admin = new HallClient({ baseUrl: hall.url });
+const enroll = async (windowId: number | null) =>
+  admin.request('enroll', { body: { code: await hall.enrollmentCode(windowId), deviceName: 'bench' } });
+
+const kiosk = new HallClient({ baseUrl: hall.url, token: (await enroll(null)).token });
+const bareWindow = await enroll(2);
+const bare = new HallClient({ baseUrl: hall.url, token: bareWindow.token });
+await bare.request('signIn', { body: { staffNo: '1002', password: '123456' } });
+
+const counter = await openCounter({
+  dataDir: join(dir, 'counter'),
+  deviceName: 'bench',
+  autoEnroll: { serverUrl: hall.url, code: await hall.enrollmentCode(1) },
+});
+await counter.call('signIn', { staffNo: '1001', password: '123456' });
+const host = await startBrowserHost({ core: counter, staticDir: fileURLToPath(new URL('../out/renderer', import.meta.url)) });
+
+const lineOf = async (windowId: number) =>
+  (await kiosk.request('pull', { query: { stream: 'config', cursor: 0, limit: 1000 } })).changes
+    .map(({ change }) => change)
+    .find((change) => change.kind === 'window' && change.value?.id === windowId)!.value as { lineIds: string[] };
+// Each window takes only tickets of a line the other does not serve, so the two runs do not steal.
+const uiLine = (await lineOf(1)).lineIds[0]!;
+const bareLine = (await lineOf(2)).lineIds.find((line) => !(uiLine === line))!;
+for (let i = 0; i < CALLS + WARMUP; i++) {
+  await kiosk.request('issueTicket', { body: { lineId: uiLine, priority: 'normal' } });
+  await kiosk.request('issueTicket', { body: { lineId: bareLine, priority: 'normal' } });
+}
+
+const browser = await launchChromium();
+const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+const clerk = await context.newPage();
+const outward = await context.newPage();
+await clerk.goto(host.clerkUrl);
+await outward.goto(host.outwardUrl);
+await clerk.getByTestId('action-call-next').waitFor();
+await outward.getByTestId('outward-window-name').waitFor();
+
+async function uiCall(): Promise<number> {
+  const before = await outward.evaluate(() => document.querySelector('[data-testid=outward-number]')?.textContent ?? '');
+  const shown = outward.evaluate(
+    (previous) =>
+      new Promise<number>((resolve) => {
+        const check = () => {
+          const text = document.querySelector('[data-testid=outward-number]')?.textContent ?? '';
+          if (text && text !== previous) {
+            observer.disconnect();
+            resolve(performance.timeOrigin + performance.now());
+          }
+        };
+        const observer = new MutationObserver(check);
+        observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+      }),
+    before,
+  );
+  await clerk.getByTestId('action-call-next').and(clerk.locator(':enabled')).waitFor();
+  const pressed = await clerk.evaluate(() => {
+    const at = performance.timeOrigin + performance.now();
+    (document.querySelector('[data-testid=action-call-next]') as HTMLElement).click();
+    return at;
+  });
+  return (await shown) - pressed;
+}
+
+async function bareCall(): Promise<number> {
+  const start = performance.now();
+  await bare.request('callNext', { params: { id: 2 }, headers: { 'Idempotency-Key': randomUUID() } });
+  return performance.now() - start;
+}
+
+const ui: number[] = [];
+const raw: number[] = [];
+// Interleaved, so both see the same machine load.
+for (let i = 0; i < CALLS + WARMUP; i++) {
+  const a = await uiCall();
+  const b = await bareCall();
+  if (i >= WARMUP) {
+    ui.push(a);
+    raw.push(b);
+  }
+}
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
+const row = (name: string, values: number[]) =>
+  `${name.padEnd(44)} p50 ${quantile(values, 0.5).toFixed(1).padStart(6)} ms   p95 ${quantile(values, 0.95).toFixed(1).padStart(6)} ms`;
+const share50 = quantile(ui, 0.5) - quantile(raw, 0.5);
+const share95 = quantile(ui, 0.95) - quantile(raw, 0.95);
+console.log(`\ncall-next latency, ${CALLS} calls each (after ${WARMUP} warm-up), one run`);
+console.log(row('click 叫号 → number on the outward page', ui));
+console.log(row('bare server call-next round trip', raw));
+console.log(`${'counter share (difference)'.padEnd(44)} p50 ${share50.toFixed(1).padStart(6)} ms   p95 ${share95.toFixed(1).padStart(6)} ms`);
+console.log(
+  `targets: UI p95 ≤ 50 ms → ${quantile(ui, 0.95) <= 50 ? 'met' : 'MISSED'}; ` +
+    `counter share p50 ≤ ${FRAME_MS.toFixed(1)} ms (one frame) → ${share50 <= FRAME_MS ? 'met' : 'MISSED'}`,
+);
+
+await browser.close();
+await host.close();
+await counter.close();
+await hall.stop();

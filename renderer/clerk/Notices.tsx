@@ -1,0 +1,86 @@
+// The alert area under the current ticket, and the connection badge.
+import { Alert, Tooltip } from 'antd';
+import type { ConnectionState } from '../../common/contract.ts';
+import { DISCONNECTED_MESSAGE } from '../transport.ts';
+import { useClerk } from './context.ts';
+
+/** The last error (or info) of a call, visible until the next action succeeds or the clerk closes it. */
+export function NoticeArea({ reserve = false }: { reserve?: boolean }) {
+  const notice = useClerk((s) => s.notice);
+  const dismiss = useClerk((s) => s.dismissNotice);
+  return (
+    <div className={reserve ? 'notice-area notice-area-reserved' : 'notice-area'}>
+      {notice && (
+        <div data-testid="action-error" data-kind={notice.kind} data-code={notice.code ?? ''}>
+          <Alert
+            key={notice.seq}
+            type={notice.kind}
+            showIcon
+            title={notice.message}
+            closable={{ onClose: dismiss, 'aria-label': '关闭提示' }}
+          />
+        </div>
+      )}
+    </div>
+  );
+}
+
+const LABEL: Record<ConnectionState['state'], string> = {
+  online: '在线',
+  connecting: '连接中',
+  offline: '离线',
+};
+export const OFFLINE_ADVICE = '请检查网络或联系管理员';
+
+const trimReason = (reason: string | null): string => reason?.replace(/[。.；;，,\s]+$/, '') ?? '';
+
+/** The connection to the hall server as the clerk should read it (the renderer's own link counts too). */
+export function useEffectiveConnection(): { state: ConnectionState['state']; reason: string | null } | null {
+  const connection = useClerk((s) => s.state?.connection);
+  const link = useClerk((s) => s.link);
+  if (link === 'closed') return { state: 'offline', reason: DISCONNECTED_MESSAGE };
+  if (!connection) return null;
+  return { state: connection.state, reason: connection.reason };
+}
+
+export function ConnectionBadge() {
+  const connection = useEffectiveConnection();
+  const serverUrl = useClerk((s) => s.state?.connection.serverUrl ?? null);
+  if (!connection) return null;
+  const tip =
+    connection.state === 'offline'
+      ? `${trimReason(connection.reason) || '无法连接大厅服务器'}。${OFFLINE_ADVICE}`
+      : connection.state === 'connecting'
+        ? '正在连接大厅服务器…'
+        : `已连接大厅服务器${serverUrl ? `（${serverUrl}）` : ''}`;
+  return (
+    <Tooltip title={tip}>
+      <span
+        className={`conn-badge conn-${connection.state}`}
+        data-testid="connection-state"
+        data-state={connection.state}
+        aria-label={`大厅服务器：${LABEL[connection.state]}`}
+      >
+        <span className="conn-dot" />
+        {LABEL[connection.state]}
+      </span>
+    </Tooltip>
+  );
+}
+
+/** Under the header while the hall server is out of reach: why, and what to do. */
+export function OfflineBanner() {
+  const connection = useEffectiveConnection();
+  const link = useClerk((s) => s.link);
+  if (!connection || connection.state !== 'offline' || link === 'closed') return null;
+  const reason = trimReason(connection.reason);
+  return (
+    <div className="offline-banner" role="status" data-testid="connection-reason">
+      <span>
+        <strong>大厅服务器离线</strong>
+        {reason ? `：${reason}` : ''}
+      </span>
+      <span className="offline-advice">{OFFLINE_ADVICE}</span>
+    </div>
+  );
+}

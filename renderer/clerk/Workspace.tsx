@@ -1,0 +1,276 @@
+// The signed-in clerk's workspace: who and where, the ticket being served,
+// the four queue actions (F1–F4), and the queue and today's calls alongside.
+import { Button, Tag } from 'antd';
+import { useEffect, useState } from 'react';
+import type { ClerkState } from '../../common/contract.ts';
+import type { Priority } from '../../common/model.ts';
+import { useClerk } from './context.ts';
+import {
+  ACTION_HOTKEY,
+  ACTION_LABEL,
+  availability,
+  formatClock,
+  formatDuration,
+  formatStopwatch,
+  lineName,
+  LOG_ACTION_LABEL,
+  PRIORITY_TEXT,
+  QUEUE_ACTIONS,
+  recallsStillNeeded,
+  type QueueAction,
+} from './logic.ts';
+import { ConnectionBadge, NoticeArea, OfflineBanner, useEffectiveConnection } from './Notices.tsx';
+
+export function Workspace() {
+  return (
+    <div className="ws">
+      <WorkspaceHeader />
+      <OfflineBanner />
+      <div className="ws-body">
+        <main className="ws-main">
+          <CurrentTicket />
+          <NoticeArea reserve />
+          <ActionButtons />
+        </main>
+        <aside className="ws-side">
+          <QueuePanel />
+          <CallLogPanel />
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function WorkspaceHeader() {
+  const hallName = useClerk((s) => s.state?.hallName ?? '');
+  const windowName = useClerk((s) => s.state?.window?.name ?? '未分配窗口');
+  const clerk = useClerk((s) => s.state?.clerk ?? null);
+  const signOut = useClerk((s) => s.signOut);
+  const pending = useClerk((s) => s.pending);
+  return (
+    <header className="ws-header">
+      <div className="ws-where">
+        <span className="ws-hall">{hallName}</span>
+        <span className="ws-window" data-testid="window-name">
+          {windowName}
+        </span>
+      </div>
+      <div className="ws-who">
+        <ConnectionBadge />
+        {clerk && (
+          <div className="ws-clerk">
+            <span className="ws-clerk-name" data-testid="clerk-name">
+              {clerk.name}
+            </span>
+            <span className="ws-clerk-meta">
+              工号 {clerk.staffNo} · {clerk.department}
+            </span>
+          </div>
+        )}
+        <Button
+          data-testid="sign-out"
+          ghost
+          onClick={() => void signOut()}
+          loading={pending === 'signOut'}
+          disabled={pending !== null && pending !== 'signOut'}
+        >
+          退出
+        </Button>
+      </div>
+    </header>
+  );
+}
+
+const PRIORITY_COLOR: Record<Priority, string | undefined> = {
+  normal: undefined,
+  appointment: 'blue',
+  priority: 'orange',
+  green: 'green',
+};
+
+function CurrentTicket() {
+  const state = useClerk((s) => s.state);
+  const current = state?.current ?? null;
+  if (!state || !current) {
+    return (
+      <section className="ticket ticket-empty" aria-label="当前办理">
+        <div className="ticket-caption">当前办理</div>
+        <div className="ticket-none">当前无办理中的号</div>
+        <div className="ticket-hint">按 F1 叫号</div>
+      </section>
+    );
+  }
+  return (
+    <section className="ticket" aria-label="当前办理">
+      <div className="ticket-caption">当前办理</div>
+      <div className="ticket-row">
+        <div className="ticket-number" data-testid="current-ticket">
+          {current.number}
+        </div>
+        <div className="ticket-facts">
+          <div className="ticket-line">
+            {lineName(state, current.lineId)}
+            <Tag
+              color={PRIORITY_COLOR[current.priority]}
+              className="ticket-priority"
+              data-testid="current-priority"
+            >
+              {PRIORITY_TEXT[current.priority]}
+            </Tag>
+          </div>
+          <dl className="ticket-meta">
+            <dt>已重呼</dt>
+            <dd>
+              <strong data-testid="current-recalls">{current.recallCount}</strong> 次
+            </dd>
+            <dt>取号时间</dt>
+            <dd>{formatClock(current.issuedAt)}</dd>
+            {current.calledAt && (
+              <>
+                <dt>叫号时间</dt>
+                <dd>
+                  {formatClock(current.calledAt)}（等候 {formatDuration(current.issuedAt, current.calledAt)}）
+                </dd>
+                <dt>办理计时</dt>
+                <dd>
+                  <Elapsed since={current.calledAt} />
+                </dd>
+              </>
+            )}
+          </dl>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+/** mm:ss since a moment, ticking every second. */
+function Elapsed({ since }: { since: string }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, []);
+  return <>{formatStopwatch(since, now)}</>;
+}
+
+const ACTION_TESTID: Record<QueueAction, string> = {
+  callNext: 'action-call-next',
+  recall: 'action-recall',
+  noShow: 'action-no-show',
+  complete: 'action-complete',
+};
+
+const ACTION_STYLE: Record<
+  QueueAction,
+  { color: 'primary' | 'green' | 'orange' | 'default'; variant: 'solid' | 'outlined' }
+> = {
+  callNext: { color: 'primary', variant: 'solid' },
+  recall: { color: 'primary', variant: 'outlined' },
+  noShow: { color: 'orange', variant: 'outlined' },
+  complete: { color: 'green', variant: 'solid' },
+};
+
+function ActionButtons() {
+  const state = useClerk((s) => s.state);
+  const pending = useClerk((s) => s.pending);
+  const run = useClerk((s) => s.runQueueAction);
+  if (!state) return null;
+  return (
+    <div className="actions">
+      {QUEUE_ACTIONS.map((action) => {
+        const can = availability(state, action, pending !== null);
+        const inFlight = pending === action;
+        const needed = action === 'noShow' ? recallsStillNeeded(state) : 0;
+        const hint = needed > 0 ? `需先重呼 ${needed} 次` : null;
+        return (
+          <div className="action" key={action}>
+            <Button
+              data-testid={ACTION_TESTID[action]}
+              className={`action-button action-${action}`}
+              color={ACTION_STYLE[action].color}
+              variant={ACTION_STYLE[action].variant}
+              loading={inFlight}
+              disabled={!inFlight && !can.enabled}
+              title={can.reason ?? `${ACTION_LABEL[action]}（${ACTION_HOTKEY[action]}）`}
+              onClick={() => void run(action)}
+            >
+              <span className="action-label">{ACTION_LABEL[action]}</span>
+              <kbd className="action-key">{ACTION_HOTKEY[action]}</kbd>
+            </Button>
+            <div className="action-hint" data-testid={action === 'noShow' ? 'no-show-hint' : undefined}>
+              {hint}
+            </div>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+function QueuePanel() {
+  const queue = useClerk((s) => s.state?.queue);
+  const stale = useEffectiveConnection()?.state === 'offline';
+  const lines: ClerkState['queue'] = queue ?? [];
+  const total = lines.reduce((sum, line) => sum + line.waiting, 0);
+  return (
+    <section className="panel" aria-label="等候人数">
+      <header className="panel-head">
+        <span>
+          等候人数
+          {stale && <span className="panel-extra panel-stale">（离线，可能不是最新）</span>}
+        </span>
+        <span className="panel-extra">
+          共 <strong data-testid="queue-total">{total}</strong> 人
+        </span>
+      </header>
+      {lines.length === 0 ? (
+        <div className="panel-empty">本窗口未配置业务类型</div>
+      ) : (
+        <ul className="queue-list">
+          {lines.map((line) => (
+            <li key={line.lineId} className={line.waiting > 0 ? 'queue-row' : 'queue-row queue-row-zero'}>
+              <span className="queue-letter">{line.lineId}</span>
+              <span className="queue-name">{line.name}</span>
+              <span className="queue-count">
+                <strong data-testid={`queue-count-${line.lineId}`}>{line.waiting}</strong> 人
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+const LOG_COLOR: Record<QueueAction, string> = {
+  callNext: 'blue',
+  recall: 'geekblue',
+  noShow: 'orange',
+  complete: 'green',
+};
+
+function CallLogPanel() {
+  const log = useClerk((s) => s.state?.log);
+  const entries: ClerkState['log'] = log ?? [];
+  return (
+    <section className="panel panel-grow" aria-label="今日叫号记录">
+      <header className="panel-head">
+        <span>今日叫号记录</span>
+        <span className="panel-extra">{entries.length} 条</span>
+      </header>
+      <ol className="log-list" data-testid="call-log">
+        {entries.length === 0 && <li className="panel-empty">今日暂无叫号记录</li>}
+        {entries.map((entry, index) => (
+          <li key={`${entry.at}-${entry.action}-${entry.ticketNumber}-${index}`} className="log-row">
+            <span className="log-time">{formatClock(entry.at)}</span>
+            <Tag color={LOG_COLOR[entry.action]} className="log-action">
+              {LOG_ACTION_LABEL[entry.action]}
+            </Tag>
+            <span className="log-number">{entry.ticketNumber}</span>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

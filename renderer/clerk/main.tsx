@@ -1,0 +1,27 @@
+// Entry of the clerk's workspace window.
+import { App as AntApp, ConfigProvider } from 'antd';
+import zhCN from 'antd/es/locale/zh_CN';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { connectApi } from '../api.ts';
+import { ClerkApp } from './ClerkApp.tsx';
+import { ClerkStoreContext } from './context.ts';
+import { createClerkStore } from './store.ts';
+import { clerkTheme } from './theme.ts';
+import './clerk.css';
+
+const store = createClerkStore(connectApi('clerk'));
+
+const root = document.getElementById('root');
+if (!root) throw new Error('#root is missing from clerk.html');
+createRoot(root).render(
+  <StrictMode>
+    <ConfigProvider locale={zhCN} theme={clerkTheme} button={{ autoInsertSpace: false }}>
+      <AntApp className="clerk-app">
+        <ClerkStoreContext value={store}>
+          <ClerkApp />
+        </ClerkStoreContext>
+      </AntApp>
+    </ConfigProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,17 @@
+// Entry of the citizen-facing outward screen: plain React and CSS, no antd.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { connectApi } from '../api.ts';
+import { OutwardApp } from './OutwardApp.tsx';
+import { createOutwardStore } from './store.ts';
+import './outward.css';
+
+const store = createOutwardStore(connectApi('outward'));
+
+const root = document.getElementById('root');
+if (!root) throw new Error('#root is missing from outward.html');
+createRoot(root).render(
+  <StrictMode>
+    <OutwardApp store={store} />
+  </StrictMode>,
+);

@@ -1,0 +1,116 @@
+// `npm start` (after the build): starts the demo hall server, then the
+// Electron shell on this repository with a fresh enrollment code, and stops
+// the hall server when Electron exits. Options: --window=<id> (default 1).
+//
+// The Electron binary is fetched by the `electron` package on first use;
+// where it cannot be (no network beyond the npm registry), this says so and
+// points at the browser demo instead.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { appDataDir } from './app-data.ts';
+import { startDemoHall } from './demo-hall.ts';
+
+export type ElectronBinary = { ok: true; path: string } | { ok: false; reason: string };
+
+/**
+ * The path of the Electron executable. In plain Node, loading the `electron` package
+ * answers that path (downloading the binary first when it is missing, and
+ * throwing when that fails).
+ */
+export function findElectronBinary(load: () => unknown, exists: (path: string) => boolean): ElectronBinary {
+  let answer: unknown;
+  try {
+    answer = load();
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+  if (typeof answer !== 'string' || answer.length === 0) {
+    return { ok: false, reason: 'the electron package did not answer a path' };
+  }
+  if (!exists(answer)) return { ok: false, reason: `${answer} does not exist` };
+  return { ok: true, path: answer };
+}
+
+export function electronMissingMessage(reason: string): string {
+  return [
+    '无法启动 HallDesk 桌面版：本机没有 Electron 可执行文件，也无法下载（例如本机访问不到 Electron 的下载地址）。',
+    '请改用浏览器版演示，它运行同一套终端核心和界面：',
+    '    npm run demo:web',
+    '',
+    'Cannot start the HallDesk desktop app: the Electron binary is not installed and could not be',
+    "downloaded (for example, this machine cannot reach Electron's download site). Use the browser",
+    'demo instead — the same counter core and UI in your browser:',
+    '    npm run demo:web',
+    '',
+    `详情 / detail: ${reason}`,
+  ].join('\n');
+}
+
+/** `--window=<id>` from the command line; 1 when absent. */
+export function windowIdFromArgs(argv: readonly string[]): number {
+  const raw = argv.find((arg) => arg.startsWith('--window='))?.slice('--window='.length);
+  const id = raw === undefined ? 1 : Number(raw);
+  if (!Number.isInteger(id) || id < 1) throw new Error(`--window 应为正整数窗口编号，收到：${raw}`);
+  return id;
+}
+
+/** The environment Electron starts with: ours plus the hall's address and a one-time code. */
+export function electronEnv(base: NodeJS.ProcessEnv, serverUrl: string, code: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, HALLDESK_SERVER_URL: serverUrl, HALLDESK_ENROLL_CODE: code };
+  // Set by some shells and tools; it would make the binary run as plain Node.
+  delete env.ELECTRON_RUN_AS_NODE;
+  return env;
+}
+
+async function main(): Promise<void> {
+  const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+  const electron = findElectronBinary(() => createRequire(import.meta.url)('electron'), existsSync);
+  if (!electron.ok) {
+    console.error(electronMissingMessage(electron.reason));
+    process.exit(1);
+  }
+  if (!existsSync(join(repoRoot, 'out', 'main', 'electron.cjs'))) {
+    console.error('找不到 out/main/electron.cjs：请先运行 npm run build（npm start 会自动构建）。');
+    process.exit(1);
+  }
+
+  const windowId = windowIdFromArgs(process.argv.slice(2));
+  const dataDir = appDataDir(process.platform, process.env, homedir());
+  const hall = await startDemoHall({ dataDir: join(dataDir, 'demo-hall'), port: Number(process.env.HALL_PORT ?? 0) });
+  let exitCode: number;
+  try {
+    // One-time code; the counter ignores it when it is already enrolled.
+    const code = await hall.enrollmentCode(windowId);
+    console.log(`\nHallDesk 桌面版 — 大厅服务器 ${hall.url}，${windowId} 号窗口（数据目录 ${dataDir}）`);
+    console.log('演示账号：工号 1001–1006，密码 123456。关闭工作台窗口即退出。\n');
+    exitCode = await runElectron(electron.path, repoRoot, electronEnv(process.env, hall.url, code));
+  } finally {
+    await hall.stop();
+  }
+  process.exit(exitCode);
+}
+
+/** Runs Electron on the app folder; resolves its exit code. Ctrl+C and SIGTERM go to Electron. */
+function runElectron(binary: string, appDir: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(binary, [appDir], { cwd: appDir, stdio: 'inherit', env });
+  const forward = (signal: NodeJS.Signals) => () => {
+    if (child.exitCode === null) child.kill(signal);
+  };
+  process.on('SIGINT', forward('SIGINT'));
+  process.on('SIGTERM', forward('SIGTERM'));
+  return new Promise<number>((resolve) => {
+    child.once('error', (error) => {
+      console.error(electronMissingMessage(`spawn ${binary}: ${error.message}`));
+      resolve(1);
+    });
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+// Run only as a script (tests import the functions above). Not
+// import.meta.main: engines allows Node 22.12, which lacks it.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

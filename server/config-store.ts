@@ -1,0 +1,90 @@
+// The hall's configuration (windows, lines, staff, items, settings) is an
+// append-only list of ConfigChange rows. The current value of an entry is its
+// latest row; counters pull the rows by version (sync.md, stream=config).
+import type { PullResult } from '../common/http-api.ts';
+import type { ConfigChange } from '../common/model.ts';
+import type { HallDatabase } from './db.ts';
+
+export type ConfigKind = ConfigChange['kind'];
+export type ConfigValue<K extends ConfigKind> = Exclude<Extract<ConfigChange, { kind: K }>['value'], null>;
+
+interface ChangeRow {
+  version: number;
+  kind: ConfigKind;
+  key: string;
+  value: string | null;
+}
+
+export function createConfigStore(db: HallDatabase) {
+  const insertChange = db.prepare<[string, string, string | null]>(
+    'INSERT INTO config_changes (kind, key, value) VALUES (?, ?, ?)',
+  );
+  const selectLatest = db
+    .prepare<[string, string], string | null>(
+      'SELECT value FROM config_changes WHERE kind = ? AND key = ? ORDER BY version DESC LIMIT 1',
+    )
+    .pluck();
+  const selectCurrentOfKind = db
+    .prepare<[string], string>(
+      `SELECT value FROM config_changes AS c
+       WHERE kind = ? AND value IS NOT NULL
+         AND version = (SELECT MAX(version) FROM config_changes WHERE kind = c.kind AND key = c.key)
+       ORDER BY key`,
+    )
+    .pluck();
+  const selectVersion = db
+    .prepare<[], number>('SELECT COALESCE(MAX(version), 0) FROM config_changes')
+    .pluck();
+  const selectAfter = db.prepare<[number, number], ChangeRow>(
+    'SELECT version, kind, key, value FROM config_changes WHERE version > ? ORDER BY version LIMIT ?',
+  );
+
+  return {
+    /** Appends changes; the caller wraps them in its transaction. */
+    append(changes: readonly ConfigChange[]): void {
+      for (const change of changes) {
+        insertChange.run(
+          change.kind,
+          change.key,
+          change.value === null ? null : JSON.stringify(change.value),
+        );
+      }
+    },
+
+    /** The current value of one entry, or null if it never existed or was removed. */
+    get<K extends ConfigKind>(kind: K, key: string): ConfigValue<K> | null {
+      const value = selectLatest.get(kind, key);
+      return value == null ? null : (JSON.parse(value) as ConfigValue<K>);
+    },
+
+    /** Every current entry of a kind, ordered by key. */
+    list<K extends ConfigKind>(kind: K): ConfigValue<K>[] {
+      return selectCurrentOfKind.all(kind).map((value) => JSON.parse(value) as ConfigValue<K>);
+    },
+
+    /** The version of the latest change; 0 for an empty hall. */
+    version(): number {
+      return selectVersion.get() ?? 0;
+    },
+
+    /** Changes after `cursor`, oldest first, at most `limit` of them. */
+    pull(cursor: number, limit: number): PullResult {
+      const rows = selectAfter.all(cursor, limit + 1);
+      const page = rows.slice(0, limit);
+      return {
+        changes: page.map((row) => ({
+          version: row.version,
+          change: {
+            kind: row.kind,
+            key: row.key,
+            value: row.value === null ? null : JSON.parse(row.value),
+          } as ConfigChange,
+        })),
+        cursor: page.at(-1)?.version ?? cursor,
+        hasMore: rows.length > limit,
+      };
+    },
+  };
+}
+
+export type ConfigStore = ReturnType<typeof createConfigStore>;

@@ -1,0 +1,146 @@
+// The hall server's SQLite file: durable pragmas, and the schema as numbered
+// migrations tracked with `PRAGMA user_version`.
+import Database from 'better-sqlite3';
+
+export type HallDatabase = Database.Database;
+
+export interface Migration {
+  /** Its place in `migrations`, counting from 1; what `user_version` records once applied. */
+  version: number;
+  name: string;
+  up(db: HallDatabase): void;
+}
+
+/** Every schema change, in order. A shipped migration is never edited: add the next one. */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'hall schema: config stream, devices, staff credentials, tickets, window sign-ins',
+    up(db) {
+      db.exec(`
+        -- Append-only: each row is one change, its version the cursor counters pull by.
+        CREATE TABLE config_changes (
+          version INTEGER PRIMARY KEY AUTOINCREMENT,
+          kind TEXT NOT NULL CHECK (kind IN ('window', 'line', 'staff', 'item', 'settings')),
+          key TEXT NOT NULL,
+          value TEXT CHECK (value IS NULL OR json_valid(value)) -- NULL: the entry was removed
+        ) STRICT;
+        CREATE INDEX config_changes_by_key ON config_changes (kind, key, version);
+
+        -- Passwords stay out of the config stream, which every device pulls.
+        CREATE TABLE staff_credentials (
+          staff_id INTEGER PRIMARY KEY,
+          staff_no TEXT NOT NULL UNIQUE,
+          password_hash TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE devices (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('counter', 'kiosk')),
+          window_id INTEGER,
+          token_hash TEXT NOT NULL UNIQUE, -- SHA-256 of the token; the token itself is never stored
+          enrolled_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE enrollment_codes (
+          code TEXT PRIMARY KEY,
+          role TEXT NOT NULL CHECK (role IN ('counter', 'kiosk')),
+          window_id INTEGER,
+          created_at TEXT NOT NULL,
+          expires_at TEXT NOT NULL,
+          device_id TEXT REFERENCES devices (id) -- set when the code is used
+        ) STRICT;
+
+        CREATE TABLE tickets (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          day TEXT NOT NULL, -- the hall's local business day, YYYY-MM-DD
+          line_id TEXT NOT NULL,
+          seq INTEGER NOT NULL CHECK (seq > 0),
+          number TEXT NOT NULL,
+          priority TEXT NOT NULL CHECK (priority IN ('normal', 'appointment', 'priority', 'green')),
+          status TEXT NOT NULL CHECK (status IN ('waiting', 'called', 'completed', 'no_show')),
+          issued_at TEXT NOT NULL,
+          issued_by TEXT NOT NULL REFERENCES devices (id),
+          window_id INTEGER,
+          called_at TEXT,
+          recall_count INTEGER NOT NULL DEFAULT 0,
+          ended_at TEXT,
+          UNIQUE (day, line_id, seq)
+        ) STRICT;
+        CREATE INDEX tickets_waiting ON tickets (day, line_id, priority, id) WHERE status = 'waiting';
+        -- A window holds at most one current ticket.
+        CREATE UNIQUE INDEX tickets_current ON tickets (window_id) WHERE status = 'called';
+
+        CREATE TABLE window_clerks (
+          window_id INTEGER PRIMARY KEY,
+          staff_id INTEGER NOT NULL UNIQUE,
+          device_id TEXT NOT NULL REFERENCES devices (id),
+          signed_in_at TEXT NOT NULL
+        ) STRICT;
+
+        -- The answer to each call-next, so that a retry with the same key gets it again.
+        CREATE TABLE call_next_replies (
+          window_id INTEGER NOT NULL,
+          idempotency_key TEXT NOT NULL,
+          reply TEXT NOT NULL,
+          at TEXT NOT NULL,
+          PRIMARY KEY (window_id, idempotency_key)
+        ) STRICT;
+
+        -- Every change to tickets and window sign-ins, in commit order; the last
+        -- version is the queue version that summaries and live events carry.
+        CREATE TABLE hall_log (
+          version INTEGER PRIMARY KEY AUTOINCREMENT,
+          at TEXT NOT NULL,
+          action TEXT NOT NULL
+            CHECK (action IN ('issue', 'call', 'recall', 'no_show', 'complete', 'sign_in', 'sign_out')),
+          device_id TEXT NOT NULL,
+          window_id INTEGER,
+          ticket_id INTEGER,
+          staff_id INTEGER
+        ) STRICT;
+      `);
+    },
+  },
+];
+
+/**
+ * Applies every pending migration in one transaction. Refuses a database whose
+ * `user_version` is newer than the code: an old server must not write to it.
+ */
+export function migrate(db: HallDatabase, list: readonly Migration[] = migrations): void {
+  list.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(
+        `migration "${migration.name}" is numbered ${migration.version}, expected ${index + 1}`,
+      );
+    }
+  });
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > list.length) {
+      throw new Error(
+        `数据库结构版本为 ${current}，比本程序支持的 ${list.length} 新：请升级大厅服务器程序后再打开，不要用旧程序写入新数据库`,
+      );
+    }
+    for (const migration of list.slice(current)) migration.up(db);
+    db.pragma(`user_version = ${list.length}`);
+  }).immediate();
+}
+
+/** Opens (creating if needed) the hall database and brings its schema up to date. */
+export function openHallDatabase(path: string, list: readonly Migration[] = migrations): HallDatabase {
+  // Another process (the enroll-code command) may hold the write lock for a moment.
+  const db = new Database(path, { timeout: 5000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, list);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,500 @@
+// What the hall server does, over its database: enrollment, sign-in, tickets
+// and the window calls. Every write is one transaction; live events are
+// published after it commits.
+import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { HallError } from '../common/errors.ts';
+import { API_VERSION, type HallEvent, type RouteResponse } from '../common/http-api.ts';
+import type { HallWindow, LineQueue, Priority, Ticket } from '../common/model.ts';
+import { countAhead, rankWaiting, type RankedTicket } from '../common/queue.ts';
+import { createConfigStore } from './config-store.ts';
+import type { HallDatabase } from './db.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+
+export type DeviceRole = 'counter' | 'kiosk';
+
+/** An enrolled device, as its token proves it. */
+export interface Device {
+  id: string;
+  role: DeviceRole;
+  windowId: number | null;
+}
+
+export interface HallOptions {
+  clock: () => Date;
+  /** Receives every live event once the change behind it has committed. */
+  publish: (event: HallEvent) => void;
+}
+
+type LogAction = 'issue' | 'call' | 'recall' | 'no_show' | 'complete' | 'sign_in' | 'sign_out';
+
+const ENROLLMENT_CODE_LIFETIME_MS = 24 * 60 * 60 * 1000;
+/** Wrong codes allowed from one address before it waits out the lockout: 8 digits must not be guessable. */
+const ENROLLMENT_FAILURES_ALLOWED = 5;
+const ENROLLMENT_LOCKOUT_MS = 10 * 60 * 1000;
+/** TicketNumber allows at most four digits. */
+const MAX_TICKETS_PER_LINE_PER_DAY = 9999;
+const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
+
+const TICKET_COLUMNS = `id, number, line_id AS lineId, priority, status, issued_at AS issuedAt,
+  called_at AS calledAt, window_id AS windowId, recall_count AS recallCount, ended_at AS endedAt`;
+
+/** Device tokens are kept only as this hash. */
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** The hall's local calendar day; ticket numbers restart with it. */
+function businessDay(at: Date): string {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+}
+
+export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
+  const config = createConfigStore(db);
+  /** Wrong enrollment codes by caller address, since the first of them. */
+  const enrollmentFailures = new Map<string, { count: number; since: Date }>();
+
+  const insertEnrollmentCode = db.prepare<[string, string, number | null, string, string]>(
+    `INSERT OR IGNORE INTO enrollment_codes (code, role, window_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+  );
+  const selectUsableCode = db.prepare<[string, string], { role: DeviceRole; windowId: number | null }>(
+    `SELECT role, window_id AS windowId FROM enrollment_codes
+     WHERE code = ? AND device_id IS NULL AND expires_at > ?`,
+  );
+  const markCodeUsed = db.prepare<[string, string]>(
+    'UPDATE enrollment_codes SET device_id = ? WHERE code = ?',
+  );
+  const insertDevice = db.prepare<[string, string, DeviceRole, number | null, string, string]>(
+    'INSERT INTO devices (id, name, role, window_id, token_hash, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const selectDeviceByTokenHash = db.prepare<[string], Device>(
+    'SELECT id, role, window_id AS windowId FROM devices WHERE token_hash = ?',
+  );
+  const selectCredential = db.prepare<[string], { staffId: number; passwordHash: string }>(
+    'SELECT staff_id AS staffId, password_hash AS passwordHash FROM staff_credentials WHERE staff_no = ?',
+  );
+  const selectClerk = db.prepare<[number], { staffId: number }>(
+    'SELECT staff_id AS staffId FROM window_clerks WHERE window_id = ?',
+  );
+  const selectSessionsToEnd = db.prepare<[number, number], { windowId: number; staffId: number }>(
+    'SELECT window_id AS windowId, staff_id AS staffId FROM window_clerks WHERE staff_id = ? OR window_id = ?',
+  );
+  const deleteSession = db.prepare<[number]>('DELETE FROM window_clerks WHERE window_id = ?');
+  const insertSession = db.prepare<[number, number, string, string]>(
+    'INSERT INTO window_clerks (window_id, staff_id, device_id, signed_in_at) VALUES (?, ?, ?, ?)',
+  );
+  const selectTicket = db.prepare<[number], Ticket>(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE id = ?`);
+  const selectCurrentTicket = db.prepare<[number], Ticket>(
+    `SELECT ${TICKET_COLUMNS} FROM tickets WHERE window_id = ? AND status = 'called'`,
+  );
+  const selectLastSeq = db
+    .prepare<[string, string], number>(
+      'SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE day = ? AND line_id = ?',
+    )
+    .pluck();
+  const insertTicket = db.prepare<[string, string, number, string, Priority, string, string]>(
+    `INSERT INTO tickets (day, line_id, seq, number, priority, status, issued_at, issued_by)
+     VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?)`,
+  );
+  const selectWaitingOnLine = db.prepare<[string, string], RankedTicket>(
+    `SELECT id, line_id AS lineId, priority FROM tickets WHERE status = 'waiting' AND day = ? AND line_id = ?`,
+  );
+  // Within one line and priority the oldest ticket goes first, so the head of
+  // each (line, priority) queue is all the ranking needs to see.
+  const selectWaitingHeads = db.prepare<[string], RankedTicket>(
+    `SELECT id, line_id AS lineId, priority FROM tickets WHERE id IN (
+       SELECT MIN(id) FROM tickets WHERE status = 'waiting' AND day = ? GROUP BY line_id, priority)`,
+  );
+  const selectWaitingCounts = db.prepare<[string], { lineId: string; waiting: number }>(
+    `SELECT line_id AS lineId, COUNT(*) AS waiting FROM tickets
+     WHERE status = 'waiting' AND day = ? GROUP BY line_id`,
+  );
+  const claimTicket = db.prepare<[number, string, number]>(
+    `UPDATE tickets SET status = 'called', window_id = ?, called_at = ? WHERE id = ? AND status = 'waiting'`,
+  );
+  const incrementRecalls = db.prepare<[number]>(
+    'UPDATE tickets SET recall_count = recall_count + 1 WHERE id = ?',
+  );
+  const endTicket = db.prepare<[string, string, number]>(
+    `UPDATE tickets SET status = ?, ended_at = ? WHERE id = ? AND status = 'called'`,
+  );
+  const selectReply = db
+    .prepare<[number, string], string>(
+      'SELECT reply FROM call_next_replies WHERE window_id = ? AND idempotency_key = ?',
+    )
+    .pluck();
+  const insertReply = db.prepare<[number, string, string, string]>(
+    'INSERT INTO call_next_replies (window_id, idempotency_key, reply, at) VALUES (?, ?, ?, ?)',
+  );
+  const insertLog = db.prepare<[string, LogAction, string, number | null, number | null, number | null]>(
+    'INSERT INTO hall_log (at, action, device_id, window_id, ticket_id, staff_id) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const selectQueueVersion = db.prepare<[], number>('SELECT COALESCE(MAX(version), 0) FROM hall_log').pluck();
+
+  const queueVersion = () => selectQueueVersion.get() ?? 0;
+
+  function record(
+    action: LogAction,
+    device: Device,
+    at: Date,
+    about: { windowId?: number; ticketId?: number; staffId?: number },
+  ): void {
+    insertLog.run(
+      at.toISOString(),
+      action,
+      device.id,
+      about.windowId ?? null,
+      about.ticketId ?? null,
+      about.staffId ?? null,
+    );
+  }
+
+  /** Tells listeners what changed; call after the transaction has committed. */
+  function announce(change: { queue: boolean; windowIds: readonly number[] }): void {
+    const version = queueVersion();
+    if (change.queue) publish({ type: 'queue', version });
+    for (const windowId of new Set(change.windowIds)) publish({ type: 'window', windowId, version });
+  }
+
+  function requireWindow(windowId: number): HallWindow {
+    const window = config.get('window', String(windowId));
+    if (!window) throw new HallError('NOT_FOUND', `窗口 ${windowId} 不存在，请检查窗口编号`, 404);
+    return window;
+  }
+
+  /** The window, if `device` is the counter enrolled to it. */
+  function requireCounterAt(device: Device, windowId: number): HallWindow {
+    const window = requireWindow(windowId);
+    if (device.role !== 'counter' || device.windowId !== windowId) {
+      throw new HallError(
+        'FORBIDDEN',
+        `本设备不是${window.name}的柜台终端，不能操作该窗口；如需调整请联系管理员`,
+        403,
+      );
+    }
+    return window;
+  }
+
+  function requireOwnWindow(device: Device): number {
+    if (device.role !== 'counter' || device.windowId === null) {
+      throw new HallError(
+        'FORBIDDEN',
+        '本设备没有绑定窗口，不能在此登录或退出；请在窗口的柜台终端上操作',
+        403,
+      );
+    }
+    return device.windowId;
+  }
+
+  function requireClerk(windowId: number): void {
+    if (!selectClerk.get(windowId)) {
+      throw new HallError('NOT_SIGNED_IN', '本窗口还没有工作人员登录，请先登录', 409);
+    }
+  }
+
+  function requireCurrentTicket(windowId: number): Ticket {
+    const current = selectCurrentTicket.get(windowId);
+    if (!current) throw new HallError('NO_CURRENT_TICKET', '当前没有正在办理的号，请先叫号', 409);
+    return current;
+  }
+
+  function finishTicket(
+    device: Device,
+    windowId: number,
+    ticket: Ticket,
+    status: 'completed' | 'no_show',
+    at: Date,
+  ): void {
+    endTicket.run(status, at.toISOString(), ticket.id);
+    record(status === 'completed' ? 'complete' : 'no_show', device, at, { windowId, ticketId: ticket.id });
+  }
+
+  /** Runs one action on the window's current ticket and announces it. */
+  function actOnCurrentTicket(
+    device: Device,
+    windowId: number,
+    act: (current: Ticket, at: Date) => void,
+  ): { ticket: Ticket } {
+    requireCounterAt(device, windowId);
+    const ticket = db
+      .transaction(() => {
+        requireClerk(windowId);
+        const current = requireCurrentTicket(windowId);
+        act(current, clock());
+        return selectTicket.get(current.id) as Ticket;
+      })
+      .immediate();
+    announce({ queue: true, windowIds: [windowId] });
+    return { ticket };
+  }
+
+  return {
+    version: queueVersion,
+
+    health(): RouteResponse<'health'> {
+      return { ok: true, serverTime: clock().toISOString(), version: API_VERSION };
+    },
+
+    createEnrollmentCode(request: {
+      role: DeviceRole;
+      windowId: number | null;
+    }): RouteResponse<'createEnrollmentCode'> {
+      if (request.role === 'counter' && request.windowId === null) {
+        throw new HallError('BAD_REQUEST', '柜台终端必须绑定一个窗口，请指定窗口编号', 400);
+      }
+      if (request.role === 'kiosk' && request.windowId !== null) {
+        throw new HallError('BAD_REQUEST', '取号机不属于任何窗口，请不要指定窗口编号', 400);
+      }
+      if (request.windowId !== null) requireWindow(request.windowId);
+      const now = clock();
+      const expiresAt = new Date(now.getTime() + ENROLLMENT_CODE_LIFETIME_MS).toISOString();
+      for (;;) {
+        const code = String(randomInt(0, 100_000_000)).padStart(8, '0');
+        const inserted = insertEnrollmentCode.run(
+          code,
+          request.role,
+          request.windowId,
+          now.toISOString(),
+          expiresAt,
+        );
+        if (inserted.changes === 1) return { code, expiresAt };
+      }
+    },
+
+    /** Enrolls with a one-time code; `source` (the caller's address) is what failed guesses count against. */
+    enroll(request: { code: string; deviceName: string }, source: string): RouteResponse<'enroll'> {
+      const at = clock();
+      const failures = enrollmentFailures.get(source);
+      if (failures && at.getTime() - failures.since.getTime() > ENROLLMENT_LOCKOUT_MS) {
+        enrollmentFailures.delete(source);
+      } else if (failures && failures.count >= ENROLLMENT_FAILURES_ALLOWED) {
+        throw new HallError(
+          'ENROLLMENT_CODE_INVALID',
+          `注册码输错次数过多，请 ${ENROLLMENT_LOCKOUT_MS / 60_000} 分钟后再试，或向管理员核对注册码`,
+          429,
+        );
+      }
+      const enrollment = db
+        .transaction(() => {
+          const code = selectUsableCode.get(request.code, at.toISOString());
+          if (!code) return null;
+          const deviceId = randomUUID();
+          const token = randomBytes(32).toString('base64url');
+          insertDevice.run(
+            deviceId,
+            request.deviceName,
+            code.role,
+            code.windowId,
+            hashToken(token),
+            at.toISOString(),
+          );
+          markCodeUsed.run(deviceId, request.code);
+          return { deviceId, token, role: code.role, windowId: code.windowId };
+        })
+        .immediate();
+      if (!enrollment) {
+        const earlier = enrollmentFailures.get(source);
+        enrollmentFailures.set(source, { count: (earlier?.count ?? 0) + 1, since: earlier?.since ?? at });
+        throw new HallError('ENROLLMENT_CODE_INVALID', '注册码无效或已使用，请向管理员重新获取', 400);
+      }
+      enrollmentFailures.delete(source);
+      return enrollment;
+    },
+
+    /** The device a bearer token belongs to, or null. */
+    authenticate(token: string): Device | null {
+      return selectDeviceByTokenHash.get(hashToken(token)) ?? null;
+    },
+
+    async signIn(
+      device: Device,
+      request: { staffNo: string; password: string },
+    ): Promise<RouteResponse<'signIn'>> {
+      const windowId = requireOwnWindow(device);
+      requireWindow(windowId);
+      const credential = selectCredential.get(request.staffNo);
+      const staff = credential ? config.get('staff', String(credential.staffId)) : null;
+      // An unknown staff number costs the same time as a wrong password.
+      const passwordMatches =
+        credential && staff
+          ? await verifyPassword(request.password, credential.passwordHash)
+          : (await hashPassword(request.password), false);
+      if (!credential || !staff || !passwordMatches) {
+        throw new HallError('SIGN_IN_FAILED', '工号或密码错误，请重新输入', 401);
+      }
+      const at = clock();
+      // A clerk sits at one window, and a window has one clerk: end whatever stands in the way.
+      const ended = db
+        .transaction(() => {
+          const sessions = selectSessionsToEnd.all(staff.id, windowId);
+          for (const session of sessions) {
+            deleteSession.run(session.windowId);
+            record('sign_out', device, at, session);
+          }
+          insertSession.run(windowId, staff.id, device.id, at.toISOString());
+          record('sign_in', device, at, { windowId, staffId: staff.id });
+          return sessions;
+        })
+        .immediate();
+      announce({ queue: false, windowIds: [windowId, ...ended.map((session) => session.windowId)] });
+      return { staff, signedInAt: at.toISOString() };
+    },
+
+    signOut(device: Device): RouteResponse<'signOut'> {
+      const windowId = requireOwnWindow(device);
+      const signedOut = db
+        .transaction(() => {
+          const session = selectClerk.get(windowId);
+          if (!session) return false;
+          deleteSession.run(windowId);
+          record('sign_out', device, clock(), { windowId, staffId: session.staffId });
+          return true;
+        })
+        .immediate();
+      if (signedOut) announce({ queue: false, windowIds: [windowId] });
+      return { ok: true };
+    },
+
+    pullConfig(cursor: number, limit: number): RouteResponse<'pull'> {
+      if (cursor > config.version()) {
+        throw new HallError(
+          'CONFLICT',
+          '同步游标超出服务器现有数据（服务器数据可能已重建），请清空本地配置后从头同步',
+          410,
+        );
+      }
+      return config.pull(cursor, limit);
+    },
+
+    issueTicket(
+      device: Device,
+      request: { lineId: string; priority: Priority },
+    ): RouteResponse<'issueTicket'> {
+      const line = config.get('line', request.lineId);
+      if (!line)
+        throw new HallError('NOT_FOUND', `业务类型 ${request.lineId} 不存在，请选择大厅开设的业务`, 404);
+      const issued = db
+        .transaction(() => {
+          const at = clock();
+          const day = businessDay(at);
+          const seq = (selectLastSeq.get(day, line.id) ?? 0) + 1;
+          if (seq > MAX_TICKETS_PER_LINE_PER_DAY) {
+            throw new HallError(
+              'CONFLICT',
+              `今日「${line.name}」的号已全部取完，请明日再来或咨询大厅工作人员`,
+              409,
+            );
+          }
+          const number = line.id + String(seq).padStart(3, '0');
+          const { lastInsertRowid } = insertTicket.run(
+            day,
+            line.id,
+            seq,
+            number,
+            request.priority,
+            at.toISOString(),
+            device.id,
+          );
+          const ticket = selectTicket.get(Number(lastInsertRowid)) as Ticket;
+          record('issue', device, at, { ticketId: ticket.id });
+          return { ticket, ahead: countAhead(ticket, selectWaitingOnLine.all(day, line.id)) };
+        })
+        .immediate();
+      announce({ queue: true, windowIds: [] });
+      return issued;
+    },
+
+    queueSummary(): RouteResponse<'queueSummary'> {
+      // A read transaction, so that the counts and the version belong together.
+      return db.transaction(() => {
+        const waiting = new Map(
+          selectWaitingCounts.all(businessDay(clock())).map((row) => [row.lineId, row.waiting]),
+        );
+        const lines: LineQueue[] = config
+          .list('line')
+          .map((line) => ({ lineId: line.id, name: line.name, waiting: waiting.get(line.id) ?? 0 }));
+        return { version: queueVersion(), lines };
+      })();
+    },
+
+    windowStatus(windowId: number): RouteResponse<'windowStatus'> {
+      return db.transaction(() => {
+        const window = requireWindow(windowId);
+        const session = selectClerk.get(windowId);
+        return {
+          window,
+          current: selectCurrentTicket.get(windowId) ?? null,
+          clerk: session ? config.get('staff', String(session.staffId)) : null,
+        };
+      })();
+    },
+
+    /**
+     * Completes the window's current ticket and calls the best waiting one, in
+     * one immediate transaction: the write lock makes two windows' calls take
+     * turns, so a ticket is claimed once. The reply is kept under the key.
+     */
+    callNext(device: Device, windowId: number, idempotencyKey: string): RouteResponse<'callNext'> {
+      const window = requireCounterAt(device, windowId);
+      if (idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+        throw new HallError(
+          'BAD_REQUEST',
+          `Idempotency-Key 过长（最多 ${MAX_IDEMPOTENCY_KEY_LENGTH} 个字符），请改用 UUID`,
+          400,
+        );
+      }
+      const { reply, changed } = db
+        .transaction(() => {
+          const earlier = selectReply.get(windowId, idempotencyKey);
+          if (earlier !== undefined)
+            return { reply: JSON.parse(earlier) as RouteResponse<'callNext'>, changed: false };
+          requireClerk(windowId);
+          const at = clock();
+          const current = selectCurrentTicket.get(windowId);
+          if (current) finishTicket(device, windowId, current, 'completed', at);
+          const next = rankWaiting(selectWaitingHeads.all(businessDay(at)), window)[0];
+          if (next) {
+            if (claimTicket.run(windowId, at.toISOString(), next.id).changes !== 1) {
+              throw new Error(`ticket ${next.id} was claimed twice`);
+            }
+            record('call', device, at, { windowId, ticketId: next.id });
+          }
+          const reply = { ticket: next ? (selectTicket.get(next.id) as Ticket) : null };
+          insertReply.run(windowId, idempotencyKey, JSON.stringify(reply), at.toISOString());
+          return { reply, changed: Boolean(current || next) };
+        })
+        .immediate();
+      if (changed) announce({ queue: true, windowIds: [windowId] });
+      return reply;
+    },
+
+    recall(device: Device, windowId: number): RouteResponse<'recall'> {
+      return actOnCurrentTicket(device, windowId, (current, at) => {
+        incrementRecalls.run(current.id);
+        record('recall', device, at, { windowId, ticketId: current.id });
+      });
+    },
+
+    noShow(device: Device, windowId: number): RouteResponse<'noShow'> {
+      return actOnCurrentTicket(device, windowId, (current, at) => {
+        const required = config.get('settings', 'hall')?.noShowMinRecalls ?? 0;
+        if (current.recallCount < required) {
+          throw new HallError(
+            'RECALLS_REQUIRED',
+            `请至少重呼 ${required} 次后再过号（${current.number} 已重呼 ${current.recallCount} 次）`,
+            409,
+          );
+        }
+        finishTicket(device, windowId, current, 'no_show', at);
+      });
+    },
+
+    complete(device: Device, windowId: number): RouteResponse<'complete'> {
+      return actOnCurrentTicket(device, windowId, (current, at) =>
+        finishTicket(device, windowId, current, 'completed', at),
+      );
+    },
+  };
+}
+
+export type Hall = ReturnType<typeof createHall>;

@@ -1,0 +1,260 @@
+// Runs the built main bundle (out/main/electron.cjs, built here into a temp
+// folder with the real config) in plain Node against a stand-in Electron
+// (fake-electron.ts), with the real counter core on a temp data folder
+// enrolled to the real hall server: the wiring — scheme, windows, sender
+// checks, event routing, display following, shutdown — is exercised; what
+// Electron itself does (rendering, sandbox, real IPC) is not.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { createBuilder } from 'vite';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Reply } from '../../common/contract.ts';
+import { CALL_NAMES, callChannel, eventChannel } from '../../common/ipc-names.ts';
+import { startDemoHall, type DemoHall } from '../../scripts/demo-hall.ts';
+import { createFakeElectron, type FakeDisplay, type FakeElectron, type FakeWebContents } from './fake-electron.ts';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const laptop: FakeDisplay = {
+  id: 10,
+  bounds: { x: 0, y: 0, width: 1920, height: 1080 },
+  workArea: { x: 0, y: 0, width: 1920, height: 1040 },
+};
+const citizen: FakeDisplay = {
+  id: 20,
+  bounds: { x: 1920, y: 0, width: 1280, height: 800 },
+  workArea: { x: 1920, y: 0, width: 1280, height: 800 },
+};
+
+let temp: string;
+let fake: FakeElectron;
+let hall: DemoHall;
+/** The shell's log lines (JSON), kept off the test output. */
+const logged: Record<string, unknown>[] = [];
+const savedEnv = { url: process.env.HALLDESK_SERVER_URL, code: process.env.HALLDESK_ENROLL_CODE };
+
+async function until<T>(probe: () => T | undefined | false, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+beforeAll(async () => {
+  const write = process.stderr.write.bind(process.stderr);
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const text = String(chunk);
+    if (text.startsWith('{"at"')) {
+      for (const line of text.trim().split('\n')) logged.push(JSON.parse(line) as Record<string, unknown>);
+      return true;
+    }
+    return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+  });
+  temp = mkdtempSync(join(tmpdir(), 'halldesk-main-process-'));
+  // The real hall server: the shell enrolls its counter on start from the
+  // environment, as `npm start` does.
+  hall = await startDemoHall({ dataDir: join(temp, 'hall') });
+  process.env.HALLDESK_SERVER_URL = hall.url;
+  process.env.HALLDESK_ENROLL_CODE = await hall.enrollmentCode(1);
+  const builder = await createBuilder({
+    configFile: join(repo, 'main/electron/vite.config.ts'),
+    logLevel: 'silent',
+    environments: {
+      electronMain: { build: { outDir: join(temp, 'app', 'out', 'main') } },
+      preload: { build: { outDir: join(temp, 'app', 'out', 'preload') } },
+    },
+  });
+  await builder.buildApp();
+  mkdirSync(join(temp, 'app', 'out', 'renderer'), { recursive: true });
+  writeFileSync(join(temp, 'app', 'out', 'renderer', 'clerk.html'), '<!doctype html><title>工作台</title>');
+  writeFileSync(join(temp, 'app', 'out', 'renderer', 'outward.html'), '<!doctype html><title>对外屏</title>');
+
+  fake = createFakeElectron({
+    appPath: join(temp, 'app'),
+    appData: join(temp, 'appData'),
+    displays: [laptop, citizen],
+    primaryId: laptop.id,
+  });
+  const bundle = join(temp, 'app', 'out', 'main', 'electron.cjs');
+  const realRequire = createRequire(join(repo, 'package.json'));
+  const run = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`, {
+    filename: bundle,
+  }) as (...args: unknown[]) => void;
+  const module = { exports: {} };
+  run(module.exports, (id: string) => (id === 'electron' ? fake.electron : realRequire(id)), module, bundle, dirname(bundle));
+}, 120_000);
+
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await hall?.stop();
+  for (const [key, value] of [['HALLDESK_SERVER_URL', savedEnv.url], ['HALLDESK_ENROLL_CODE', savedEnv.code]] as const) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  rmSync(temp, { recursive: true, force: true });
+});
+
+const call = (name: string, sender: FakeWebContents, args: unknown = {}, frame = sender.mainFrame) =>
+  fake.handlers.get(callChannel(name as never))!({ sender, senderFrame: frame }, args) as Promise<Reply>;
+
+describe('the main process, before ready', () => {
+  it('sets a plain data folder, registers the privileged scheme and enables the sandbox, then waits', () => {
+    expect(fake.calls.slice(0, 5)).toEqual([
+      'app.setPath:userData',
+      'protocol.registerSchemesAsPrivileged',
+      'app.enableSandbox',
+      'app.requestSingleInstanceLock',
+      'app.whenReady',
+    ]);
+    expect(fake.app.getPath('userData')).toBe(join(temp, 'appData', 'HallDesk'));
+    expect(fake.protocol.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(fake.windows).toHaveLength(0);
+  });
+});
+
+describe('the main process, once ready', () => {
+  beforeAll(async () => {
+    fake.ready();
+    await until(() => fake.windows.length === 2 && fake.calls.includes('powerSaveBlocker.start:prevent-display-sleep'), 'two windows');
+  });
+
+  it('serves the built renderer on app://halldesk with the CSP', async () => {
+    const handler = fake.protocol.handlers.get('app')!;
+    const page = await handler(new Request('app://halldesk/outward.html'));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('对外屏');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect((await handler(new Request('app://halldesk/../../package.json'))).status).toBe(404);
+  });
+
+  it('opens the clerk window on the primary and the outward window fullscreen, frameless, menu-less on the second display', () => {
+    const [clerk, outward] = fake.windows;
+    expect(clerk!.webContents.getURL()).toBe('app://halldesk/clerk.html');
+    expect(clerk!.options).toMatchObject({ ...laptop.workArea, show: false });
+    expect(clerk!.maximized && clerk!.shown).toBe('active');
+    expect(outward!.webContents.getURL()).toBe('app://halldesk/outward.html');
+    expect(outward!.options).toMatchObject({ ...citizen.bounds, frame: false });
+    expect(outward!.fullScreen).toBe(true);
+    expect(outward!.shown).toBe('inactive');
+    expect(outward!.menu).toBeNull();
+    for (const win of [clerk!, outward!]) {
+      expect(win.options.webPreferences).toMatchObject({
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        webSecurity: true,
+        preload: join(temp, 'app', 'out', 'preload', 'preload.cjs'),
+      });
+    }
+    expect(fake.app.getPath('userData')).toBe(join(temp, 'appData', 'HallDesk'));
+  });
+
+  it('denies window.open, foreign navigation and every permission', () => {
+    const contents = fake.windows[0]!.webContents;
+    expect(contents.windowOpenHandler!({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
+    expect(contents.navigate('will-navigate', 'https://example.com/')).toBe(true);
+    expect(contents.navigate('will-redirect', 'file:///etc/passwd')).toBe(true);
+    expect(contents.navigate('will-frame-navigate', 'about:blank')).toBe(true);
+    expect(contents.navigate('will-navigate', 'app://halldesk/outward.html')).toBe(false);
+    let granted: boolean | null = null;
+    fake.permission.request!(contents, 'media', (answer) => (granted = answer));
+    expect(granted).toBe(false);
+    expect(fake.permission.check!(contents, 'clipboard-read', 'app://halldesk', {})).toBe(false);
+    expect(fake.permission.device!({})).toBe(false);
+  });
+
+  it('answers every contract call through dispatchCall, with the role of the sending window', async () => {
+    expect([...fake.handlers.keys()].sort()).toEqual(CALL_NAMES.map(callChannel).sort());
+    const [clerk, outward] = fake.windows;
+    const state = await call('getClerkState', clerk!.webContents);
+    expect(state).toMatchObject({ ok: true, result: { enrolled: true } });
+    expect(await call('getOutwardView', outward!.webContents)).toMatchObject({ ok: true, result: { mode: expect.any(String) } });
+    // The outward screen may not act for the clerk: the role comes from the window.
+    expect(await call('callNext', outward!.webContents)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    // Arguments are validated at the boundary.
+    expect(await call('enroll', clerk!.webContents, { serverUrl: 'ftp://x', code: '1' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+  });
+
+  it('sends each counter event only to the window the contract names', async () => {
+    const [clerk, outward] = fake.windows;
+    await until(() => clerk!.webContents.sent.length > 0 && outward!.webContents.sent.length > 0, 'events in both windows');
+    expect(new Set(clerk!.webContents.sent.map(([channel]) => channel))).toEqual(new Set([eventChannel('clerkState')]));
+    expect(new Set(outward!.webContents.sent.map(([channel]) => channel))).toEqual(new Set([eventChannel('outwardView')]));
+    expect(outward!.webContents.sent.at(-1)![1]).toMatchObject({ hallName: expect.any(String), mode: expect.any(String) });
+  });
+
+  it('refuses calls from other webContents, subframes, and foreign pages', async () => {
+    const [clerk] = fake.windows;
+    const stranger = new (fake.electron.BrowserWindow as unknown as new (o: object) => { webContents: FakeWebContents; destroy(): void })({});
+    stranger.webContents.mainFrame.url = 'app://halldesk/clerk.html';
+    expect(await call('getClerkState', stranger.webContents)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    stranger.destroy();
+
+    const contents = clerk!.webContents;
+    const subframe = { url: 'app://halldesk/clerk.html', parent: contents.mainFrame, frameTreeNodeId: 999, detached: false };
+    expect(await call('getClerkState', contents, {}, subframe)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await call('getClerkState', contents, {}, null as never)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const foreign = { ...contents.mainFrame, url: 'https://example.com/' };
+    expect(await call('getClerkState', contents, {}, foreign)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('follows the displays: falls back to a normal window on the primary, and returns to the second display', async () => {
+    const before = fake.windows.filter((w) => !w.destroyed).length;
+    fake.setDisplays([laptop]);
+    fake.screen.emit('display-removed', {}, citizen);
+    const windowed = fake.windows.at(-1)!;
+    expect(windowed.options).toMatchObject({ frame: true });
+    expect(windowed.fullScreen).toBe(false);
+    expect(windowed.webContents.getURL()).toBe('app://halldesk/outward.html');
+    expect(fake.windows.filter((w) => !w.destroyed)).toHaveLength(before); // replaced, not added
+    const { x, y, width, height } = windowed.bounds;
+    expect(x >= 0 && y >= 0 && x + width <= 1920 && y + height <= 1040).toBe(true);
+
+    // The old outward window is gone: its calls are refused now.
+    const old = fake.windows.find((w) => w.destroyed && w.webContents.getURL().endsWith('outward.html'))!;
+    expect(await call('getOutwardView', old.webContents)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await call('getOutwardView', windowed.webContents)).toMatchObject({ ok: true });
+
+    fake.setDisplays([laptop, citizen]);
+    fake.screen.emit('display-added', {}, citizen);
+    const back = fake.windows.at(-1)!;
+    expect(back).not.toBe(windowed);
+    expect(windowed.destroyed).toBe(true);
+    await until(() => back.fullScreen, 'fullscreen');
+    expect(back.options).toMatchObject({ frame: false, ...citizen.bounds });
+
+    // New resolution on the citizen's display: the same window refits.
+    const bigger = { ...citizen, bounds: { ...citizen.bounds, width: 1920, height: 1080 } };
+    fake.setDisplays([laptop, bigger]);
+    fake.screen.emit('display-metrics-changed', {}, bigger, ['bounds']);
+    expect(fake.windows.at(-1)).toBe(back);
+    expect(back.bounds).toEqual(bigger.bounds);
+    expect(back.fullScreen).toBe(true);
+  });
+
+  it('quits when the clerk window closes, closing the counter first', async () => {
+    const quitsBefore = fake.quitCount();
+    fake.windows[0]!.destroy();
+    expect(fake.windows.every((w) => w.destroyed)).toBe(true);
+    await until(() => fake.quitCount() >= quitsBefore + 2, 'the second quit after the counter closed');
+    expect(fake.handlers.size).toBe(0);
+    expect(fake.errors).toEqual([]);
+    expect(fake.exitCode()).toBeNull();
+  });
+
+  it('logs as JSON lines to stderr and to <userData>/logs/halldesk.log, with every refusal', () => {
+    expect(logged.find((l) => l.message === 'HallDesk started')).toMatchObject({ dataDir: join(temp, 'appData', 'HallDesk') });
+    expect(logged.filter((l) => l.message === 'call from an untrusted sender refused').length).toBeGreaterThanOrEqual(5);
+    expect(logged.filter((l) => l.message === 'outward screen re-placed').map((l) => l.action)).toEqual(['fall-back', 'move', 'refit']);
+    const file = readFileSync(join(temp, 'appData', 'HallDesk', 'logs', 'halldesk.log'), 'utf8');
+    expect(file).toContain('"message":"HallDesk started"');
+  });
+});

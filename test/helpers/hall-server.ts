@@ -1,0 +1,72 @@
+// The real hall server for tests: in this process, on a loopback port, over a
+// fresh SQLite file in a temp folder, seeded with the demo hall (resources/hall)
+// unless told otherwise.
+//
+//   const hall = await startHallServer();
+//   const counter = await hall.enroll(3); // a counter enrolled to window 3
+//   await fetch(`${hall.url}/v1/windows/3/state`, { headers: { authorization: `Bearer ${counter.token}` } });
+//   await hall.close(); // also deletes the temp folder
+//
+// Demo staff 1001–1006 all sign in with DEMO_PASSWORD.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EnrollmentCode, Enrollment } from '../../common/http-api.ts';
+import { createHallServer } from '../../server/hall-server.ts';
+
+export const DEMO_SEED_DIR = join(import.meta.dirname, '../../resources/hall');
+export const DEMO_PASSWORD = '123456';
+
+export interface TestHallServer {
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  adminToken: string;
+  /** The temp folder holding hall.sqlite. */
+  dataDir: string;
+  /** Enrolls a device: a counter at `windowId` (the default role when a window is given), or a kiosk. */
+  enroll(windowId: number | null, role?: Enrollment['role']): Promise<Enrollment>;
+  close(): Promise<void>;
+}
+
+export async function startHallServer(
+  options: { seedDir?: string; clock?: () => Date } = {},
+): Promise<TestHallServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'halldesk-hall-'));
+  const adminToken = 'test-admin-token';
+  const server = createHallServer({
+    dbPath: join(dataDir, 'hall.sqlite'),
+    adminToken,
+    seedDir: options.seedDir ?? DEMO_SEED_DIR,
+    clock: options.clock,
+  });
+  const url = await server.listen(0, '127.0.0.1');
+
+  async function post(path: string, body: unknown, token?: string): Promise<unknown> {
+    const response = await fetch(url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    const json: unknown = await response.json();
+    if (!response.ok) throw new Error(`${path} → ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  return {
+    url,
+    adminToken,
+    dataDir,
+    async enroll(windowId, role = windowId === null ? 'kiosk' : 'counter') {
+      const { code } = EnrollmentCode.parse(
+        await post('/v1/admin/enrollment-codes', { role, windowId }, adminToken),
+      );
+      return Enrollment.parse(
+        await post('/v1/devices/enroll', { code, deviceName: `test ${role} ${windowId ?? ''}` }),
+      );
+    },
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

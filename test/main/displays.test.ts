@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest';
+import {
+  chooseOutwardDisplay,
+  initialOutwardState,
+  rectInside,
+  reduceOutward,
+  windowedBounds,
+  type DisplayEvent,
+  type DisplayInfo,
+  type OutwardAction,
+  type OutwardState,
+} from '../../main/displays.ts';
+
+const laptop: DisplayInfo = {
+  id: 1,
+  bounds: { x: 0, y: 0, width: 1920, height: 1080 },
+  workArea: { x: 0, y: 0, width: 1920, height: 1040 },
+};
+const citizenScreen: DisplayInfo = { id: 2, bounds: { x: 1920, y: 0, width: 1280, height: 800 } };
+const spare: DisplayInfo = { id: 3, bounds: { x: -1024, y: 0, width: 1024, height: 768 } };
+
+/** Replays events and returns every action, in order, plus the final state. */
+function replay(start: OutwardState, events: DisplayEvent[]): { actions: OutwardAction[]; state: OutwardState } {
+  let state = start;
+  const actions: OutwardAction[] = [];
+  for (const event of events) {
+    const step = reduceOutward(state, event);
+    actions.push(step.action);
+    state = step.state;
+  }
+  return { actions, state };
+}
+
+const kinds = (actions: OutwardAction[]) => actions.map((a) => a.kind);
+const target = (action: OutwardAction | undefined) => (action && action.kind !== 'none' ? action.placement.displayId : undefined);
+
+describe('chooseOutwardDisplay', () => {
+  it('uses the display named in the settings when it is connected', () => {
+    const p = chooseOutwardDisplay([laptop, citizenScreen, spare], 3, { primaryId: 1 });
+    expect(p).toEqual({ kind: 'display', displayId: 3, bounds: spare.bounds, reason: 'chosen' });
+  });
+
+  it('falls back to the first non-primary display when the named one is absent', () => {
+    const p = chooseOutwardDisplay([laptop, citizenScreen], 99, { primaryId: 1 });
+    expect(p).toMatchObject({ kind: 'display', displayId: 2, reason: 'first-secondary' });
+  });
+
+  it('is a normal window on the primary when there is only one display', () => {
+    const p = chooseOutwardDisplay([laptop], null, { primaryId: 1 });
+    expect(p).toEqual({ kind: 'second-window-on-primary', displayId: 1, area: laptop.workArea, reason: 'no-secondary' });
+  });
+
+  it('never puts a fullscreen outward window over the clerk: a setting naming the primary means beside it', () => {
+    const p = chooseOutwardDisplay([laptop, citizenScreen], 1, { primaryId: 1 });
+    expect(p).toMatchObject({ kind: 'second-window-on-primary', displayId: 1, reason: 'chosen-is-primary' });
+  });
+
+  it('reads the primary from the flag when no primaryId is given, else takes the first display', () => {
+    const flagged = chooseOutwardDisplay([citizenScreen, { ...laptop, primary: true }], null);
+    expect(flagged).toMatchObject({ kind: 'display', displayId: 2 });
+    const unflagged = chooseOutwardDisplay([laptop, citizenScreen], null);
+    expect(unflagged).toMatchObject({ kind: 'display', displayId: 2 });
+  });
+
+  it('uses the whole bounds as the area when a display has no work area', () => {
+    const p = chooseOutwardDisplay([citizenScreen], null, { primaryId: 2 });
+    expect(p).toMatchObject({ kind: 'second-window-on-primary', area: citizenScreen.bounds });
+  });
+
+  it('answers a normal window with no display when none is known', () => {
+    expect(chooseOutwardDisplay([], null)).toEqual({
+      kind: 'second-window-on-primary',
+      displayId: null,
+      area: null,
+      reason: 'no-secondary',
+    });
+  });
+});
+
+describe('reduceOutward', () => {
+  it('moves to a second monitor when it is plugged in, falls back when it is pulled, and returns when it is re-added', () => {
+    const start = initialOutwardState([laptop], null, 1);
+    expect(start.placement.kind).toBe('second-window-on-primary');
+
+    const { actions, state } = replay(start, [
+      { type: 'display-added', display: citizenScreen, primaryId: 1 },
+      { type: 'display-removed', display: { id: 2 }, primaryId: 1 },
+      { type: 'display-added', display: citizenScreen, primaryId: 1 },
+    ]);
+    expect(kinds(actions)).toEqual(['move', 'fall-back', 'move']);
+    expect(actions.map(target)).toEqual([2, 1, 2]);
+    expect(actions[1]).toMatchObject({ placement: { area: laptop.workArea } });
+    expect(state.placement).toMatchObject({ kind: 'display', displayId: 2, bounds: citizenScreen.bounds });
+  });
+
+  it('waits on a secondary for the display named in the settings and moves there when it is plugged in', () => {
+    const start = initialOutwardState([laptop, citizenScreen], 3, 1);
+    expect(start.placement).toMatchObject({ kind: 'display', displayId: 2, reason: 'first-secondary' });
+
+    const { actions } = replay(start, [
+      { type: 'display-added', display: spare, primaryId: 1 },
+      { type: 'display-removed', display: { id: 3 }, primaryId: 1 },
+      { type: 'display-added', display: spare, primaryId: 1 },
+    ]);
+    expect(kinds(actions)).toEqual(['move', 'move', 'move']);
+    expect(actions.map(target)).toEqual([3, 2, 3]);
+  });
+
+  it('waits on the primary when the named display is the only other one and it is absent', () => {
+    const start = initialOutwardState([laptop], 2, 1);
+    const { actions, state } = replay(start, [{ type: 'display-added', display: citizenScreen, primaryId: 1 }]);
+    expect(actions).toEqual([{ kind: 'move', placement: { kind: 'display', displayId: 2, bounds: citizenScreen.bounds, reason: 'chosen' } }]);
+    expect(state.chosenId).toBe(2);
+  });
+
+  it('refits the outward window when its own display changes resolution, and ignores other displays', () => {
+    const start = initialOutwardState([laptop, citizenScreen], null, 1);
+    const bigger = { ...citizenScreen, bounds: { x: 1920, y: 0, width: 1920, height: 1080 } };
+    const { actions, state } = replay(start, [
+      { type: 'display-metrics-changed', display: bigger, changedMetrics: ['bounds'], primaryId: 1 },
+      // Scale factor only: the same bounds, nothing to do.
+      { type: 'display-metrics-changed', display: bigger, changedMetrics: ['scaleFactor'], primaryId: 1 },
+      // The clerk's display changes: the outward window is not on it.
+      { type: 'display-metrics-changed', display: { ...laptop, workArea: { x: 0, y: 0, width: 1920, height: 1000 } }, primaryId: 1 },
+    ]);
+    expect(kinds(actions)).toEqual(['refit', 'none', 'none']);
+    expect(actions[0]).toMatchObject({ placement: { displayId: 2, bounds: bigger.bounds } });
+    expect(state.placement).toMatchObject({ displayId: 2, bounds: bigger.bounds });
+  });
+
+  it('refits the fallback window when the primary work area changes', () => {
+    const start = initialOutwardState([laptop], null, 1);
+    const smaller = { ...laptop, workArea: { x: 0, y: 0, width: 1600, height: 860 } };
+    const { actions } = replay(start, [{ type: 'display-metrics-changed', display: smaller, primaryId: 1 }]);
+    expect(actions).toEqual([
+      { kind: 'refit', placement: { kind: 'second-window-on-primary', displayId: 1, area: smaller.workArea, reason: 'no-secondary' } },
+    ]);
+  });
+
+  it('with three displays in automatic mode, stays put when another secondary comes or goes', () => {
+    const start = initialOutwardState([laptop, citizenScreen], null, 1);
+    const { actions, state } = replay(start, [
+      { type: 'display-added', display: spare, primaryId: 1 },
+      { type: 'display-removed', display: { id: 3 }, primaryId: 1 },
+      { type: 'display-added', display: spare, primaryId: 1 },
+    ]);
+    expect(kinds(actions)).toEqual(['none', 'none', 'none']);
+    expect(state.placement).toMatchObject({ displayId: 2 });
+  });
+
+  it('with three displays, moves to the remaining secondary when its own is pulled, then stays there', () => {
+    const start = initialOutwardState([laptop, citizenScreen, spare], null, 1);
+    expect(start.placement).toMatchObject({ displayId: 2 });
+    const { actions } = replay(start, [
+      { type: 'display-removed', display: { id: 2 }, primaryId: 1 },
+      // Display 2 comes back: in automatic mode the window does not jump again.
+      { type: 'display-added', display: citizenScreen, primaryId: 1 },
+      { type: 'display-removed', display: { id: 3 }, primaryId: 1 },
+      { type: 'display-removed', display: { id: 2 }, primaryId: 1 },
+    ]);
+    expect(kinds(actions)).toEqual(['move', 'none', 'move', 'fall-back']);
+    expect(actions.map(target)).toEqual([3, undefined, 2, 1]);
+  });
+
+  it('with three displays and a chosen one, returns to the chosen display each time it comes back', () => {
+    const start = initialOutwardState([laptop, citizenScreen, spare], 3, 1);
+    expect(start.placement).toMatchObject({ displayId: 3, reason: 'chosen' });
+    const { actions } = replay(start, [
+      { type: 'display-removed', display: { id: 3 }, primaryId: 1 },
+      { type: 'display-added', display: spare, primaryId: 1 },
+    ]);
+    expect(kinds(actions)).toEqual(['move', 'move']);
+    expect(actions.map(target)).toEqual([2, 3]);
+  });
+
+  it('never strands the window: after any removal it is on a connected display', () => {
+    let state = initialOutwardState([laptop, citizenScreen, spare], 2, 1);
+    const removals: DisplayEvent[] = [
+      { type: 'display-removed', display: { id: 2 } },
+      { type: 'display-removed', display: { id: 3 } },
+    ];
+    for (const event of removals) {
+      state = reduceOutward(state, event).state;
+      const connected = state.displays.map((d) => d.id);
+      expect(connected).toContain(state.placement.displayId);
+    }
+    expect(state.placement.kind).toBe('second-window-on-primary');
+  });
+
+  it('follows the primary when the primary itself is pulled: the outward screen becomes a window beside the clerk', () => {
+    const start = initialOutwardState([laptop, citizenScreen], null, 1);
+    // No primaryId in the event: the first remaining display becomes primary.
+    const { actions, state } = replay(start, [{ type: 'display-removed', display: { id: 1 } }]);
+    expect(state.primaryId).toBe(2);
+    expect(actions).toEqual([
+      { kind: 'fall-back', placement: { kind: 'second-window-on-primary', displayId: 2, area: citizenScreen.bounds, reason: 'no-secondary' } },
+    ]);
+  });
+
+  it('obeys a change of setting without any screen event', () => {
+    const start = initialOutwardState([laptop, citizenScreen, spare], null, 1);
+    const { actions } = replay(start, [
+      { type: 'chosen-changed', chosenId: 3 },
+      { type: 'chosen-changed', chosenId: 3 },
+      { type: 'chosen-changed', chosenId: 1 },
+      { type: 'chosen-changed', chosenId: null },
+    ]);
+    expect(kinds(actions)).toEqual(['move', 'none', 'fall-back', 'move']);
+    expect(actions.map(target)).toEqual([3, undefined, 1, 2]);
+  });
+
+  it('treats a re-announced display as an update, not a duplicate', () => {
+    const start = initialOutwardState([laptop, citizenScreen], null, 1);
+    const { state } = replay(start, [{ type: 'display-added', display: citizenScreen, primaryId: 1 }]);
+    expect(state.displays.map((d) => d.id)).toEqual([1, 2]);
+  });
+
+  it('does not share objects with its input', () => {
+    const input = [structuredClone(laptop), structuredClone(citizenScreen)];
+    const start = initialOutwardState(input, null, 1);
+    input[1]!.bounds.width = 1;
+    expect(start.placement).toMatchObject({ bounds: { width: 1280 } });
+    expect(start.displays[1]!.bounds.width).toBe(1280);
+  });
+});
+
+describe('windowedBounds', () => {
+  it('fits a 1280×800 window against the right edge of a large work area', () => {
+    expect(windowedBounds({ x: 0, y: 0, width: 1920, height: 1040 })).toEqual({ x: 640, y: 120, width: 1280, height: 800 });
+  });
+
+  it('stays inside a small or offset work area', () => {
+    const area = { x: -1024, y: 40, width: 1024, height: 728 };
+    const b = windowedBounds(area);
+    expect(rectInside(b, area)).toBe(true);
+    expect(b).toEqual({ x: -1024, y: 40, width: 1024, height: 728 });
+  });
+
+  it('rectInside is false for a window hanging off the area', () => {
+    expect(rectInside({ x: 1900, y: 0, width: 100, height: 100 }, { x: 0, y: 0, width: 1920, height: 1080 })).toBe(false);
+  });
+});
