@@ -5,8 +5,8 @@ import type { PullResult } from '../common/http-api.ts';
 import type { ConfigChange } from '../common/model.ts';
 import type { HallDatabase } from './db.ts';
 
-export type ConfigKind = ConfigChange['kind'];
-export type ConfigValue<K extends ConfigKind> = Exclude<Extract<ConfigChange, { kind: K }>['value'], null>;
+type ConfigKind = ConfigChange['kind'];
+type ConfigValue<K extends ConfigKind> = Exclude<Extract<ConfigChange, { kind: K }>['value'], null>;
 
 interface ChangeRow {
   version: number;
@@ -86,5 +86,3 @@ export function createConfigStore(db: HallDatabase) {
     },
   };
 }
-
-export type ConfigStore = ReturnType<typeof createConfigStore>;

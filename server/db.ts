@@ -130,14 +130,14 @@ export function migrate(db: HallDatabase, list: readonly Migration[] = migration
 }
 
 /** Opens (creating if needed) the hall database and brings its schema up to date. */
-export function openHallDatabase(path: string, list: readonly Migration[] = migrations): HallDatabase {
+export function openHallDatabase(path: string): HallDatabase {
   // Another process (the enroll-code command) may hold the write lock for a moment.
   const db = new Database(path, { timeout: 5000 });
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    migrate(db, list);
+    migrate(db);
     return db;
   } catch (error) {
     db.close();

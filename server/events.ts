@@ -38,5 +38,3 @@ export function createEventHub() {
     },
   };
 }
-
-export type EventHub = ReturnType<typeof createEventHub>;

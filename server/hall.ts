@@ -496,5 +496,3 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
     },
   };
 }
-
-export type Hall = ReturnType<typeof createHall>;

@@ -17,7 +17,7 @@ const SeedStaff = Staff.extend({
   password: z.string().min(6, '初始密码至少 6 位'),
 });
 
-export interface HallSeed {
+interface HallSeed {
   settings: HallSettings;
   lines: ServiceLine[];
   windows: HallWindow[];
@@ -44,7 +44,7 @@ function requireUnique(file: string, keys: readonly (string | number)[]): void {
 }
 
 /** Reads and checks a seed folder; photos become data: URLs. */
-export function readHallSeed(dir: string): HallSeed {
+function readHallSeed(dir: string): HallSeed {
   const settings = readSeedFile(dir, 'settings.json', HallSettings);
   const lines = readSeedFile(dir, 'lines.json', z.array(ServiceLine).min(1));
   const windows = readSeedFile(dir, 'windows.json', z.array(HallWindow).min(1));

@@ -439,7 +439,7 @@ describe('hall server routes', () => {
   });
 
   describe('live events', () => {
-    it('sends hello, then a queue event when a ticket is issued', async () => {
+    it('sends hello, then a queue event when a ticket is issued and a window event when a window calls', async () => {
       const abort = new AbortController();
       const response = await fetch(`${hall.url}/v1/events`, {
         headers: { authorization: `Bearer ${kiosk.token}` },
@@ -471,6 +471,10 @@ describe('hall server routes', () => {
       const queue = await nextEvent();
       expect(queue.type).toBe('queue');
       expect(queue.version).toBeGreaterThan(hello.version);
+
+      await callNext(counter3.token, 3);
+      expect(await nextEvent()).toMatchObject({ type: 'queue' });
+      expect(await nextEvent()).toMatchObject({ type: 'window', windowId: 3 });
       abort.abort();
     });
 
