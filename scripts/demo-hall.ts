@@ -14,9 +14,16 @@ export interface DemoHall {
 
 const serverMain = fileURLToPath(new URL('../server/main.ts', import.meta.url));
 
-export async function startDemoHall(options: { dataDir: string; port?: number }): Promise<DemoHall> {
+export interface DemoHallOptions {
+  dataDir: string;
+  port?: number;
+  /** Drop the server's per-request log lines (benchmarks); errors still print on exit. */
+  quiet?: boolean;
+}
+
+export async function startDemoHall(options: DemoHallOptions): Promise<DemoHall> {
   const child = spawn(process.execPath, [serverMain, '--data', options.dataDir, '--port', String(options.port ?? 0)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.quiet ? 'ignore' : 'inherit'],
   });
   const ready = await new Promise<{ url: string; adminToken: string }>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
