@@ -24,7 +24,7 @@ const WARMUP = 20;
 const FRAME_MS = 1000 / 60;
 
 const dir = mkdtempSync(join(tmpdir(), 'halldesk-bench-'));
-const hall = await startDemoHall({ dataDir: join(dir, 'hall'), quiet: true });
+const hall = await startDemoHall({ dataDir: join(dir, 'hall'), port: 0, quiet: true });
 process.on('exit', () => void hall.stop());
 const admin = new HallClient({ baseUrl: hall.url });
 const enroll = async (windowId: number | null) =>

@@ -12,17 +12,20 @@ export interface DemoHall {
   stop(): Promise<void>;
 }
 
+export const DEMO_HALL_PORT = 8720;
+
 const serverMain = fileURLToPath(new URL('../server/main.ts', import.meta.url));
 
 export interface DemoHallOptions {
   dataDir: string;
+  /** Default 8720: counters enrolled in an earlier run find the server at the same address. */
   port?: number;
   /** Drop the server's per-request log lines (benchmarks); errors still print on exit. */
   quiet?: boolean;
 }
 
 export async function startDemoHall(options: DemoHallOptions): Promise<DemoHall> {
-  const child = spawn(process.execPath, [serverMain, '--data', options.dataDir, '--port', String(options.port ?? 0)], {
+  const child = spawn(process.execPath, [serverMain, '--data', options.dataDir, '--port', String(options.port ?? DEMO_HALL_PORT)], {
     stdio: ['ignore', 'pipe', options.quiet ? 'ignore' : 'inherit'],
   });
   const ready = await new Promise<{ url: string; adminToken: string }>((resolve, reject) => {

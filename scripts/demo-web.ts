@@ -18,7 +18,7 @@ const dataDir = join(appDataDir(process.platform, process.env, homedir()), 'demo
 const staticDir = fileURLToPath(new URL('../out/renderer', import.meta.url));
 const log = createLogger();
 
-const hall = await startDemoHall({ dataDir: join(dataDir, 'hall-server'), port: Number(process.env.HALL_PORT ?? 0) });
+const hall = await startDemoHall({ dataDir: join(dataDir, 'hall-server'), port: process.env.HALL_PORT ? Number(process.env.HALL_PORT) : undefined });
 const kioskCode = await hall.enrollmentCode(null, 'kiosk');
 const kiosk = await (
   await fetch(`${hall.url}/v1/devices/enroll`, {

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
 
   const windowId = windowIdFromArgs(process.argv.slice(2));
   const dataDir = appDataDir(process.platform, process.env, homedir());
-  const hall = await startDemoHall({ dataDir: join(dataDir, 'demo-hall'), port: Number(process.env.HALL_PORT ?? 0) });
+  const hall = await startDemoHall({ dataDir: join(dataDir, 'demo-hall'), port: process.env.HALL_PORT ? Number(process.env.HALL_PORT) : undefined });
   let exitCode: number;
   try {
     // One-time code; the counter ignores it when it is already enrolled.

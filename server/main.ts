@@ -12,8 +12,8 @@ import { createHall } from './hall.ts';
 import { createHallServer } from './hall-server.ts';
 
 const USAGE = `用法：
-  node server/main.ts [--data 目录] [--port 8720] [--host 127.0.0.1] [--admin-token 令牌] [--seed 目录]
-      启动大厅服务器。数据库在 <数据目录>/hall.sqlite；首次启动时从 --seed 目录（默认 resources/hall）写入大厅初始数据。
+  node server/main.ts [--data 目录] [--port 8720] [--host 127.0.0.1] [--admin-token 令牌] [--seed 目录] [--verbose]
+      启动大厅服务器（--verbose：记录每个请求，否则只记录出错的请求）。数据库在 <数据目录>/hall.sqlite；首次启动时从 --seed 目录（默认 resources/hall）写入大厅初始数据。
   node server/main.ts enroll-code [--data 目录] --window 窗口编号
   node server/main.ts enroll-code [--data 目录] --role kiosk
       生成一次性设备注册码（24 小时内有效，只能用一次）。`;
@@ -23,13 +23,23 @@ const DEFAULT_SEED_DIR = join(import.meta.dirname, '../resources/hall');
 
 class UsageError extends Error {}
 
+/** A request log line for a request that succeeded: printed only with --verbose. */
+function isRoutineRequest(line: string): boolean {
+  try {
+    const entry = JSON.parse(line) as { status?: unknown };
+    return typeof entry.status === 'number' && entry.status < 400;
+  } catch {
+    return false;
+  }
+}
+
 function parsePort(text: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`端口号不正确：${text}`);
   return port;
 }
 
-async function serve(values: Record<string, string | undefined>): Promise<void> {
+async function serve(values: Record<string, string | undefined>, verbose: boolean): Promise<void> {
   const dataDir = resolve(values.data ?? DEFAULT_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const adminToken = values['admin-token'] ?? randomBytes(24).toString('base64url');
@@ -37,7 +47,9 @@ async function serve(values: Record<string, string | undefined>): Promise<void> 
     dbPath: join(dataDir, 'hall.sqlite'),
     adminToken,
     seedDir: resolve(values.seed ?? DEFAULT_SEED_DIR),
-    log: (line) => process.stderr.write(line + '\n'),
+    log: (line) => {
+      if (verbose || !isRoutineRequest(line)) process.stderr.write(line + '\n');
+    },
   });
   const port = parsePort(values.port ?? '8720');
   const url = await server.listen(port, values.host ?? '127.0.0.1').catch(async (error: unknown) => {
@@ -111,14 +123,15 @@ async function main(): Promise<void> {
       seed: { type: 'string' },
       window: { type: 'string' },
       role: { type: 'string' },
+      verbose: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
-  const { help, ...options } = values;
+  const { help, verbose, ...options } = values;
   if (help) return void console.log(USAGE);
   const [command, ...rest] = positionals;
   if (rest.length > 0) throw new UsageError(`多余的参数：${rest.join(' ')}`);
-  if (command === undefined) return serve(options);
+  if (command === undefined) return serve(options, verbose ?? false);
   if (command === 'enroll-code') return printEnrollmentCode(options);
   throw new UsageError(`未知的命令：${command}`);
 }

@@ -68,7 +68,9 @@ function useHotkeys() {
       event.stopPropagation();
       if (event.repeat) return; // A held key is one press.
       const { state, pending, runQueueAction, tell } = store.getState();
-      if (!state?.clerk || pending) return;
+      if (!state?.clerk) return;
+      // One action at a time; a key pressed meanwhile is refused out loud, not queued.
+      if (pending) return tell('warning', `${ACTION_LABEL[action]}：上一个操作尚未完成，请稍候再按`);
       const can = availability(state, action, false);
       if (can.enabled) void runQueueAction(action);
       else if (can.reason) tell('warning', `${ACTION_LABEL[action]}：${can.reason}`);

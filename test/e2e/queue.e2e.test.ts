@@ -47,6 +47,11 @@ async function counterWithHost(windowId: number, enrolled: boolean) {
 
 const issue = (lineId: string) => kiosk.request('issueTicket', { body: { lineId, priority: 'normal' } });
 const number = (page: Page) => page.getByTestId('outward-number');
+/** Presses a hotkey once the previous action has finished (叫号 is enabled whenever nothing is in flight). */
+async function press(clerk: Page, key: string) {
+  await clerk.getByTestId('action-call-next').and(clerk.locator(':enabled')).waitFor();
+  await clerk.keyboard.press(key);
+}
 /** Screenshots wait for the recall blink and toasts to finish. */
 async function screenshot(page: Page, name: string) {
   await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity));
@@ -109,7 +114,7 @@ describe('two windows calling through the browser host', () => {
     await expect.poll(() => one.clerk.getByTestId('queue-count-A').textContent()).toBe('2');
     await expect.poll(() => one.clerk.getByTestId('queue-count-C').textContent()).toBe('1');
 
-    await one.clerk.keyboard.press('F1'); // 叫号 hotkey
+    await press(one.clerk, 'F1'); // 叫号 hotkey
     await expect.poll(() => number(one.outward).textContent()).toBe('A001');
     await expect.poll(() => one.clerk.getByTestId('current-ticket').textContent()).toBe('A001');
 
@@ -134,26 +139,26 @@ describe('two windows calling through the browser host', () => {
     await expect.poll(noShowBlocked).toBe(true);
     expect(await number(one.outward).textContent()).toBe('A001');
 
-    await one.clerk.keyboard.press('F2'); // 重呼
+    await press(one.clerk, 'F2'); // 重呼
     await expect.poll(() => one.outward.getByTestId('outward-announcement').getAttribute('data-announcement')).toBe('1');
     await expect.poll(() => one.clerk.getByTestId('current-recalls').textContent()).toBe('1');
 
-    await one.clerk.keyboard.press('F3'); // 过号
+    await press(one.clerk, 'F3'); // 过号
     await expect.poll(() => number(one.outward).count()).toBe(0);
     expect(await one.outward.getByTestId('outward-mode').getAttribute('data-mode')).toBe('idle');
     await screenshot(one.outward, 'outward-idle.png');
 
-    await one.clerk.keyboard.press('F1'); // next: window 1 also serves line C
+    await press(one.clerk, 'F1'); // next: window 1 also serves line C
     await expect.poll(() => number(one.outward).textContent()).toBe('C001');
   });
 
   it('complete (办结) ends the ticket; the call log and an empty queue are shown to the clerk', async () => {
     const [one, two] = pages as [(typeof pages)[0], (typeof pages)[0]];
-    await two.clerk.keyboard.press('F4'); // 办结
+    await press(two.clerk, 'F4'); // 办结
     await expect.poll(() => number(two.outward).count()).toBe(0);
     await expect.poll(() => two.clerk.getByTestId('current-ticket').count().then(async (n) => n === 0 || !(await two.clerk.getByTestId('current-ticket').textContent()))).toBe(true);
 
-    await two.clerk.keyboard.press('F1');
+    await press(two.clerk, 'F1');
     await expect.poll(() => two.clerk.getByTestId('action-error').textContent()).toContain('暂无等候');
 
     const log = await one.clerk.getByTestId('call-log').textContent();
