@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import { ApiError } from './errors.ts';
 import { CALL_NAMES, EVENT_NAMES, type CallName, type EventName, type ScreenRole } from './ipc-names.ts';
-import { HallWindow, LineQueue, Staff, Ticket } from './model.ts';
+import { CaseDecision, CaseDraft, CaseDraftView, CaseList, CaseRecord, ClerkFigures, InstantOutcome, OutwardCase } from './cases.ts';
+import { HallWindow, Item, LineQueue, ServiceLine, Staff, Ticket } from './model.ts';
 
 export const ConnectionState = z.object({
   state: z.enum(['online', 'connecting', 'offline']),
@@ -56,6 +57,8 @@ export const OutwardView = z.object({
     })
     .nullable(),
   notice: z.string(),
+  /** The case the clerk is filling in or just decided, for the citizen to check. */
+  case: OutwardCase.nullable(),
 });
 export type OutwardView = z.infer<typeof OutwardView>;
 
@@ -92,6 +95,33 @@ export const calls = {
   recall: { from: ['clerk'], args: NoArgs, result: ClerkState },
   noShow: { from: ['clerk'], args: NoArgs, result: ClerkState },
   complete: { from: ['clerk'], args: NoArgs, result: ClerkState },
+  getCatalogue: {
+    from: ['clerk'],
+    args: NoArgs,
+    result: z.object({ items: z.array(Item), lines: z.array(ServiceLine) }),
+  },
+  /** The clerk's form as it stands (null: no case in hand). Mirrors it, masked, to the outward screen. */
+  updateCaseDraft: { from: ['clerk'], args: z.strictObject({ draft: CaseDraft.nullable() }), result: CaseDraftView.nullable() },
+  submitCase: {
+    from: ['clerk'],
+    args: z.strictObject({
+      draft: CaseDraft,
+      decision: CaseDecision,
+      /** 不予受理: the reason chosen from the hall's list, plus free text. */
+      refuseReason: z.string().max(200).nullable(),
+      refuseDetail: z.string().max(500).nullable(),
+      /** 即办件 accepted are finished on the spot: 准予 or 不予. */
+      instantOutcome: InstantOutcome.nullable(),
+    }),
+    result: CaseRecord,
+  },
+  finishCase: {
+    from: ['clerk'],
+    args: z.strictObject({ caseNo: z.string().min(1), outcome: InstantOutcome }),
+    result: CaseRecord,
+  },
+  listCases: { from: ['clerk'], args: NoArgs, result: CaseList },
+  getFigures: { from: ['clerk'], args: NoArgs, result: ClerkFigures },
 } as const satisfies Record<CallName, CallSpec>;
 
 export const events = {

@@ -42,6 +42,8 @@ export const EnrollRequest = z.object({
 });
 export const Enrollment = z.object({
   deviceId: z.string().min(1),
+  /** Small number unique in the hall, given at enrollment; part of offline-made case numbers. */
+  deviceNo: z.number().int().positive().max(999),
   token: z.string().min(32),
   role: z.enum(['counter', 'kiosk']),
   windowId: z.number().int().positive().nullable(),

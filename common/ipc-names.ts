@@ -12,6 +12,12 @@ export const CALL_NAMES = [
   'recall',
   'noShow',
   'complete',
+  'getCatalogue',
+  'updateCaseDraft',
+  'submitCase',
+  'finishCase',
+  'listCases',
+  'getFigures',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

@@ -2,6 +2,7 @@
 // Every shape that crosses a process or network boundary is a zod schema here;
 // the TypeScript types are inferred from it so the two cannot drift.
 import { z } from 'zod';
+import { WorkingCalendar } from './cases.ts';
 
 /** Service line (业务类型): the letter printed in front of a ticket number. */
 export const LineId = z.string().regex(/^[A-Z]$/, '业务类型代码应为一个大写字母');
@@ -88,6 +89,8 @@ export const Item = z.object({
   fee: z.string(),
   applicantTypes: z.array(ApplicantType).min(1),
   materials: z.array(Material),
+  /** Pinyin initials of the name (营业执照… → yyzz…), filled in by the hall server for search. */
+  initials: z.string().default(''),
 });
 export type Item = z.infer<typeof Item>;
 
@@ -96,6 +99,15 @@ export const HallSettings = z.object({
   /** 过号 needs at least this many 重呼 first. */
   noShowMinRecalls: z.number().int().nonnegative(),
   notice: z.string(),
+  /** An open promised case turns yellow with this many working days left (or fewer). */
+  nearDeadlineWorkingDays: z.number().int().nonnegative().default(1),
+  /** 容缺 materials are owed within this many working days of acceptance. */
+  waivableDueWorkingDays: z.number().int().positive().default(5),
+  /** The reasons a clerk chooses from for 不予受理. */
+  refuseReasons: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(['不属于本中心受理范围', '申请人不具备申请资格', '申请事项依法不需要取得许可', '申请材料存在虚假内容', '其他（见说明）']),
 });
 export type HallSettings = z.infer<typeof HallSettings>;
 
@@ -106,6 +118,7 @@ export const ConfigChange = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('staff'), key: z.string(), value: Staff.nullable() }),
   z.object({ kind: z.literal('item'), key: z.string(), value: Item.nullable() }),
   z.object({ kind: z.literal('settings'), key: z.literal('hall'), value: HallSettings }),
+  z.object({ kind: z.literal('calendar'), key: z.string().regex(/^\d{4}$/), value: WorkingCalendar.nullable() }),
 ]);
 export type ConfigChange = z.infer<typeof ConfigChange>;
 

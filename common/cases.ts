@@ -1,0 +1,136 @@
+// Cases (办件): the shapes that cross the renderer ⇄ main boundary and, later,
+// the counter ⇄ server sync. Rules (validation, deadlines, decisions) are
+// pure functions in calendar.ts, identity.ts and case-rules.ts.
+import { z } from 'zod';
+
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+export type IsoDate = z.infer<typeof IsoDate>;
+
+/** One year of the national holiday arrangement: days off on weekdays, working weekend days (调休). */
+export const WorkingCalendar = z.object({
+  year: z.number().int().min(2000).max(2100),
+  /** Days off that would otherwise be working days (public holidays). */
+  holidays: z.array(IsoDate),
+  /** Weekend days that are working days (调休上班). */
+  workdays: z.array(IsoDate),
+  source: z.string(),
+});
+export type WorkingCalendar = z.infer<typeof WorkingCalendar>;
+
+/** As typed by the clerk: validated by identity.ts before anything is accepted. */
+export const PersonApplicant = z.object({
+  type: z.literal('person'),
+  name: z.string(),
+  idNumber: z.string(),
+  phone: z.string(),
+});
+export const EnterpriseApplicant = z.object({
+  type: z.literal('enterprise'),
+  name: z.string(),
+  creditCode: z.string(),
+  contactName: z.string(),
+  contactPhone: z.string(),
+});
+export const Applicant = z.discriminatedUnion('type', [PersonApplicant, EnterpriseApplicant]);
+export type Applicant = z.infer<typeof Applicant>;
+
+/** The case the clerk is filling in, before a decision. */
+export const CaseDraft = z.object({
+  itemCode: z.string().min(1),
+  applicant: Applicant,
+  /** provided[i] says whether the item's i-th material is present. */
+  provided: z.array(z.boolean()),
+  ticketNumber: z.string().nullable(),
+});
+export type CaseDraft = z.infer<typeof CaseDraft>;
+
+export const CaseDecision = z.enum(['accept', 'accept_with_missing', 'notice', 'refuse']);
+export type CaseDecision = z.infer<typeof CaseDecision>;
+export const DECISION_LABEL: Record<CaseDecision, string> = {
+  accept: '受理',
+  accept_with_missing: '容缺受理',
+  notice: '一次性告知',
+  refuse: '不予受理',
+};
+
+export const InstantOutcome = z.enum(['approved', 'not_approved']);
+export type InstantOutcome = z.infer<typeof InstantOutcome>;
+
+/** What the rules say about a draft: shown to the clerk as they type. */
+export const CaseDraftView = z.object({
+  /** Field path (e.g. "applicant.idNumber") → zh-CN message. Empty when the applicant is valid. */
+  fieldErrors: z.record(z.string(), z.string()),
+  missing: z.array(z.object({ name: z.string(), requirement: z.string(), waivable: z.boolean() })),
+  /** Decisions the rules allow now; 不予受理 is always allowed once the applicant is valid. */
+  allowed: z.array(CaseDecision),
+  /** Promised date if accepted today (承诺件 only). */
+  promisedDate: IsoDate.nullable(),
+  /** Date the 容缺 materials are owed by, if accepted with missing ones. */
+  owedBy: IsoDate.nullable(),
+});
+export type CaseDraftView = z.infer<typeof CaseDraftView>;
+
+export const CaseStatus = z.enum(['accepted', 'notice', 'refused', 'finished']);
+export type CaseStatus = z.infer<typeof CaseStatus>;
+export const DeadlineState = z.enum(['none', 'ok', 'near', 'overdue']);
+export type DeadlineState = z.infer<typeof DeadlineState>;
+
+export const CaseRecord = z.object({
+  /** Unique across the hall, even when made offline; see case-rules.ts for the format. */
+  caseNo: z.string(),
+  itemCode: z.string(),
+  itemName: z.string(),
+  kind: z.enum(['instant', 'promised']),
+  windowId: z.number().int(),
+  staffNo: z.string(),
+  ticketNumber: z.string().nullable(),
+  /** Masked for display (name, ID / credit code, phone); the full data stays in the counter's store. */
+  applicantMasked: z.object({ type: z.enum(['person', 'enterprise']), name: z.string(), idMasked: z.string() }),
+  decision: CaseDecision,
+  status: CaseStatus,
+  outcome: InstantOutcome.nullable(),
+  decidedAt: z.string(),
+  promisedDate: IsoDate.nullable(),
+  finishedAt: z.string().nullable(),
+  missing: z.array(z.object({ name: z.string(), requirement: z.string(), waivable: z.boolean() })),
+  owedBy: IsoDate.nullable(),
+  refuseReason: z.string().nullable(),
+  /** Working days left until the promised date (negative when overdue); null when not applicable. */
+  daysLeft: z.number().int().nullable(),
+  deadline: DeadlineState,
+});
+export type CaseRecord = z.infer<typeof CaseRecord>;
+
+export const CaseList = z.object({
+  /** Cases decided at this window today, newest first. */
+  today: z.array(CaseRecord),
+  /** Promised cases accepted at this window and not finished yet, nearest deadline first. */
+  open: z.array(CaseRecord),
+});
+export type CaseList = z.infer<typeof CaseList>;
+
+export const ClerkFigures = z.object({
+  date: IsoDate,
+  called: z.number().int().nonnegative(),
+  accepted: z.number().int().nonnegative(),
+  finished: z.number().int().nonnegative(),
+  /** Share of accepted cases that were instant (即办件), 0..1; null when nothing accepted. */
+  instantShare: z.number().min(0).max(1).nullable(),
+  /** Average minutes from 叫号 to the case decision; null when no case. */
+  averageHandlingMinutes: z.number().nonnegative().nullable(),
+  /** Promised cases finished on or before their date / all finished promised cases; null when none. */
+  onTimeRate: z.number().min(0).max(1).nullable(),
+});
+export type ClerkFigures = z.infer<typeof ClerkFigures>;
+
+/** What the citizen sees of the case being filled in, already masked. */
+export const OutwardCase = z.object({
+  itemName: z.string(),
+  applicantName: z.string(),
+  idMasked: z.string(),
+  materials: z.array(z.object({ name: z.string(), provided: z.boolean() })),
+  decision: CaseDecision.nullable(),
+  caseNo: z.string().nullable(),
+  promisedDate: IsoDate.nullable(),
+});
+export type OutwardCase = z.infer<typeof OutwardCase>;
