@@ -98,7 +98,8 @@ export const calls = {
   getCatalogue: {
     from: ['clerk'],
     args: NoArgs,
-    result: z.object({ items: z.array(Item), lines: z.array(ServiceLine) }),
+    /** The hall's catalogue, and the reasons a clerk chooses from for 不予受理. */
+    result: z.object({ items: z.array(Item), lines: z.array(ServiceLine), refuseReasons: z.array(z.string()) }),
   },
   /** The clerk's form as it stands (null: no case in hand). Mirrors it, masked, to the outward screen. */
   updateCaseDraft: { from: ['clerk'], args: z.strictObject({ draft: CaseDraft.nullable() }), result: CaseDraftView.nullable() },
