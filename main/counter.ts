@@ -9,12 +9,14 @@ import { HallError } from '../common/errors.ts';
 import type { HallEvent, QueueSummary, WindowStatus } from '../common/http-api.ts';
 import type { CallName, EventName } from '../common/ipc-names.ts';
 import type { Ticket } from '../common/model.ts';
+import { CaseService, type CaseContext } from './cases.ts';
 import type { Counter, CounterOptions, LocalSettings } from './counter-api.ts';
 import { HallClient } from './hall-client.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { FileSecretStore, type SecretStore } from './secret-store.ts';
 import { CounterStore, type HallConfig, type StoredEnrollment } from './store/counter-store.ts';
 import { openDatabase } from './store/database.ts';
+import { Outbox } from './store/outbox.ts';
 
 export interface CounterDependencies {
   fetch?: typeof fetch;
@@ -46,6 +48,7 @@ class CounterService implements Counter {
   private readonly log: Logger;
   private readonly listeners = new Set<Listener>();
   private readonly published = new Map<EventName, string>();
+  private readonly cases: CaseService;
 
   private enrollment: StoredEnrollment | null;
   private client: HallClient | null = null;
@@ -71,6 +74,14 @@ class CounterService implements Counter {
     this.enrollment = store.enrollment();
     this.config = store.config();
     this.status = store.windowStatus();
+    this.cases = new CaseService({
+      store,
+      outbox: new Outbox(store.db, { clock: this.clock }),
+      clock: this.clock,
+      log: this.log,
+      config: () => this.config,
+      context: () => this.caseContext(),
+    });
     this.connection = {
       state: this.enrollment ? 'connecting' : 'offline',
       serverUrl: this.enrollment?.serverUrl ?? null,
@@ -127,7 +138,47 @@ class CounterService implements Counter {
       case 'noShow':
       case 'complete':
         return this.windowAction(name);
+      // Cases only write locally: they work while the hall server is offline.
+      case 'getCatalogue':
+        return this.cases.catalogue();
+      case 'updateCaseDraft': {
+        const view = this.cases.updateDraft((args as CallArgs<'updateCaseDraft'>).draft);
+        this.publish();
+        return view;
+      }
+      case 'submitCase': {
+        const record = this.cases.submit(args as CallArgs<'submitCase'>);
+        this.publish();
+        return record;
+      }
+      case 'finishCase': {
+        const { caseNo, outcome } = args as CallArgs<'finishCase'>;
+        return this.cases.finish(caseNo, outcome);
+      }
+      case 'listCases':
+        return this.cases.list();
+      case 'getFigures':
+        return this.cases.figures();
     }
+  }
+
+  /** Who takes a case where: the signed-in clerk at this counter's window, and the ticket in hand. */
+  private caseContext(): CaseContext {
+    const windowId = this.windowId();
+    if (!this.enrollment || windowId === null) {
+      throw new HallError('NOT_ENROLLED', '本终端尚未注册，请先输入大厅服务器地址和注册码', 409);
+    }
+    const clerk = this.status?.clerk;
+    if (!clerk) throw new HallError('NOT_SIGNED_IN', '请先登录', 401);
+    const window = this.config.windows.get(windowId) ?? this.status?.window ?? null;
+    const current = this.status?.current ?? null;
+    return {
+      windowId,
+      windowCode: window?.code ?? null,
+      staffNo: clerk.staffNo,
+      deviceNo: this.enrollment.deviceNo,
+      ticket: current && { number: current.number, calledAt: current.calledAt },
+    };
   }
 
   // ---- views -------------------------------------------------------------
@@ -142,8 +193,7 @@ class CounterService implements Counter {
     const clerk = this.status?.clerk ?? null;
     const lineOrder = window?.lineIds ?? [];
     const counts = new Map((this.queue?.lines ?? []).map((line) => [line.lineId, line.waiting]));
-    const now = this.clock();
-    const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate()).toISOString();
+    const midnight = this.cases.dayStart(this.cases.today());
     return {
       connection: this.connection,
       enrolled: this.enrollment !== null,
@@ -177,6 +227,7 @@ class CounterService implements Counter {
         announcement: current.recallCount,
       },
       notice: this.config.settings?.notice ?? '',
+      case: clerk === null ? null : this.cases.outward(),
     };
   }
 
@@ -218,12 +269,18 @@ class CounterService implements Counter {
       throw new HallError('ENROLLMENT_CODE_INVALID', '该注册码不是窗口终端的注册码，请向管理员索取本窗口的注册码', 400);
     }
     this.secrets.set(TOKEN, result.token);
-    const enrollment = { deviceId: result.deviceId, serverUrl: client.baseUrl, role: result.role, windowId: result.windowId };
+    const enrollment = {
+      deviceId: result.deviceId,
+      deviceNo: result.deviceNo,
+      serverUrl: client.baseUrl,
+      role: result.role,
+      windowId: result.windowId,
+    };
     this.store.saveEnrollment(enrollment);
     this.enrollment = enrollment;
     this.config = this.store.config();
     this.status = null;
-    this.log.info('enrolled', { deviceId: result.deviceId, windowId: result.windowId });
+    this.log.info('enrolled', { deviceId: result.deviceId, deviceNo: result.deviceNo, windowId: result.windowId });
     this.publish();
   }
 
@@ -261,6 +318,7 @@ class CounterService implements Counter {
   private async signOut(): Promise<ClerkState> {
     const client = this.requireClient();
     await this.online(() => client.request('signOut'));
+    this.cases.clearShown();
     await this.refreshWindow();
     return this.clerkState();
   }
@@ -276,6 +334,8 @@ class CounterService implements Counter {
       // The key makes a retry after a lost answer return the same ticket.
       const headers = { 'Idempotency-Key': randomUUID() };
       ticket = (await this.online(() => retryUnreachable(() => client.request('callNext', { params, headers })))).ticket;
+      // A new citizen (or nobody): the last case leaves the outward screen.
+      this.cases.clearShown();
       if (ticket === null) {
         // Call-next also ended the ticket in hand, if there was one.
         this.setCurrent(null);

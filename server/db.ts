@@ -103,6 +103,56 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'devices get a hall-unique number (deviceNo) for offline case numbers',
+    up(db) {
+      // SQLite cannot add a NOT NULL column without a default: the trigger
+      // below requires it on every new device instead. Devices enrolled before
+      // are numbered in enrollment order. Numbers are never reused.
+      db.exec(`
+        ALTER TABLE devices ADD COLUMN device_no INTEGER CHECK (device_no BETWEEN 1 AND 999);
+        UPDATE devices SET device_no = (
+          SELECT n FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY enrolled_at, rowid) AS n FROM devices) AS numbered
+          WHERE numbered.id = devices.id
+        );
+        CREATE UNIQUE INDEX devices_by_no ON devices (device_no);
+        CREATE TRIGGER devices_need_no BEFORE INSERT ON devices WHEN NEW.device_no IS NULL
+        BEGIN
+          SELECT RAISE(ABORT, 'devices.device_no is required');
+        END;
+      `);
+    },
+  },
+  {
+    version: 3,
+    name: "config stream carries the working-day calendar (kind 'calendar')",
+    up(db) {
+      // A CHECK constraint cannot be altered: the table is rebuilt with the same
+      // rows, versions and AUTOINCREMENT counter, so counters' cursors stay valid.
+      const sequence = db
+        .prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'config_changes'")
+        .pluck()
+        .get();
+      db.exec(`
+        CREATE TABLE config_changes_v3 (
+          version INTEGER PRIMARY KEY AUTOINCREMENT,
+          kind TEXT NOT NULL CHECK (kind IN ('window', 'line', 'staff', 'item', 'settings', 'calendar')),
+          key TEXT NOT NULL,
+          value TEXT CHECK (value IS NULL OR json_valid(value)) -- NULL: the entry was removed
+        ) STRICT;
+        INSERT INTO config_changes_v3 (version, kind, key, value)
+          SELECT version, kind, key, value FROM config_changes ORDER BY version;
+        DROP TABLE config_changes;
+        ALTER TABLE config_changes_v3 RENAME TO config_changes;
+        CREATE INDEX config_changes_by_key ON config_changes (kind, key, version);
+      `);
+      if (sequence !== undefined) {
+        db.prepare("DELETE FROM sqlite_sequence WHERE name = 'config_changes'").run();
+        db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('config_changes', ?)").run(sequence);
+      }
+    },
+  },
 ];
 
 /**

@@ -16,13 +16,17 @@ import {
 import { openHallDatabase } from './db.ts';
 import { createEventHub } from './events.ts';
 import { createHall, type Device } from './hall.ts';
-import { seedHallIfEmpty } from './seed.ts';
+import { seedHallIfEmpty, upgradeHallConfig } from './seed.ts';
 import { parseWithZhMessages } from './validate.ts';
 
 export interface HallServerOptions {
   dbPath: string;
   adminToken: string;
-  /** Folder with the hall's starting data (resources/hall); read only while the database is empty. */
+  /**
+   * Folder with the hall's starting data (resources/hall): seeds an empty
+   * database; a database seeded by an older version gets only what that
+   * version left out (calendars, items' pinyin initials).
+   */
   seedDir: string;
   clock?: () => Date;
   /** Receives one JSON line per request and per internal error. */
@@ -30,7 +34,7 @@ export interface HallServerOptions {
 }
 
 export interface HallServer {
-  /** Seeds an empty database, then listens; resolves to the base URL, e.g. http://127.0.0.1:8720. */
+  /** Seeds an empty database (or upgrades an older one's config), then listens; resolves to the base URL, e.g. http://127.0.0.1:8720. */
   listen(port?: number, host?: string): Promise<string>;
   /** Ends live event streams, stops listening and closes the database. */
   close(): Promise<void>;
@@ -267,7 +271,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
 
   return {
     async listen(port = 8720, host = '127.0.0.1') {
-      await seedHallIfEmpty(db, options.seedDir);
+      if (!(await seedHallIfEmpty(db, options.seedDir))) upgradeHallConfig(db, options.seedDir);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {

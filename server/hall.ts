@@ -34,6 +34,8 @@ const ENROLLMENT_LOCKOUT_MS = 10 * 60 * 1000;
 /** TicketNumber allows at most four digits. */
 const MAX_TICKETS_PER_LINE_PER_DAY = 9999;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
+/** Enrollment.deviceNo has three digits in case numbers (common/case-rules.ts). */
+const MAX_DEVICE_NO = 999;
 
 const TICKET_COLUMNS = `id, number, line_id AS lineId, priority, status, issued_at AS issuedAt,
   called_at AS calledAt, window_id AS windowId, recall_count AS recallCount, ended_at AS endedAt`;
@@ -64,9 +66,12 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
   const markCodeUsed = db.prepare<[string, string]>(
     'UPDATE enrollment_codes SET device_id = ? WHERE code = ?',
   );
-  const insertDevice = db.prepare<[string, string, DeviceRole, number | null, string, string]>(
-    'INSERT INTO devices (id, name, role, window_id, token_hash, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)',
+  const insertDevice = db.prepare<[string, number, string, DeviceRole, number | null, string, string]>(
+    'INSERT INTO devices (id, device_no, name, role, window_id, token_hash, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
+  const selectLastDeviceNo = db
+    .prepare<[], number>('SELECT COALESCE(MAX(device_no), 0) FROM devices')
+    .pluck();
   const selectDeviceByTokenHash = db.prepare<[string], Device>(
     'SELECT id, role, window_id AS windowId FROM devices WHERE token_hash = ?',
   );
@@ -278,10 +283,21 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
         .transaction(() => {
           const code = selectUsableCode.get(request.code, at.toISOString());
           if (!code) return null;
+          // Sequential and never reused, so a number names one device for good:
+          // case numbers made offline by a device include it.
+          const deviceNo = (selectLastDeviceNo.get() ?? 0) + 1;
+          if (deviceNo > MAX_DEVICE_NO) {
+            throw new HallError(
+              'CONFLICT',
+              `本大厅的设备编号（1–${MAX_DEVICE_NO}）已用完，不能再注册新设备；请联系系统管理员`,
+              409,
+            );
+          }
           const deviceId = randomUUID();
           const token = randomBytes(32).toString('base64url');
           insertDevice.run(
             deviceId,
+            deviceNo,
             request.deviceName,
             code.role,
             code.windowId,
@@ -289,7 +305,7 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
             at.toISOString(),
           );
           markCodeUsed.run(deviceId, request.code);
-          return { deviceId, token, role: code.role, windowId: code.windowId };
+          return { deviceId, deviceNo, token, role: code.role, windowId: code.windowId };
         })
         .immediate();
       if (!enrollment) {

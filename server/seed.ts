@@ -1,12 +1,16 @@
 // A hall's starting data (resources/hall, or any folder laid out the same way),
-// written into an empty database as its first config changes.
-import { readFileSync } from 'node:fs';
+// written into an empty database as its first config changes. Items get their
+// pinyin initials here; calendar-YYYY.json files become 'calendar' entries.
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { isIsoDate } from '../common/calendar.ts';
+import { WorkingCalendar } from '../common/cases.ts';
 import { describeIssues } from '../common/errors.ts';
 import { HallSettings, HallWindow, Item, ServiceLine, Staff, type ConfigChange } from '../common/model.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
+import { pinyinInitials } from './initials.ts';
 import { hashPassword } from './passwords.ts';
 import { parseWithZhMessages } from './validate.ts';
 
@@ -23,7 +27,11 @@ interface HallSeed {
   windows: HallWindow[];
   staff: (Staff & { password: string })[];
   items: Item[];
+  calendars: WorkingCalendar[];
 }
+
+/** calendar-2026.json and the like: one year of the working-day calendar each. */
+const CALENDAR_FILE = /^calendar-(\d{4})\.json$/;
 
 function readSeedFile<S extends z.ZodType>(dir: string, file: string, schema: S): z.output<S> {
   const path = join(dir, file);
@@ -90,18 +98,50 @@ function readHallSeed(dir: string): HallSeed {
     settings,
     lines,
     windows,
+    calendars: readCalendars(dir),
     staff: staff.map((member) => ({
       ...member,
       photo: `data:image/svg+xml;base64,${readFileSync(join(dir, member.photo)).toString('base64')}`,
     })),
-    items,
+    items: items.map(withInitials),
   };
+}
+
+/** Fills in an item's pinyin initials, unless the seed gives them (e.g. to fix a 多音字). */
+function withInitials(item: Item): Item {
+  return item.initials === '' ? { ...item, initials: pinyinInitials(item.name) } : item;
+}
+
+/** Every calendar-YYYY.json in the seed folder (there may be none), checked. */
+function readCalendars(dir: string): WorkingCalendar[] {
+  const files = readdirSync(dir)
+    .filter((file) => CALENDAR_FILE.test(file))
+    .sort();
+  return files.map((file) => {
+    const calendar = readSeedFile(dir, file, WorkingCalendar);
+    const year = Number(CALENDAR_FILE.exec(file)![1]);
+    const fail = (what: string) => {
+      throw new Error(`大厅初始数据 ${file} 有误：${what}`);
+    };
+    if (calendar.year !== year) fail(`year 为 ${calendar.year}，与文件名的年份 ${year} 不符`);
+    for (const date of [...calendar.holidays, ...calendar.workdays]) {
+      if (!isIsoDate(date)) fail(`${date} 不是真实的日期`);
+      if (!date.startsWith(`${year}-`)) fail(`${date} 不在 ${year} 年内`);
+    }
+    requireUnique(file, [...calendar.holidays, ...calendar.workdays]);
+    return calendar;
+  });
 }
 
 /** Every seed entry as a config change, in the order a counter can apply them. */
 function seedChanges(seed: HallSeed): ConfigChange[] {
   return [
     { kind: 'settings', key: 'hall', value: seed.settings },
+    ...seed.calendars.map((calendar): ConfigChange => ({
+      kind: 'calendar',
+      key: String(calendar.year),
+      value: calendar,
+    })),
     ...seed.lines.map((line): ConfigChange => ({ kind: 'line', key: line.id, value: line })),
     ...seed.windows.map((window): ConfigChange => ({
       kind: 'window',
@@ -135,6 +175,41 @@ export async function seedHallIfEmpty(db: HallDatabase, dir: string): Promise<bo
       config.append(seedChanges(seed));
       for (const member of credentials) insertCredential.run(member.id, member.staffNo, member.hash);
       return true;
+    })
+    .immediate();
+}
+
+/**
+ * Brings a hall seeded by an older version up to date, by appending config
+ * changes: the seed folder's calendars for years the config has none of, and
+ * pinyin initials for items that have none. Returns how many changes it
+ * appended (0 when there was nothing to do, or the hall is empty).
+ */
+export function upgradeHallConfig(db: HallDatabase, dir: string): number {
+  const config = createConfigStore(db);
+  if (config.version() === 0) return 0;
+  const calendars = readCalendars(dir);
+  return db
+    .transaction(() => {
+      const changes: ConfigChange[] = [
+        ...calendars
+          .filter((calendar) => config.get('calendar', String(calendar.year)) === null)
+          .map((calendar): ConfigChange => ({
+            kind: 'calendar',
+            key: String(calendar.year),
+            value: calendar,
+          })),
+        ...config
+          .list('item')
+          .filter((item) => !item.initials)
+          .map((item): ConfigChange => ({
+            kind: 'item',
+            key: item.code,
+            value: withInitials({ ...item, initials: '' }),
+          })),
+      ];
+      config.append(changes);
+      return changes.length;
     })
     .immediate();
 }

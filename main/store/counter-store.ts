@@ -1,5 +1,6 @@
 // Typed access to the counter's SQLite file. Every write that must land
 // together happens in one transaction here.
+import type { WorkingCalendar } from '../../common/cases.ts';
 import type { CallLogEntry } from '../../common/contract.ts';
 import type { HallSettings, HallWindow, Item, ServiceLine, Staff } from '../../common/model.ts';
 import { ConfigChange } from '../../common/model.ts';
@@ -9,6 +10,8 @@ import { z } from 'zod';
 
 export const Enrollment = z.object({
   deviceId: z.string(),
+  /** The hall's small number for this device (part of case numbers); null if enrolled before there were any. */
+  deviceNo: z.number().int().positive().max(999).nullable().default(null),
   serverUrl: z.string(),
   role: z.enum(['counter', 'kiosk']),
   windowId: z.number().int().positive().nullable(),
@@ -21,6 +24,8 @@ export interface HallConfig {
   staff: Map<number, Staff>;
   items: Map<string, Item>;
   settings: HallSettings | null;
+  /** Working-day calendars by year, as the hall server distributes them. */
+  calendars: Map<number, WorkingCalendar>;
 }
 
 export class CounterStore {
@@ -82,16 +87,38 @@ export class CounterStore {
       key: string;
       value: string;
     }[];
-    const config: HallConfig = { windows: new Map(), lines: new Map(), staff: new Map(), items: new Map(), settings: null };
+    const config: HallConfig = {
+      windows: new Map(),
+      lines: new Map(),
+      staff: new Map(),
+      items: new Map(),
+      settings: null,
+      calendars: new Map(),
+    };
     for (const row of rows) {
       const parsed = ConfigChange.safeParse({ kind: row.kind, key: row.key, value: JSON.parse(row.value) });
       if (!parsed.success || parsed.data.value === null) continue;
       const change = parsed.data;
-      if (change.kind === 'window') config.windows.set(change.value!.id, change.value!);
-      else if (change.kind === 'line') config.lines.set(change.value!.id, change.value!);
-      else if (change.kind === 'staff') config.staff.set(change.value!.id, change.value!);
-      else if (change.kind === 'item') config.items.set(change.value!.code, change.value!);
-      else config.settings = change.value;
+      switch (change.kind) {
+        case 'window':
+          config.windows.set(change.value!.id, change.value!);
+          break;
+        case 'line':
+          config.lines.set(change.value!.id, change.value!);
+          break;
+        case 'staff':
+          config.staff.set(change.value!.id, change.value!);
+          break;
+        case 'item':
+          config.items.set(change.value!.code, change.value!);
+          break;
+        case 'settings':
+          config.settings = change.value;
+          break;
+        case 'calendar':
+          config.calendars.set(change.value!.year, change.value!);
+          break;
+      }
     }
     return config;
   }

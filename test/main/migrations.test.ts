@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DatabaseTooNewError, migrate, openDatabase } from '../../main/store/database.ts';
 import { migrations } from '../../main/store/migrations.ts';
 import { CounterStore } from '../../main/store/counter-store.ts';
+import { CASE_QUERIES } from '../../main/store/case-store.ts';
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), 'halldesk-mig-')), 'counter.db');
 const tables = (db: Database.Database) =>
@@ -40,10 +41,109 @@ describe('counter migrations', () => {
     const db = new Database(file);
     migrate(db, migrations.slice(0, 2));
     db.prepare("INSERT INTO kv (key, value) VALUES ('keep', '\"me\"')").run();
-    migrate(db, migrations);
+    migrate(db, migrations.slice(0, 3));
     expect(tables(db)).toEqual(['call_log', 'config_entry', 'kv']);
     expect(db.prepare("SELECT value FROM kv WHERE key = 'keep'").get()).toEqual({ value: '"me"' });
     expect(db.pragma('user_version', { simple: true })).toBe(3);
+  });
+
+  it('4 lets the config cache hold calendars, keeping its rows and its other checks', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 3));
+    const insert = db.prepare('INSERT INTO config_entry (kind, key, value, version) VALUES (?, ?, ?, ?)');
+    insert.run('item', 'X-1', '{"code":"X-1"}', 7);
+    insert.run('settings', 'hall', '{}', 8);
+    expect(() => insert.run('calendar', '2026', '{}', 9)).toThrow(/CHECK/);
+    migrate(db, migrations.slice(0, 4));
+    expect(db.prepare('SELECT kind, key, value, version FROM config_entry ORDER BY version').all()).toEqual([
+      { kind: 'item', key: 'X-1', value: '{"code":"X-1"}', version: 7 },
+      { kind: 'settings', key: 'hall', value: '{}', version: 8 },
+    ]);
+    insert.run('calendar', '2026', '{}', 9);
+    expect(() => insert.run('bogus', 'x', '{}', 10)).toThrow(/CHECK/);
+    expect(() => insert.run('item', 'X-1', '{}', 11)).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => insert.run('item', 'X-2', '{}', 'seven')).toThrow(/cannot store TEXT/); // still STRICT
+    expect(tables(db)).toEqual(['call_log', 'config_entry', 'kv']);
+  });
+
+  it('5 creates the outbox and its head row (last seq 0, genesis hash)', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 5));
+    expect(tables(db)).toEqual(['call_log', 'config_entry', 'kv', 'outbox', 'outbox_head']);
+    expect(db.prepare('SELECT * FROM outbox_head').all()).toEqual([{ one: 1, last_seq: 0, last_hash: '0'.repeat(64) }]);
+    const insert = db.prepare('INSERT INTO outbox (seq, id, name, args, at, hash, prev_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const id = '01900000-0000-7000-8000-000000000000';
+    const h = 'a'.repeat(64);
+    expect(() => insert.run(1, id, 'x', '{}', 'now', h, h, 'lost')).toThrow(/CHECK/);
+    expect(() => insert.run(1, id, 'x', 'not json', 'now', h, h, 'pending')).toThrow(/CHECK/);
+    expect(() => insert.run(0, id, 'x', '{}', 'now', h, h, 'pending')).toThrow(/CHECK/);
+    insert.run(1, id, 'x', '{}', 'now', h, h, 'pending');
+    expect(() => insert.run(2, id, 'x', '{}', 'now', h, h, 'pending')).toThrow(/UNIQUE/);
+    expect(() => db.prepare("INSERT INTO outbox_head VALUES (2, 0, ?)").run(h)).toThrow(/CHECK/);
+    expect(db.prepare('SELECT attempts FROM outbox').get()).toEqual({ attempts: 0 });
+  });
+
+  it('6 creates the cases table and its indexes; the row checks hold', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 6));
+    expect(tables(db)).toContain('cases');
+    const indexes = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'cases' AND sql IS NOT NULL ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).toEqual(['cases_by_window_decided', 'cases_by_window_finished', 'cases_open_by_window_promised']);
+    const insert = db.prepare(
+      `INSERT INTO cases (case_no, item_code, item_name, kind, window_id, staff_no, applicant_json, decision, status,
+         outcome, decided_at, finished_at, refuse_reason) VALUES (?, 'I', '事项', 'promised', 1, '1001', '{}', ?, ?, ?, 'now', ?, ?)`,
+    );
+    insert.run('1', 'accept', 'accepted', null, null, null);
+    expect(() => insert.run('1', 'accept', 'accepted', null, null, null)).toThrow(/UNIQUE|PRIMARY/);
+    // finished ⇔ an outcome and a finish time
+    expect(() => insert.run('2', 'accept', 'finished', null, null, null)).toThrow(/CHECK/);
+    expect(() => insert.run('3', 'accept', 'accepted', 'approved', 'now', null)).toThrow(/CHECK/);
+    insert.run('4', 'accept', 'finished', 'approved', 'now', null);
+    // a refusal always carries its reason
+    expect(() => insert.run('5', 'refuse', 'refused', null, null, null)).toThrow(/CHECK/);
+    insert.run('6', 'refuse', 'refused', null, null, '不属于本中心受理范围');
+    expect(() => insert.run('7', 'maybe', 'accepted', null, null, null)).toThrow(/CHECK/);
+  });
+
+  it('7 creates the per-day case sequence', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 7));
+    expect(tables(db)).toContain('case_sequence');
+    db.prepare("INSERT INTO case_sequence VALUES ('2026-03-05', 1)").run();
+    expect(() => db.prepare("INSERT INTO case_sequence VALUES ('2026-3-5', 1)").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO case_sequence VALUES ('2026-03-06', 0)").run()).toThrow(/CHECK/);
+  });
+
+  it('8 gives an enrollment stored before device numbers a null deviceNo, and leaves newer ones alone', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 7));
+    const old = { deviceId: 'd-1', serverUrl: 'http://hall', role: 'counter', windowId: 3 };
+    db.prepare("INSERT INTO kv (key, value) VALUES ('enrollment', ?)").run(JSON.stringify(old));
+    migrate(db, migrations.slice(0, 8));
+    const stored = db.prepare("SELECT value FROM kv WHERE key = 'enrollment'").get() as { value: string };
+    expect(JSON.parse(stored.value)).toEqual({ ...old, deviceNo: null });
+    expect(new CounterStore(db).enrollment()).toEqual({ ...old, deviceNo: null });
+    expect(db.pragma('user_version', { simple: true })).toBe(8);
+
+    const fresh = new Database(tempDb());
+    migrate(fresh, migrations.slice(0, 7));
+    fresh.prepare("INSERT INTO kv (key, value) VALUES ('enrollment', ?)").run(JSON.stringify({ ...old, deviceNo: 12 }));
+    migrate(fresh, migrations.slice(0, 8));
+    expect(new CounterStore(fresh).enrollment()?.deviceNo).toBe(12);
+  });
+
+  it('upgrades a version-3 database with data to the latest in one go', () => {
+    const file = tempDb();
+    const db = new Database(file);
+    migrate(db, migrations.slice(0, 3));
+    db.prepare("INSERT INTO config_entry (kind, key, value, version) VALUES ('line', 'A', '{}', 1)").run();
+    db.prepare("INSERT INTO call_log (at, window_id, action, ticket_number) VALUES ('t', 1, 'callNext', 'A001')").run();
+    db.close();
+    const upgraded = openDatabase(file);
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(upgraded.prepare('SELECT count(*) AS n FROM config_entry').get()).toEqual({ n: 1 });
+    expect(upgraded.prepare('SELECT count(*) AS n FROM call_log').get()).toEqual({ n: 1 });
+    expect(upgraded.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
   it('applies all pending migrations in one transaction: a failing one leaves the database untouched', () => {
@@ -78,6 +178,26 @@ describe('counter migrations', () => {
     const check = new Database(file);
     expect(check.pragma('user_version', { simple: true })).toBe(migrations.length + 1);
     expect(tables(check)).toEqual([]);
+  });
+
+  it.each([
+    ['decidedSince', [1, '2026-01-01'], /USING INDEX cases_by_window_decided/],
+    ['open', [1], /USING INDEX cases_open_by_window_promised/],
+    ['finishedSince', [1, '2026-01-01'], /USING INDEX cases_by_window_finished/],
+  ] as const)('the %s case query uses its index', (name, params, index) => {
+    const db = openDatabase(tempDb());
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${CASE_QUERIES[name]}`).all(...params) as { detail: string }[];
+    const text = plan.map((row) => row.detail).join('\n');
+    expect(text).toMatch(index);
+    expect(text).not.toMatch(/SCAN cases(?! USING)/);
+  });
+
+  it('the unsent outbox query uses its partial index', () => {
+    const db = openDatabase(tempDb());
+    const plan = db
+      .prepare("EXPLAIN QUERY PLAN SELECT * FROM outbox WHERE state IN ('pending', 'sent') ORDER BY seq LIMIT ?")
+      .all(500) as { detail: string }[];
+    expect(plan.map((row) => row.detail).join('\n')).toMatch(/outbox_unsent/);
   });
 
   it("today's call log query uses its index", () => {

@@ -27,6 +27,65 @@ describe('hall database migrations', () => {
     },
   );
 
+  it('migration 2 numbers the devices enrolled before it in enrollment order, then requires a unique number', () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.slice(0, 1));
+    const enroll = db.prepare(
+      "INSERT INTO devices (id, name, role, window_id, token_hash, enrolled_at) VALUES (?, ?, 'counter', 1, ?, ?)",
+    );
+    enroll.run('b', 'second', 'hash-b', '2026-03-02T00:00:00Z');
+    enroll.run('a', 'first', 'hash-a', '2026-03-01T00:00:00Z');
+    enroll.run('c', 'third', 'hash-c', '2026-03-03T00:00:00Z');
+    migrate(db, migrations.slice(0, 2));
+    expect(db.prepare('SELECT id, device_no AS deviceNo FROM devices ORDER BY device_no').all()).toEqual([
+      { id: 'a', deviceNo: 1 },
+      { id: 'b', deviceNo: 2 },
+      { id: 'c', deviceNo: 3 },
+    ]);
+    const insert = db.prepare(
+      "INSERT INTO devices (id, device_no, name, role, window_id, token_hash, enrolled_at) VALUES (?, ?, 'd', 'kiosk', NULL, ?, '2026-03-04T00:00:00Z')",
+    );
+    expect(() => insert.run('d', null, 'hash-d')).toThrow(/device_no is required/);
+    expect(() => insert.run('d', 3, 'hash-d')).toThrow(/UNIQUE/);
+    expect(() => insert.run('d', 1000, 'hash-d')).toThrow(/CHECK/);
+    insert.run('d', 4, 'hash-d');
+    db.close();
+  });
+
+  it('migration 3 lets the config stream carry calendars, keeping every row, version and the counter', () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.slice(0, 2));
+    const add = db.prepare('INSERT INTO config_changes (kind, key, value) VALUES (?, ?, ?)');
+    add.run('line', 'A', '{"id":"A"}');
+    add.run('item', 'X-1', '{"code":"X-1"}');
+    add.run('item', 'X-2', '{"code":"X-2"}');
+    db.prepare("DELETE FROM config_changes WHERE key = 'X-2'").run(); // the counter stays at 3
+    expect(() => add.run('calendar', '2026', '{}')).toThrow(/CHECK/);
+    const before = db.prepare('SELECT * FROM config_changes ORDER BY version').all();
+
+    migrate(db, migrations.slice(0, 3));
+    expect(db.prepare('SELECT * FROM config_changes ORDER BY version').all()).toEqual(before);
+    expect(add.run('calendar', '2026', '{"year":2026}').lastInsertRowid).toBe(4);
+    expect(() => add.run('holiday', '2026', '{}')).toThrow(/CHECK/);
+    expect(() => add.run('line', 'B', 'not json')).toThrow(/CHECK/);
+    const indexes = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'config_changes'")
+      .pluck()
+      .all();
+    expect(indexes).toContain('config_changes_by_key');
+    db.close();
+  });
+
+  it('migration 3 works on an empty config stream', () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.slice(0, 3));
+    expect(
+      db.prepare("INSERT INTO config_changes (kind, key, value) VALUES ('settings', 'hall', '{}')").run()
+        .lastInsertRowid,
+    ).toBe(1);
+    db.close();
+  });
+
   it('opens with WAL, synchronous=FULL and only STRICT tables', () => {
     const db = openHallDatabase(join(dir, 'hall.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { CALENDAR_2026 } from '../../common/calendar.ts';
 import { ApiError } from '../../common/errors.ts';
 import {
   CallNextResult,
@@ -165,10 +166,20 @@ describe('hall server routes', () => {
       });
       expect(enrollment).toMatchObject({ role: 'counter', windowId: 2 });
       expect(enrollment.deviceId).toMatch(/^[0-9a-f-]{36}$/);
+      // counter3 and the kiosk were enrolled first: device numbers go on from there.
+      expect([counter3.deviceNo, kiosk.deviceNo]).toEqual([1, 2]);
+      expect(enrollment.deviceNo).toBeGreaterThan(2);
       const again = await api.refused(400, 'ENROLLMENT_CODE_INVALID', 'POST', '/v1/devices/enroll', {
         body: { code, deviceName: '另一台' },
       });
       expect(again.message).toContain('注册码无效或已使用');
+    });
+
+    it('numbers devices 1, 2, 3… in enrollment order, counters and kiosks alike', async () => {
+      const first = await hall.enroll(4);
+      const second = await hall.enroll(null);
+      const third = await hall.enroll(4);
+      expect([second.deviceNo - first.deviceNo, third.deviceNo - first.deviceNo]).toEqual([1, 2]);
     });
 
     it('refuses a malformed body with 400 and a Chinese message', async () => {
@@ -416,9 +427,24 @@ describe('hall server routes', () => {
       expect(new Set(versions).size).toBe(versions.length);
       expect(cursor).toBe(versions.at(-1));
       const count = (kind: string) => changes.filter((entry) => entry.change.kind === kind).length;
-      expect([count('settings'), count('line'), count('window'), count('staff'), count('item')]).toEqual([
-        1, 3, 5, 6, 10,
-      ]);
+      expect([
+        count('settings'),
+        count('calendar'),
+        count('line'),
+        count('window'),
+        count('staff'),
+        count('item'),
+      ]).toEqual([1, 1, 3, 5, 6, 12]);
+      expect(changes.find((entry) => entry.change.kind === 'calendar')?.change).toEqual({
+        kind: 'calendar',
+        key: '2026',
+        value: CALENDAR_2026,
+      });
+      const items = changes.flatMap((entry) => (entry.change.kind === 'item' ? [entry.change.value] : []));
+      expect(items.find((item) => item?.code === 'SCJG-DJ-002')?.initials).toBe('yyzzbgdjyxzrgs');
+      expect(items.every((item) => item && /^[a-z0-9]+$/.test(item.initials))).toBe(true);
+      const settings = changes.find((entry) => entry.change.kind === 'settings')?.change.value;
+      expect(settings).toMatchObject({ nearDeadlineWorkingDays: 1, waivableDueWorkingDays: 5 });
       expect(JSON.stringify(changes)).not.toMatch(/scrypt|password/);
 
       const rest = await api.ok(PullResult, 'GET', `/v1/sync/pull?stream=config&cursor=${cursor}`, {

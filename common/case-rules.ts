@@ -1,0 +1,352 @@
+// The rules of a case (办件, DOMAIN.md): what a draft allows, the case
+// number, deadline marks, the clerk's figures and the item search. Pure: the
+// caller passes `today` and the calendars.
+import type {
+  CaseDecision,
+  CaseDraft,
+  CaseDraftView,
+  CaseRecord,
+  CaseStatus,
+  ClerkFigures,
+  DeadlineState,
+  WorkingCalendar,
+} from './cases.ts';
+import { addCalendarDays, addWorkingDays, isIsoDate, isoDateAt, workingDaysBetween } from './calendar.ts';
+import type { CallLogEntry } from './contract.ts';
+import { validateApplicant } from './identity.ts';
+import type { HallSettings, Item } from './model.ts';
+
+type Calendars = WorkingCalendar | readonly WorkingCalendar[];
+
+/**
+ * What the rules say about the clerk's draft for `item` on `today`:
+ * - fieldErrors: the applicant's problems (identity.ts), a draft for another
+ *   item, or a materials list whose length is not the item's;
+ * - missing: the item's materials not ticked, in the item's order;
+ * - allowed: nothing while fieldErrors is not empty (except 不予受理 when the
+ *   only error is an applicant type the item does not take); otherwise 受理
+ *   when nothing is missing, 容缺受理 when something is missing and all of it
+ *   is 可容缺, 一次性告知 whenever something is missing, and 不予受理 always;
+ * - promisedDate: for 承诺件, today + the item's limit in working days
+ *   (calendar days for green-channel items); null for 即办件;
+ * - owedBy: when 容缺受理 is possible on the materials (something missing, all
+ *   of it 可容缺), today + the hall's waivableDueWorkingDays; otherwise null.
+ */
+export function describeDraft(
+  draft: CaseDraft,
+  item: Item,
+  settings: Pick<HallSettings, 'waivableDueWorkingDays'>,
+  today: string,
+  calendars?: Calendars,
+): CaseDraftView {
+  const fieldErrors = validateApplicant(draft.applicant, item.applicantTypes, today);
+  if (draft.itemCode !== item.code) {
+    fieldErrors.itemCode = `表单中的事项（${draft.itemCode}）与所选事项（${item.code}）不一致，请重新选择事项`;
+  }
+  if (draft.provided.length !== item.materials.length) {
+    fieldErrors.provided = `材料清单与事项不一致：事项有 ${item.materials.length} 项材料，表单有 ${draft.provided.length} 项；请重新选择事项`;
+  }
+  const missing = item.materials
+    .filter((_, index) => draft.provided[index] !== true)
+    .map(({ name, requirement, waivable }) => ({ name, requirement, waivable }));
+  const allWaivable = missing.every((material) => material.waivable);
+  const allowed: CaseDecision[] = [];
+  const errorFields = Object.keys(fieldErrors);
+  if (errorFields.length === 0) {
+    if (missing.length === 0) allowed.push('accept');
+    if (missing.length > 0 && allWaivable) allowed.push('accept_with_missing');
+    if (missing.length > 0) allowed.push('notice');
+    allowed.push('refuse');
+  } else if (errorFields.length === 1 && errorFields[0] === 'applicant.type') {
+    // An applicant of a type the item does not take (申请人不具备申请资格) can still be refused.
+    allowed.push('refuse');
+  }
+  return {
+    fieldErrors,
+    missing,
+    allowed,
+    promisedDate: promisedDateFor(item, today, calendars),
+    owedBy:
+      missing.length > 0 && allWaivable
+        ? addWorkingDays(today, settings.waivableDueWorkingDays, calendars)
+        : null,
+  };
+}
+
+/** The promised date of `item` accepted on `today`: null for 即办件. */
+export function promisedDateFor(
+  item: Pick<Item, 'kind' | 'limitDays' | 'calendarDays'>,
+  today: string,
+  calendars?: Calendars,
+): string | null {
+  if (item.kind !== 'promised') return null;
+  return item.calendarDays
+    ? addCalendarDays(today, item.limitDays)
+    : addWorkingDays(today, item.limitDays, calendars);
+}
+
+/** Why `decision` cannot be taken on a draft described by `view`, in zh-CN; null when it can. */
+export function decisionRefusal(view: CaseDraftView, decision: CaseDecision): string | null {
+  if (view.allowed.includes(decision)) return null;
+  if (Object.keys(view.fieldErrors).length > 0) {
+    return `申请信息有误，请先改正：${Object.values(view.fieldErrors).join('；')}`;
+  }
+  const required = view.missing.filter((material) => !material.waivable).map((material) => material.name);
+  switch (decision) {
+    case 'accept':
+      return `还缺 ${view.missing.length} 项材料（${view.missing.map((material) => material.name).join('、')}），不能直接受理；请容缺受理或一次性告知`;
+    case 'accept_with_missing':
+      return required.length > 0
+        ? `缺少的材料中有不可容缺的（${required.join('、')}），不能容缺受理；请一次性告知`
+        : '材料齐全，无需容缺受理，请直接受理';
+    case 'notice':
+      return '材料齐全，无需一次性告知，请直接受理';
+    case 'refuse':
+      return '现在不能不予受理';
+  }
+}
+
+/** The status a decision leaves the case in: 即办件 accepted are finished on the spot. */
+export function statusAfterDecision(decision: CaseDecision, kind: Item['kind']): CaseStatus {
+  switch (decision) {
+    case 'accept':
+    case 'accept_with_missing':
+      return kind === 'instant' ? 'finished' : 'accepted';
+    case 'notice':
+      return 'notice';
+    case 'refuse':
+      return 'refused';
+  }
+}
+
+/** Why the case cannot be finished (办结) from the case list, in zh-CN; null when it can. */
+export function finishRefusal(record: Pick<CaseRecord, 'caseNo' | 'status'>): string | null {
+  switch (record.status) {
+    case 'accepted':
+      return null;
+    case 'finished':
+      return `办件 ${record.caseNo} 已办结，不能重复办结`;
+    case 'notice':
+      return `办件 ${record.caseNo} 是一次性告知，未受理，不能办结；材料补齐后请重新受理`;
+    case 'refused':
+      return `办件 ${record.caseNo} 已不予受理，不能办结`;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Case number (办件编号)
+
+export interface CaseNoParts {
+  /** The day the case was decided, YYYY-MM-DD (the hall's local day). */
+  date: string;
+  /** The window's two-digit code (HallWindow.code). */
+  windowCode: string;
+  /** The counter's number, 1–999, given by the hall server at enrollment (Enrollment.deviceNo). */
+  deviceNo: number;
+  /** The counter's own sequence for that day, 1–9999. */
+  seq: number;
+}
+
+/**
+ * The case number: 17 digits, YYYYMMDD + window code (2) + device number (3)
+ * + sequence (4). 2026-03-05, window 03, device 1, 12th case of the day:
+ * '20260305' '03' '001' '0012' → '20260305030010012'.
+ *
+ * Unique across the hall without asking the server, so it can be issued
+ * offline: the hall server gives each enrolled device a number no other
+ * device in the hall has (never reused), and each device keeps its per-day
+ * sequence in its own SQLite file, in the same transaction as the case. Two
+ * devices never share a device number, and one device never repeats a
+ * sequence number on a day. The window code adds nothing to uniqueness; it
+ * tells a reader at a glance where the case was taken.
+ */
+export function formatCaseNo(parts: CaseNoParts): string {
+  const { date, windowCode, deviceNo, seq } = parts;
+  if (!isIsoDate(date)) throw new RangeError(`办件编号的日期不正确：${JSON.stringify(date)}`);
+  if (!/^\d{2}$/.test(windowCode))
+    throw new RangeError(`窗口代码应为两位数字，收到 ${JSON.stringify(windowCode)}`);
+  if (!Number.isInteger(deviceNo) || deviceNo < 1 || deviceNo > 999) {
+    throw new RangeError(`设备编号应为 1–999，收到 ${String(deviceNo)}`);
+  }
+  if (!Number.isInteger(seq) || seq < 1 || seq > 9999) {
+    throw new RangeError(`当日办件序号应为 1–9999，收到 ${String(seq)}`);
+  }
+  return (
+    date.replaceAll('-', '') + windowCode + String(deviceNo).padStart(3, '0') + String(seq).padStart(4, '0')
+  );
+}
+
+/** The parts of a case number, or null when it is not one. */
+export function parseCaseNo(caseNo: string): CaseNoParts | null {
+  const match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{3})(\d{4})$/.exec(caseNo);
+  if (!match) return null;
+  const [, y, m, d, windowCode, device, sequence] = match as unknown as [string, ...string[]];
+  const date = `${y}-${m}-${d}`;
+  const deviceNo = Number(device);
+  const seq = Number(sequence);
+  if (!isIsoDate(date) || deviceNo < 1 || seq < 1) return null;
+  return { date, windowCode: windowCode!, deviceNo, seq };
+}
+
+// ---------------------------------------------------------------------------
+// Deadlines
+
+/**
+ * The mark of an open promised case on `today`: 'none' without a promised
+ * date; 'overdue' after it (daysLeft then negative, at least -1 even when the
+ * days since were not working days); 'near' with `nearDays` working days left
+ * or fewer (0 on the promised day itself); else 'ok'.
+ */
+export function deadlineState(
+  promisedDate: string | null,
+  today: string,
+  nearDays: number,
+  calendars?: Calendars,
+): { deadline: DeadlineState; daysLeft: number | null } {
+  if (promisedDate === null) return { deadline: 'none', daysLeft: null };
+  const daysLeft = workingDaysBetween(today, promisedDate, calendars);
+  if (today > promisedDate) return { deadline: 'overdue', daysLeft: Math.min(daysLeft, -1) };
+  return { deadline: daysLeft <= nearDays ? 'near' : 'ok', daysLeft };
+}
+
+// ---------------------------------------------------------------------------
+// The clerk's figures for a day
+
+/** A case as computeFigures needs it (a CaseRecord will do). */
+export type FigureCase = Pick<
+  CaseRecord,
+  'kind' | 'decision' | 'status' | 'ticketNumber' | 'decidedAt' | 'finishedAt' | 'promisedDate'
+>;
+
+export interface FiguresInput {
+  /** The day, YYYY-MM-DD, in the hall's local time. */
+  date: string;
+  /** The window's call log (a ClerkState log will do); only 'callNext' entries count as calls. */
+  calls: readonly Pick<CallLogEntry, 'at' | 'action' | 'ticketNumber'>[];
+  /** The window's cases decided or finished on `date` (others are ignored, so passing more is fine). */
+  cases: readonly FigureCase[];
+  /** The hall's offset from UTC, for the local day of ISO times; default 480 (China Standard Time). */
+  utcOffsetMinutes?: number;
+}
+
+/**
+ * The clerk's figures for `date`:
+ * - called: tickets called (叫号) that day, each ticket once;
+ * - accepted: cases 受理 or 容缺受理 that day; instantShare: the 即办件 share of them;
+ * - finished: cases 办结 that day (即办件 on the spot, 承诺件 from the list, whenever accepted);
+ * - averageHandlingMinutes: over that day's decisions (any kind) whose ticket
+ *   was called that day, from its latest call before the decision;
+ * - onTimeRate: of the 承诺件 finished that day, the share finished on or before the promised date.
+ */
+export function computeFigures(input: FiguresInput): ClerkFigures {
+  const { date, utcOffsetMinutes = 480 } = input;
+  const dayOf = (at: string) => isoDateAt(at, utcOffsetMinutes);
+
+  const callTimes = new Map<string, number[]>();
+  for (const call of input.calls) {
+    if (call.action !== 'callNext' || dayOf(call.at) !== date) continue;
+    const times = callTimes.get(call.ticketNumber) ?? [];
+    times.push(Date.parse(call.at));
+    callTimes.set(call.ticketNumber, times);
+  }
+
+  const decided = input.cases.filter((record) => dayOf(record.decidedAt) === date);
+  const accepted = decided.filter(
+    (record) => record.decision === 'accept' || record.decision === 'accept_with_missing',
+  );
+  const finished = input.cases.filter(
+    (record) =>
+      record.status === 'finished' && record.finishedAt !== null && dayOf(record.finishedAt) === date,
+  );
+
+  const minutes: number[] = [];
+  for (const record of decided) {
+    const decidedAt = Date.parse(record.decidedAt);
+    const calledAt = (record.ticketNumber === null ? [] : (callTimes.get(record.ticketNumber) ?? []))
+      .filter((at) => at <= decidedAt)
+      .reduce((latest, at) => Math.max(latest, at), -Infinity);
+    if (Number.isFinite(calledAt)) minutes.push((decidedAt - calledAt) / 60_000);
+  }
+
+  const promisedFinished = finished.filter(
+    (record) => record.kind === 'promised' && record.promisedDate !== null,
+  );
+  const onTime = promisedFinished.filter((record) => dayOf(record.finishedAt!) <= record.promisedDate!);
+
+  return {
+    date,
+    called: callTimes.size,
+    accepted: accepted.length,
+    finished: finished.length,
+    instantShare:
+      accepted.length === 0
+        ? null
+        : accepted.filter((record) => record.kind === 'instant').length / accepted.length,
+    averageHandlingMinutes:
+      minutes.length === 0
+        ? null
+        : Math.round((minutes.reduce((a, b) => a + b, 0) / minutes.length) * 10) / 10,
+    onTimeRate: promisedFinished.length === 0 ? null : onTime.length / promisedFinished.length,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Finding an item
+
+/** Match quality, best first. */
+const MATCH = {
+  exactCode: 0,
+  codePrefix: 1,
+  namePrefix: 2,
+  nameContains: 3,
+  initialsPrefix: 4,
+  initialsContains: 5,
+  codeContains: 6,
+} as const;
+
+/** Lower case, full-width letters and digits (typed through a Chinese IME) as half-width. */
+const fold = (text: string) => text.normalize('NFKC').toLowerCase();
+
+function matchRank(item: Item, term: string): number | null {
+  const code = fold(item.code);
+  const name = fold(item.name);
+  const initials = fold(item.initials);
+  if (code === term) return MATCH.exactCode;
+  if (code.startsWith(term)) return MATCH.codePrefix;
+  if (name.startsWith(term)) return MATCH.namePrefix;
+  if (name.includes(term)) return MATCH.nameContains;
+  if (initials !== '' && initials.startsWith(term)) return MATCH.initialsPrefix;
+  if (initials !== '' && initials.includes(term)) return MATCH.initialsContains;
+  if (code.includes(term)) return MATCH.codeContains;
+  return null;
+}
+
+/**
+ * The items matching `query`, best first. Each space-separated term must match
+ * the code, the name or the pinyin initials (case-insensitive: 'yyzz' finds
+ * 营业执照…); an empty query matches every item. Order: an exact code first;
+ * then, when `lineId` is given (the ticket's service line), that line's items
+ * before the others (which stay findable); then exact code, code prefix, name
+ * prefix, name contains, initials prefix, initials contains, code contains
+ * (a multi-term query ranks by its weakest term); then the catalogue order.
+ */
+export function searchItems(items: readonly Item[], query: string, lineId?: string | null): Item[] {
+  const terms = fold(query).split(/\s+/).filter(Boolean);
+  const ranked: { item: Item; rank: number; index: number }[] = [];
+  items.forEach((item, index) => {
+    let rank = 0;
+    for (const term of terms) {
+      const termRank = matchRank(item, term);
+      if (termRank === null) return;
+      rank = Math.max(rank, termRank);
+    }
+    ranked.push({ item, rank, index });
+  });
+  const exact = (entry: { rank: number }) => (terms.length > 0 && entry.rank === MATCH.exactCode ? 0 : 1);
+  const otherLine = (entry: { item: Item }) => (lineId && entry.item.lineId !== lineId ? 1 : 0);
+  return ranked
+    .sort(
+      (a, b) => exact(a) - exact(b) || otherLine(a) - otherLine(b) || a.rank - b.rank || a.index - b.index,
+    )
+    .map((entry) => entry.item);
+}

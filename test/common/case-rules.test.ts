@@ -1,0 +1,449 @@
+import { describe, expect, it } from 'vitest';
+import { CALENDAR_2026 } from '../../common/calendar.ts';
+import {
+  computeFigures,
+  deadlineState,
+  decisionRefusal,
+  describeDraft,
+  finishRefusal,
+  formatCaseNo,
+  parseCaseNo,
+  promisedDateFor,
+  searchItems,
+  statusAfterDecision,
+  type FigureCase,
+} from '../../common/case-rules.ts';
+import { CaseDraftView, type Applicant, type CaseDraft, type CaseStatus } from '../../common/cases.ts';
+import type { Item, Material } from '../../common/model.ts';
+
+const material = (name: string, waivable = false): Material => ({
+  name,
+  form: 'original',
+  count: 1,
+  waivable,
+  requirement: `${name}的要求`,
+});
+
+const item = (overrides: Partial<Item> = {}): Item => ({
+  code: 'SCJG-DJ-002',
+  name: '营业执照变更登记（有限责任公司）',
+  department: '市场监管局',
+  lineId: 'C',
+  kind: 'promised',
+  limitDays: 3,
+  calendarDays: false,
+  fee: '不收费',
+  applicantTypes: ['person', 'enterprise'],
+  materials: [
+    material('申请书'),
+    material('股东会决议'),
+    material('授权委托书', true),
+    material('章程修正案', true),
+  ],
+  initials: 'yyzzbgdjyxzrgs',
+  ...overrides,
+});
+
+const person: Applicant = {
+  type: 'person',
+  name: '张三',
+  idNumber: '11010519491231002X',
+  phone: '13812345678',
+};
+const draft = (provided: boolean[], applicant: Applicant = person, itemCode = 'SCJG-DJ-002'): CaseDraft => ({
+  itemCode,
+  applicant,
+  provided,
+  ticketNumber: 'C012',
+});
+const settings = { waivableDueWorkingDays: 5 };
+const calendars = [CALENDAR_2026];
+const describe_ = (d: CaseDraft, i: Item = item(), today = '2026-03-05') =>
+  CaseDraftView.parse(describeDraft(d, i, settings, today, calendars));
+
+describe('describeDraft', () => {
+  it('allows 受理 (and 不予受理) when every material is there', () => {
+    expect(describe_(draft([true, true, true, true]))).toEqual({
+      fieldErrors: {},
+      missing: [],
+      allowed: ['accept', 'refuse'],
+      promisedDate: '2026-03-10', // 3 working days after Thursday 3.5
+      owedBy: null,
+    });
+  });
+
+  it('allows 容缺受理 or 一次性告知 when only 可容缺 materials are missing, and says by when they are owed', () => {
+    const view = describe_(draft([true, true, false, true]));
+    expect(view.allowed).toEqual(['accept_with_missing', 'notice', 'refuse']);
+    expect(view.missing).toEqual([{ name: '授权委托书', requirement: '授权委托书的要求', waivable: true }]);
+    expect(view.owedBy).toBe('2026-03-12');
+  });
+
+  it('allows only 一次性告知 or 不予受理 when a required material is missing, listing every missing one', () => {
+    const view = describe_(draft([false, true, false, false]));
+    expect(view.allowed).toEqual(['notice', 'refuse']);
+    expect(view.missing.map((m) => [m.name, m.waivable])).toEqual([
+      ['申请书', false],
+      ['授权委托书', true],
+      ['章程修正案', true],
+    ]);
+    expect(view.owedBy).toBeNull();
+  });
+
+  it('allows nothing while the applicant is wrong', () => {
+    const view = describe_(draft([true, true, true, true], { ...person, idNumber: '110105194912310021' }));
+    expect(view.allowed).toEqual([]);
+    expect(view.fieldErrors).toEqual({ 'applicant.idNumber': expect.stringMatching(/校验位错误/) });
+    expect(view.promisedDate).toBe('2026-03-10');
+  });
+
+  it('allows only 不予受理 for an applicant type the item does not take', () => {
+    const view = describe_(draft([true, true, true, true]), item({ applicantTypes: ['enterprise'] }));
+    expect(view.fieldErrors).toHaveProperty('applicant.type');
+    expect(view.allowed).toEqual(['refuse']);
+  });
+
+  it('treats a materials list of the wrong length as an error', () => {
+    const short = describe_(draft([true, true]));
+    expect(short.fieldErrors.provided).toBe(
+      '材料清单与事项不一致：事项有 4 项材料，表单有 2 项；请重新选择事项',
+    );
+    expect(short.allowed).toEqual([]);
+    expect(short.missing.map((m) => m.name)).toEqual(['授权委托书', '章程修正案']);
+    expect(describe_(draft([true, true, true, true, true])).fieldErrors).toHaveProperty('provided');
+  });
+
+  it('treats a draft for another item as an error', () => {
+    expect(describe_(draft([true, true, true, true], person, 'OTHER')).fieldErrors.itemCode).toMatch(
+      /与所选事项（SCJG-DJ-002）不一致/,
+    );
+  });
+
+  it('gives 即办件 no promised date', () => {
+    expect(
+      describe_(draft([true, true, true, true]), item({ kind: 'instant', limitDays: 0 })).promisedDate,
+    ).toBeNull();
+  });
+
+  it('counts green-channel items in calendar days, others in working days across holidays', () => {
+    const green = item({ limitDays: 2, calendarDays: true });
+    expect(describe_(draft([true, true, true, true]), green, '2026-02-13').promisedDate).toBe('2026-02-15');
+    expect(
+      describe_(draft([true, true, true, true]), item({ limitDays: 2 }), '2026-02-13').promisedDate,
+    ).toBe('2026-02-24');
+    // 容缺 owed 5 working days after 9.30: 10.8, 10.9, 10.10 (worked Saturday), 10.12, 10.13.
+    expect(describe_(draft([true, true, false, true]), item(), '2026-09-30').owedBy).toBe('2026-10-13');
+  });
+
+  it('an item without materials is complete', () => {
+    expect(describe_(draft([]), item({ materials: [] })).allowed).toEqual(['accept', 'refuse']);
+  });
+});
+
+describe('decisions', () => {
+  const view = (provided: boolean[], applicant = person) => describe_(draft(provided, applicant));
+
+  it('decisionRefusal lets every allowed decision through and says why the others are refused', () => {
+    const complete = view([true, true, true, true]);
+    const waivableMissing = view([true, true, false, true]);
+    const requiredMissing = view([false, true, true, true]);
+    const wrongApplicant = view([true, true, true, true], { ...person, name: '' });
+    for (const v of [complete, waivableMissing, requiredMissing]) {
+      for (const decision of v.allowed) expect(decisionRefusal(v, decision)).toBeNull();
+    }
+    expect(decisionRefusal(complete, 'accept_with_missing')).toBe('材料齐全，无需容缺受理，请直接受理');
+    expect(decisionRefusal(complete, 'notice')).toBe('材料齐全，无需一次性告知，请直接受理');
+    expect(decisionRefusal(waivableMissing, 'accept')).toBe(
+      '还缺 1 项材料（授权委托书），不能直接受理；请容缺受理或一次性告知',
+    );
+    expect(decisionRefusal(requiredMissing, 'accept_with_missing')).toBe(
+      '缺少的材料中有不可容缺的（申请书），不能容缺受理；请一次性告知',
+    );
+    expect(decisionRefusal(requiredMissing, 'accept')).toMatch(/不能直接受理/);
+    for (const decision of ['accept', 'accept_with_missing', 'notice', 'refuse'] as const) {
+      expect(decisionRefusal(wrongApplicant, decision)).toBe('申请信息有误，请先改正：请输入申请人姓名');
+    }
+  });
+
+  it('statusAfterDecision finishes accepted 即办件 on the spot', () => {
+    expect(statusAfterDecision('accept', 'instant')).toBe('finished');
+    expect(statusAfterDecision('accept_with_missing', 'instant')).toBe('finished');
+    expect(statusAfterDecision('accept', 'promised')).toBe('accepted');
+    expect(statusAfterDecision('accept_with_missing', 'promised')).toBe('accepted');
+    expect(statusAfterDecision('notice', 'promised')).toBe('notice');
+    expect(statusAfterDecision('refuse', 'instant')).toBe('refused');
+  });
+
+  it('finishRefusal allows finishing only an accepted case', () => {
+    const refusal = (status: CaseStatus) => finishRefusal({ caseNo: '20260305030010012', status });
+    expect(refusal('accepted')).toBeNull();
+    expect(refusal('finished')).toBe('办件 20260305030010012 已办结，不能重复办结');
+    expect(refusal('notice')).toMatch(/一次性告知，未受理，不能办结/);
+    expect(refusal('refused')).toMatch(/已不予受理，不能办结/);
+  });
+
+  it('promisedDateFor', () => {
+    expect(promisedDateFor({ kind: 'promised', limitDays: 0, calendarDays: false }, '2026-03-05')).toBe(
+      '2026-03-05',
+    );
+    expect(promisedDateFor({ kind: 'promised', limitDays: 20, calendarDays: false }, '2026-09-29')).toBe(
+      '2026-11-02',
+    );
+    expect(promisedDateFor({ kind: 'instant', limitDays: 0, calendarDays: false }, '2026-03-05')).toBeNull();
+  });
+});
+
+describe('case numbers', () => {
+  it('formats YYYYMMDD + window code + device number + sequence, 17 digits', () => {
+    expect(formatCaseNo({ date: '2026-03-05', windowCode: '03', deviceNo: 1, seq: 12 })).toBe(
+      '20260305030010012',
+    );
+    expect(formatCaseNo({ date: '2026-12-31', windowCode: '99', deviceNo: 999, seq: 9999 })).toBe(
+      '20261231999999999',
+    );
+  });
+
+  it('parses what it formats', () => {
+    const parts = { date: '2026-03-05', windowCode: '03', deviceNo: 17, seq: 345 };
+    expect(parseCaseNo(formatCaseNo(parts))).toEqual(parts);
+  });
+
+  it('parses nothing that is not a case number', () => {
+    for (const text of [
+      '',
+      '2026030503001001',
+      '202603050300100123',
+      '2026030503001001X',
+      '20260230030010012',
+      '20260305030000012',
+      '20260305030010000',
+    ]) {
+      expect(parseCaseNo(text), text).toBeNull();
+    }
+  });
+
+  it('refuses parts that do not fit', () => {
+    const good = { date: '2026-03-05', windowCode: '03', deviceNo: 1, seq: 1 };
+    expect(() => formatCaseNo({ ...good, date: '2026-02-30' })).toThrow(/日期不正确/);
+    expect(() => formatCaseNo({ ...good, windowCode: '3' })).toThrow(/两位数字/);
+    expect(() => formatCaseNo({ ...good, deviceNo: 0 })).toThrow(/设备编号/);
+    expect(() => formatCaseNo({ ...good, deviceNo: 1000 })).toThrow(/设备编号/);
+    expect(() => formatCaseNo({ ...good, seq: 0 })).toThrow(/序号/);
+    expect(() => formatCaseNo({ ...good, seq: 10000 })).toThrow(/序号/);
+    expect(() => formatCaseNo({ ...good, seq: 1.5 })).toThrow(/序号/);
+  });
+
+  it('differ between devices and between sequence numbers on the same day at the same window', () => {
+    const numbers = new Set<string>();
+    for (const deviceNo of [1, 2, 10, 100]) {
+      for (let seq = 1; seq <= 50; seq++)
+        numbers.add(formatCaseNo({ date: '2026-03-05', windowCode: '03', deviceNo, seq }));
+    }
+    expect(numbers.size).toBe(200);
+  });
+});
+
+describe('deadlineState', () => {
+  const state = (promised: string | null, today: string, near = 1) =>
+    deadlineState(promised, today, near, calendars);
+
+  it('has no mark without a promised date', () => {
+    expect(state(null, '2026-03-05')).toEqual({ deadline: 'none', daysLeft: null });
+  });
+
+  it('is ok with more than `nearDays` working days left', () => {
+    expect(state('2026-03-10', '2026-03-05')).toEqual({ deadline: 'ok', daysLeft: 3 });
+    expect(state('2026-03-09', '2026-03-05')).toEqual({ deadline: 'ok', daysLeft: 2 });
+  });
+
+  it('is near (yellow) with `nearDays` working days left or fewer, and on the day itself', () => {
+    expect(state('2026-03-06', '2026-03-05')).toEqual({ deadline: 'near', daysLeft: 1 });
+    expect(state('2026-03-09', '2026-03-06')).toEqual({ deadline: 'near', daysLeft: 1 }); // over a weekend
+    expect(state('2026-03-05', '2026-03-05')).toEqual({ deadline: 'near', daysLeft: 0 });
+    expect(state('2026-02-24', '2026-02-14')).toEqual({ deadline: 'near', daysLeft: 1 }); // over 春节
+    expect(state('2026-03-09', '2026-03-05', 2)).toEqual({ deadline: 'near', daysLeft: 2 });
+    expect(state('2026-03-09', '2026-03-05', 0)).toEqual({ deadline: 'ok', daysLeft: 2 });
+  });
+
+  it('is overdue (red) after the promised date, with negative days left', () => {
+    expect(state('2026-03-05', '2026-03-06')).toEqual({ deadline: 'overdue', daysLeft: -1 });
+    expect(state('2026-03-05', '2026-03-10')).toEqual({ deadline: 'overdue', daysLeft: -3 });
+    // The Saturday after a Friday deadline: no working day has passed, but it is late.
+    expect(state('2026-03-06', '2026-03-07')).toEqual({ deadline: 'overdue', daysLeft: -1 });
+  });
+});
+
+describe('computeFigures', () => {
+  const DATE = '2026-03-05';
+  /** 09:00 China Standard Time on 2026-03-05, plus minutes. */
+  const at = (minutes: number, day = DATE) =>
+    new Date(Date.parse(`${day}T01:00:00.000Z`) + minutes * 60_000).toISOString();
+  const record = (overrides: Partial<FigureCase>): FigureCase => ({
+    kind: 'promised',
+    decision: 'accept',
+    status: 'accepted',
+    ticketNumber: null,
+    decidedAt: at(0),
+    finishedAt: null,
+    promisedDate: '2026-03-10',
+    ...overrides,
+  });
+
+  it('is all zeros and nulls for an empty day', () => {
+    expect(computeFigures({ date: DATE, calls: [], cases: [] })).toEqual({
+      date: DATE,
+      called: 0,
+      accepted: 0,
+      finished: 0,
+      instantShare: null,
+      averageHandlingMinutes: null,
+      onTimeRate: null,
+    });
+  });
+
+  it('counts the day’s calls, acceptances, finishes, instant share, handling time and on-time rate', () => {
+    const calls = [
+      { at: at(0), action: 'callNext' as const, ticketNumber: 'A001' },
+      { at: at(1), action: 'recall' as const, ticketNumber: 'A001' },
+      { at: at(10), action: 'callNext' as const, ticketNumber: 'A002' },
+      { at: at(30), action: 'callNext' as const, ticketNumber: 'A003' },
+      { at: at(40), action: 'noShow' as const, ticketNumber: 'A003' },
+      { at: at(50), action: 'callNext' as const, ticketNumber: 'A003' }, // called back later: counted once
+      { at: at(-60 * 24), action: 'callNext' as const, ticketNumber: 'A009' }, // yesterday
+    ];
+    const cases = [
+      // 即办件 finished on the spot, 6 minutes after its call.
+      record({
+        kind: 'instant',
+        status: 'finished',
+        ticketNumber: 'A001',
+        decidedAt: at(6),
+        finishedAt: at(6),
+        promisedDate: null,
+      }),
+      // 承诺件 accepted with missing materials, 20 minutes after its call.
+      record({ decision: 'accept_with_missing', ticketNumber: 'A002', decidedAt: at(30) }),
+      // 一次性告知, 4 minutes after the ticket was called back (not after its first call).
+      record({
+        decision: 'notice',
+        status: 'notice',
+        ticketNumber: 'A003',
+        decidedAt: at(54),
+        promisedDate: null,
+      }),
+      // Accepted last week, finished today on time, and another finished late.
+      record({
+        status: 'finished',
+        decidedAt: at(0, '2026-02-26'),
+        finishedAt: at(20),
+        promisedDate: '2026-03-05',
+      }),
+      record({
+        status: 'finished',
+        decidedAt: at(0, '2026-02-24'),
+        finishedAt: at(25),
+        promisedDate: '2026-03-04',
+      }),
+      // Accepted yesterday, still open: not today's.
+      record({ decidedAt: at(0, '2026-03-04') }),
+    ];
+    expect(computeFigures({ date: DATE, calls, cases })).toEqual({
+      date: DATE,
+      called: 3,
+      accepted: 2,
+      finished: 3,
+      instantShare: 0.5,
+      averageHandlingMinutes: 10, // (6 + 20 + 4) / 3
+      onTimeRate: 0.5,
+    });
+  });
+
+  it('takes the day in the hall’s time zone', () => {
+    // 07:30 China Standard Time on 3.5 is 23:30 UTC on 3.4.
+    const early = '2026-03-04T23:30:00.000Z';
+    const cases = [
+      record({
+        kind: 'instant',
+        status: 'finished',
+        decidedAt: early,
+        finishedAt: early,
+        promisedDate: null,
+      }),
+    ];
+    expect(computeFigures({ date: DATE, calls: [], cases })).toMatchObject({
+      accepted: 1,
+      finished: 1,
+      instantShare: 1,
+    });
+    expect(computeFigures({ date: DATE, calls: [], cases, utcOffsetMinutes: 0 })).toMatchObject({
+      accepted: 0,
+      finished: 0,
+    });
+  });
+
+  it('ignores cases without a call and decisions before their call', () => {
+    const calls = [{ at: at(10), action: 'callNext' as const, ticketNumber: 'A001' }];
+    const cases = [
+      record({ ticketNumber: 'A001', decidedAt: at(5) }),
+      record({ ticketNumber: null, decidedAt: at(20) }),
+    ];
+    expect(computeFigures({ date: DATE, calls, cases }).averageHandlingMinutes).toBeNull();
+  });
+});
+
+describe('searchItems', () => {
+  const catalogue: Item[] = [
+    item(),
+    item({ code: 'SCJG-XK-005', name: '食品经营许可（新办）', initials: 'spjyxkxb' }),
+    item({ code: 'BDC-ZY-001', name: '不动产登记（存量房转移登记）', lineId: 'B', initials: 'bdcdjclfzydj' }),
+    item({ code: 'BDC-DY-001', name: '不动产登记（抵押权首次登记）', lineId: 'B', initials: 'bdcdjdyqscdj' }),
+    item({ code: 'GA-SFZ-002', name: '居民身份证换领', lineId: 'A', initials: 'jmsfzhl' }),
+    item({ code: 'SW-FP-001', name: '发票首次申领', initials: 'fpscsl' }),
+    item({ code: 'SCJG-DJ-001', name: '营业执照设立登记（有限责任公司）', initials: 'yyzzsldjyxzrgs' }),
+    item({ code: 'X-YYZZ', name: '其他事项', lineId: 'A', initials: 'qtsx' }),
+  ];
+  const codes = (query: string, lineId?: string) => searchItems(catalogue, query, lineId).map((i) => i.code);
+
+  it('finds by pinyin initials, case-insensitively and in full width', () => {
+    expect(codes('yyzz')).toEqual(['SCJG-DJ-002', 'SCJG-DJ-001', 'X-YYZZ']);
+    expect(codes('YYZZ')).toEqual(codes('yyzz'));
+    expect(codes('ｙｙｚｚ')).toEqual(codes('yyzz'));
+    expect(codes('bdcdj')).toEqual(['BDC-ZY-001', 'BDC-DY-001']);
+    expect(codes('sfz')).toEqual(['GA-SFZ-002']); // initials contains (jmsfzhl)
+    expect(codes('dyq')).toEqual(['BDC-DY-001']); // initials contains
+  });
+
+  it('ranks exact code, code prefix, name, initials prefix, initials contains, code contains', () => {
+    expect(codes('scjg-dj-001')[0]).toBe('SCJG-DJ-001');
+    expect(codes('SCJG-DJ')).toEqual(['SCJG-DJ-002', 'SCJG-DJ-001']);
+    expect(codes('登记')).toEqual(['SCJG-DJ-002', 'BDC-ZY-001', 'BDC-DY-001', 'SCJG-DJ-001']);
+    expect(codes('不动产')).toEqual(['BDC-ZY-001', 'BDC-DY-001']);
+    // 'fp': initials prefix of 发票… beats code contains (SW-FP-001 also contains it).
+    expect(codes('fp')).toEqual(['SW-FP-001']);
+    // name prefix before name contains
+    expect(codes('营业执照')).toEqual(['SCJG-DJ-002', 'SCJG-DJ-001']);
+  });
+
+  it('puts the ticket’s line first, keeping the others findable, but an exact code always first', () => {
+    expect(codes('登记', 'B')).toEqual(['BDC-ZY-001', 'BDC-DY-001', 'SCJG-DJ-002', 'SCJG-DJ-001']);
+    expect(codes('yyzz', 'A')).toEqual(['X-YYZZ', 'SCJG-DJ-002', 'SCJG-DJ-001']);
+    expect(codes('SW-FP-001', 'B')).toEqual(['SW-FP-001']);
+    expect(codes('', 'B').slice(0, 2)).toEqual(['BDC-ZY-001', 'BDC-DY-001']);
+    expect(codes('', 'B')).toHaveLength(catalogue.length);
+  });
+
+  it('needs every term of a multi-word query', () => {
+    expect(codes('不动产 抵押')).toEqual(['BDC-DY-001']);
+    expect(codes('yyzz 变更')).toEqual(['SCJG-DJ-002']);
+    expect(codes('yyzz 不动产')).toEqual([]);
+  });
+
+  it('returns everything for an empty query, in catalogue order, and nothing for no match', () => {
+    expect(codes('  ')).toEqual(catalogue.map((i) => i.code));
+    expect(codes('zzzzz')).toEqual([]);
+  });
+
+  it('does not match on empty initials', () => {
+    expect(searchItems([item({ initials: '' })], 'yyzz')).toEqual([]);
+  });
+});
