@@ -1,0 +1,239 @@
+// The slips a counter prints, as pure functions of their data. Personal data
+// arrives already masked (common/mask.ts): nothing here sees a full ID number.
+import type { Block, PrintDocument } from './document.ts';
+
+/** A moment (Date or ISO string) as hall time: 2026-03-02 09:30 (Asia/Shanghai). */
+export function formatHallTime(at: Date | string): string {
+  const date = typeof at === 'string' ? new Date(at) : at;
+  if (Number.isNaN(date.getTime())) throw new Error(`时间格式无效：${String(at)}`);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(date)
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+/** The day of a moment in hall time: 2026-03-02. IsoDate strings pass through. */
+export function formatHallDate(at: Date | string): string {
+  if (typeof at === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(at)) return at;
+  return formatHallTime(at).slice(0, 10);
+}
+
+function header(hallName: string, title: string): Block[] {
+  return [
+    { type: 'text', text: hallName, align: 'center', bold: true },
+    { type: 'text', text: title, align: 'center', size: 2 },
+    { type: 'rule' },
+  ];
+}
+
+function qrBlock(data: string, caption: string): Block[] {
+  // A blank line above and below: the symbol's quiet zone.
+  return [{ type: 'blank' }, { type: 'qr', data }, { type: 'blank' }, { type: 'text', text: caption, align: 'center' }];
+}
+
+function clerkLabel(clerkName: string, staffNo?: string | null): string {
+  return staffNo ? `${clerkName}（工号 ${staffNo}）` : clerkName;
+}
+
+// ——— 现场补号 walk-in ticket ———
+
+export interface WalkInTicketInput {
+  hallName: string;
+  /** e.g. A012 */
+  ticketNumber: string;
+  /** The service line, e.g. 不动产登记 */
+  lineName: string;
+  peopleAhead: number;
+  issuedAt: Date | string;
+  /** e.g. a link to follow the queue on a phone; no QR when absent. */
+  qrPayload?: string | null;
+  /** e.g. 过号需重新取号 — the hall's own rule. */
+  notice?: string | null;
+}
+
+export function walkInTicket(input: WalkInTicketInput): PrintDocument {
+  const blocks: Block[] = [
+    { type: 'text', text: input.hallName, align: 'center', bold: true },
+    { type: 'text', text: '排队号', align: 'center' },
+    { type: 'text', text: input.ticketNumber, align: 'center', size: 3, bold: true },
+    { type: 'text', text: input.lineName, align: 'center', bold: true },
+    {
+      type: 'text',
+      text: input.peopleAhead > 0 ? `您前面还有 ${input.peopleAhead} 人等候` : '您前面没有人等候，请留意叫号',
+      align: 'center',
+    },
+    { type: 'text', text: `取号时间：${formatHallTime(input.issuedAt)}`, align: 'center' },
+  ];
+  if (input.qrPayload) blocks.push(...qrBlock(input.qrPayload, '扫码查看排队进度'));
+  blocks.push({ type: 'text', text: input.notice ?? '请留意叫号屏和语音提示，过号请到窗口咨询', align: 'center' });
+  return { kind: 'ticket', title: `排队号 ${input.ticketNumber}`, blocks };
+}
+
+// ——— 受理回执 acceptance receipt ———
+
+export interface AcceptanceReceiptInput {
+  hallName: string;
+  caseNo: string;
+  itemName: string;
+  /** Already masked, e.g. 王* or 南京某某科技有限公司 */
+  applicantMasked: string;
+  acceptedAt: Date | string;
+  /** YYYY-MM-DD for a 承诺件; null for a 即办件 (finished on the spot). */
+  promisedDate: string | null;
+  /** The legal limit, e.g. 10 (working days), shown beside the promised date. */
+  promisedWorkingDays?: number | null;
+  /** 绿色通道 cases count calendar days. */
+  calendarDays?: boolean;
+  windowName: string;
+  clerkName: string;
+  clerkStaffNo?: string | null;
+  /** The case lookup, e.g. https://<hall>/case/<caseNo>: the QR holds exactly this. */
+  lookupUrl: string;
+  /** The item's fee in yuan: 0 prints 不收费; absent prints nothing. */
+  feeYuan?: number | null;
+  /** 容缺受理: materials owed, and the day they are owed by. */
+  owed?: { materials: readonly string[]; dueDate: string } | null;
+  hotline?: string | null;
+}
+
+export function acceptanceReceipt(input: AcceptanceReceiptInput): PrintDocument {
+  let promised = '即办件，当场办结';
+  if (input.promisedDate) {
+    const days = input.promisedWorkingDays ? `（${input.promisedWorkingDays} 个${input.calendarDays ? '自然日' : '工作日'}）` : '';
+    promised = `${input.promisedDate} 前${days}`;
+  }
+  const blocks: Block[] = [
+    ...header(input.hallName, '受理回执'),
+    {
+      type: 'fields',
+      rows: [
+        { label: '办件编号：', value: input.caseNo },
+        { label: '办理事项：', value: input.itemName },
+        { label: '申请人：', value: input.applicantMasked },
+        { label: '受理时间：', value: formatHallTime(input.acceptedAt) },
+        { label: input.promisedDate ? '承诺办结：' : '办理时限：', value: promised },
+        ...(input.feeYuan === undefined || input.feeYuan === null
+          ? []
+          : [{ label: '收费金额：', value: input.feeYuan === 0 ? '不收费' : `￥${input.feeYuan.toFixed(2)}` }]),
+        { label: '受理窗口：', value: input.windowName },
+        { label: '经办人：', value: clerkLabel(input.clerkName, input.clerkStaffNo) },
+      ],
+    },
+  ];
+  if (input.owed && input.owed.materials.length > 0) {
+    blocks.push(
+      { type: 'text', text: `容缺材料（请于 ${input.owed.dueDate} 前补交）：`, bold: true },
+      { type: 'list', items: input.owed.materials.map((name, i) => ({ marker: `${i + 1}.`, lines: [name] })) },
+    );
+  }
+  blocks.push({ type: 'rule' }, ...qrBlock(input.lookupUrl, '扫码查询办理进度'));
+  blocks.push({ type: 'text', text: '请妥善保管本回执，凭回执查询和领取办理结果。' });
+  if (input.hotline) blocks.push({ type: 'text', text: `咨询监督电话：${input.hotline}` });
+  return { kind: 'receipt', title: `受理回执 ${input.caseNo}`, blocks };
+}
+
+// ——— 一次性告知书 one-time notice ———
+
+export interface OneTimeNoticeInput {
+  hallName: string;
+  itemName: string;
+  applicantMasked?: string | null;
+  /** Every missing material, in the item's order, with what is required of it. */
+  missing: readonly { name: string; requirement: string }[];
+  windowName: string;
+  clerkName: string;
+  clerkStaffNo?: string | null;
+  date: Date | string;
+  caseNo?: string | null;
+  hotline?: string | null;
+}
+
+export function oneTimeNotice(input: OneTimeNoticeInput): PrintDocument {
+  if (input.missing.length === 0) throw new Error('一次性告知书至少要列出一项所缺材料');
+  const rows = [{ label: '办理事项：', value: input.itemName }];
+  if (input.applicantMasked) rows.push({ label: '申请人：', value: input.applicantMasked });
+  if (input.caseNo) rows.push({ label: '告知编号：', value: input.caseNo });
+  const blocks: Block[] = [
+    ...header(input.hallName, '一次性告知书'),
+    { type: 'fields', rows },
+    {
+      type: 'text',
+      text: `您申请办理的事项尚缺以下 ${input.missing.length} 项材料，现一次性告知如下，请补齐后再来办理：`,
+    },
+    {
+      type: 'list',
+      items: input.missing.map((material, i) => ({
+        marker: `${i + 1}.`,
+        lines: [material.name, `要求：${material.requirement || '按事项办事指南提交'}`],
+      })),
+    },
+    { type: 'rule' },
+    {
+      type: 'fields',
+      rows: [
+        { label: '告知窗口：', value: input.windowName },
+        { label: '经办人：', value: clerkLabel(input.clerkName, input.clerkStaffNo) },
+        { label: '告知日期：', value: formatHallDate(input.date) },
+      ],
+    },
+    { type: 'text', text: '以上为所需补正的全部材料，补齐后可到任一受理窗口办理。' },
+  ];
+  if (input.hotline) blocks.push({ type: 'text', text: `咨询监督电话：${input.hotline}` });
+  return { kind: 'notice', title: `一次性告知书 ${input.itemName}`, blocks };
+}
+
+// ——— 不予受理通知书 refusal notice ———
+
+export interface RefusalNoticeInput {
+  hallName: string;
+  itemName: string;
+  applicantMasked: string;
+  caseNo?: string | null;
+  /** The legal reason, as chosen from the catalogue's 不予受理 reasons. */
+  reason: string;
+  windowName: string;
+  clerkName: string;
+  clerkStaffNo?: string | null;
+  date: Date | string;
+  /** How to challenge the decision; defaults to 行政复议 / 行政诉讼 in their usual terms. */
+  remedy?: string | null;
+  hotline?: string | null;
+}
+
+export const DEFAULT_REMEDY = '如对本决定不服，可自收到本通知之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。';
+
+export function refusalNotice(input: RefusalNoticeInput): PrintDocument {
+  const rows = [
+    { label: '办理事项：', value: input.itemName },
+    { label: '申请人：', value: input.applicantMasked },
+  ];
+  if (input.caseNo) rows.push({ label: '办件编号：', value: input.caseNo });
+  const blocks: Block[] = [
+    ...header(input.hallName, '不予受理通知书'),
+    { type: 'fields', rows },
+    { type: 'text', text: '经审查，您的申请不予受理，理由如下：' },
+    { type: 'text', text: input.reason, bold: true },
+    { type: 'text', text: input.remedy ?? DEFAULT_REMEDY },
+    { type: 'rule' },
+    {
+      type: 'fields',
+      rows: [
+        { label: '窗口：', value: input.windowName },
+        { label: '经办人：', value: clerkLabel(input.clerkName, input.clerkStaffNo) },
+        { label: '日期：', value: formatHallDate(input.date) },
+      ],
+    },
+  ];
+  if (input.hotline) blocks.push({ type: 'text', text: `咨询监督电话：${input.hotline}` });
+  return { kind: 'refusal', title: `不予受理通知书 ${input.itemName}`, blocks };
+}
