@@ -8,7 +8,7 @@ import { encodeDocument, previewSvg, qrBitmap } from '../../main/devices/printer
 import { parseEscPos, type PrinterEvent } from '../../main/devices/printer/escpos-parser.ts';
 import { qrNative, rasterImage } from '../../main/devices/printer/escpos.ts';
 import { createTextRasteriser, SYSTEM_CJK_FONTS } from '../../main/devices/printer/fonts.ts';
-import { decodeGb18030, encodeGb18030, gb18030Length, isGb2312 } from '../../main/devices/printer/gb18030.ts';
+import { decodeGb18030, encodeGb18030, gb18030Length, isGb2312 } from '../../main/devices/gb18030.ts';
 import { canPrintCodePoint, type PrinterProfile } from '../../main/devices/printer/profile.ts';
 import { parseStatus, refusalReason, statusBytes, READY, STATUS_MESSAGES } from '../../main/devices/printer/status.ts';
 import { acceptanceReceipt, oneTimeNotice, refusalNotice, walkInTicket } from '../../main/devices/printer/templates.ts';

@@ -31,7 +31,7 @@ import {
   type TextMode,
 } from './escpos.ts';
 import { defaultTextRasteriser } from './fonts.ts';
-import { encodeGb18030 } from './gb18030.ts';
+import { encodeGb18030 } from '../gb18030.ts';
 import { columnsOf, dotsOf, unprintableCharacters, type PrinterProfile } from './profile.ts';
 import { scaleOfWh, withRasterLines } from './raster-lines.ts';
 import type { TextRasteriser } from './text-raster.ts';

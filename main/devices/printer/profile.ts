@@ -1,5 +1,5 @@
 // What one printer model can do: set per printer by the hall manager.
-import { gb18030Length, isGb2312 } from './gb18030.ts';
+import { gb18030Length, isGb2312 } from '../gb18030.ts';
 
 export type PaperWidth = 58 | 80;
 

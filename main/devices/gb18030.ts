@@ -1,4 +1,5 @@
-// GB18030 codec for the printer (pure: bytes in, bytes out).
+// GB18030, the text encoding of the hall's devices (printer, evaluator LCD).
+// Pure: bytes in, bytes out.
 //
 // Node decodes GB18030 (TextDecoder('gb18030'), ICU/WHATWG) but has no
 // encoder. The reverse table is built once, lazily, from that same decoder —
@@ -60,6 +61,9 @@ function buildReverseTable(): Uint32Array {
       }
     }
   }
+  // U+FFFD has a real code (84 31 A4 37) but decodes like an error, so the loop above skips it.
+  const [r1, r2, r3, r4] = fourBytesOfLinear(39417);
+  table[0xfffd] = ((r1 << 24) | (r2 << 16) | (r3 << 8) | r4) >>> 0;
   return table;
 }
 
@@ -128,4 +132,20 @@ export function isGb2312(cp: number): boolean {
   // Rows AA–AF are empty in GB 2312, and D7FA–D7FE after the last level-2 hanzi.
   if (lead >= 0xaa && lead <= 0xaf) return false;
   return !(lead === 0xd7 && trail >= 0xfa);
+}
+
+/**
+ * The longest prefix of `text`, cut at a character boundary, whose GB18030
+ * form fits in `maxBytes` — for device fields with a byte limit.
+ */
+export function truncateGb18030(text: string, maxBytes: number): string {
+  let used = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = gb18030Length(char.codePointAt(0)!) || 1; // unencodable → '?'
+    if (used + size > maxBytes) break;
+    used += size;
+    end += char.length;
+  }
+  return text.slice(0, end);
 }
