@@ -1,10 +1,20 @@
 // The signed-in clerk's workspace: who and where, the ticket being served,
-// the four queue actions (F1–F4), and the queue and today's calls alongside.
+// the four queue actions (F1–F4), and the queue, today's figures and today's
+// calls alongside. Three tabs share the main area: 叫号 (the big number),
+// 办件 (F6, the case panel) and 办件列表 (F8); the last two keep the ticket
+// and F1–F4 in a strip on top.
 import { Button, Tag } from 'antd';
 import { useEffect, useState } from 'react';
 import type { ClerkState } from '../../common/contract.ts';
 import type { Priority } from '../../common/model.ts';
+import { useCases, useCaseStoreApi } from './case-context.ts';
+import { useCaseHotkeys } from './case-hotkeys.ts';
+import { CASE_HOTKEY, formHasInput } from './case-logic.ts';
+import type { CaseTab } from './case-store.ts';
+import { CaseListView } from './CaseList.tsx';
+import { CasePanel } from './CasePanel.tsx';
 import { useClerk } from './context.ts';
+import { FiguresPanel } from './Figures.tsx';
 import {
   ACTION_HOTKEY,
   ACTION_LABEL,
@@ -22,22 +32,90 @@ import {
 import { ConnectionBadge, NoticeArea, OfflineBanner, useEffectiveConnection } from './Notices.tsx';
 
 export function Workspace() {
+  const tab = useCases((s) => s.tab);
+  useCaseHotkeys();
+  useCaseLifecycle();
   return (
     <div className="ws">
       <WorkspaceHeader />
       <OfflineBanner />
       <div className="ws-body">
         <main className="ws-main">
-          <CurrentTicket />
-          <NoticeArea reserve />
-          <ActionButtons />
+          <WorkTabs />
+          {tab === 'queue' ? (
+            <>
+              <CurrentTicket />
+              <NoticeArea reserve />
+              <ActionButtons />
+            </>
+          ) : (
+            <>
+              <TicketStrip />
+              <NoticeArea />
+              {tab === 'case' ? <CasePanel /> : <CaseListView />}
+            </>
+          )}
         </main>
         <aside className="ws-side">
           <QueuePanel />
+          <FiguresPanel />
           <CallLogPanel />
         </aside>
       </div>
     </div>
+  );
+}
+
+/** The catalogue is loaded once signed in; a new ticket reaches the case in hand; signing out forgets it. */
+function useCaseLifecycle() {
+  const store = useCaseStoreApi();
+  const ticket = useClerk((s) => s.state?.current?.number ?? null);
+  useEffect(() => {
+    void store.getState().loadCatalogue();
+    return () => store.getState().resetLocal();
+  }, [store]);
+  useEffect(() => store.getState().ticketChanged(ticket), [store, ticket]);
+}
+
+const TABS: { tab: CaseTab; label: string; key: string; testid: string }[] = [
+  { tab: 'queue', label: '叫号', key: 'F1–F4', testid: 'tab-queue' },
+  { tab: 'case', label: '办件', key: CASE_HOTKEY.newCase, testid: 'tab-case' },
+  { tab: 'list', label: '办件列表', key: CASE_HOTKEY.caseList, testid: 'tab-list' },
+];
+
+function WorkTabs() {
+  const store = useCaseStoreApi();
+  const tab = useCases((s) => s.tab);
+  const inHand = useCases((s) => s.result === null && formHasInput(s.form));
+  const choose = (next: CaseTab) => {
+    const cases = store.getState();
+    cases.setTab(next);
+    if (next === 'case') {
+      if (!cases.catalogue) void cases.loadCatalogue();
+      if (!cases.result && !formHasInput(cases.form)) cases.requestFocus('search');
+    }
+  };
+  return (
+    <nav className="ws-tabs" role="tablist" aria-label="工作区">
+      {TABS.map((t) => (
+        <button
+          key={t.tab}
+          type="button"
+          role="tab"
+          aria-selected={tab === t.tab}
+          className={tab === t.tab ? 'ws-tab ws-tab-active' : 'ws-tab'}
+          data-testid={t.testid}
+          onClick={() => choose(t.tab)}
+        >
+          {t.label}
+          {t.tab === 'case' && inHand && <span className="ws-tab-dot" aria-label="有未完成的办件" />}
+          <kbd>{t.key}</kbd>
+        </button>
+      ))}
+      <span className="ws-tabs-hint">
+        <kbd>{CASE_HOTKEY.findItem}</kbd> 查找事项 · <kbd>Esc</kbd> 返回
+      </span>
+    </nav>
   );
 }
 
@@ -144,6 +222,44 @@ function CurrentTicket() {
   );
 }
 
+/** The ticket in hand and F1–F4, compact, above the case panel and the list. */
+function TicketStrip() {
+  const state = useClerk((s) => s.state);
+  const current = state?.current ?? null;
+  return (
+    <section className="strip" aria-label="当前办理">
+      <div className="strip-ticket">
+        <span className="strip-caption">当前办理</span>
+        {state && current ? (
+          <>
+            <span className="strip-number" data-testid="current-ticket">
+              {current.number}
+            </span>
+            <span className="strip-line">
+              {lineName(state, current.lineId)}
+              <Tag
+                color={PRIORITY_COLOR[current.priority]}
+                className="ticket-priority"
+                data-testid="current-priority"
+              >
+                {PRIORITY_TEXT[current.priority]}
+              </Tag>
+            </span>
+            {current.calledAt && (
+              <span className="strip-timer">
+                办理计时 <Elapsed since={current.calledAt} />
+              </span>
+            )}
+          </>
+        ) : (
+          <span className="strip-none">无（可不叫号直接办件）</span>
+        )}
+      </div>
+      <ActionButtons compact />
+    </section>
+  );
+}
+
 /** mm:ss since a moment, ticking every second. */
 function Elapsed({ since }: { since: string }) {
   const [now, setNow] = useState(() => Date.now());
@@ -171,13 +287,13 @@ const ACTION_STYLE: Record<
   complete: { color: 'green', variant: 'solid' },
 };
 
-function ActionButtons() {
+function ActionButtons({ compact = false }: { compact?: boolean }) {
   const state = useClerk((s) => s.state);
   const pending = useClerk((s) => s.pending);
   const run = useClerk((s) => s.runQueueAction);
   if (!state) return null;
   return (
-    <div className="actions">
+    <div className={compact ? 'actions actions-compact' : 'actions'}>
       {QUEUE_ACTIONS.map((action) => {
         const can = availability(state, action, pending !== null);
         const inFlight = pending === action;
@@ -193,14 +309,17 @@ function ActionButtons() {
               loading={inFlight}
               disabled={!inFlight && !can.enabled}
               title={can.reason ?? `${ACTION_LABEL[action]}（${ACTION_HOTKEY[action]}）`}
+              size={compact ? 'middle' : undefined}
               onClick={() => void run(action)}
             >
               <span className="action-label">{ACTION_LABEL[action]}</span>
               <kbd className="action-key">{ACTION_HOTKEY[action]}</kbd>
             </Button>
-            <div className="action-hint" data-testid={action === 'noShow' ? 'no-show-hint' : undefined}>
-              {hint}
-            </div>
+            {!compact && (
+              <div className="action-hint" data-testid={action === 'noShow' ? 'no-show-hint' : undefined}>
+                {hint}
+              </div>
+            )}
           </div>
         );
       })}

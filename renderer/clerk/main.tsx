@@ -5,12 +5,16 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { connectApi } from '../api.ts';
 import { ClerkApp } from './ClerkApp.tsx';
+import { CaseStoreContext } from './case-context.ts';
+import { createCaseStore } from './case-store.ts';
 import { ClerkStoreContext } from './context.ts';
 import { createClerkStore } from './store.ts';
 import { clerkTheme } from './theme.ts';
 import './clerk.css';
 
-const store = createClerkStore(connectApi('clerk'));
+const link = connectApi('clerk');
+const store = createClerkStore(link);
+const cases = createCaseStore(link);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from clerk.html');
@@ -19,7 +23,9 @@ createRoot(root).render(
     <ConfigProvider locale={zhCN} theme={clerkTheme} button={{ autoInsertSpace: false }}>
       <AntApp className="clerk-app">
         <ClerkStoreContext value={store}>
-          <ClerkApp />
+          <CaseStoreContext value={cases}>
+            <ClerkApp />
+          </CaseStoreContext>
         </ClerkStoreContext>
       </AntApp>
     </ConfigProvider>

@@ -1,11 +1,13 @@
 // The citizen-facing screen: the window, the clerk serving it and the number
-// being called, readable from across the counter. Shows only what OutwardView
-// carries (the core has already masked it).
+// being called, readable from across the counter; while the clerk fills in a
+// case, the case itself for the citizen to check (item, masked applicant,
+// materials, then the decision). Shows only what OutwardView carries (the
+// core has already masked it). Plain React: no antd, no zod in this bundle.
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { OutwardView } from '../../common/contract.ts';
 import type { OutwardStore } from './store.ts';
-import { announcementText } from './text.ts';
+import { announcementText, citizenDate, DECISION_EXPLAINED, DECISION_WORDS, missingWord } from './text.ts';
 
 export function OutwardApp({ store }: { store: StoreApi<OutwardStore> }) {
   const view = useStore(store, (s) => s.view);
@@ -27,7 +29,9 @@ export function OutwardApp({ store }: { store: StoreApi<OutwardStore> }) {
               </div>
             )}
           </header>
-          <main className={view.clerk ? 'ow-body' : 'ow-body ow-body-solo'}>
+          <main
+            className={`ow-body${view.clerk ? '' : ' ow-body-solo'}${view.case && view.mode !== 'closed' ? ' ow-body-case' : ''}`}
+          >
             {view.clerk && <ClerkCard clerk={view.clerk} />}
             <section className="ow-stage">
               <Stage view={view} />
@@ -76,6 +80,7 @@ function Stage({ view }: { view: OutwardView }) {
       </div>
     );
   }
+  if (view.case) return <CaseMirror view={view} kase={view.case} />;
   if (view.mode === 'serving' && view.calling) {
     const { number, lineName, announcement } = view.calling;
     return (
@@ -97,6 +102,92 @@ function Stage({ view }: { view: OutwardView }) {
     <div className="ow-idle">
       <div className="ow-welcome">欢迎办理</div>
       {view.notice && <div className="ow-notice">{view.notice}</div>}
+    </div>
+  );
+}
+
+/** The case as the clerk fills it in: the citizen checks it before 受理, then sees the decision. */
+function CaseMirror({ view, kase }: { view: OutwardView; kase: NonNullable<OutwardView['case']> }) {
+  const decided = kase.decision !== null;
+  const provided = kase.materials.filter((m) => m.provided).length;
+  return (
+    <div className="ow-case" data-testid="outward-case" data-decision={kase.decision ?? ''}>
+      <div className="ow-case-top">
+        <div className="ow-case-caption">{decided ? '办理结果' : '请核对办理信息'}</div>
+        {view.calling && (
+          <div
+            key={`${view.calling.number}#${view.calling.announcement}`}
+            className="ow-case-ticket"
+            data-testid="outward-number"
+          >
+            {view.calling.number}
+          </div>
+        )}
+      </div>
+      <div className="ow-case-item" data-testid="outward-case-item">
+        {kase.itemName}
+      </div>
+      <dl className="ow-case-applicant">
+        <div>
+          <dt>申请人</dt>
+          <dd data-testid="outward-case-applicant">{kase.applicantName || '—'}</dd>
+        </div>
+        <div>
+          <dt>证件号码</dt>
+          <dd className="ow-case-id" data-testid="outward-case-id">
+            {kase.idMasked || '—'}
+          </dd>
+        </div>
+      </dl>
+      <div className="ow-case-materials-head">
+        申请材料
+        <span>
+          已收 {provided} / {kase.materials.length}
+        </span>
+      </div>
+      <ol
+        className={
+          kase.materials.length > 3 ? 'ow-case-materials ow-case-materials-two' : 'ow-case-materials'
+        }
+      >
+        {kase.materials.map((m, index) => (
+          <li
+            key={`${index}-${m.name}`}
+            className={m.provided ? 'ow-mat ow-mat-ok' : 'ow-mat'}
+            data-testid={`outward-material-${index}`}
+            data-provided={m.provided}
+          >
+            <span className="ow-mat-mark" aria-hidden="true">
+              {m.provided ? '✓' : ''}
+            </span>
+            <span className="ow-mat-name">{m.name}</span>
+            {!m.provided && (
+              <span className="ow-mat-state">{decided ? missingWord(kase.decision) : '未收'}</span>
+            )}
+          </li>
+        ))}
+      </ol>
+      {kase.decision ? (
+        <div className={`ow-case-decision ow-decision-${kase.decision}`} data-testid="outward-case-decision">
+          <div className="ow-decision-main">
+            <span className="ow-decision-word">{DECISION_WORDS[kase.decision]}</span>
+            {kase.caseNo && (
+              <span className="ow-decision-no">
+                办件编号 <strong data-testid="outward-case-no">{kase.caseNo}</strong>
+              </span>
+            )}
+          </div>
+          {kase.promisedDate && (
+            <div className="ow-decision-date">
+              承诺办结日期{' '}
+              <strong data-testid="outward-case-promised">{citizenDate(kase.promisedDate)}</strong>
+            </div>
+          )}
+          <div className="ow-decision-explain">{DECISION_EXPLAINED[kase.decision]}</div>
+        </div>
+      ) : (
+        <div className="ow-case-check">如姓名、证件号码或材料有误，请当场告知工作人员</div>
+      )}
     </div>
   );
 }
