@@ -78,6 +78,12 @@ const api: HallDeskApi = {
   recall: (args) => invoke('recall', args),
   noShow: (args) => invoke('noShow', args),
   complete: (args) => invoke('complete', args),
+  getCatalogue: (args) => invoke('getCatalogue', args),
+  updateCaseDraft: (args) => invoke('updateCaseDraft', args),
+  submitCase: (args) => invoke('submitCase', args),
+  finishCase: (args) => invoke('finishCase', args),
+  listCases: (args) => invoke('listCases', args),
+  getFigures: (args) => invoke('getFigures', args),
   on,
 };
 
