@@ -126,11 +126,19 @@ export type ClerkFigures = z.infer<typeof ClerkFigures>;
 /** What the citizen sees of the case being filled in, already masked. */
 export const OutwardCase = z.object({
   itemName: z.string(),
+  applicantType: z.enum(['person', 'enterprise']),
+  /** A person's name masked; an enterprise's registered name in clear (public register data). */
   applicantName: z.string(),
+  /** Resident ID or credit code, masked. */
   idMasked: z.string(),
   materials: z.array(z.object({ name: z.string(), provided: z.boolean() })),
   decision: CaseDecision.nullable(),
   caseNo: z.string().nullable(),
+  /** 'finished' for a 即办件 finished on the spot, with its outcome. */
+  status: CaseStatus.nullable(),
+  outcome: InstantOutcome.nullable(),
   promisedDate: IsoDate.nullable(),
+  /** 容缺受理: the owed materials are due by this date. */
+  owedBy: IsoDate.nullable(),
 });
 export type OutwardCase = z.infer<typeof OutwardCase>;

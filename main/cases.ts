@@ -433,7 +433,8 @@ function mirror(draft: CaseDraft, item: Item, decided: StoredCase | null): Outwa
   const masked = maskApplicant(draft.applicant);
   return {
     itemName: item.name,
-    applicantName: masked.name,
+    applicantType: draft.applicant.type,
+    applicantName: draft.applicant.type === 'enterprise' ? draft.applicant.name.trim() : masked.name,
     idMasked: masked.idMasked,
     materials: item.materials.map((material, index) => ({
       name: material.name,
@@ -441,6 +442,9 @@ function mirror(draft: CaseDraft, item: Item, decided: StoredCase | null): Outwa
     })),
     decision: decided?.decision ?? null,
     caseNo: decided?.caseNo ?? null,
+    status: decided?.status ?? null,
+    outcome: decided?.outcome ?? null,
     promisedDate: decided?.promisedDate ?? null,
+    owedBy: decided?.owedBy ?? null,
   };
 }

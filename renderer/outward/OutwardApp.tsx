@@ -7,7 +7,14 @@ import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { OutwardView } from '../../common/contract.ts';
 import type { OutwardStore } from './store.ts';
-import { announcementText, citizenDate, DECISION_EXPLAINED, DECISION_WORDS, missingWord } from './text.ts';
+import {
+  announcementText,
+  citizenDate,
+  DECISION_EXPLAINED,
+  DECISION_WORDS,
+  FINISHED_EXPLAINED,
+  missingWord,
+} from './text.ts';
 
 export function OutwardApp({ store }: { store: StoreApi<OutwardStore> }) {
   const view = useStore(store, (s) => s.view);
@@ -133,7 +140,7 @@ function CaseMirror({ view, kase }: { view: OutwardView; kase: NonNullable<Outwa
           <dd data-testid="outward-case-applicant">{kase.applicantName || '—'}</dd>
         </div>
         <div>
-          <dt>证件号码</dt>
+          <dt>{kase.applicantType === 'enterprise' ? '统一社会信用代码' : '身份证号'}</dt>
           <dd className="ow-case-id" data-testid="outward-case-id">
             {kase.idMasked || '—'}
           </dd>
@@ -170,7 +177,11 @@ function CaseMirror({ view, kase }: { view: OutwardView; kase: NonNullable<Outwa
       {kase.decision ? (
         <div className={`ow-case-decision ow-decision-${kase.decision}`} data-testid="outward-case-decision">
           <div className="ow-decision-main">
-            <span className="ow-decision-word">{DECISION_WORDS[kase.decision]}</span>
+            <span className="ow-decision-word">
+              {kase.status === 'finished' && kase.outcome
+                ? `办结（${kase.outcome === 'approved' ? '准予' : '不予'}）`
+                : DECISION_WORDS[kase.decision]}
+            </span>
             {kase.caseNo && (
               <span className="ow-decision-no">
                 办件编号 <strong data-testid="outward-case-no">{kase.caseNo}</strong>
@@ -183,7 +194,14 @@ function CaseMirror({ view, kase }: { view: OutwardView; kase: NonNullable<Outwa
               <strong data-testid="outward-case-promised">{citizenDate(kase.promisedDate)}</strong>
             </div>
           )}
-          <div className="ow-decision-explain">{DECISION_EXPLAINED[kase.decision]}</div>
+          {kase.owedBy && (
+            <div className="ow-decision-date">
+              补交材料截止 <strong data-testid="outward-case-owed-by">{citizenDate(kase.owedBy)}</strong>
+            </div>
+          )}
+          <div className="ow-decision-explain">
+            {kase.status === 'finished' ? FINISHED_EXPLAINED : DECISION_EXPLAINED[kase.decision]}
+          </div>
         </div>
       ) : (
         <div className="ow-case-check">如姓名、证件号码或材料有误，请当场告知工作人员</div>

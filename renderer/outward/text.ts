@@ -26,6 +26,9 @@ export const DECISION_EXPLAINED: Record<Decision, string> = {
   refuse: '您的申请不予受理，具体理由请听工作人员说明并以书面决定为准。',
 };
 
+/** Under a 即办件 finished on the spot. */
+export const FINISHED_EXPLAINED = '本事项已当场办结，请向工作人员领取办理结果。';
+
 /** What an unticked material is called once decided: owed after 容缺受理, to bring otherwise. */
 export function missingWord(decision: OutwardCase['decision']): string {
   return decision === 'accept_with_missing' ? '待补交' : '待补';

@@ -701,6 +701,7 @@ describe('the outward mirror', () => {
     s.service.updateDraft(draft);
     expect(s.service.outward()).toEqual({
       itemName: '无犯罪记录证明开具',
+      applicantType: 'person',
       applicantName: '张**',
       idMasked: ID.slice(0, 4) + '*'.repeat(10) + ID.slice(14),
       materials: [
@@ -710,21 +711,39 @@ describe('the outward mirror', () => {
       ],
       decision: null,
       caseNo: null,
+      status: null,
+      outcome: null,
       promisedDate: null,
+      owedBy: null,
     });
 
     const record = s.service.submit(submitArgs(draft, 'accept_with_missing'));
     expect(s.service.outward()).toMatchObject({
       decision: 'accept_with_missing',
       caseNo: record.caseNo,
+      status: 'accepted',
       promisedDate: '2026-02-24',
+      owedBy: record.owedBy,
     });
+    expect(record.owedBy).not.toBeNull();
     // Sent again unchanged, the form keeps showing its decision …
     s.service.updateDraft(draft);
     expect(s.service.outward()?.caseNo).toBe(record.caseNo);
     // … until it is cleared (or the next ticket is called).
     s.service.updateDraft(null);
     expect(s.service.outward()).toBeNull();
+  });
+
+  it('shows an enterprise by its registered name (credit code masked) and a 即办件 as finished with its outcome', () => {
+    const s = setup();
+    s.service.updateDraft(draftFor(GREEN_CHANNEL, [true, true, true, true], enterprise));
+    expect(s.service.outward()).toMatchObject({
+      applicantType: 'enterprise',
+      applicantName: '南京示例科技有限公司',
+      idMasked: CREDIT_CODE.slice(0, 4) + '*'.repeat(10) + CREDIT_CODE.slice(-4),
+    });
+    s.service.submit(submitArgs(draftFor(SOLE_TRADER, [true, true, true, true]), 'accept', { instantOutcome: 'approved' }));
+    expect(s.service.outward()).toMatchObject({ decision: 'accept', status: 'finished', outcome: 'approved' });
   });
 
   it('never carries a full ID number, credit code or phone number', () => {

@@ -153,6 +153,7 @@ describe('cases at the counter', () => {
     const filling = await waitFor<OutwardView>(counter, 'outwardView', (v) => v.case !== null);
     expect(filling.case).toEqual({
       itemName: '无犯罪记录证明开具',
+      applicantType: 'person',
       applicantName: '王**',
       idMasked: `${ID.slice(0, 4)}**********${ID.slice(-4)}`,
       materials: [
@@ -162,7 +163,10 @@ describe('cases at the counter', () => {
       ],
       decision: null,
       caseNo: null,
+      status: null,
+      outcome: null,
       promisedDate: null,
+      owedBy: null,
     });
 
     const record = CaseRecord.parse(
