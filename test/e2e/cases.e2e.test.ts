@@ -25,7 +25,7 @@
 //   outward       outward-case (data-decision), outward-case-item, outward-case-applicant,
 //                 outward-case-id, outward-material-<i> (data-provided), outward-case-decision,
 //                 outward-case-no, outward-case-promised, outward-number
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ import { creditCodeCheckChar, residentIdCheckChar } from '../../common/identity.
 import type { Counter } from '../../main/counter-api.ts';
 import { openCounter } from '../../main/counter.ts';
 import { HallClient } from '../../main/hall-client.ts';
+import { createLogger } from '../../main/log.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { DEMO_PASSWORD, startHallServer, type TestHallServer } from '../helpers/hall-server.ts';
@@ -57,6 +58,7 @@ let counter: Counter;
 let host: BrowserHost;
 let clerk: Page;
 let outward: Page;
+let logFile: string;
 /** The hall's day, as the core counts it (China Standard Time). */
 const today = () => isoDateAt(new Date());
 const cases: { promised?: string; instant?: string; near?: string } = {};
@@ -106,12 +108,12 @@ beforeAll(async () => {
   browser = await launchChromium();
   const admin = new HallClient({ baseUrl: hall.url, token: hall.adminToken });
   const code = (await admin.request('createEnrollmentCode', { body: { role: 'counter', windowId: 1 } })).code;
-  counter = await openCounter({
-    dataDir: mkdtempSync(join(tmpdir(), 'halldesk-e2e-cases-')),
-    deviceName: 'e2e-cases',
-    autoEnroll: { serverUrl: hall.url, code },
-  });
-  host = await startBrowserHost({ core: counter, staticDir });
+  const dataDir = mkdtempSync(join(tmpdir(), 'halldesk-e2e-cases-'));
+  logFile = join(dataDir, 'counter.log');
+  // Everything the counter and its host log, at every level, goes to a real file checked at the end.
+  const log = createLogger((line) => appendFileSync(logFile, line + '\n'), () => new Date(), 'debug');
+  counter = await openCounter({ dataDir, deviceName: 'e2e-cases', log, autoEnroll: { serverUrl: hall.url, code } });
+  host = await startBrowserHost({ core: counter, staticDir, log });
   clerk = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   outward = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   for (const page of [clerk, outward]) page.on('pageerror', (error) => console.error('page error:', error));
@@ -260,6 +262,13 @@ describe('the case workflow at the counter', () => {
     await clerk.keyboard.press('Enter');
     await byId(clerk, 'case-result').waitFor();
     cases.near = ((await byId(clerk, 'case-result-no').textContent()) ?? '').trim();
+    // The citizen checks it: masked name and ID, the decision, the promised date and the 容缺 deadline.
+    await expect.poll(() => byId(outward, 'outward-case-no').textContent()).toBe(cases.near);
+    expect(await byId(outward, 'outward-case-applicant').textContent()).toBe('王*');
+    expect(await byId(outward, 'outward-case-id').textContent()).toBe(`${ID_NUMBER.slice(0, 4)}**********${ID_NUMBER.slice(-4)}`);
+    expect(await byId(outward, 'outward-case-promised').textContent()).toMatch(/\d{4}年\d{1,2}月\d{1,2}日/);
+    await byId(outward, 'outward-case-owed-by').waitFor();
+    expect(await outward.content()).not.toContain(ID_NUMBER);
 
     await clerk.keyboard.press('F8'); // 办件列表
     await byId(clerk, 'case-list').waitFor();
@@ -285,11 +294,26 @@ describe('the case workflow at the counter', () => {
     expect(await byId(clerk, 'figure-called').textContent()).toBe('1');
     expect(await byId(clerk, 'figure-on-time').textContent()).toBe('100%');
 
+    // The 容缺受理 case is finished from the list too.
+    await byId(clerk, `case-finish-${cases.near}`).click();
+    await byId(clerk, 'dialog-finish').waitFor();
+    await clerk.keyboard.press('Enter');
+    await expect.poll(() => byId(clerk, `case-row-${cases.near}`).count()).toBe(0);
+    await expect.poll(() => byId(clerk, 'figure-finished').textContent()).toBe('3');
+
     await clerk.keyboard.press('Escape'); // back to the case in hand
     await expect.poll(() => byId(clerk, 'case-result').count()).toBe(1);
     await clerk.keyboard.press('Escape'); // done with it: back to the queue
     await expect.poll(() => byId(clerk, 'tab-queue').getAttribute('aria-selected')).toBe('true');
     await expect.poll(() => byId(outward, 'outward-case').count()).toBe(0);
     expect(await byId(outward, 'outward-number').textContent()).toBe('C001');
+  });
+
+  it('never wrote a full ID number to the log file', () => {
+    const text = readFileSync(logFile, 'utf8');
+    expect(text.length).toBeGreaterThan(0);
+    expect(text).not.toContain(ID_NUMBER);
+    expect(text.toUpperCase()).not.toContain(ID_NUMBER.toUpperCase());
+    expect(text).not.toContain(CREDIT_CODE);
   });
 });
