@@ -20,7 +20,7 @@ export function maskName(name: string): string {
 }
 
 // 18-character IDs / credit codes, and mainland mobile numbers, wherever they stand in free text.
-const ID_LIKE = /(?<![0-9A-Z])[0-9A-Z]{17}[0-9X](?![0-9A-Z])/g;
+const ID_LIKE = /(?<![0-9A-Z])[0-9A-Z]{17}[0-9X](?![0-9A-Z])/gi;
 const MOBILE = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
 
 /** Masks anything in free text that looks like an ID number or a mobile number. */
