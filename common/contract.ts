@@ -6,6 +6,8 @@ import { ApiError } from './errors.ts';
 import { CALL_NAMES, EVENT_NAMES, type CallName, type EventName, type ScreenRole } from './ipc-names.ts';
 import { CaseDecision, CaseDraft, CaseDraftView, CaseList, CaseRecord, ClerkFigures, InstantOutcome, OutwardCase } from './cases.ts';
 import { HallWindow, Item, LineQueue, ServiceLine, Staff, Ticket } from './model.ts';
+import { PrinterState, PrintQueueView } from './printing.ts';
+import { ClerkRating, EvaluatorStatus, FollowUp, OutwardRating, RatingLevel } from './ratings.ts';
 
 export const ConnectionState = z.object({
   state: z.enum(['online', 'connecting', 'offline']),
@@ -14,6 +16,13 @@ export const ConnectionState = z.object({
   since: z.string(),
   /** Why the server is not reachable, in Chinese; null when online. */
   reason: z.string().nullable(),
+  /**
+   * Why records are not reaching the hall server although they should (it
+   * refused a push, asks to wait, does not accept the device token), in
+   * Chinese, with what happens next; null when sync is fine or the only
+   * trouble is that the server is unreachable (then see state and reason).
+   */
+  syncIssue: z.string().nullable(),
 });
 export type ConnectionState = z.infer<typeof ConnectionState>;
 
@@ -27,6 +36,8 @@ export type CallLogEntry = z.infer<typeof CallLogEntry>;
 /** Everything the clerk's workspace shows. */
 export const ClerkState = z.object({
   connection: ConnectionState,
+  /** Records (cases, ratings …) committed here that the hall server has not acknowledged yet. */
+  unsent: z.number().int().nonnegative(),
   enrolled: z.boolean(),
   hallName: z.string(),
   window: HallWindow.nullable(),
@@ -37,6 +48,12 @@ export const ClerkState = z.object({
   noShowMinRecalls: z.number().int().nonnegative(),
   /** Today's calls at this window, newest first. */
   log: z.array(CallLogEntry),
+  /** The receipt printer and its queue (main/printing/); null when this counter has no printer configured. */
+  printer: PrinterState.nullable(),
+  /** The window's devices; evaluator null when none is configured. */
+  devices: z.object({ evaluator: EvaluatorStatus.nullable() }),
+  /** The rating session open now and the latest rating at this window (好差评). */
+  rating: ClerkRating,
 });
 export type ClerkState = z.infer<typeof ClerkState>;
 
@@ -59,6 +76,8 @@ export const OutwardView = z.object({
   notice: z.string(),
   /** The case the clerk is filling in or just decided, for the citizen to check. */
   case: OutwardCase.nullable(),
+  /** The rating prompt (好差评) while a session is open. */
+  rating: OutwardRating.nullable(),
 });
 export type OutwardView = z.infer<typeof OutwardView>;
 
@@ -123,6 +142,32 @@ export const calls = {
   },
   listCases: { from: ['clerk'], args: NoArgs, result: CaseList },
   getFigures: { from: ['clerk'], args: NoArgs, result: ClerkFigures },
+  /** 请评价: opens a rating session for the ticket in hand (or the one just completed). */
+  requestRating: { from: ['clerk'], args: NoArgs, result: ClerkState },
+  /** The citizen touches a level on the outward screen; the first answer for the session wins. */
+  rateByTouch: {
+    from: ['outward'],
+    args: z.strictObject({ sessionId: z.number().int().nonnegative().max(0xffffffff), level: RatingLevel }),
+    result: z.object({ accepted: z.boolean() }),
+  },
+  /** Bad-rating follow-ups (差评回访), for a signed-in manager. */
+  listFollowUps: { from: ['clerk'], args: NoArgs, result: z.array(FollowUp) },
+  advanceFollowUp: {
+    from: ['clerk'],
+    args: z.strictObject({
+      id: z.number().int().positive(),
+      note: z.string().trim().min(1, '请填写处理说明').max(500, '说明过长（最多 500 字）'),
+    }),
+    result: FollowUp,
+  },
+  /** The print queue: every job not printed yet and the latest printed ones, newest first. */
+  listPrintJobs: { from: ['clerk'], args: NoArgs, result: PrintQueueView },
+  /** 重试 a job that was not sent (printer refused or unreachable); answers once the queue has run. */
+  retryPrintJob: { from: ['clerk'], args: z.strictObject({ id: z.number().int().positive() }), result: PrintQueueView },
+  /** 重打 a printed job (a new copy), or 重新打印 a job that may have partly printed, after the clerk checked. */
+  reprintJob: { from: ['clerk'], args: z.strictObject({ id: z.number().int().positive() }), result: PrintQueueView },
+  /** The job as the printer will print it, as SVG. */
+  previewPrintJob: { from: ['clerk'], args: z.strictObject({ id: z.number().int().positive() }), result: z.object({ svg: z.string() }) },
 } as const satisfies Record<CallName, CallSpec>;
 
 export const events = {

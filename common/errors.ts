@@ -17,26 +17,44 @@ export const ErrorCode = z.enum([
   'QUEUE_EMPTY',
   'RECALLS_REQUIRED',
   'SERVER_UNREACHABLE',
+  /** 429 / 503: the server asks the caller to come back later (see Retry-After). */
+  'BUSY',
   'SERVER_ERROR',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
-export const ApiError = z.object({ code: ErrorCode, message: z.string() });
+export const ApiError = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  /** Push refused for a gap (409): the last seq the server holds for the device; resend from the next one. */
+  lastSeq: z.number().int().nonnegative().optional(),
+});
 export type ApiError = z.infer<typeof ApiError>;
+
+export interface HallErrorDetails {
+  /** See ApiError.lastSeq. */
+  lastSeq?: number;
+  /** From the Retry-After header of a 429 / 503 answer (client side only). */
+  retryAfterMs?: number;
+}
 
 /** An error that carries a stable code and a clerk-readable message. */
 export class HallError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
-  constructor(code: ErrorCode, message: string, status = 400) {
+  readonly details: HallErrorDetails;
+  constructor(code: ErrorCode, message: string, status = 400, details: HallErrorDetails = {}) {
     super(message);
     this.name = 'HallError';
     this.code = code;
     this.status = status;
+    this.details = details;
   }
   toJSON(): ApiError {
-    return { code: this.code, message: this.message };
+    const json: ApiError = { code: this.code, message: this.message };
+    if (this.details.lastSeq !== undefined) json.lastSeq = this.details.lastSeq;
+    return json;
   }
 }
 

@@ -2,8 +2,10 @@
 // once: the server routes by this table, the counter's client calls by it, and
 // the OpenAPI document is generated from it. Nothing here does I/O.
 import { z } from 'zod';
+import { IsoDate } from './cases.ts';
 import { ApiError } from './errors.ts';
 import { ConfigChange, HallWindow, LineId, LineQueue, Priority, Staff, Ticket } from './model.ts';
+import { CaseDecidedArgs, MAX_PUSH_BATCH, Mutation } from './sync.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -24,6 +26,8 @@ export interface RouteSpec {
   response: z.ZodType;
   /** Text/event-stream instead of JSON. */
   stream?: boolean;
+  /** Largest request body the server reads (default 64 KiB). */
+  maxBodyBytes?: number;
 }
 
 const WindowParams = z.object({ id: z.coerce.number().int().positive() });
@@ -56,17 +60,122 @@ export const SignInRequest = z.object({
 });
 export const SignInResult = z.object({ staff: Staff, signedInAt: z.string() });
 
+export const PullStream = z.enum(['config', 'queue', 'cases']);
+export type PullStream = z.infer<typeof PullStream>;
 export const PullQuery = z.object({
-  stream: z.enum(['config']),
+  stream: PullStream,
+  /** The server's commit version the counter holds the stream at; 0: from scratch. */
   cursor: z.coerce.number().int().nonnegative().default(0),
   limit: z.coerce.number().int().positive().max(1000).default(500),
 });
+
+/** stream=config: one config entry as it is now (value null: removed). */
+export const ConfigPullChange = z.object({ version: z.number().int().positive(), change: ConfigChange });
+/** stream=queue: a ticket of the hall's business day `day`, as it is now. */
+export const QueueTicket = Ticket.extend({ day: IsoDate });
+export type QueueTicket = z.infer<typeof QueueTicket>;
+export const QueueTicketChange = z.object({ version: z.number().int().nonnegative(), ticket: QueueTicket });
+/** stream=queue: who is signed in at a window now (staffId null: nobody). */
+export const QueueClerkChange = z.object({
+  version: z.number().int().nonnegative(),
+  clerk: z.object({ windowId: z.number().int().positive(), staffId: z.number().int().positive().nullable() }),
+});
+/** stream=cases: a change the server made to one of this window's cases (e.g. 办结 by the back office). */
+export const CaseUpdate = z.object({
+  caseNo: z.string(),
+  status: CaseDecidedArgs.shape.status,
+  outcome: CaseDecidedArgs.shape.outcome,
+  finishedAt: z.string().nullable(),
+  finishedBy: z.string().nullable(),
+});
+export type CaseUpdate = z.infer<typeof CaseUpdate>;
+export const CasePullChange = z.object({ version: z.number().int().positive(), case: CaseUpdate });
+
+/**
+ * A page of a stream. The counter applies the page and stores `cursor` in
+ * one transaction. `410 Gone` instead: the cursor is unknown or older than
+ * the server keeps: reload the stream from cursor 0.
+ *
+ * PullResult is a page of stream=config.
+ */
 export const PullResult = z.object({
-  changes: z.array(z.object({ version: z.number().int().positive(), change: ConfigChange })),
+  changes: z.array(ConfigPullChange),
   cursor: z.number().int().nonnegative(),
   hasMore: z.boolean(),
 });
 export type PullResult = z.infer<typeof PullResult>;
+export const QueuePage = z.object({
+  changes: z.array(z.union([QueueTicketChange, QueueClerkChange])),
+  cursor: z.number().int().nonnegative(),
+  hasMore: z.boolean(),
+  /** The first page from scratch: forget the queue held so far before applying it. */
+  reset: z.boolean(),
+  /** The hall's business day now; waiting counts are of this day's tickets. */
+  day: IsoDate,
+});
+export type QueuePage = z.infer<typeof QueuePage>;
+export const CasesPage = z.object({
+  changes: z.array(CasePullChange),
+  cursor: z.number().int().nonnegative(),
+  hasMore: z.boolean(),
+});
+export type CasesPage = z.infer<typeof CasesPage>;
+/** The page schema of each stream. */
+export const PAGE_OF = { config: PullResult, queue: QueuePage, cases: CasesPage } as const;
+export type PageOf<S extends PullStream> = z.infer<(typeof PAGE_OF)[S]>;
+
+// ---- push (counter → server) ----------------------------------------------------
+
+export const PushRequest = z.object({
+  deviceId: z.string().min(1),
+  /** In seq order, starting at most one past the server's lastSeq. Empty: only asks for lastSeq. */
+  mutations: z.array(Mutation).max(MAX_PUSH_BATCH, `每批最多 ${MAX_PUSH_BATCH} 条`),
+});
+export type PushRequest = z.infer<typeof PushRequest>;
+export const PushStatus = z.enum(['applied', 'duplicate', 'rejected']);
+export const PushOutcome = z.object({
+  seq: z.number().int().positive(),
+  status: PushStatus,
+  /** zh-CN, for rejected (and for a duplicate of a rejected one). */
+  reason: z.string().optional(),
+  /** For a duplicate: what became of the mutation when it first arrived. */
+  firstStatus: z.enum(['applied', 'rejected']).optional(),
+});
+export type PushOutcome = z.infer<typeof PushOutcome>;
+export const PushResult = z.object({
+  /** The last seq the server holds for the device, after this push. */
+  lastSeq: z.number().int().nonnegative(),
+  results: z.array(PushOutcome),
+  serverTime: z.string(),
+});
+export type PushResult = z.infer<typeof PushResult>;
+
+export const RejectedMutationsQuery = z.object({
+  deviceId: z.string().optional(),
+  limit: z.coerce.number().int().positive().max(1000).default(200),
+});
+export const RejectedMutation = z.object({
+  deviceId: z.string(),
+  deviceName: z.string(),
+  windowId: z.number().int().nullable(),
+  seq: z.number().int().positive(),
+  id: z.string(),
+  name: z.string(),
+  args: z.unknown(),
+  at: z.string(),
+  receivedAt: z.string(),
+  reason: z.string(),
+});
+export const RejectedMutations = z.object({ mutations: z.array(RejectedMutation) });
+
+const CaseNoParams = z.object({ caseNo: z.string().regex(/^\d{17}$/, '办件编号应为 17 位数字') });
+export const AdminFinishCase = z.object({
+  outcome: CaseDecidedArgs.shape.outcome.unwrap(),
+  /** Who finished it in the back office (staff number or name). */
+  finishedBy: z.string().min(1).max(64),
+});
+export const ServerCase = CaseDecidedArgs.extend({ deviceId: z.string() });
+export type ServerCase = z.infer<typeof ServerCase>;
 
 export const IssueTicketRequest = z.object({ lineId: LineId, priority: Priority.default('normal') });
 export const IssuedTicket = z.object({ ticket: Ticket, ahead: z.number().int().nonnegative() });
@@ -90,6 +199,8 @@ export const HallEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('queue'), version: z.number().int() }),
   z.object({ type: z.literal('config'), version: z.number().int() }),
   z.object({ type: z.literal('window'), windowId: z.number().int(), version: z.number().int() }),
+  /** One of the window's cases changed on the server: pull stream=cases. */
+  z.object({ type: z.literal('cases'), windowId: z.number().int(), version: z.number().int() }),
 ]);
 export type HallEvent = z.infer<typeof HallEvent>;
 
@@ -134,7 +245,42 @@ export const routes = {
     summary: '按提交版本游标拉取变更',
     auth: 'device',
     query: PullQuery,
-    response: PullResult,
+    // A queue page is told apart by reset/day; config and cases by their changes.
+    response: z.union([QueuePage, PullResult, CasesPage]),
+  },
+  push: {
+    method: 'POST',
+    path: '/v1/sync/push',
+    summary: `推送本设备的变更记录（每批最多 ${MAX_PUSH_BATCH} 条，按 seq 顺序）`,
+    auth: 'device',
+    body: PushRequest,
+    response: PushResult,
+    maxBodyBytes: 16 * 1024 * 1024,
+  },
+  rejectedMutations: {
+    method: 'GET',
+    path: '/v1/admin/rejected-mutations',
+    summary: '被拒收的变更记录（管理员）',
+    auth: 'admin',
+    query: RejectedMutationsQuery,
+    response: RejectedMutations,
+  },
+  adminCase: {
+    method: 'GET',
+    path: '/v1/admin/cases/{caseNo}',
+    summary: '查看一件办件（管理员）',
+    auth: 'admin',
+    params: CaseNoParams,
+    response: ServerCase,
+  },
+  adminFinishCase: {
+    method: 'POST',
+    path: '/v1/admin/cases/{caseNo}/finish',
+    summary: '后台办结一件承诺件（管理员）；窗口终端通过 stream=cases 获知',
+    auth: 'admin',
+    params: CaseNoParams,
+    body: AdminFinishCase,
+    response: ServerCase,
   },
   issueTicket: {
     method: 'POST',

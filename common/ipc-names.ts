@@ -18,6 +18,14 @@ export const CALL_NAMES = [
   'finishCase',
   'listCases',
   'getFigures',
+  'requestRating',
+  'rateByTouch',
+  'listFollowUps',
+  'advanceFollowUp',
+  'listPrintJobs',
+  'retryPrintJob',
+  'reprintJob',
+  'previewPrintJob',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

@@ -103,6 +103,10 @@ export const HallSettings = z.object({
   nearDeadlineWorkingDays: z.number().int().nonnegative().default(1),
   /** 容缺 materials are owed within this many working days of acceptance. */
   waivableDueWorkingDays: z.number().int().positive().default(5),
+  /** A rating session (好差评) closes as 未评价 after this many seconds (the evaluator takes 5–255). */
+  ratingTimeLimitSeconds: z.number().int().min(5).max(255).default(60),
+  /** A bad rating's follow-up (回访) is due this many working days after the rating. */
+  badRatingFollowUpWorkingDays: z.number().int().min(1).max(60).default(5),
   /** The reasons a clerk chooses from for 不予受理. */
   refuseReasons: z
     .array(z.string().min(1))

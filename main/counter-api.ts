@@ -2,6 +2,8 @@
 // counter core. The implementation is main/counter.ts.
 import type { CounterCore } from './bridge.ts';
 import type { Logger } from './log.ts';
+import type { EvaluatorConfig } from './ratings.ts';
+import type { PrinterConfig } from './printing/config.ts';
 
 export interface CounterOptions {
   /** Folder for the counter's SQLite file (counter.db). */
@@ -12,6 +14,10 @@ export interface CounterOptions {
   log?: Logger;
   /** Demo launchers: enroll on start when this counter is not enrolled yet. */
   autoEnroll?: { serverUrl: string; code: string };
+  /** The receipt printer (main/printing/config.ts, e.g. from HALLDESK_PRINTER); none: no printing. */
+  printer?: PrinterConfig;
+  /** This window's evaluator (好差评, e.g. from HALLDESK_EVALUATOR_*); none: touch on the outward screen still rates. */
+  evaluator?: EvaluatorConfig | null;
 }
 
 /** Settings that belong to this PC, not to the hall. */

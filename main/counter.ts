@@ -6,10 +6,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallLogEntry, CallArgs, ClerkState, ConnectionState, OutwardView } from '../common/contract.ts';
 import { HallError } from '../common/errors.ts';
-import type { HallEvent, QueueSummary, WindowStatus } from '../common/http-api.ts';
+import type { HallEvent, PullStream, WindowStatus } from '../common/http-api.ts';
 import type { CallName, EventName } from '../common/ipc-names.ts';
 import type { Ticket } from '../common/model.ts';
+import type { CaseRecord } from '../common/cases.ts';
 import { CaseService, type CaseContext } from './cases.ts';
+import { evaluatorFromConfig, RatingService } from './ratings.ts';
 import type { Counter, CounterOptions, LocalSettings } from './counter-api.ts';
 import { HallClient } from './hall-client.ts';
 import { silentLogger, type Logger } from './log.ts';
@@ -17,12 +19,17 @@ import { FileSecretStore, type SecretStore } from './secret-store.ts';
 import { CounterStore, type HallConfig, type StoredEnrollment } from './store/counter-store.ts';
 import { openDatabase } from './store/database.ts';
 import { Outbox } from './store/outbox.ts';
+import { PrintService } from './printing/print-service.ts';
+import { Pusher, type PushTuning } from './sync/pusher.ts';
+import { SyncStreams } from './sync/streams.ts';
 
 export interface CounterDependencies {
   fetch?: typeof fetch;
   secrets?: SecretStore;
   /** Reconnect delay after the n-th failed attempt (ms); default: full-jitter backoff 1 s → 30 s. */
   retryDelay?: (attempt: number) => number;
+  /** Push loop timing (main/sync/pusher.ts); defaults: batches of 500, backoff 1 s → 60 s, 30 s timeout. */
+  push?: Partial<PushTuning>;
 }
 
 const TOKEN = 'device-token';
@@ -49,13 +56,17 @@ class CounterService implements Counter {
   private readonly listeners = new Set<Listener>();
   private readonly published = new Map<EventName, string>();
   private readonly cases: CaseService;
+  private readonly ratings: RatingService;
+  private readonly outbox: Outbox;
+  private readonly pusher: Pusher;
+  private readonly streams: SyncStreams;
+  private readonly printing: PrintService | null;
 
   private enrollment: StoredEnrollment | null;
   private client: HallClient | null = null;
   private config: HallConfig;
   private status: WindowStatus | null;
-  private queue: QueueSummary | null = null;
-  private connection: ConnectionState;
+  private connection: Omit<ConnectionState, 'syncIssue'>;
   private closed = false;
   private stream: AbortController | null = null;
   private wakeRetry: (() => void) | null = null;
@@ -74,14 +85,43 @@ class CounterService implements Counter {
     this.enrollment = store.enrollment();
     this.config = store.config();
     this.status = store.windowStatus();
+    this.streams = new SyncStreams(store);
+    // Every local commit that records a mutation starts a push (after the commit).
+    this.outbox = new Outbox(store.db, { clock: this.clock, onAppend: () => this.pusher.kick() });
+    this.pusher = new Pusher({
+      outbox: this.outbox,
+      target: () => this.pushTarget(),
+      log: this.log,
+      onChange: () => this.publish(),
+      tuning: deps.push,
+    });
     this.cases = new CaseService({
       store,
-      outbox: new Outbox(store.db, { clock: this.clock }),
+      outbox: this.outbox,
       clock: this.clock,
       log: this.log,
       config: () => this.config,
       context: () => this.caseContext(),
     });
+    this.ratings = new RatingService({
+      db: store.db,
+      outbox: this.outbox,
+      clock: this.clock,
+      log: this.log,
+      evaluator: options.evaluator ? evaluatorFromConfig(options.evaluator, this.log) : null,
+      settings: () => ({
+        ratingTimeLimitSeconds: this.config.settings?.ratingTimeLimitSeconds ?? 60,
+        badRatingFollowUpWorkingDays: this.config.settings?.badRatingFollowUpWorkingDays ?? 5,
+      }),
+      calendars: () => this.cases.calendars(),
+      today: () => this.cases.today(),
+      who: () => (this.status?.clerk ? { staffNo: this.status.clerk.staffNo, role: this.status.clerk.role } : null),
+      onChange: () => this.publish(),
+    });
+    // The printer (main/printing/) keeps its own queue: a case never waits for it.
+    this.printing = options.printer
+      ? new PrintService({ db: store.db, config: options.printer, clock: this.clock, log: this.log, onChange: () => this.publish() })
+      : null;
     this.connection = {
       state: this.enrollment ? 'connecting' : 'offline',
       serverUrl: this.enrollment?.serverUrl ?? null,
@@ -91,6 +131,7 @@ class CounterService implements Counter {
   }
 
   async start(): Promise<void> {
+    this.ratings.start();
     if (!this.enrollment && this.options.autoEnroll) {
       try {
         await this.enroll(this.options.autoEnroll);
@@ -99,6 +140,9 @@ class CounterService implements Counter {
       }
     }
     this.ensureConnecting();
+    // Whatever an earlier run left unsent goes now, without waiting for the live link.
+    this.pusher.kick();
+    this.printing?.start();
   }
 
   localSettings(): LocalSettings {
@@ -116,6 +160,9 @@ class CounterService implements Counter {
     this.wakeRetry?.();
     await this.connectLoop;
     await Promise.allSettled(this.refreshing.values());
+    await this.ratings.close();
+    await this.pusher.close();
+    await this.printing?.close();
     this.store.db.close();
   }
 
@@ -148,6 +195,8 @@ class CounterService implements Counter {
       }
       case 'submitCase': {
         const record = this.cases.submit(args as CallArgs<'submitCase'>);
+        // After the commit: its slip joins the print queue (never throws).
+        this.printCaseSlip(record);
         this.publish();
         return record;
       }
@@ -159,6 +208,27 @@ class CounterService implements Counter {
         return this.cases.list();
       case 'getFigures':
         return this.cases.figures();
+      // Ratings (好差评): main/ratings.ts.
+      case 'requestRating':
+        return this.requestRating();
+      case 'rateByTouch': {
+        const { sessionId, level } = args as CallArgs<'rateByTouch'>;
+        return this.ratings.rateByTouch(sessionId, level);
+      }
+      case 'listFollowUps':
+        return this.ratings.listFollowUps();
+      case 'advanceFollowUp': {
+        const { id, note } = args as CallArgs<'advanceFollowUp'>;
+        return this.ratings.advanceFollowUp(id, note);
+      }
+      case 'listPrintJobs':
+        return this.printing?.view() ?? { printer: null, jobs: [] };
+      case 'retryPrintJob':
+        return this.requirePrinting().retry((args as CallArgs<'retryPrintJob'>).id);
+      case 'reprintJob':
+        return this.requirePrinting().reprint((args as CallArgs<'reprintJob'>).id);
+      case 'previewPrintJob':
+        return this.requirePrinting().preview((args as CallArgs<'previewPrintJob'>).id);
     }
   }
 
@@ -181,6 +251,26 @@ class CounterService implements Counter {
     };
   }
 
+  private requirePrinting(): PrintService {
+    if (!this.printing) throw new HallError('NOT_FOUND', '本终端未配置打印机：请联系运维设置打印机地址（HALLDESK_PRINTER）', 404);
+    return this.printing;
+  }
+
+  /** Queues the slip of a decided case: who, where, and the lookup address come from the counter's state. */
+  private printCaseSlip(record: CaseRecord): void {
+    if (!this.printing) return;
+    const windowId = this.windowId();
+    const window = (windowId !== null ? this.config.windows.get(windowId) : undefined) ?? this.status?.window ?? null;
+    this.printing.enqueueForCase(record, {
+      hallName: this.config.settings?.hallName ?? DEFAULT_HALL_NAME,
+      windowName: window?.name ?? '',
+      clerkName: this.status?.clerk?.name ?? record.staffNo,
+      clerkStaffNo: record.staffNo,
+      serverUrl: this.enrollment?.serverUrl ?? null,
+      item: this.config.items.get(record.itemCode) ?? null,
+    });
+  }
+
   // ---- views -------------------------------------------------------------
 
   private windowId(): number | null {
@@ -192,10 +282,11 @@ class CounterService implements Counter {
     const window = (windowId !== null ? this.config.windows.get(windowId) : undefined) ?? this.status?.window ?? null;
     const clerk = this.status?.clerk ?? null;
     const lineOrder = window?.lineIds ?? [];
-    const counts = new Map((this.queue?.lines ?? []).map((line) => [line.lineId, line.waiting]));
+    const counts = this.streams.waitingCounts();
     const midnight = this.cases.dayStart(this.cases.today());
     return {
-      connection: this.connection,
+      connection: { ...this.connection, syncIssue: this.pusher.status().issue },
+      unsent: this.outbox.unsentCount(),
       enrolled: this.enrollment !== null,
       hallName: this.config.settings?.hallName ?? DEFAULT_HALL_NAME,
       window,
@@ -208,6 +299,9 @@ class CounterService implements Counter {
       })),
       noShowMinRecalls: this.config.settings?.noShowMinRecalls ?? 0,
       log: windowId === null ? [] : this.store.callLogSince(windowId, midnight),
+      devices: { evaluator: this.ratings.evaluatorStatus() },
+      rating: this.ratings.clerkView(windowId),
+      printer: this.printing?.state() ?? null,
     };
   }
 
@@ -228,6 +322,7 @@ class CounterService implements Counter {
       },
       notice: this.config.settings?.notice ?? '',
       case: clerk === null ? null : this.cases.outward(),
+      rating: clerk === null ? null : this.ratings.outwardView(),
     };
   }
 
@@ -284,6 +379,16 @@ class CounterService implements Counter {
     this.publish();
   }
 
+  /** Where the pusher sends to; null while not enrolled (or the token is gone). */
+  private pushTarget(): { client: HallClient; deviceId: string } | null {
+    if (!this.enrollment || this.closed) return null;
+    try {
+      return { client: this.requireClient(), deviceId: this.enrollment.deviceId };
+    } catch {
+      return null;
+    }
+  }
+
   private requireClient(): HallClient {
     if (!this.enrollment) throw new HallError('NOT_ENROLLED', '本终端尚未注册，请先输入大厅服务器地址和注册码', 409);
     if (!this.client) {
@@ -311,6 +416,7 @@ class CounterService implements Counter {
     const client = this.requireClient();
     const result = await this.online(() => client.request('signIn', { body: args }));
     this.log.info('clerk signed in', { staffNo: result.staff.staffNo });
+    this.ratings.clerkSignedIn(result.staff.staffNo, result.staff.name);
     await this.refreshWindow();
     return this.clerkState();
   }
@@ -319,6 +425,8 @@ class CounterService implements Counter {
     const client = this.requireClient();
     await this.online(() => client.request('signOut'));
     this.cases.clearShown();
+    this.ratings.cancelOpen();
+    this.ratings.display('paused');
     await this.refreshWindow();
     return this.clerkState();
   }
@@ -330,6 +438,8 @@ class CounterService implements Counter {
     const windowId = this.windowId()!;
     const params = { id: windowId };
     let ticket: Ticket | null;
+    // A new citizen: the last one's open rating session is cancelled (CANCEL_RATING).
+    if (action === 'callNext') this.ratings.cancelOpen();
     if (action === 'callNext') {
       // The key makes a retry after a lost answer return the same ticket.
       const headers = { 'Idempotency-Key': randomUUID() };
@@ -339,6 +449,7 @@ class CounterService implements Counter {
       if (ticket === null) {
         // Call-next also ended the ticket in hand, if there was one.
         this.setCurrent(null);
+        this.ratings.display('idle');
         throw new HallError('QUEUE_EMPTY', '暂无等候的群众，可稍后再叫号', 404);
       }
     } else {
@@ -347,6 +458,39 @@ class CounterService implements Counter {
     const entry: CallLogEntry = { at: this.clock().toISOString(), action, ticketNumber: ticket.number };
     this.store.appendCallLog(windowId, this.status?.clerk?.staffNo ?? null, entry);
     this.setCurrent(ticket.status === 'called' ? ticket : null);
+    this.afterWindowAction(action, ticket);
+    return this.clerkState();
+  }
+
+  /**
+   * The evaluator follows the window: serving once a number is called, idle
+   * after a no-show; 办结 opens the rating session (the device goes back to
+   * idle on its own when the session ends).
+   */
+  private afterWindowAction(action: 'callNext' | 'recall' | 'noShow' | 'complete', ticket: Ticket): void {
+    const windowId = this.windowId();
+    const clerk = this.status?.clerk;
+    if (action === 'complete' && windowId !== null && clerk) {
+      this.ratings.completed({ windowId, staffNo: clerk.staffNo, ticket: { number: ticket.number, calledAt: ticket.calledAt } });
+    } else if (action === 'callNext' || action === 'noShow') {
+      this.ratings.display(ticket.status === 'called' ? 'serving' : 'idle');
+    }
+  }
+
+  /** 请评价: a rating session for the ticket in hand, or the one just completed. */
+  private requestRating(): ClerkState {
+    const windowId = this.windowId();
+    if (!this.enrollment || windowId === null) {
+      throw new HallError('NOT_ENROLLED', '本终端尚未注册，请先输入大厅服务器地址和注册码', 409);
+    }
+    const clerk = this.status?.clerk;
+    if (!clerk) throw new HallError('NOT_SIGNED_IN', '请先登录', 401);
+    const current = this.status?.current ?? null;
+    this.ratings.request({
+      windowId,
+      staffNo: clerk.staffNo,
+      ticket: current && { number: current.number, calledAt: current.calledAt },
+    });
     return this.clerkState();
   }
 
@@ -408,21 +552,28 @@ class CounterService implements Counter {
       });
     switch (event.type) {
       case 'hello':
-        // Subscribed first, then read everything: no change can fall between.
+        // The link is back: what waits in the outbox goes at once.
+        this.pusher.linkUp();
+        // Subscribed first, then pull everything: no change can fall between.
         void refresh(
-          Promise.all([this.pullConfig(), this.refreshWindow(), this.refreshQueue()]).then(() =>
+          Promise.all([this.pullConfig(), this.refreshWindow(), this.pull('queue'), this.pull('cases')]).then(() =>
             this.setConnection('online', null),
           ),
         );
         return;
       case 'queue':
-        void refresh(this.refreshQueue());
+        void refresh(this.pull('queue'));
         return;
       case 'window':
+        // Sign-ins are in the queue stream too.
+        void refresh(this.pull('queue'));
         if (event.windowId === this.windowId()) void refresh(this.refreshWindow());
         return;
       case 'config':
         void refresh(this.pullConfig());
+        return;
+      case 'cases':
+        if (event.windowId === this.windowId()) void refresh(this.pull('cases'));
         return;
     }
   }
@@ -446,15 +597,19 @@ class CounterService implements Counter {
 
   private pullConfig(): Promise<void> {
     return this.coalesce('config', async () => {
-      const client = this.requireClient();
-      for (;;) {
-        const page = await client.request('pull', { query: { stream: 'config', cursor: this.store.configCursor() } });
-        if (this.closed) return;
-        this.store.applyConfigPage(page.changes, page.cursor);
-        if (!page.hasMore) break;
-      }
+      await this.streams.pull(this.requireClient(), 'config', () => this.closed);
+      if (this.closed) return;
       this.config = this.store.config();
       this.publish();
+    });
+  }
+
+  /** Pulls a stream to its end (live events only say that there is something to pull). */
+  private pull(stream: Exclude<PullStream, 'config'>): Promise<void> {
+    return this.coalesce(stream, async () => {
+      const report = await this.streams.pull(this.requireClient(), stream, () => this.closed);
+      if (report.reloaded) this.log.info('stream reloaded from scratch', { stream });
+      if (!this.closed) this.publish();
     });
   }
 
@@ -466,16 +621,6 @@ class CounterService implements Counter {
       if (this.closed) return;
       this.status = status;
       this.store.saveWindowStatus(status);
-      this.publish();
-    });
-  }
-
-  private refreshQueue(): Promise<void> {
-    return this.coalesce('queue', async () => {
-      const summary = await this.requireClient().request('queueSummary');
-      if (this.closed) return;
-      if (this.queue && summary.version < this.queue.version) return;
-      this.queue = summary;
       this.publish();
     });
   }

@@ -2,7 +2,7 @@
 // common/http-api.ts. Every answer is validated; every failure becomes a
 // HallError with a Chinese message the clerk can act on.
 import type { z } from 'zod';
-import type { ErrorCode} from '../common/errors.ts';
+import type { ErrorCode, HallErrorDetails } from '../common/errors.ts';
 import { ApiError, HallError } from '../common/errors.ts';
 import { HallEvent, pathFor, routes, type RouteName, type RouteResponse } from '../common/http-api.ts';
 
@@ -13,6 +13,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Overrides the client's default timeout. */
   timeoutMs?: number;
+  /** Gives up early (reported like a timeout: SERVER_UNREACHABLE). */
+  signal?: AbortSignal;
 }
 
 export interface HallClientOptions {
@@ -56,23 +58,33 @@ export class HallClient {
         method: spec.method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs),
+        signal: options.signal
+          ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs)])
+          : AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs),
       });
     } catch (error) {
       throw unreachable(error);
     }
+    const details: HallErrorDetails = {};
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    if (retryAfterMs !== null) details.retryAfterMs = retryAfterMs;
     let payload: unknown;
     try {
       payload = await response.json();
     } catch (error) {
       if (isAbort(error)) throw unreachable(error);
-      throw new HallError('SERVER_ERROR', `大厅服务器的应答不是有效数据（HTTP ${response.status}），请稍后重试或联系管理员`, 502);
+      // An error status keeps its number, so that the caller still knows whether to retry.
+      const status = response.ok ? 502 : response.status;
+      throw new HallError('SERVER_ERROR', `大厅服务器的应答不是有效数据（HTTP ${response.status}），请稍后重试或联系管理员`, status, details);
     }
     if (!response.ok) {
       const parsed = ApiError.safeParse(payload);
-      if (parsed.success) throw new HallError(parsed.data.code, parsed.data.message, response.status);
+      if (parsed.success) {
+        if (parsed.data.lastSeq !== undefined) details.lastSeq = parsed.data.lastSeq;
+        throw new HallError(parsed.data.code, parsed.data.message, response.status, details);
+      }
       const code: ErrorCode = response.status >= 500 ? 'SERVER_ERROR' : 'BAD_REQUEST';
-      throw new HallError(code, `大厅服务器拒绝了请求（HTTP ${response.status}），请稍后重试或联系管理员`, response.status);
+      throw new HallError(code, `大厅服务器拒绝了请求（HTTP ${response.status}），请稍后重试或联系管理员`, response.status, details);
     }
     const parsed = (spec.response as z.ZodType).safeParse(payload);
     if (!parsed.success) {
@@ -132,6 +144,15 @@ function parseEvent(text: string): HallEvent | null {
   } catch {
     return null;
   }
+}
+
+/** Retry-After as delay-seconds or an HTTP date, in ms from now; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (value === null || value.trim() === '') return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
 const isAbort = (error: unknown) =>

@@ -84,6 +84,14 @@ const api: HallDeskApi = {
   finishCase: (args) => invoke('finishCase', args),
   listCases: (args) => invoke('listCases', args),
   getFigures: (args) => invoke('getFigures', args),
+  requestRating: (args) => invoke('requestRating', args),
+  rateByTouch: (args) => invoke('rateByTouch', args),
+  listFollowUps: (args) => invoke('listFollowUps', args),
+  advanceFollowUp: (args) => invoke('advanceFollowUp', args),
+  listPrintJobs: (args) => invoke('listPrintJobs', args),
+  retryPrintJob: (args) => invoke('retryPrintJob', args),
+  reprintJob: (args) => invoke('reprintJob', args),
+  previewPrintJob: (args) => invoke('previewPrintJob', args),
   on,
 };
 

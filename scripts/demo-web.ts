@@ -10,6 +10,10 @@ import { startBrowserHost } from '../main/host/browser-host.ts';
 import { createLogger } from '../main/log.ts';
 import { appDataDir } from './app-data.ts';
 import { startDemoHall } from './demo-hall.ts';
+import { startDemoPrinter } from './demo-printer.ts';
+import { startDemoEvaluator } from './demo-evaluator.ts';
+import { printerConfigFromEnv } from '../main/printing/config.ts';
+import { evaluatorConfigFromEnv } from '../main/ratings.ts';
 
 const windows = (process.argv.find((arg) => arg.startsWith('--windows='))?.slice(10) ?? '1,2')
   .split(',')
@@ -39,6 +43,16 @@ async function takeTicket(lineId: string): Promise<string> {
 }
 
 const stops: (() => Promise<void>)[] = [];
+// The receipt printer: HALLDESK_PRINTER when set, else the simulator (shared by the demo windows).
+const printerSim = process.env.HALLDESK_PRINTER ? null : await startDemoPrinter(join(dataDir, 'printer-jobs'), (line) => console.log(line));
+if (printerSim) stops.push(() => printerSim.stop());
+const printer = printerConfigFromEnv(printerSim ? { ...process.env, HALLDESK_PRINTER: printerSim.url } : process.env);
+// Window 1's evaluator: HALLDESK_EVALUATOR_PORT when set, else the simulator on a socat pty pair.
+const evaluatorSim = process.env.HALLDESK_EVALUATOR_PORT ? null : await startDemoEvaluator(join(dataDir, 'evaluator'), (line) => console.log(line));
+if (evaluatorSim) stops.push(() => evaluatorSim.stop());
+const evaluator = evaluatorSim
+  ? { port: evaluatorSim.port, protocol: 'ft12' as const, address: evaluatorSim.address }
+  : evaluatorConfigFromEnv(process.env);
 console.log(`\nHallDesk 浏览器演示 — 大厅服务器 ${hall.url}（数据目录 ${dataDir}）\n`);
 for (const windowId of windows) {
   const counter = await openCounter({
@@ -46,6 +60,8 @@ for (const windowId of windows) {
     deviceName: `${hostname()}-窗口${windowId}`,
     log,
     autoEnroll: { serverUrl: hall.url, code: await hall.enrollmentCode(windowId) },
+    ...(printer ? { printer } : {}),
+    evaluator: windowId === windows[0] ? evaluator : null,
   });
   const host = await startBrowserHost({ core: counter, staticDir, log });
   stops.push(() => host.close(), () => counter.close());
@@ -54,11 +70,16 @@ for (const windowId of windows) {
 }
 for (const line of ['A', 'A', 'B', 'C']) console.log(await takeTicket(line));
 console.log('\n演示账号：工号 1001–1006，密码 123456。输入 A / B / C 回车取号，Ctrl+C 退出。');
+if (printerSim) console.log(`打印机模拟器 ${printerSim.url}（单据记录在 ${printerSim.outDir}）：输入 paper out / paper ok 模拟缺纸和装纸。`);
 
 const input = createInterface({ input: process.stdin });
+if (evaluatorSim) console.log(`${windows[0]}号窗口接有模拟评价器：办结后输入 r5 … r1 回车按下评价键（r5 非常满意，r4 满意，r3 基本满意，r2 不满意，r1 非常不满意）。`);
 input.on('line', (text) => {
   const lineId = text.trim().toUpperCase();
+  const rate = /^r([1-5])$/i.exec(text.trim());
+  if (rate && evaluatorSim) return evaluatorSim.press(Number(rate[1]));
   if (/^[A-Z]$/.test(lineId)) void takeTicket(lineId).then((message) => console.log(message));
+  else if (printerSim && /^(paper|cover|offline|online|status|jobs|reset|缺纸|装纸|开盖|合盖|状态)/i.test(text.trim())) printerSim.send(text.trim());
 });
 const shutdown = async () => {
   input.close();

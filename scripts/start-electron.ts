@@ -13,6 +13,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appDataDir } from './app-data.ts';
 import { startDemoHall } from './demo-hall.ts';
+import { startDemoPrinter } from './demo-printer.ts';
+import { startDemoEvaluator } from './demo-evaluator.ts';
+import { createInterface } from 'node:readline';
 
 export type ElectronBinary = { ok: true; path: string } | { ok: false; reason: string };
 
@@ -85,9 +88,25 @@ async function main(): Promise<void> {
   try {
     // One-time code; the counter ignores it when it is already enrolled.
     const code = await hall.enrollmentCode(windowId);
+    // The receipt printer: HALLDESK_PRINTER when set, else the simulator for the time Electron runs.
+    const printerSim = process.env.HALLDESK_PRINTER ? null : await startDemoPrinter(join(dataDir, 'printer-jobs'));
+    if (printerSim) console.log(`打印机模拟器 ${printerSim.url}，单据记录在 ${printerSim.outDir}`);
     console.log(`\nHallDesk 桌面版 — 大厅服务器 ${hall.url}，${windowId} 号窗口（数据目录 ${dataDir}）`);
     console.log('演示账号：工号 1001–1006，密码 123456。关闭工作台窗口即退出。\n');
-    exitCode = await runElectron(electron.path, repoRoot, electronEnv(process.env, hall.url, code));
+    // The evaluator: HALLDESK_EVALUATOR_PORT when set, else the simulator on a socat pty pair; r5 … r1 + Enter presses a key.
+    const evaluatorSim = process.env.HALLDESK_EVALUATOR_PORT ? null : await startDemoEvaluator(join(dataDir, 'evaluator'), (line) => console.log(line));
+    const input = evaluatorSim ? createInterface({ input: process.stdin }) : null;
+    input?.on('line', (text) => {
+      const rate = /^r([1-5])$/i.exec(text.trim());
+      if (rate) evaluatorSim?.press(Number(rate[1]));
+    });
+    if (evaluatorSim) console.log('模拟评价器已接入：办结后在此输入 r5 … r1 回车按下评价键（r5 非常满意 … r1 非常不满意）。');
+    const withPrinter = printerSim ? { ...process.env, HALLDESK_PRINTER: printerSim.url } : process.env;
+    const env = evaluatorSim ? { ...withPrinter, HALLDESK_EVALUATOR_PORT: evaluatorSim.port, HALLDESK_EVALUATOR_ADDRESS: String(evaluatorSim.address) } : withPrinter;
+    exitCode = await runElectron(electron.path, repoRoot, electronEnv(env, hall.url, code)).finally(async () => {
+      input?.close();
+      await Promise.all([printerSim?.stop(), evaluatorSim?.stop()]);
+    });
   } finally {
     await hall.stop();
   }

@@ -153,6 +153,131 @@ export const migrations: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 4,
+    name: 'sync intake: pushed mutations per device, cases, case changes for the cases stream',
+    up(db) {
+      db.exec(`
+        -- Every mutation a device pushed that advanced its seq, applied or
+        -- rejected, as received: the device's last seq and hash are its
+        -- highest row here (a restored backup thus rewinds them consistently).
+        CREATE TABLE sync_mutations (
+          device_id TEXT NOT NULL REFERENCES devices (id),
+          seq INTEGER NOT NULL CHECK (seq > 0),
+          id TEXT NOT NULL CHECK (length(id) = 36),
+          name TEXT NOT NULL,
+          args TEXT NOT NULL CHECK (json_valid(args)), -- canonical JSON, as hashed
+          at TEXT NOT NULL, -- the device's clock: information only, order is by seq
+          hash TEXT NOT NULL CHECK (length(hash) = 64),
+          prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+          status TEXT NOT NULL CHECK (status IN ('applied', 'rejected')),
+          reason TEXT,
+          received_at TEXT NOT NULL,
+          PRIMARY KEY (device_id, seq),
+          CHECK ((status = 'rejected') = (reason IS NOT NULL))
+        ) STRICT, WITHOUT ROWID;
+        -- Not UNIQUE: a mutation rejected for reusing an id is kept too.
+        CREATE INDEX sync_mutations_by_id ON sync_mutations (id);
+        CREATE INDEX sync_mutations_rejected ON sync_mutations (received_at) WHERE status = 'rejected';
+
+        -- Cases as the counters decided them. The applicant is masked: full
+        -- personal data never leaves the counter.
+        CREATE TABLE cases (
+          case_no TEXT PRIMARY KEY,
+          device_id TEXT NOT NULL REFERENCES devices (id),
+          window_id INTEGER NOT NULL,
+          item_code TEXT NOT NULL,
+          item_name TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('instant', 'promised')),
+          staff_no TEXT NOT NULL,
+          ticket_number TEXT,
+          called_at TEXT,
+          applicant_masked TEXT NOT NULL CHECK (json_valid(applicant_masked)),
+          decision TEXT NOT NULL CHECK (decision IN ('accept', 'accept_with_missing', 'notice', 'refuse')),
+          status TEXT NOT NULL CHECK (status IN ('accepted', 'notice', 'refused', 'finished')),
+          outcome TEXT CHECK (outcome IN ('approved', 'not_approved')),
+          decided_at TEXT NOT NULL,
+          promised_date TEXT,
+          finished_at TEXT,
+          finished_by TEXT,
+          missing_json TEXT NOT NULL CHECK (json_valid(missing_json)),
+          owed_by TEXT,
+          refuse_reason TEXT,
+          seq INTEGER NOT NULL, -- the device's mutation that brought it
+          CHECK ((status = 'finished') = (finished_at IS NOT NULL AND outcome IS NOT NULL))
+        ) STRICT;
+        CREATE INDEX cases_by_window ON cases (window_id, decided_at);
+
+        -- Changes made to cases on the server (e.g. 办结 by the back office),
+        -- in commit order: the cases stream counters pull by version.
+        CREATE TABLE case_changes (
+          version INTEGER PRIMARY KEY AUTOINCREMENT,
+          case_no TEXT NOT NULL REFERENCES cases (case_no),
+          window_id INTEGER NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('accepted', 'notice', 'refused', 'finished')),
+          outcome TEXT CHECK (outcome IN ('approved', 'not_approved')),
+          finished_at TEXT,
+          finished_by TEXT,
+          at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX case_changes_by_window ON case_changes (window_id, version);
+
+        -- The queue stream starts a counter at today's first change.
+        CREATE INDEX hall_log_by_at ON hall_log (at);
+      `);
+    },
+  },
+  {
+    version: 5,
+    name: 'ratings and bad-rating follow-ups from the counters',
+    up(db) {
+      db.exec(`
+        -- Ratings are audited: stored once, never edited or deleted.
+        CREATE TABLE ratings (
+          id TEXT PRIMARY KEY,
+          device_id TEXT NOT NULL REFERENCES devices (id),
+          session_id INTEGER NOT NULL,
+          case_no TEXT,
+          item_code TEXT,
+          window_id INTEGER NOT NULL,
+          staff_no TEXT NOT NULL,
+          ticket_number TEXT,
+          level INTEGER CHECK (level BETWEEN 1 AND 5),
+          outcome TEXT NOT NULL CHECK (outcome IN ('rated', 'not_rated', 'cancelled')),
+          channel TEXT NOT NULL CHECK (channel IN ('evaluator', 'touch', 'none')),
+          device_address INTEGER,
+          opened_at TEXT NOT NULL,
+          at TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          CHECK ((outcome = 'rated') = (level IS NOT NULL))
+        ) STRICT;
+        CREATE INDEX ratings_by_window_time ON ratings (window_id, at);
+        CREATE TRIGGER ratings_never_updated BEFORE UPDATE ON ratings
+          BEGIN SELECT RAISE(ABORT, 'ratings are never edited'); END;
+        CREATE TRIGGER ratings_never_deleted BEFORE DELETE ON ratings
+          BEGIN SELECT RAISE(ABORT, 'ratings are never deleted'); END;
+
+        CREATE TABLE follow_ups (
+          device_id TEXT NOT NULL REFERENCES devices (id),
+          local_id INTEGER NOT NULL,
+          rating_id TEXT NOT NULL REFERENCES ratings (id),
+          due_date TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('verifying', 'fixing', 'called_back')),
+          opened_at TEXT NOT NULL,
+          PRIMARY KEY (device_id, local_id)
+        ) STRICT;
+        CREATE TABLE follow_up_steps (
+          device_id TEXT NOT NULL,
+          local_id INTEGER NOT NULL,
+          from_state TEXT NOT NULL,
+          to_state TEXT NOT NULL,
+          note TEXT NOT NULL,
+          staff_no TEXT,
+          at TEXT NOT NULL,
+          FOREIGN KEY (device_id, local_id) REFERENCES follow_ups (device_id, local_id)
+        ) STRICT;`);
+    },
+  },
 ];
 
 /**

@@ -16,6 +16,7 @@ import {
 import { openHallDatabase } from './db.ts';
 import { createEventHub } from './events.ts';
 import { createHall, type Device } from './hall.ts';
+import { createSync } from './sync.ts';
 import { seedHallIfEmpty, upgradeHallConfig } from './seed.ts';
 import { parseWithZhMessages } from './validate.ts';
 
@@ -62,25 +63,21 @@ type Handlers = {
   [N in JsonRouteName]: (request: RouteRequest<N>) => RouteResponse<N> | Promise<RouteResponse<N>>;
 };
 
-const bodyTooLarge = () =>
-  new HallError(
-    'BAD_REQUEST',
-    `请求内容超过 ${MAX_BODY_BYTES / 1024} KiB，服务器不予处理；请精简后重试`,
-    413,
-  );
+const bodyTooLarge = (limit: number) =>
+  new HallError('BAD_REQUEST', `请求内容超过 ${limit / 1024} KiB，服务器不予处理；请精简后重试`, 413);
 
-/** Reads and parses a JSON body of at most MAX_BODY_BYTES. */
-function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return Promise.reject(bodyTooLarge());
+/** Reads and parses a JSON body of at most `limit` bytes. */
+function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.reject(bodyTooLarge(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const collect = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      if (size <= limit) return void chunks.push(chunk);
       // Keep draining without keeping, so the refusal can still be written.
       req.off('data', collect).resume();
-      reject(bodyTooLarge());
+      reject(bodyTooLarge(limit));
     };
     req.on('data', collect);
     req.on('error', reject);
@@ -120,6 +117,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
   const db = openHallDatabase(options.dbPath);
   const events = createEventHub();
   const hall = createHall(db, { clock, publish: events.publish });
+  const sync = createSync(db, { clock, publish: events.publish });
   const adminTokenHash = sha256(options.adminToken);
   const openApi = openApiDocument();
 
@@ -135,7 +133,16 @@ export function createHallServer(options: HallServerOptions): HallServer {
     enroll: ({ body, source }) => hall.enroll(body, source),
     signIn: ({ device, body }) => hall.signIn(device, body),
     signOut: ({ device }) => hall.signOut(device),
-    pull: ({ query }) => hall.pullConfig(query.cursor, query.limit),
+    pull: ({ device, query }) =>
+      query.stream === 'config'
+        ? hall.pullConfig(query.cursor, query.limit)
+        : query.stream === 'queue'
+          ? sync.pullQueue(query.cursor, query.limit)
+          : sync.pullCases(device, query.cursor, query.limit),
+    push: ({ device, body }) => sync.push(device, body),
+    rejectedMutations: ({ query }) => sync.rejectedMutations(query),
+    adminCase: ({ params }) => sync.getCase(params.caseNo),
+    adminFinishCase: ({ params, body }) => sync.finishCase(params.caseNo, body),
     issueTicket: ({ device, body }) => hall.issueTicket(device, body),
     queueSummary: () => hall.queueSummary(),
     windowStatus: ({ params }) => hall.windowStatus(params.id),
@@ -215,7 +222,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
       events.open(res, { type: 'hello', version: hall.version() });
       return;
     }
-    const body = spec.body ? validate(spec.body, await readJsonBody(req), '请求内容') : undefined;
+    const body = spec.body ? validate(spec.body, await readJsonBody(req, spec.maxBodyBytes), '请求内容') : undefined;
     const handler = handlers[name as JsonRouteName] as (request: RouteRequest<RouteName>) => unknown;
     const source = req.socket.remoteAddress ?? '';
     const result = await handler({ device, params, query, body, headers, source } as RouteRequest<RouteName>);

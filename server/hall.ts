@@ -46,7 +46,7 @@ function hashToken(token: string): string {
 }
 
 /** The hall's local calendar day; ticket numbers restart with it. */
-function businessDay(at: Date): string {
+export function businessDay(at: Date): string {
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
 }

@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { app, dialog, powerSaveBlocker, screen, session, type BrowserWindow, type Display } from 'electron';
 import type { ScreenRole } from '../../common/ipc-names.ts';
 import { openCounter } from '../counter.ts';
+import { printerConfigFromEnv, type PrinterConfig } from '../printing/config.ts';
+import { evaluatorConfigFromEnv, type EvaluatorConfig } from '../ratings.ts';
 import type { Counter } from '../counter-api.ts';
 import { initialOutwardState, reduceOutward, type DisplayEvent, type DisplayInfo, type OutwardPlacement } from '../displays.ts';
 import { createLogger, type Logger } from '../log.ts';
@@ -63,11 +65,25 @@ async function start(): Promise<void> {
     const preload = join(appPath, 'out', 'preload', 'preload.cjs');
 
     const autoEnroll = autoEnrollFromEnv(process.env);
+    let printer: PrinterConfig | undefined;
+    try {
+      printer = printerConfigFromEnv(process.env);
+    } catch (error) {
+      log.error('printer setting ignored', { error: String(error) });
+    }
+    let evaluator: EvaluatorConfig | null = null;
+    try {
+      evaluator = evaluatorConfigFromEnv(process.env);
+    } catch (error) {
+      log.error('evaluator setting ignored', { error: String(error) });
+    }
     counter = await openCounter({
+      evaluator,
       dataDir: app.getPath('userData'),
       deviceName: hostname(),
       log,
       ...(autoEnroll ? { autoEnroll } : {}),
+      ...(printer ? { printer } : {}),
     });
     disposeIpc = registerIpc(counter, (role) => windows[role], log);
 

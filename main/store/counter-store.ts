@@ -58,6 +58,10 @@ export class CounterStore {
       this.db.prepare('DELETE FROM config_entry').run();
       this.setKv('cursor:config', 0);
       this.db.prepare("DELETE FROM kv WHERE key = 'window-status'").run();
+      // So does its queue and its cases stream (main/sync/streams.ts).
+      this.db.prepare('DELETE FROM queue_ticket').run();
+      this.db.prepare('DELETE FROM queue_clerk').run();
+      this.db.prepare("DELETE FROM kv WHERE key IN ('cursor:queue', 'cursor:cases', 'queue:day')").run();
     })();
   }
 
@@ -65,14 +69,19 @@ export class CounterStore {
     return this.getKv('cursor:config', z.number().int().nonnegative()) ?? 0;
   }
 
-  /** Applies one pulled page and its cursor together (sync.md: one transaction). */
-  applyConfigPage(changes: { version: number; change: ConfigChange }[], cursor: number): void {
+  /**
+   * Applies one pulled page and its cursor together (sync.md: one
+   * transaction). `reset`: the first page of a reload from scratch (after
+   * 410): what was held goes in the same transaction.
+   */
+  applyConfigPage(changes: { version: number; change: ConfigChange }[], cursor: number, reset = false): void {
     const upsert = this.db.prepare(
       `INSERT INTO config_entry (kind, key, value, version) VALUES (?, ?, ?, ?)
        ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, version = excluded.version`,
     );
     const remove = this.db.prepare('DELETE FROM config_entry WHERE kind = ? AND key = ?');
     this.db.transaction(() => {
+      if (reset) this.db.prepare('DELETE FROM config_entry').run();
       for (const { version, change } of changes) {
         if (change.value === null) remove.run(change.kind, change.key);
         else upsert.run(change.kind, change.key, JSON.stringify(change.value), version);

@@ -151,4 +151,119 @@ export const migrations: readonly Migration[] = [
         WHERE key = 'enrollment' AND json_type(value, '$.deviceNo') IS NULL`);
     },
   },
+  {
+    version: 9,
+    name: "outbox keeps the hall server's reason for a rejected mutation",
+    up(db) {
+      // Shown to the clerk and in the log; the hall manager sees the same list on the server.
+      db.exec(`ALTER TABLE outbox ADD COLUMN reason TEXT CHECK (reason IS NULL OR state = 'rejected')`);
+    },
+  },
+  {
+    version: 10,
+    name: "mirror of the hall's queue (stream=queue)",
+    up(db) {
+      // Today's tickets and who is signed in at which window, as pulled by the
+      // server's commit version (main/sync/streams.ts). Waiting counts come
+      // from here; the cursor and the server's business day live in kv.
+      db.exec(`
+        CREATE TABLE queue_ticket (
+          id INTEGER PRIMARY KEY,
+          day TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+          number TEXT NOT NULL,
+          line_id TEXT NOT NULL,
+          priority TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('waiting', 'called', 'completed', 'no_show')),
+          issued_at TEXT NOT NULL,
+          called_at TEXT,
+          window_id INTEGER,
+          recall_count INTEGER NOT NULL CHECK (recall_count >= 0),
+          ended_at TEXT,
+          version INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX queue_ticket_waiting ON queue_ticket (day, line_id) WHERE status = 'waiting';
+        CREATE TABLE queue_clerk (
+          window_id INTEGER PRIMARY KEY,
+          staff_id INTEGER NOT NULL,
+          version INTEGER NOT NULL
+        ) STRICT;`);
+    },
+  },
+  {
+    version: 11,
+    name: 'print queue',
+    up(db) {
+      // One row per slip to print (main/printing/print-store.ts). document is
+      // the template's output with personal data already masked; it is
+      // encoded for the printer at print time. A row is never deleted by the
+      // queue: what did not print stays visible until it is retried or reprinted.
+      db.exec(`
+        CREATE TABLE print_job (
+          id INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL CHECK (kind IN ('ticket', 'receipt', 'notice', 'refusal')),
+          title TEXT NOT NULL,
+          case_no TEXT,
+          document TEXT NOT NULL CHECK (json_valid(document)),
+          profile TEXT NOT NULL CHECK (json_valid(profile)),
+          state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'printing', 'printed', 'failed', 'refused')),
+          attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+          last_error TEXT,
+          maybe_printed INTEGER NOT NULL DEFAULT 0 CHECK (maybe_printed IN (0, 1)),
+          created_at TEXT NOT NULL,
+          printed_at TEXT,
+          reprint_of INTEGER REFERENCES print_job (id),
+          CHECK ((state = 'printed') = (printed_at IS NOT NULL)),
+          CHECK (maybe_printed = 0 OR state = 'failed')
+        ) STRICT;
+        CREATE INDEX print_job_unprinted ON print_job (id) WHERE state <> 'printed';
+        CREATE UNIQUE INDEX print_job_case_original ON print_job (case_no, kind) WHERE case_no IS NOT NULL AND reprint_of IS NULL;`);
+    },
+  },
+  {
+    version: 12,
+    name: 'ratings (好差评), never edited, and bad-rating follow-ups',
+    up(db) {
+      // rating: one row per closed rating session (rated, 未评价 or cancelled);
+      // triggers refuse UPDATE and DELETE, so a stored rating cannot be altered.
+      // follow_up: one per bad rating; follow_up_step: its history, append-only.
+      db.exec(`
+        CREATE TABLE rating (
+          id TEXT PRIMARY KEY,
+          session_id INTEGER NOT NULL UNIQUE CHECK (session_id BETWEEN 0 AND 4294967295),
+          case_no TEXT,
+          item_code TEXT,
+          window_id INTEGER NOT NULL,
+          staff_no TEXT NOT NULL,
+          ticket_number TEXT,
+          level INTEGER CHECK (level BETWEEN 1 AND 5),
+          outcome TEXT NOT NULL CHECK (outcome IN ('rated', 'not_rated', 'cancelled')),
+          channel TEXT NOT NULL CHECK (channel IN ('evaluator', 'touch', 'none')),
+          device_address INTEGER,
+          opened_at TEXT NOT NULL,
+          at TEXT NOT NULL,
+          CHECK ((outcome = 'rated') = (level IS NOT NULL)),
+          CHECK ((outcome = 'rated') = (channel <> 'none'))
+        ) STRICT;
+        CREATE INDEX rating_by_window_at ON rating (window_id, at);
+        CREATE TRIGGER rating_no_update BEFORE UPDATE ON rating
+          BEGIN SELECT RAISE(ABORT, 'rating rows are never edited'); END;
+        CREATE TRIGGER rating_no_delete BEFORE DELETE ON rating
+          BEGIN SELECT RAISE(ABORT, 'rating rows are never deleted'); END;
+        CREATE TABLE follow_up (
+          id INTEGER PRIMARY KEY,
+          rating_id TEXT NOT NULL UNIQUE REFERENCES rating (id),
+          due_date TEXT NOT NULL CHECK (due_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+          state TEXT NOT NULL CHECK (state IN ('verifying', 'fixing', 'called_back'))
+        ) STRICT;
+        CREATE INDEX follow_up_by_state ON follow_up (state, due_date);
+        CREATE TABLE follow_up_step (
+          follow_up_id INTEGER NOT NULL REFERENCES follow_up (id),
+          state TEXT NOT NULL CHECK (state IN ('verifying', 'fixing', 'called_back')),
+          note TEXT NOT NULL,
+          staff_no TEXT,
+          at TEXT NOT NULL,
+          PRIMARY KEY (follow_up_id, state)
+        ) STRICT;`);
+    },
+  },
 ];

@@ -8,12 +8,16 @@
 //   {seq, id, name, args, at}; the first mutation's prevHash is 64 zeros.
 //   Canonical JSON: object keys sorted by code unit, no whitespace, as JSON.
 //
-// Pushing to the server is issue 6; this module only records.
+// canonicalJson and the hash input live in common/sync.ts, so that the hall
+// server verifies the same chain. main/sync/pusher.ts carries the records to
+// the server and settles them here.
 import { createHash } from 'node:crypto';
+import type { PushOutcome } from '../../common/http-api.ts';
+import { canonicalJson, GENESIS_HASH, mutationHashInput } from '../../common/sync.ts';
 import { uuidv7Generator, type UuidV7 } from '../uuidv7.ts';
 import type { Db } from './database.ts';
 
-export const GENESIS_HASH = '0'.repeat(64);
+export { canonicalJson, GENESIS_HASH };
 
 export type OutboxState = 'pending' | 'sent' | 'acked' | 'rejected';
 
@@ -32,29 +36,19 @@ export interface OutboxEntry extends Mutation {
   attempts: number;
 }
 
-/** JSON with object keys sorted at every level and no whitespace: the same value always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  return write(JSON.parse(JSON.stringify(value) ?? 'null') as unknown);
-  function write(v: unknown): string {
-    if (Array.isArray(v)) return `[${v.map(write).join(',')}]`;
-    if (v !== null && typeof v === 'object') {
-      const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
-        a < b ? -1 : a > b ? 1 : 0,
-      );
-      return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${write(x)}`).join(',')}}`;
-    }
-    return JSON.stringify(v);
-  }
+export interface RejectedEntry extends OutboxEntry {
+  /** Why the hall server rejected it (zh-CN). */
+  reason: string;
 }
+
+/** What the hall server said about one pushed mutation (common/http-api.ts). */
+export type { PushOutcome };
 
 export function mutationHash(
   prevHash: string,
   m: Pick<Mutation, 'seq' | 'id' | 'name' | 'args' | 'at'>,
 ): string {
-  const body = canonicalJson({ seq: m.seq, id: m.id, name: m.name, args: m.args, at: m.at });
-  return createHash('sha256')
-    .update(prevHash + body, 'utf8')
-    .digest('hex');
+  return createHash('sha256').update(mutationHashInput(prevHash, m), 'utf8').digest('hex');
 }
 
 /**
@@ -88,6 +82,7 @@ interface Row {
   prev_hash: string;
   state: OutboxState;
   attempts: number;
+  reason: string | null;
 }
 
 const fromRow = (row: Row): OutboxEntry => ({
@@ -107,10 +102,17 @@ export class Outbox {
   private readonly clock: () => Date;
   private readonly newId: UuidV7;
 
-  constructor(db: Db, options: { clock?: () => Date; newId?: UuidV7 } = {}) {
+  private readonly onAppend: () => void;
+
+  /**
+   * `onAppend` runs after each append, still inside the caller's transaction:
+   * it must only schedule work (the pusher defers to after the commit).
+   */
+  constructor(db: Db, options: { clock?: () => Date; newId?: UuidV7; onAppend?: () => void } = {}) {
     this.db = db;
     this.clock = options.clock ?? (() => new Date());
     this.newId = options.newId ?? uuidv7Generator(this.clock);
+    this.onAppend = options.onAppend ?? (() => {});
   }
 
   /**
@@ -156,6 +158,7 @@ export class Outbox {
     this.db
       .prepare('UPDATE outbox_head SET last_seq = ?, last_hash = ? WHERE one = 1')
       .run(mutation.seq, mutation.hash);
+    this.onAppend();
     return mutation;
   }
 
@@ -178,6 +181,89 @@ export class Outbox {
       .prepare('SELECT * FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(afterSeq, limit) as Row[];
     return rows.map(fromRow);
+  }
+
+  /** How many mutations the server has not acknowledged yet (pending or sent). */
+  unsentCount(): number {
+    return (
+      this.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'sent')").get() as {
+        n: number;
+      }
+    ).n;
+  }
+
+  /**
+   * The next batch to push, marked 'sent' in the same transaction: the
+   * unsent records in seq order, or (after a 409) every record after `floor`
+   * whatever its state.
+   */
+  takeBatch(floor: number | null, limit: number): OutboxEntry[] {
+    return this.db.transaction(() => {
+      const batch = floor === null ? this.unsent(limit) : this.entries(floor, limit);
+      if (batch.length > 0) this.markSent(batch[0]!.seq, batch.at(-1)!.seq);
+      return batch;
+    })();
+  }
+
+  /** Marks mutations `fromSeq`..`toSeq` as on their way (attempts + 1); acked and rejected ones stay as they are. */
+  markSent(fromSeq: number, toSeq: number): void {
+    this.db
+      .prepare(
+        `UPDATE outbox SET state = 'sent', attempts = attempts + 1
+         WHERE seq BETWEEN ? AND ? AND state IN ('pending', 'sent')`,
+      )
+      .run(fromSeq, toSeq);
+  }
+
+  /**
+   * Records the server's answer for each pushed mutation, all in one
+   * transaction: applied → acked; rejected → rejected with the reason; a
+   * duplicate takes what became of it the first time (a resend after a lost
+   * answer), or acked. `andThen` runs inside the same transaction (the
+   * pusher takes its next batch there: one commit less per batch).
+   */
+  settle(outcomes: readonly PushOutcome[], andThen: () => void = () => {}): void {
+    const applied: number[] = [];
+    const duplicate: number[] = [];
+    const refused: PushOutcome[] = [];
+    for (const outcome of outcomes) {
+      if (
+        outcome.status === 'rejected' ||
+        (outcome.status === 'duplicate' && outcome.firstStatus === 'rejected')
+      ) {
+        refused.push(outcome);
+      } else if (outcome.status === 'applied') applied.push(outcome.seq);
+      else duplicate.push(outcome.seq);
+    }
+    const rejected = this.db.prepare("UPDATE outbox SET state = 'rejected', reason = ? WHERE seq = ?");
+    this.db.transaction(() => {
+      if (applied.length > 0) {
+        this.db
+          .prepare(
+            "UPDATE outbox SET state = 'acked', reason = NULL WHERE seq IN (SELECT value FROM json_each(?))",
+          )
+          .run(JSON.stringify(applied));
+      }
+      if (duplicate.length > 0) {
+        this.db
+          .prepare(
+            "UPDATE outbox SET state = 'acked' WHERE seq IN (SELECT value FROM json_each(?)) AND state IN ('pending', 'sent')",
+          )
+          .run(JSON.stringify(duplicate));
+      }
+      for (const outcome of refused) {
+        rejected.run(outcome.reason ?? '大厅服务器拒收了这条记录（未说明原因）', outcome.seq);
+      }
+      andThen();
+    })();
+  }
+
+  /** Mutations the server rejected, newest first. */
+  rejected(limit = 100): RejectedEntry[] {
+    const rows = this.db
+      .prepare("SELECT * FROM outbox WHERE state = 'rejected' ORDER BY seq DESC LIMIT ?")
+      .all(limit) as Row[];
+    return rows.map((row) => ({ ...fromRow(row), reason: row.reason ?? '' }));
   }
 
   /** Drops acknowledged mutations; their seqs are never handed out again. */

@@ -278,6 +278,7 @@ function NoticeDialog({ item, open }: { item: Item; open: boolean }) {
   const clerk = useClerk((s) => s.state?.clerk ?? null);
   const windowName = useClerk((s) => s.state?.window?.name ?? '');
   const hallName = useClerk((s) => s.state?.hallName ?? '');
+  const printer = useClerk((s) => s.state?.printer ?? null);
   const okRef = useFocusOnOpen<HTMLButtonElement>(open);
   const doc = noticeDocument({
     item,
@@ -301,8 +302,14 @@ function NoticeDialog({ item, open }: { item: Item; open: boolean }) {
       destroyOnHidden
       onCancel={() => store.getState().closeDialog()}
       footer={[
-        <Button key="print" disabled title="打印机接入后可打印">
-          打印（待接入打印机）
+        <Button
+          key="print"
+          data-testid="print-notice"
+          disabled={!printer || submitting !== null}
+          title={printer ? '出具告知，并在打印机上打印一次性告知书' : '本终端未配置打印机'}
+          onClick={confirm}
+        >
+          出具并打印
         </Button>,
         <Button key="back" onClick={() => store.getState().closeDialog()} disabled={submitting !== null}>
           返回修改 <kbd>Esc</kbd>

@@ -30,6 +30,8 @@ import {
   type QueueAction,
 } from './logic.ts';
 import { ConnectionBadge, NoticeArea, OfflineBanner, useEffectiveConnection } from './Notices.tsx';
+import { PrinterStatus } from './PrintQueue.tsx';
+import { EvaluatorBadge, RatingPanel } from './RatingPanel.tsx';
 
 export function Workspace() {
   const tab = useCases((s) => s.tab);
@@ -58,6 +60,7 @@ export function Workspace() {
         </main>
         <aside className="ws-side">
           <QueuePanel />
+          <RatingPanel />
           <FiguresPanel />
           <CallLogPanel />
         </aside>
@@ -134,7 +137,9 @@ function WorkspaceHeader() {
         </span>
       </div>
       <div className="ws-who">
+        <PrinterStatus />
         <ConnectionBadge />
+        <EvaluatorBadge />
         {clerk && (
           <div className="ws-clerk">
             <span className="ws-clerk-name" data-testid="clerk-name">

@@ -8,13 +8,16 @@ import { ClerkApp } from './ClerkApp.tsx';
 import { CaseStoreContext } from './case-context.ts';
 import { createCaseStore } from './case-store.ts';
 import { ClerkStoreContext } from './context.ts';
+import { RatingLinkContext } from './RatingPanel.tsx';
 import { createClerkStore } from './store.ts';
+import { createPrintQueueStore, PrintQueueContext } from './print-store.ts';
 import { clerkTheme } from './theme.ts';
 import './clerk.css';
 
 const link = connectApi('clerk');
 const store = createClerkStore(link);
 const cases = createCaseStore(link);
+const printQueue = createPrintQueueStore(link);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from clerk.html');
@@ -24,7 +27,11 @@ createRoot(root).render(
       <AntApp className="clerk-app">
         <ClerkStoreContext value={store}>
           <CaseStoreContext value={cases}>
-            <ClerkApp />
+            <RatingLinkContext value={link}>
+              <PrintQueueContext value={printQueue}>
+                <ClerkApp />
+              </PrintQueueContext>
+            </RatingLinkContext>
           </CaseStoreContext>
         </ClerkStoreContext>
       </AntApp>

@@ -3,6 +3,7 @@
 // case, the case itself for the citizen to check (item, masked applicant,
 // materials, then the decision). Shows only what OutwardView carries (the
 // core has already masked it). Plain React: no antd, no zod in this bundle.
+import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { OutwardView } from '../../common/contract.ts';
@@ -41,13 +42,68 @@ export function OutwardApp({ store }: { store: StoreApi<OutwardStore> }) {
           >
             {view.clerk && <ClerkCard clerk={view.clerk} />}
             <section className="ow-stage">
-              <Stage view={view} />
+              {view.rating && view.mode !== 'closed' ? (
+                <RatingPrompt rating={view.rating} store={store} />
+              ) : (
+                <Stage view={view} />
+              )}
             </section>
           </main>
         </>
       )}
       {/* A quiet sign for staff that the screen is not being updated; no words for the citizen. */}
       {link !== 'open' && <span className="ow-link-lost" aria-hidden="true" />}
+    </div>
+  );
+}
+
+const LEVEL_CLASS: Record<number, string> = {
+  5: 'ow-rate-5',
+  4: 'ow-rate-4',
+  3: 'ow-rate-3',
+  2: 'ow-rate-2',
+  1: 'ow-rate-1',
+};
+
+/** 好差评: five large buttons (the evaluator's keys work the same), and the time left. */
+function RatingPrompt({
+  rating,
+  store,
+}: {
+  rating: NonNullable<OutwardView['rating']>;
+  store: StoreApi<OutwardStore>;
+}) {
+  const [now, setNow] = useState(() => Date.now());
+  const [chosen, setChosen] = useState<number | null>(null);
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 500);
+    return () => window.clearInterval(timer);
+  }, []);
+  const secondsLeft = Math.max(0, Math.ceil((Date.parse(rating.endsAt) - now) / 1000));
+  return (
+    <div className="ow-rate" data-testid="outward-rating" data-session={rating.sessionId}>
+      <div className="ow-rate-title">请您对本次服务进行评价</div>
+      <div className="ow-rate-sub">请按评价器按键，或直接点击下方选项</div>
+      <div className="ow-rate-levels">
+        {rating.levels.map(({ level, name }) => (
+          <button
+            key={level}
+            type="button"
+            className={`ow-rate-button ${LEVEL_CLASS[level] ?? ''}${chosen === level ? ' ow-rate-chosen' : ''}`}
+            data-testid={`outward-rate-${level}`}
+            disabled={chosen !== null}
+            onClick={() => {
+              setChosen(level);
+              void store.getState().rate(rating.sessionId, level);
+            }}
+          >
+            {name}
+          </button>
+        ))}
+      </div>
+      <div className="ow-rate-time" data-testid="outward-rating-seconds">
+        评价自愿，{secondsLeft} 秒后自动结束
+      </div>
     </div>
   );
 }

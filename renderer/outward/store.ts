@@ -6,10 +6,23 @@ import type { Link, LinkState } from '../transport.ts';
 export interface OutwardStore {
   view: OutwardView | null;
   link: LinkState;
+  /** The citizen touched a level of the rating prompt (好差评). */
+  rate(sessionId: number, level: 1 | 2 | 3 | 4 | 5): Promise<void>;
 }
 
 export function createOutwardStore(link: Link): StoreApi<OutwardStore> {
-  const store = createStore<OutwardStore>()(() => ({ view: null, link: link.state() }));
+  const store = createStore<OutwardStore>()(() => ({
+    view: null,
+    link: link.state(),
+    async rate(sessionId, level) {
+      try {
+        await link.api.rateByTouch({ sessionId, level });
+      } catch (error) {
+        // The session may have just closed (time limit, evaluator first): the next view says so.
+        console.warn('touch rating not taken', error);
+      }
+    },
+  }));
   const refresh = async () => {
     try {
       store.setState({ view: await link.api.getOutwardView({}) });

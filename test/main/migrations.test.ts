@@ -132,6 +132,62 @@ describe('counter migrations', () => {
     expect(new CounterStore(fresh).enrollment()?.deviceNo).toBe(12);
   });
 
+  it('11 creates the print queue: STRICT, state checks, one original slip per case and kind', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 10));
+    db.prepare("INSERT INTO kv (key, value) VALUES ('keep', '1')").run();
+    migrate(db, migrations.slice(0, 11));
+    expect(tables(db)).toContain('print_job');
+    expect(db.prepare('SELECT value FROM kv').all()).toEqual([{ value: '1' }]);
+    const insert = db.prepare(
+      `INSERT INTO print_job (kind, title, case_no, document, profile, state, maybe_printed, created_at, printed_at, reprint_of)
+       VALUES (?, 't', ?, '{"blocks":[]}', '{"width":80}', ?, ?, 'now', ?, ?)`,
+    );
+    insert.run('receipt', 'C1', 'queued', 0, null, null);
+    expect(() => insert.run('receipt', 'C1', 'queued', 0, null, null)).toThrow(/UNIQUE/); // one original per case and kind
+    insert.run('notice', 'C1', 'queued', 0, null, null);
+    insert.run('receipt', 'C1', 'printed', 0, 'then', 1); // a reprint
+    expect(() => insert.run('letter', null, 'queued', 0, null, null)).toThrow(/CHECK/);
+    expect(() => insert.run('receipt', null, 'lost', 0, null, null)).toThrow(/CHECK/);
+    expect(() => insert.run('receipt', null, 'printed', 0, null, null)).toThrow(/CHECK/); // printed needs its time
+    expect(() => insert.run('receipt', null, 'queued', 0, 'then', null)).toThrow(/CHECK/);
+    expect(() => insert.run('receipt', null, 'refused', 1, null, null)).toThrow(/CHECK/); // only failed may be maybe-printed
+    insert.run('receipt', null, 'failed', 1, null, null);
+    expect(() =>
+      db.prepare("INSERT INTO print_job (kind, title, document, profile, created_at) VALUES ('ticket', 't', 'not json', '{}', 'now')").run(),
+    ).toThrow(/CHECK/);
+    expect(() => insert.run('receipt', null, 'queued', 'no', null, null)).toThrow(/cannot store TEXT/); // STRICT
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT * FROM print_job WHERE state <> 'printed' ORDER BY id").all() as { detail: string }[];
+    expect(plan.map((row) => row.detail).join('\n')).toMatch(/print_job_unprinted/);
+  });
+
+  it('12 creates the rating table (checks hold, UPDATE and DELETE refused) and the follow-ups', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 12));
+    expect(tables(db)).toEqual(expect.arrayContaining(['rating', 'follow_up', 'follow_up_step']));
+    const insert = db.prepare(
+      `INSERT INTO rating (id, session_id, case_no, item_code, window_id, staff_no, ticket_number, level, outcome, channel,
+         device_address, opened_at, at) VALUES (?, ?, NULL, NULL, 1, '1001', 'A001', ?, ?, ?, 3, 't0', 't1')`,
+    );
+    insert.run('r1', 1, 4, 'rated', 'evaluator');
+    insert.run('r2', 2, null, 'not_rated', 'none');
+    expect(() => insert.run('r3', 3, null, 'rated', 'touch')).toThrow(/CHECK/); // rated needs a level
+    expect(() => insert.run('r3', 3, 5, 'not_rated', 'none')).toThrow(/CHECK/); // 未评价 never carries a level
+    expect(() => insert.run('r3', 3, 6, 'rated', 'touch')).toThrow(/CHECK/);
+    expect(() => insert.run('r3', 1, 5, 'rated', 'touch')).toThrow(/UNIQUE/); // one rating per session
+    expect(() => insert.run('r3', 3, 'five', 'rated', 'touch')).toThrow(/cannot store TEXT/); // STRICT
+    expect(() => db.prepare("UPDATE rating SET level = 5 WHERE id = 'r1'").run()).toThrow(/never edited/);
+    expect(() => db.prepare("DELETE FROM rating WHERE id = 'r2'").run()).toThrow(/never deleted/);
+    expect(db.prepare('SELECT id, level FROM rating ORDER BY id').all()).toEqual([
+      { id: 'r1', level: 4 },
+      { id: 'r2', level: null },
+    ]);
+    db.prepare("INSERT INTO follow_up (rating_id, due_date, state) VALUES ('r1', '2026-03-09', 'verifying')").run();
+    expect(() =>
+      db.prepare("INSERT INTO follow_up (rating_id, due_date, state) VALUES ('r2', '2026-03-09', 'done')").run(),
+    ).toThrow(/CHECK/);
+  });
+
   it('upgrades a version-3 database with data to the latest in one go', () => {
     const file = tempDb();
     const db = new Database(file);

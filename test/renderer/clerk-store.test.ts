@@ -7,7 +7,8 @@ import { createClerkStore } from '../../renderer/clerk/store.ts';
 import { CallError, type Link, type LinkState } from '../../renderer/transport.ts';
 
 const state = (over: Partial<ClerkState> = {}): ClerkState => ({
-  connection: { state: 'online', serverUrl: 'http://hall', since: '2026-03-02T01:00:00Z', reason: null },
+  connection: { state: 'online', serverUrl: 'http://hall', since: '2026-03-02T01:00:00Z', reason: null, syncIssue: null },
+  unsent: 0,
   enrolled: true,
   hallName: '测试中心',
   window: { id: 3, code: '03', name: '3号窗口', lineIds: ['A'] },
@@ -16,6 +17,9 @@ const state = (over: Partial<ClerkState> = {}): ClerkState => ({
   queue: [{ lineId: 'A', name: '不动产登记', waiting: 0 }],
   noShowMinRecalls: 2,
   log: [],
+  printer: null,
+  devices: { evaluator: null },
+  rating: { open: null, latest: null },
   ...over,
 });
 

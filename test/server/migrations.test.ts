@@ -86,6 +86,23 @@ describe('hall database migrations', () => {
     db.close();
   });
 
+  it('migration 5 keeps ratings consistent and immutable', () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.slice(0, 5));
+    db.prepare("INSERT INTO devices (id, token_hash, role, window_id, name, enrolled_at, device_no) VALUES ('d', 'h', 'counter', 1, 'n', 't', 1)").run();
+    const insert = db.prepare(
+      `INSERT INTO ratings (id, device_id, session_id, window_id, staff_no, level, outcome, channel, opened_at, at, seq)
+       VALUES (?, 'd', 1, 1, '1001', ?, ?, 'evaluator', 't', 't', 1)`,
+    );
+    insert.run('ok', 5, 'rated');
+    expect(() => insert.run('rated-without-level', null, 'rated')).toThrow(/CHECK/);
+    expect(() => insert.run('unrated-with-level', 5, 'not_rated')).toThrow(/CHECK/);
+    expect(() => insert.run('level-6', 6, 'rated')).toThrow(/CHECK/);
+    expect(() => db.prepare("UPDATE ratings SET level = 1 WHERE id = 'ok'").run()).toThrow(/never edited/);
+    expect(() => db.prepare("DELETE FROM ratings WHERE id = 'ok'").run()).toThrow(/never deleted/);
+    db.close();
+  });
+
   it('opens with WAL, synchronous=FULL and only STRICT tables', () => {
     const db = openHallDatabase(join(dir, 'hall.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

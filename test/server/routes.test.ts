@@ -457,7 +457,7 @@ describe('hall server routes', () => {
       await api.refused(410, 'CONFLICT', 'GET', '/v1/sync/pull?stream=config&cursor=100000', {
         token: counter3.token,
       });
-      await api.refused(400, 'BAD_REQUEST', 'GET', '/v1/sync/pull?stream=cases', { token: counter3.token });
+      await api.refused(400, 'BAD_REQUEST', 'GET', '/v1/sync/pull?stream=tickets', { token: counter3.token });
       await api.refused(400, 'BAD_REQUEST', 'GET', '/v1/sync/pull?stream=config&limit=0', {
         token: counter3.token,
       });

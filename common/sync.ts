@@ -1,0 +1,144 @@
+// The pure half of sync (../shared/protocols/sync.md, issue 6): the canonical
+// JSON both ends hash, the hash input of a mutation, and the shapes of the
+// mutations a counter pushes. The SHA-256 itself is done with node:crypto by
+// each side (main/store/outbox.ts, server/sync.ts) over mutationHashInput().
+import { z } from 'zod';
+import { CaseDecision, CaseStatus, InstantOutcome, IsoDate } from './cases.ts';
+
+/** prevHash of a device's first mutation. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** At most this many mutations in one push. */
+export const MAX_PUSH_BATCH = 500;
+
+/**
+ * JSON with object keys sorted at every level and no whitespace: the same
+ * value always gives the same text. Otherwise as JSON.stringify: toJSON() is
+ * used, undefined / functions are left out of objects and become null in
+ * arrays, non-finite numbers become null; a value that is nothing at all is
+ * "null". Keys sort by UTF-16 code unit.
+ */
+export function canonicalJson(value: unknown): string {
+  return write(value, true) ?? 'null';
+}
+
+function write(input: unknown, inArray: boolean): string | undefined {
+  let v = input;
+  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+    v = (v as { toJSON: () => unknown }).toJSON();
+  }
+  if (v instanceof Number || v instanceof String || v instanceof Boolean) v = v.valueOf();
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(v);
+    case 'number':
+      return Number.isFinite(v) ? JSON.stringify(v) : 'null';
+    case 'bigint':
+      throw new TypeError('canonicalJson: BigInt has no JSON form');
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return inArray ? 'null' : undefined;
+  }
+  if (v === null) return 'null';
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + write(v[i], true);
+    return out + ']';
+  }
+  const record = v as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const text = write(record[key], false);
+    if (text === undefined) continue;
+    out += (first ? '' : ',') + JSON.stringify(key) + ':' + text;
+    first = false;
+  }
+  return out + '}';
+}
+
+/**
+ * What a mutation's hash is the SHA-256 (hex, of the UTF-8 bytes) of: the
+ * previous hash followed by the canonical JSON of {seq, id, name, args, at}.
+ */
+export function mutationHashInput(
+  prevHash: string,
+  m: { seq: number; id: string; name: string; args: unknown; at: string },
+): string {
+  return hashInputWithArgs(prevHash, m, canonicalJson(m.args));
+}
+
+/** mutationHashInput with the args already in canonical JSON (the server stores that text too). */
+export function hashInputWithArgs(
+  prevHash: string,
+  m: { seq: number; id: string; name: string; at: string },
+  canonicalArgs: string,
+): string {
+  // The keys of {args, at, id, name, seq} in canonical (sorted) order.
+  return `${prevHash}{"args":${canonicalArgs},"at":${canonicalJson(m.at)},"id":${canonicalJson(m.id)},"name":${canonicalJson(m.name)},"seq":${canonicalJson(m.seq)}}`;
+}
+
+const Hash = z.string().regex(/^[0-9a-f]{64}$/, '哈希应为 64 位小写十六进制');
+
+/** One outbox record as pushed (sync.md: push). */
+export const Mutation = z.object({
+  /** Gap-free per device, never reused. */
+  seq: z.number().int().positive(),
+  /** UUIDv7, unique across devices. */
+  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, '变更编号应为 UUID'),
+  name: z.string().min(1).max(64),
+  args: z.unknown(),
+  /** The counter's clock when it was recorded: information only, order is by seq. */
+  at: z.string().min(1).max(40),
+  hash: Hash,
+  prevHash: Hash,
+});
+export type Mutation = z.infer<typeof Mutation>;
+
+// ---- mutation names and their arguments --------------------------------------
+
+export const CASE_DECIDED = 'case.decided';
+export const CASE_FINISHED = 'case.finished';
+
+const MissingMaterial = z.object({ name: z.string(), requirement: z.string(), waivable: z.boolean() });
+
+/** case.decided: the case as decided at the counter, the applicant masked (never the full data). */
+export const CaseDecidedArgs = z.object({
+  caseNo: z.string().regex(/^\d{17}$/, '办件编号应为 17 位数字'),
+  itemCode: z.string().min(1),
+  itemName: z.string().min(1),
+  kind: z.enum(['instant', 'promised']),
+  windowId: z.number().int().positive(),
+  staffNo: z.string().min(1),
+  ticketNumber: z.string().nullable(),
+  calledAt: z.string().nullable(),
+  applicantMasked: z.object({
+    type: z.enum(['person', 'enterprise']),
+    name: z.string(),
+    idMasked: z.string(),
+  }),
+  decision: CaseDecision,
+  status: CaseStatus,
+  outcome: InstantOutcome.nullable(),
+  decidedAt: z.string(),
+  promisedDate: IsoDate.nullable(),
+  finishedAt: z.string().nullable(),
+  finishedBy: z.string().nullable(),
+  missing: z.array(MissingMaterial),
+  owedBy: IsoDate.nullable(),
+  refuseReason: z.string().nullable(),
+});
+export type CaseDecidedArgs = z.infer<typeof CaseDecidedArgs>;
+
+/** case.finished: 办结 of an accepted promised case at the counter. */
+export const CaseFinishedArgs = z.object({
+  caseNo: z.string().regex(/^\d{17}$/, '办件编号应为 17 位数字'),
+  outcome: InstantOutcome,
+  finishedAt: z.string(),
+  finishedBy: z.string().min(1),
+  windowId: z.number().int().positive(),
+});
+export type CaseFinishedArgs = z.infer<typeof CaseFinishedArgs>;

@@ -1,0 +1,414 @@
+// Ratings at the counter (好差评): the rating session after 办结 or on the
+// clerk's 请评价, its prompt on the outward screen, the evaluator (or touch)
+// answer, the stored rating, bad-rating follow-ups, and what the evaluator
+// shows (the clerk's identity, idle/serving/paused).
+//
+// The one-rating-per-session rule and the time limit are RatingSessions'
+// (devices/evaluator/sessions.ts); this service ties each session to the
+// window, the clerk, the ticket and the case, and stores every closed
+// session — rated, 未评价 (time limit) or cancelled (next number) — in one
+// transaction with its outbox mutation. Stored ratings are never edited (the
+// table's triggers refuse it).
+//
+// Clock and timers are injected; the evaluator driver is injected, or null
+// when this window has none (touch on the outward screen still works).
+import { addWorkingDays } from '../common/calendar.ts';
+import type { IsoDate, WorkingCalendar } from '../common/cases.ts';
+import { HallError } from '../common/errors.ts';
+import {
+  FOLLOW_UP_ADVANCED,
+  FOLLOW_UP_OPENED,
+  LEVEL_NAME,
+  LEVELS_BEST_FIRST,
+  NEXT_FOLLOW_UP_STATE,
+  RATING_RECORDED,
+  type ClerkRating,
+  type EvaluatorStatus,
+  type FollowUp,
+  type OutwardRating,
+  type RatingRecord,
+} from '../common/ratings.ts';
+import { systemTimers, type Timers } from './devices/evaluator/clock.ts';
+import { EvaluatorDriver, type EvaluatorProtocol } from './devices/evaluator/driver.ts';
+import { openSerialPort } from './devices/serial-line.ts';
+import { DisplayState } from './devices/evaluator/ft12.ts';
+import { isBadRating } from './devices/evaluator/levels.ts';
+import { newSessionId, RatingSessions, type SessionOutcome } from './devices/evaluator/sessions.ts';
+import type { Logger } from './log.ts';
+import type { Db } from './store/database.ts';
+import type { Outbox } from './store/outbox.ts';
+import { RatingStore } from './store/rating-store.ts';
+import { uuidv7Generator, type UuidV7 } from './uuidv7.ts';
+
+/** What the service needs of the evaluator driver. */
+export type RatingEvaluator = Pick<
+  EvaluatorDriver,
+  'start' | 'stop' | 'onHealth' | 'onResult' | 'onKeyPress' | 'startRating' | 'cancelRating' | 'showIdentity' | 'setState' | 'health'
+>;
+
+/** The window's evaluator as configured (for now from environment variables; a manager UI comes later). */
+export interface EvaluatorConfig {
+  /** Serial path, e.g. /dev/ttyUSB0, COM3, or a socat pty link. */
+  port: string;
+  protocol: EvaluatorProtocol;
+  /** ft12 device address (1–250); ignored for an ascii keypad. */
+  address: number;
+  baudRate?: number;
+}
+
+/**
+ * HALLDESK_EVALUATOR_PORT / _PROTOCOL (ft12 | ascii-keypad, default ft12) /
+ * _ADDRESS (default 1). No port: no evaluator. Throws a zh-CN message on a bad value.
+ */
+export function evaluatorConfigFromEnv(env: Record<string, string | undefined>): EvaluatorConfig | null {
+  const port = env.HALLDESK_EVALUATOR_PORT?.trim();
+  if (!port) return null;
+  const protocol = env.HALLDESK_EVALUATOR_PROTOCOL?.trim() || 'ft12';
+  if (protocol !== 'ft12' && protocol !== 'ascii-keypad') {
+    throw new Error(`HALLDESK_EVALUATOR_PROTOCOL 应为 ft12 或 ascii-keypad，收到「${protocol}」`);
+  }
+  const addressText = env.HALLDESK_EVALUATOR_ADDRESS?.trim() || '1';
+  const address = Number(addressText);
+  if (!Number.isInteger(address) || address < 1 || address > 250) {
+    throw new Error(`HALLDESK_EVALUATOR_ADDRESS 应为 1–250 的整数，收到「${addressText}」`);
+  }
+  return { port, protocol, address };
+}
+
+/** The driver for a configured evaluator on a real serial line. */
+export function evaluatorFromConfig(
+  config: EvaluatorConfig,
+  log: Logger,
+): { driver: EvaluatorDriver; address: number } {
+  const driver = new EvaluatorDriver({
+    open: () => openSerialPort(config.baudRate ? { path: config.port, baudRate: config.baudRate } : { path: config.port }),
+    name: config.port,
+    protocol: config.protocol,
+    addresses: [config.address],
+    logger: log,
+  });
+  return { driver, address: config.protocol === 'ft12' ? config.address : 0 };
+}
+
+/** Who rates whom: the window, the clerk, the ticket served (null when none). */
+export interface RatingContext {
+  windowId: number;
+  staffNo: string;
+  ticket: { number: string; calledAt: string | null } | null;
+}
+
+export interface RatingSettings {
+  ratingTimeLimitSeconds: number;
+  badRatingFollowUpWorkingDays: number;
+}
+
+export interface RatingServiceOptions {
+  db: Db;
+  outbox: Outbox;
+  clock: () => Date;
+  log: Logger;
+  /** The window's evaluator and its address on the line; null: none configured. */
+  evaluator: { driver: RatingEvaluator; address: number } | null;
+  settings: () => RatingSettings;
+  calendars: () => WorkingCalendar[];
+  today: () => IsoDate;
+  /** The signed-in staff member, for the manager-only calls. */
+  who: () => { staffNo: string; role: 'clerk' | 'manager' } | null;
+  /** Something the views show changed. */
+  onChange: () => void;
+  timers?: Timers;
+  /** Extra time after the limit for a key pressed just before it (RatingSessions). Default 1000 ms. */
+  graceMs?: number;
+  newId?: UuidV7;
+}
+
+interface OpenMeta {
+  sessionId: number;
+  context: RatingContext;
+  caseNo: string | null;
+  itemCode: string | null;
+  limitSeconds: number;
+  openedAt: Date;
+}
+
+export class RatingService {
+  private readonly store: RatingStore;
+  private readonly outbox: Outbox;
+  private readonly db: Db;
+  private readonly clock: () => Date;
+  private readonly log: Logger;
+  private readonly evaluator: RatingServiceOptions['evaluator'];
+  private readonly settings: () => RatingSettings;
+  private readonly calendars: () => WorkingCalendar[];
+  private readonly today: () => IsoDate;
+  private readonly who: RatingServiceOptions['who'];
+  private readonly onChange: () => void;
+  private readonly sessions: RatingSessions;
+  private readonly newId: UuidV7;
+  private readonly recordedListeners = new Set<(record: RatingRecord) => void>();
+  private readonly detach: (() => void)[] = [];
+  private open: OpenMeta | null = null;
+  /** The last ticket completed here: 请评价 right after 办结 rates that service. */
+  private lastServed: RatingContext | null = null;
+  private latestByWindow = new Map<number, ClerkRating['latest']>();
+
+  constructor(options: RatingServiceOptions) {
+    this.db = options.db;
+    this.store = new RatingStore(options.db);
+    this.outbox = options.outbox;
+    this.clock = options.clock;
+    this.log = options.log;
+    this.evaluator = options.evaluator;
+    this.settings = options.settings;
+    this.calendars = options.calendars;
+    this.today = options.today;
+    this.who = options.who;
+    this.onChange = options.onChange;
+    this.newId = options.newId ?? uuidv7Generator(this.clock);
+    const timers = options.timers ?? systemTimers;
+    this.sessions = new RatingSessions({
+      timers,
+      device: this.evaluator?.driver ?? undefined,
+      graceMs: options.graceMs,
+    });
+    this.detach.push(this.sessions.onClose((outcome) => this.closed(outcome)));
+    if (this.evaluator) {
+      this.detach.push(this.sessions.attach(this.evaluator.driver));
+      this.detach.push(this.evaluator.driver.onHealth(() => this.onChange()));
+    }
+  }
+
+  /** Opens the evaluator's line (it reconnects on its own from then on). */
+  start(): void {
+    this.evaluator?.driver.start();
+  }
+
+  async close(): Promise<void> {
+    for (const off of this.detach.splice(0)) off();
+    this.sessions.dispose();
+    this.open = null;
+    await this.evaluator?.driver.stop();
+  }
+
+  /** Every stored rating, right after its commit (tests, the bench). */
+  onRecorded(listener: (record: RatingRecord) => void): () => void {
+    this.recordedListeners.add(listener);
+    return () => this.recordedListeners.delete(listener);
+  }
+
+  // ---- sessions -------------------------------------------------------------
+
+  /**
+   * Opens a rating session for `context` (the ticket just completed, or in
+   * hand); without a ticket, the last one completed here. One session at a
+   * time: asking again while one is open keeps that one.
+   */
+  request(context: RatingContext): { sessionId: number } {
+    if (this.open) return { sessionId: this.open.sessionId };
+    const last = this.lastServed;
+    const rated =
+      context.ticket === null && last && last.windowId === context.windowId && last.staffNo === context.staffNo
+        ? last
+        : context;
+    const found = rated.ticket ? this.store.caseFor(rated.windowId, rated.ticket.number, rated.ticket.calledAt) : null;
+    const limitSeconds = this.settings().ratingTimeLimitSeconds;
+    const sessionId = newSessionId();
+    const address = this.evaluator?.address ?? 0;
+    const meta: OpenMeta = {
+      sessionId,
+      context: rated,
+      caseNo: found?.caseNo ?? null,
+      itemCode: found?.itemCode ?? null,
+      limitSeconds,
+      openedAt: this.clock(),
+    };
+    this.open = meta;
+    let deviceReady: Promise<{ ok: true } | { ok: false; error: Error }>;
+    try {
+      ({ deviceReady } = this.sessions.open({ sessionId, address, limitSeconds }));
+    } catch (error) {
+      this.open = null;
+      throw new HallError('CONFLICT', `无法开始评价：${error instanceof Error ? error.message : String(error)}`, 409);
+    }
+    this.log.info('rating session opened', { sessionId, ticket: rated.ticket?.number ?? null, caseNo: meta.caseNo });
+    void deviceReady.then((ack) => {
+      if (!ack.ok) this.log.warn('evaluator did not take the rating session', { sessionId, error: ack.error.message });
+    });
+    this.onChange();
+    return { sessionId };
+  }
+
+  /** 办结: remembers the service and opens its rating session. */
+  completed(context: RatingContext): void {
+    this.lastServed = context;
+    this.request(context);
+  }
+
+  /** The next number is called: an open session is cancelled (CANCEL_RATING) and stored as cancelled. */
+  cancelOpen(): void {
+    if (!this.open) return;
+    const { deviceDone } = this.sessions.cancel(this.open.sessionId);
+    this.lastServed = null;
+    void deviceDone.then((ack) => {
+      if (!ack.ok) this.log.warn('evaluator did not take CANCEL_RATING', { error: ack.error.message });
+    });
+  }
+
+  /** The citizen touched a level on the outward screen. */
+  rateByTouch(sessionId: number, level: number): { accepted: boolean } {
+    const verdict = this.sessions.offerResult({ sessionId, level, channel: 'touch' });
+    if (verdict !== 'accepted') this.log.info('touch rating ignored', { sessionId, verdict });
+    return { accepted: verdict === 'accepted' };
+  }
+
+  private closed(outcome: SessionOutcome): void {
+    const meta = this.open;
+    if (!meta || meta.sessionId !== outcome.sessionId) {
+      this.log.warn('rating session closed that this service did not open', { sessionId: outcome.sessionId });
+      return;
+    }
+    this.open = null;
+    const at = this.clock();
+    const record: RatingRecord = {
+      id: this.newId(),
+      sessionId: meta.sessionId,
+      caseNo: meta.caseNo,
+      itemCode: meta.itemCode,
+      windowId: meta.context.windowId,
+      staffNo: meta.context.staffNo,
+      ticketNumber: meta.context.ticket?.number ?? null,
+      level: outcome.status === 'rated' ? outcome.level : null,
+      outcome: outcome.status,
+      channel: outcome.status === 'rated' ? outcome.channel : 'none',
+      deviceAddress: this.evaluator ? outcome.address : null,
+      openedAt: meta.openedAt.toISOString(),
+      at: at.toISOString(),
+    };
+    try {
+      this.db.transaction(() => {
+        this.store.insertRating(record);
+        this.outbox.append(RATING_RECORDED, record);
+        if (record.level !== null && isBadRating(record.level)) {
+          const dueDate = addWorkingDays(this.today(), this.settings().badRatingFollowUpWorkingDays, this.calendars());
+          const id = this.store.openFollowUp(record.id, dueDate, '差评自动生成，待核实', record.at);
+          this.outbox.append(FOLLOW_UP_OPENED, { id, ratingId: record.id, dueDate, state: 'verifying', at: record.at });
+        }
+      })();
+    } catch (error) {
+      // Never silent: the log says which session and what it was.
+      this.log.error('rating could not be stored', { sessionId: record.sessionId, outcome: record.outcome, level: record.level, error: String(error) });
+      this.onChange();
+      return;
+    }
+    // Touch answered first: the evaluator leaves its prompt (a key pressed meanwhile is acknowledged and ignored).
+    if (record.channel === 'touch' && this.evaluator) {
+      this.evaluator.driver
+        .cancelRating(this.evaluator.address, record.sessionId)
+        .catch((error: unknown) => this.log.warn('evaluator CANCEL_RATING after touch failed', { error: String(error) }));
+    }
+    if (record.outcome !== 'cancelled') this.lastServed = null;
+    this.latestByWindow.set(record.windowId, {
+      level: record.level,
+      outcome: record.outcome,
+      channel: record.channel,
+      ticketNumber: record.ticketNumber,
+      at: record.at,
+    });
+    this.log.info('rating stored', { sessionId: record.sessionId, outcome: record.outcome, level: record.level, channel: record.channel });
+    for (const listener of [...this.recordedListeners]) listener(record);
+    this.onChange();
+  }
+
+  // ---- the evaluator's display ------------------------------------------------
+
+  /** SHOW_IDENTITY then idle: the clerk signed in. */
+  clerkSignedIn(staffNo: string, name: string): void {
+    const evaluator = this.evaluator;
+    if (!evaluator) return;
+    void evaluator.driver
+      .showIdentity(evaluator.address, staffNo, name)
+      .then(() => evaluator.driver.setState(evaluator.address, DisplayState.IDLE))
+      .catch((error: unknown) => this.log.warn('evaluator SHOW_IDENTITY failed', { error: String(error) }));
+  }
+
+  display(state: 'idle' | 'serving' | 'paused'): void {
+    const evaluator = this.evaluator;
+    if (!evaluator) return;
+    const code = state === 'serving' ? DisplayState.SERVING : state === 'paused' ? DisplayState.PAUSED : DisplayState.IDLE;
+    evaluator.driver
+      .setState(evaluator.address, code)
+      .catch((error: unknown) => this.log.warn('evaluator SET_STATE failed', { state, error: String(error) }));
+  }
+
+  // ---- views --------------------------------------------------------------------
+
+  evaluatorStatus(): EvaluatorStatus | null {
+    if (!this.evaluator) return null;
+    const health = this.evaluator.driver.health(this.evaluator.address);
+    return { state: health.state, message: health.message };
+  }
+
+  clerkView(windowId: number | null): ClerkRating {
+    const open = this.open;
+    let latest: ClerkRating['latest'] = null;
+    if (windowId !== null) {
+      if (!this.latestByWindow.has(windowId)) this.latestByWindow.set(windowId, this.store.latest(windowId));
+      latest = this.latestByWindow.get(windowId) ?? null;
+    }
+    return {
+      open: open && {
+        sessionId: open.sessionId,
+        endsAt: endsAt(open).toISOString(),
+        ticketNumber: open.context.ticket?.number ?? null,
+      },
+      latest,
+    };
+  }
+
+  outwardView(): OutwardRating | null {
+    const open = this.open;
+    if (!open) return null;
+    return {
+      sessionId: open.sessionId,
+      limitSeconds: open.limitSeconds,
+      endsAt: endsAt(open).toISOString(),
+      levels: LEVELS_BEST_FIRST.map((level) => ({ level, name: LEVEL_NAME[level] })),
+    };
+  }
+
+  // ---- follow-ups (差评回访), managers only ------------------------------------------
+
+  listFollowUps(): FollowUp[] {
+    this.requireManager();
+    return this.store.followUps();
+  }
+
+  advanceFollowUp(id: number, note: string): FollowUp {
+    const manager = this.requireManager();
+    const at = this.clock().toISOString();
+    const advanced = this.db.transaction((): FollowUp => {
+      const current = this.store.followUp(id);
+      if (!current) throw new HallError('NOT_FOUND', `回访记录 ${id} 不存在，请刷新列表后重试`, 404);
+      const next = NEXT_FOLLOW_UP_STATE[current.state];
+      if (next === null) throw new HallError('CONFLICT', `回访记录 ${id} 已回访，流程已结束`, 409);
+      if (!this.store.advanceFollowUp(id, current.state, next, note.trim(), manager.staffNo, at)) {
+        throw new HallError('CONFLICT', `回访记录 ${id} 的状态已变化，请刷新列表后重试`, 409);
+      }
+      this.outbox.append(FOLLOW_UP_ADVANCED, { id, ratingId: current.ratingId, from: current.state, to: next, note: note.trim(), staffNo: manager.staffNo, at });
+      return this.store.followUp(id)!;
+    })();
+    this.log.info('follow-up advanced', { id, state: advanced.state });
+    return advanced;
+  }
+
+  private requireManager(): { staffNo: string } {
+    const who = this.who();
+    if (!who) throw new HallError('NOT_SIGNED_IN', '请先登录', 401);
+    if (who.role !== 'manager') {
+      throw new HallError('FORBIDDEN', '差评回访仅限中心管理人员处理：请由管理人员登录后查看', 403);
+    }
+    return who;
+  }
+}
+
+const endsAt = (open: OpenMeta) => new Date(open.openedAt.getTime() + open.limitSeconds * 1000);

@@ -1,0 +1,184 @@
+// Pull (sync.md: pull; issue 6): the config, queue and cases streams, each
+// read by the server's commit-version cursor. Every page is applied together
+// with its cursor in one transaction, so a crash between pages resumes where
+// it stopped. A 410 answer (cursor unknown, or older than the server keeps)
+// reloads the stream from cursor 0; the first page of a reload replaces what
+// was held, in its own transaction.
+//
+// - config: the hall's configuration (CounterStore.applyConfigPage).
+// - queue: today's tickets and window sign-ins, mirrored in queue_ticket /
+//   queue_clerk; the waiting counts the clerk sees come from here.
+// - cases: changes the server made to this window's cases (办结 in the back
+//   office), written over the local case's status.
+import { HallError } from '../../common/errors.ts';
+import {
+  PAGE_OF,
+  type CasesPage,
+  type PageOf,
+  type PullStream,
+  type QueuePage,
+} from '../../common/http-api.ts';
+import type { HallClient } from '../hall-client.ts';
+import type { CounterStore } from '../store/counter-store.ts';
+import type { Db } from '../store/database.ts';
+
+const CURSOR_KEY: Record<PullStream, string> = {
+  config: 'cursor:config',
+  queue: 'cursor:queue',
+  cases: 'cursor:cases',
+};
+
+export interface PullReport {
+  pages: number;
+  changes: number;
+  /** The stream was reloaded from scratch after a 410. */
+  reloaded: boolean;
+}
+
+export class SyncStreams {
+  private readonly store: CounterStore;
+  private readonly db: Db;
+
+  constructor(store: CounterStore) {
+    this.store = store;
+    this.db = store.db;
+  }
+
+  private kv(key: string): string | null {
+    const row = this.db.prepare('SELECT value FROM kv WHERE key = ?').get(key) as
+      { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as string) : null;
+  }
+
+  private setKv(key: string, value: unknown): void {
+    this.db
+      .prepare(
+        'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, JSON.stringify(value));
+  }
+
+  cursor(stream: PullStream): number {
+    const value = this.kv(CURSOR_KEY[stream]) as unknown;
+    return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
+  }
+
+  /**
+   * Pulls `stream` until the server has nothing more, a page at a time.
+   * `stop` is checked between pages (the counter is closing).
+   */
+  async pull(client: HallClient, stream: PullStream, stop: () => boolean = () => false): Promise<PullReport> {
+    const report: PullReport = { pages: 0, changes: 0, reloaded: false };
+    let reload = false;
+    for (;;) {
+      const cursor = reload ? 0 : this.cursor(stream);
+      let raw: unknown;
+      try {
+        raw = await client.request('pull', { query: { stream, cursor } });
+      } catch (error) {
+        if (error instanceof HallError && error.status === 410 && !reload) {
+          reload = true;
+          report.reloaded = true;
+          continue;
+        }
+        throw error;
+      }
+      if (stop()) return report;
+      const parsed = PAGE_OF[stream].safeParse(raw);
+      if (!parsed.success) {
+        throw new HallError(
+          'SERVER_ERROR',
+          `大厅服务器返回的 ${stream} 数据格式不符合接口约定，请联系管理员检查服务器版本`,
+          502,
+        );
+      }
+      this.apply(stream, parsed.data as PageOf<typeof stream>, reload);
+      reload = false;
+      report.pages += 1;
+      report.changes += parsed.data.changes.length;
+      if (!parsed.data.hasMore) return report;
+    }
+  }
+
+  /** Applies one page and its cursor in one transaction. */
+  apply<S extends PullStream>(stream: S, page: PageOf<S>, reload = false): void {
+    switch (stream) {
+      case 'config': {
+        const config = page as PageOf<'config'>;
+        this.store.applyConfigPage(config.changes, config.cursor, reload);
+        return;
+      }
+      case 'queue':
+        return this.applyQueuePage(page as QueuePage);
+      case 'cases':
+        return this.applyCasesPage(page as CasesPage);
+    }
+  }
+
+  private applyQueuePage(page: QueuePage): void {
+    const upsertTicket = this.db.prepare(
+      `INSERT INTO queue_ticket (id, day, number, line_id, priority, status, issued_at, called_at, window_id,
+         recall_count, ended_at, version)
+       VALUES (@id, @day, @number, @lineId, @priority, @status, @issuedAt, @calledAt, @windowId, @recallCount,
+         @endedAt, @version)
+       ON CONFLICT (id) DO UPDATE SET day = excluded.day, number = excluded.number, line_id = excluded.line_id,
+         priority = excluded.priority, status = excluded.status, issued_at = excluded.issued_at,
+         called_at = excluded.called_at, window_id = excluded.window_id, recall_count = excluded.recall_count,
+         ended_at = excluded.ended_at, version = excluded.version
+       WHERE excluded.version >= queue_ticket.version`,
+    );
+    const upsertClerk = this.db.prepare(
+      `INSERT INTO queue_clerk (window_id, staff_id, version) VALUES (?, ?, ?)
+       ON CONFLICT (window_id) DO UPDATE SET staff_id = excluded.staff_id, version = excluded.version`,
+    );
+    const removeClerk = this.db.prepare('DELETE FROM queue_clerk WHERE window_id = ?');
+    this.db.transaction(() => {
+      if (page.reset) {
+        this.db.prepare('DELETE FROM queue_ticket').run();
+        this.db.prepare('DELETE FROM queue_clerk').run();
+      }
+      for (const change of page.changes) {
+        if ('ticket' in change) upsertTicket.run({ ...change.ticket, version: change.version });
+        else if (change.clerk.staffId === null) removeClerk.run(change.clerk.windowId);
+        else upsertClerk.run(change.clerk.windowId, change.clerk.staffId, change.version);
+      }
+      // Earlier days' tickets are history: the hall server keeps them, the counter need not.
+      this.db.prepare('DELETE FROM queue_ticket WHERE day < ?').run(page.day);
+      this.setKv('queue:day', page.day);
+      this.setKv(CURSOR_KEY.queue, page.cursor);
+    })();
+  }
+
+  private applyCasesPage(page: CasesPage): void {
+    // The server is the authority on a case's status once it changed it there.
+    const update = this.db.prepare(
+      'UPDATE cases SET status = ?, outcome = ?, finished_at = ?, finished_by = ? WHERE case_no = ?',
+    );
+    this.db.transaction(() => {
+      for (const { case: change } of page.changes) {
+        update.run(change.status, change.outcome, change.finishedAt, change.finishedBy, change.caseNo);
+      }
+      this.setKv(CURSOR_KEY.cases, page.cursor);
+    })();
+  }
+
+  /** Tickets waiting now per line, of the hall's business day as the server last said. */
+  waitingCounts(): Map<string, number> {
+    const day = this.kv('queue:day');
+    if (day === null) return new Map();
+    const rows = this.db
+      .prepare(
+        "SELECT line_id AS lineId, COUNT(*) AS waiting FROM queue_ticket WHERE day = ? AND status = 'waiting' GROUP BY line_id",
+      )
+      .all(day) as { lineId: string; waiting: number }[];
+    return new Map(rows.map((row) => [row.lineId, row.waiting]));
+  }
+
+  /** Who is signed in at `windowId` as the queue stream last said (staff id), or null. */
+  clerkAt(windowId: number): number | null {
+    const row = this.db
+      .prepare('SELECT staff_id AS staffId FROM queue_clerk WHERE window_id = ?')
+      .get(windowId) as { staffId: number } | undefined;
+    return row?.staffId ?? null;
+  }
+}

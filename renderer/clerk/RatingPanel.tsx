@@ -1,0 +1,220 @@
+// Ratings (好差评) in the clerk's workspace: the evaluator's health in the
+// header, the rating panel (the session open now, the latest result, 请评价
+// with F9) and, for a manager, the bad-rating follow-ups (差评回访, F10) in a
+// drawer. Calls go through the one api link (../api.ts).
+import { Button, Drawer, Empty, Input, Tag, Tooltip } from 'antd';
+import { createContext, useCallback, useContext, useEffect, useState } from 'react';
+import type { ClerkState } from '../../common/contract.ts';
+import {
+  CHANNEL_LABEL,
+  FOLLOW_UP_LABEL,
+  LEVEL_NAME,
+  NEXT_FOLLOW_UP_STATE,
+  type FollowUp,
+  type FollowUpState,
+} from '../../common/ratings.ts';
+import { CallError, type Link } from '../transport.ts';
+import { useClerk, useClerkStoreApi } from './context.ts';
+import { formatClock } from './logic.ts';
+
+export const RATING_HOTKEY = { request: 'F9', followUps: 'F10' } as const;
+
+/** The api link, for the rating calls (set in main.tsx). */
+export const RatingLinkContext = createContext<Link | null>(null);
+
+function useLink(): Link {
+  const link = useContext(RatingLinkContext);
+  if (!link) throw new Error('RatingLinkContext is missing');
+  return link;
+}
+
+const message = (error: unknown) =>
+  error instanceof CallError ? error.message : '终端内部错误，请重试；如反复出现请联系管理员';
+
+const HEALTH: Record<NonNullable<ClerkState['devices']['evaluator']>['state'], { label: string; color: string }> = {
+  ok: { label: '评价器正常', color: 'green' },
+  not_answering: { label: '评价器无应答', color: 'orange' },
+  unplugged: { label: '评价器未连接', color: 'red' },
+};
+
+/** In the header's status area: the evaluator's health, the zh-CN message on hover and when faulty. */
+export function EvaluatorBadge() {
+  const evaluator = useClerk((s) => s.state?.devices?.evaluator ?? null);
+  if (!evaluator) return null;
+  const { label, color } = HEALTH[evaluator.state];
+  return (
+    <Tooltip title={evaluator.message}>
+      <Tag color={color} data-testid="evaluator-state" data-state={evaluator.state} className="evaluator-badge">
+        {label}
+      </Tag>
+    </Tooltip>
+  );
+}
+
+/** The side panel: 请评价 (F9), the session open now, the latest result; 差评回访 for managers. */
+export function RatingPanel() {
+  const link = useLink();
+  const clerkStore = useClerkStoreApi();
+  const rating = useClerk((s) => s.state?.rating ?? null);
+  const evaluator = useClerk((s) => s.state?.devices?.evaluator ?? null);
+  const manager = useClerk((s) => s.state?.clerk?.role === 'manager');
+  const [busy, setBusy] = useState(false);
+  const [drawer, setDrawer] = useState(false);
+
+  const request = useCallback(async () => {
+    setBusy(true);
+    try {
+      await link.api.requestRating({});
+    } catch (error) {
+      clerkStore.getState().tell('error', `请评价：${message(error)}`);
+    } finally {
+      setBusy(false);
+    }
+  }, [link, clerkStore]);
+
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      if (event.key !== RATING_HOTKEY.request && event.key !== RATING_HOTKEY.followUps) return;
+      event.preventDefault();
+      if (event.repeat) return;
+      if (event.key === RATING_HOTKEY.request) void request();
+      else if (manager) setDrawer((open) => !open);
+      else clerkStore.getState().tell('warning', '差评回访仅限中心管理人员处理');
+    };
+    window.addEventListener('keydown', onKeyDown, { capture: true });
+    return () => window.removeEventListener('keydown', onKeyDown, { capture: true });
+  }, [request, manager, clerkStore]);
+
+  const latest = rating?.latest ?? null;
+  return (
+    <section className="panel" aria-label="好差评">
+      <header className="panel-head">
+        <span>好差评</span>
+        {evaluator && evaluator.state !== 'ok' && (
+          <span className="panel-extra panel-stale" data-testid="evaluator-message">
+            {evaluator.message}
+          </span>
+        )}
+      </header>
+      <div className="rating-body">
+        {rating?.open ? (
+          <div className="rating-open" data-testid="rating-open">
+            <Tag color="processing">评价中</Tag>
+            {rating.open.ticketNumber ?? '（无号）'} · 截止 {formatClock(rating.open.endsAt)}
+          </div>
+        ) : null}
+        <div className="rating-latest" data-testid="clerk-latest-rating">
+          {latest
+            ? `最近评价：${latest.level !== null ? LEVEL_NAME[latest.level] : latest.outcome === 'cancelled' ? '已取消' : '未评价'}`
+            : '最近评价：暂无'}
+          {latest && (
+            <span className="panel-extra">
+              {' '}
+              {latest.ticketNumber ?? ''} {formatClock(latest.at)}
+              {latest.channel !== 'none' ? ` · ${CHANNEL_LABEL[latest.channel]}` : ''}
+            </span>
+          )}
+        </div>
+        <div className="rating-actions">
+          <Button data-testid="request-rating" onClick={() => void request()} loading={busy} disabled={!!rating?.open}>
+            请评价 <kbd>{RATING_HOTKEY.request}</kbd>
+          </Button>
+          {manager && (
+            <Button data-testid="open-follow-ups" onClick={() => setDrawer(true)}>
+              差评回访 <kbd>{RATING_HOTKEY.followUps}</kbd>
+            </Button>
+          )}
+        </div>
+      </div>
+      {manager && <FollowUpDrawer open={drawer} onClose={() => setDrawer(false)} />}
+    </section>
+  );
+}
+
+const STATE_COLOR: Record<FollowUpState, string> = { verifying: 'red', fixing: 'orange', called_back: 'green' };
+
+/** 差评回访: bad ratings with their due date; each moves forward only, with a note. */
+function FollowUpDrawer({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const link = useLink();
+  const [items, setItems] = useState<FollowUp[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(async () => {
+    try {
+      setItems(await link.api.listFollowUps({}));
+      setError(null);
+    } catch (e) {
+      setError(message(e));
+    }
+  }, [link]);
+  return (
+    <Drawer
+      title="差评回访"
+      open={open}
+      onClose={onClose}
+      size="large"
+      data-testid="follow-up-drawer"
+      afterOpenChange={(visible) => {
+        if (visible) void load();
+      }}
+    >
+      {error && <div className="follow-error">{error}</div>}
+      {items && items.length === 0 && <Empty description="暂无差评回访记录" />}
+      {items?.map((item) => <FollowUpCard key={item.id} item={item} onChanged={load} />)}
+    </Drawer>
+  );
+}
+
+function FollowUpCard({ item, onChanged }: { item: FollowUp; onChanged: () => Promise<void> }) {
+  const link = useLink();
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const next = NEXT_FOLLOW_UP_STATE[item.state];
+  const advance = async () => {
+    setBusy(true);
+    try {
+      await link.api.advanceFollowUp({ id: item.id, note });
+      setNote('');
+      setError(null);
+      await onChanged();
+    } catch (e) {
+      setError(message(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="follow-card" data-testid={`follow-up-${item.id}`}>
+      <div className="follow-head">
+        <Tag color={STATE_COLOR[item.state]} data-testid="follow-up-state">
+          {FOLLOW_UP_LABEL[item.state]}
+        </Tag>
+        <strong>{LEVEL_NAME[item.level]}</strong> · {item.ticketNumber ?? '无号'} · 工号 {item.staffNo}
+        {item.caseNo && ` · 办件 ${item.caseNo}`} · 评价于 {formatClock(item.ratedAt)} · 回访期限 {item.dueDate}
+      </div>
+      <ol className="follow-steps">
+        {item.steps.map((step) => (
+          <li key={step.state}>
+            {FOLLOW_UP_LABEL[step.state]}：{step.note}（{step.staffNo ?? '系统'}，{formatClock(step.at)}）
+          </li>
+        ))}
+      </ol>
+      {next && (
+        <div className="follow-advance">
+          <Input.TextArea
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            placeholder={`处理说明（转为「${FOLLOW_UP_LABEL[next]}」必填）`}
+            autoSize={{ minRows: 1, maxRows: 4 }}
+            maxLength={500}
+          />
+          <Button type="primary" loading={busy} disabled={note.trim() === ''} onClick={() => void advance()}>
+            转为「{FOLLOW_UP_LABEL[next]}」
+          </Button>
+        </div>
+      )}
+      {error && <div className="follow-error">{error}</div>}
+    </div>
+  );
+}

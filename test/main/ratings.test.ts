@@ -1,0 +1,206 @@
+// RatingService over an in-memory serial line with the simulated evaluator
+// and hand-driven timers: sessions after 办结, evaluator and touch answers,
+// the time limit (未评价), cancel on the next call, the stored record and its
+// outbox mutation in one transaction, the immutable table, bad-rating
+// follow-ups and the manager-only calls.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HallError } from '../../common/errors.ts';
+import type { RatingRecord } from '../../common/ratings.ts';
+import { EvaluatorDriver } from '../../main/devices/evaluator/driver.ts';
+import { EvaluatorSimulator } from '../../main/devices/evaluator/simulator.ts';
+import { createMemoryLine } from '../../main/devices/serial-line.ts';
+import { RatingService, evaluatorConfigFromEnv, type RatingContext } from '../../main/ratings.ts';
+import { openDatabase, type Db } from '../../main/store/database.ts';
+import { Outbox } from '../../main/store/outbox.ts';
+import { ManualTimers } from '../devices/evaluator-manual-timers.ts';
+
+const ADDRESS = 3;
+const context: RatingContext = { windowId: 1, staffNo: '1001', ticket: { number: 'A001', calledAt: '2026-03-02T01:00:00.000Z' } };
+
+interface Rig {
+  db: Db;
+  timers: ManualTimers;
+  sim: EvaluatorSimulator;
+  service: RatingService;
+  recorded: RatingRecord[];
+  who: { staffNo: string; role: 'clerk' | 'manager' } | null;
+  changes: number;
+}
+
+const rigs: Rig[] = [];
+afterEach(async () => {
+  for (const rig of rigs.splice(0)) {
+    await rig.service.close();
+    rig.sim.stop();
+    rig.db.close();
+  }
+});
+
+async function rig(options: { evaluator?: boolean; limit?: number } = {}): Promise<Rig> {
+  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'halldesk-rating-')), 'counter.db'));
+  const timers = new ManualTimers();
+  const clock = () => new Date(Date.UTC(2026, 2, 2, 2, 0, 0) + timers.now());
+  const line = createMemoryLine('COM7');
+  const sim = new EvaluatorSimulator({ addresses: [ADDRESS], timers });
+  sim.attach(await line.openB());
+  const driver = new EvaluatorDriver({ open: line.openA, addresses: [ADDRESS], timers, heartbeatMs: 0 });
+  const r: Rig = { db, timers, sim, service: undefined as unknown as RatingService, recorded: [], who: null, changes: 0 };
+  r.service = new RatingService({
+    db,
+    outbox: new Outbox(db, { clock }),
+    clock,
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+    evaluator: options.evaluator === false ? null : { driver, address: ADDRESS },
+    settings: () => ({ ratingTimeLimitSeconds: options.limit ?? 60, badRatingFollowUpWorkingDays: 5 }),
+    calendars: () => [],
+    today: () => '2026-03-02',
+    who: () => r.who,
+    onChange: () => r.changes++,
+    timers,
+  });
+  r.service.onRecorded((record) => r.recorded.push(record));
+  r.service.start();
+  await timers.advance(0);
+  rigs.push(r);
+  return r;
+}
+
+const outbox = (db: Db) => db.prepare('SELECT name, args FROM outbox ORDER BY seq').all() as { name: string; args: string }[];
+const ratings = (db: Db) => db.prepare('SELECT * FROM rating').all() as Record<string, unknown>[];
+
+describe('RatingService', () => {
+  it('办结 opens a session on the device; the evaluator answer is stored once with its outbox mutation, resends ignored', async () => {
+    const r = await rig();
+    expect(r.service.evaluatorStatus()).toEqual({ state: 'ok', message: expect.any(String) });
+    r.service.completed(context);
+    const prompt = r.service.outwardView()!;
+    expect(prompt.levels.map((l) => l.name)).toEqual(['非常满意', '满意', '基本满意', '不满意', '非常不满意']);
+    await r.timers.advance(0);
+    expect(r.sim.device(ADDRESS).session?.sessionId).toBe(prompt.sessionId);
+    expect(r.sim.device(ADDRESS).session?.limitSeconds).toBe(60);
+    r.sim.press(4);
+    await r.timers.advance(3000); // the device would resend; the host acknowledges and ignores repeats
+    expect(r.recorded).toHaveLength(1);
+    expect(r.recorded[0]).toMatchObject({ level: 4, outcome: 'rated', channel: 'evaluator', deviceAddress: ADDRESS, ticketNumber: 'A001', staffNo: '1001' });
+    expect(ratings(r.db)).toHaveLength(1);
+    expect(outbox(r.db).map((m) => m.name)).toEqual(['rating.recorded']);
+    expect(JSON.parse(outbox(r.db)[0]!.args)).toEqual(r.recorded[0]);
+    expect(r.service.outwardView()).toBeNull();
+    expect(r.service.clerkView(1).latest).toMatchObject({ level: 4, outcome: 'rated' });
+  });
+
+  it('touch answers first: the evaluator result that follows is ignored', async () => {
+    const r = await rig();
+    r.service.completed(context);
+    await r.timers.advance(0);
+    const { sessionId } = r.service.outwardView()!;
+    expect(r.service.rateByTouch(sessionId, 5)).toEqual({ accepted: true });
+    expect(r.service.rateByTouch(sessionId, 1)).toEqual({ accepted: false });
+    r.sim.press(1);
+    await r.timers.advance(3000);
+    expect(r.recorded.map((x) => [x.level, x.channel])).toEqual([[5, 'touch']]);
+  });
+
+  it('the time limit passes: 未评价 (level null, channel none), never a good rating', async () => {
+    const r = await rig({ limit: 5 });
+    r.service.completed(context);
+    await r.timers.advance(5000);
+    expect(r.recorded).toHaveLength(0);
+    await r.timers.advance(1000); // the grace for a key in flight
+    expect(r.recorded).toHaveLength(1);
+    expect(r.recorded[0]).toMatchObject({ level: null, outcome: 'not_rated', channel: 'none' });
+    expect(r.service.rateByTouch(r.recorded[0]!.sessionId, 5)).toEqual({ accepted: false });
+  });
+
+  it('calling the next number cancels the open session (CANCEL_RATING) and stores it as cancelled', async () => {
+    const r = await rig();
+    r.service.completed(context);
+    await r.timers.advance(0);
+    const { sessionId } = r.service.outwardView()!;
+    r.service.cancelOpen();
+    await r.timers.advance(0);
+    expect(r.sim.device(ADDRESS).session).toBeNull();
+    expect(r.recorded[0]).toMatchObject({ sessionId, outcome: 'cancelled', level: null });
+    r.sim.press(5);
+    await r.timers.advance(3000);
+    expect(r.recorded).toHaveLength(1);
+  });
+
+  it('works without an evaluator (touch only), and 请评价 twice keeps one session', async () => {
+    const r = await rig({ evaluator: false });
+    expect(r.service.evaluatorStatus()).toBeNull();
+    const first = r.service.request(context);
+    expect(r.service.request(context)).toEqual(first);
+    expect(r.service.rateByTouch(first.sessionId, 3)).toEqual({ accepted: true });
+    expect(r.recorded[0]).toMatchObject({ level: 3, channel: 'touch', deviceAddress: null });
+  });
+
+  it('stored ratings can never be edited or deleted', async () => {
+    const r = await rig({ evaluator: false });
+    const { sessionId } = r.service.request(context);
+    r.service.rateByTouch(sessionId, 5);
+    expect(() => r.db.prepare('UPDATE rating SET level = 1').run()).toThrow(/never edited/);
+    expect(() => r.db.prepare('DELETE FROM rating').run()).toThrow(/never deleted/);
+    expect(ratings(r.db)[0]).toMatchObject({ level: 5 });
+  });
+
+  it('a bad rating opens a follow-up due in working days; managers move it forward only, with notes', async () => {
+    const r = await rig({ evaluator: false });
+    const { sessionId } = r.service.request(context);
+    r.service.rateByTouch(sessionId, 2);
+    expect(outbox(r.db).map((m) => m.name)).toEqual(['rating.recorded', 'followup.opened']);
+
+    expect(() => r.service.listFollowUps()).toThrow(HallError); // nobody signed in
+    r.who = { staffNo: '1001', role: 'clerk' };
+    expect(() => r.service.listFollowUps()).toThrow(/管理人员/);
+    expect(() => r.service.advanceFollowUp(1, '看看')).toThrow(/管理人员/);
+
+    r.who = { staffNo: '1006', role: 'manager' };
+    const [followUp] = r.service.listFollowUps();
+    // 2026-03-02 is a Monday: 5 working days later is Monday 2026-03-09.
+    expect(followUp).toMatchObject({ level: 2, state: 'verifying', dueDate: '2026-03-09', ticketNumber: 'A001' });
+    expect(r.service.advanceFollowUp(followUp!.id, '已核实：等候时间过长').state).toBe('fixing');
+    const done = r.service.advanceFollowUp(followUp!.id, '已电话回访，群众表示理解');
+    expect(done.state).toBe('called_back');
+    expect(done.steps.map((s) => [s.state, s.staffNo])).toEqual([
+      ['verifying', null],
+      ['fixing', '1006'],
+      ['called_back', '1006'],
+    ]);
+    expect(() => r.service.advanceFollowUp(followUp!.id, '再来')).toThrow(/已回访/);
+    expect(outbox(r.db).map((m) => m.name)).toEqual(['rating.recorded', 'followup.opened', 'followup.advanced', 'followup.advanced']);
+    // A good rating opens none.
+    const next = r.service.request(context);
+    r.service.rateByTouch(next.sessionId, 4);
+    expect(r.service.listFollowUps()).toHaveLength(1);
+  });
+
+  it('shows the clerk on sign-in (SHOW_IDENTITY) and follows serving / idle / paused (SET_STATE)', async () => {
+    const r = await rig();
+    r.service.clerkSignedIn('1001', '王丽华');
+    await r.timers.advance(0);
+    expect(r.sim.device(ADDRESS).identity).toEqual({ staffNumber: '1001', name: '王丽华' });
+    r.service.display('serving');
+    await r.timers.advance(0);
+    expect(r.sim.device(ADDRESS).state).toBe(1);
+    r.service.display('paused');
+    await r.timers.advance(0);
+    expect(r.sim.device(ADDRESS).state).toBe(2);
+  });
+});
+
+describe('evaluatorConfigFromEnv', () => {
+  it('reads the port, protocol and address; no port means no evaluator', () => {
+    expect(evaluatorConfigFromEnv({})).toBeNull();
+    expect(evaluatorConfigFromEnv({ HALLDESK_EVALUATOR_PORT: '/dev/ttyUSB0', HALLDESK_EVALUATOR_ADDRESS: '3' })).toEqual({
+      port: '/dev/ttyUSB0',
+      protocol: 'ft12',
+      address: 3,
+    });
+    expect(() => evaluatorConfigFromEnv({ HALLDESK_EVALUATOR_PORT: 'x', HALLDESK_EVALUATOR_PROTOCOL: 'modbus' })).toThrow(/ft12/);
+    expect(() => evaluatorConfigFromEnv({ HALLDESK_EVALUATOR_PORT: 'x', HALLDESK_EVALUATOR_ADDRESS: '0' })).toThrow(/1–250/);
+  });
+});
