@@ -177,4 +177,17 @@ describe('rating (好差评) through a real serial line and Chromium', () => {
     await outward.getByTestId('outward-rating').waitFor({ state: 'detached' });
     await expect.poll(() => sim.device(ADDRESS).state).toBe(1); // serving the new number
   });
+
+  it('the line is unplugged: the clerk sees the fault at once; plugged back, the evaluator is ok again', async () => {
+    await pty.kill('SIGKILL');
+    await expect.poll(() => clerk.getByTestId('evaluator-state').getAttribute('data-state')).toBe('unplugged');
+    expect(await clerk.getByTestId('evaluator-state').textContent()).toBe('评价器未连接');
+    await simPort.close();
+    await pty.restart();
+    simPort = await openSerialPort({ path: pty.b });
+    sim.attach(simPort);
+    await expect
+      .poll(() => clerk.getByTestId('evaluator-state').getAttribute('data-state'), { timeout: 15_000 })
+      .toBe('ok');
+  }, 30_000);
 });
