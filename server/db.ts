@@ -1,15 +1,11 @@
 // The hall server's SQLite file: durable pragmas, and the schema as numbered
 // migrations tracked with `PRAGMA user_version`.
 import Database from 'better-sqlite3';
+import { applyMigrations, type Migration as GenericMigration } from '../common/migrations.ts';
 
 export type HallDatabase = Database.Database;
 
-export interface Migration {
-  /** Its place in `migrations`, counting from 1; what `user_version` records once applied. */
-  version: number;
-  name: string;
-  up(db: HallDatabase): void;
-}
+export type Migration = GenericMigration<HallDatabase>;
 
 /** Every schema change, in order. A shipped migration is never edited: add the next one. */
 export const migrations: readonly Migration[] = [
@@ -285,23 +281,14 @@ export const migrations: readonly Migration[] = [
  * `user_version` is newer than the code: an old server must not write to it.
  */
 export function migrate(db: HallDatabase, list: readonly Migration[] = migrations): void {
-  list.forEach((migration, index) => {
-    if (migration.version !== index + 1) {
-      throw new Error(
-        `migration "${migration.name}" is numbered ${migration.version}, expected ${index + 1}`,
-      );
-    }
-  });
-  db.transaction(() => {
-    const current = db.pragma('user_version', { simple: true }) as number;
-    if (current > list.length) {
-      throw new Error(
-        `数据库结构版本为 ${current}，比本程序支持的 ${list.length} 新：请升级大厅服务器程序后再打开，不要用旧程序写入新数据库`,
-      );
-    }
-    for (const migration of list.slice(current)) migration.up(db);
-    db.pragma(`user_version = ${list.length}`);
-  }).immediate();
+  applyMigrations(
+    db,
+    list,
+    (found, known) =>
+      new Error(
+        `数据库结构版本为 ${found}，比本程序支持的 ${known} 新：请升级大厅服务器程序后再打开，不要用旧程序写入新数据库`,
+      ),
+  );
 }
 
 /** Opens (creating if needed) the hall database and brings its schema up to date. */

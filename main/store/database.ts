@@ -1,6 +1,7 @@
 // The counter's one SQLite connection: WAL, synchronous=FULL, numbered
 // migrations tracked in user_version, all pending ones in one transaction.
 import Database from 'better-sqlite3';
+import { applyMigrations } from '../../common/migrations.ts';
 import { migrations, type Migration } from './migrations.ts';
 
 export type Db = Database.Database;
@@ -31,15 +32,5 @@ export function openDatabase(file: string, list: readonly Migration[] = migratio
 
 /** Applies every pending migration in one transaction; refuses a newer database. */
 export function migrate(db: Db, list: readonly Migration[] = migrations): void {
-  list.forEach((migration, index) => {
-    if (migration.version !== index + 1) throw new Error(`migration list out of order at ${migration.name}`);
-  });
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > list.length) throw new DatabaseTooNewError(current, list.length);
-  const pending = list.slice(current);
-  if (pending.length === 0) return;
-  db.transaction(() => {
-    for (const migration of pending) migration.up(db);
-    db.pragma(`user_version = ${list.length}`);
-  }).immediate();
+  applyMigrations(db, list, (found, known) => new DatabaseTooNewError(found, known));
 }

@@ -1,13 +1,10 @@
 // One numbered migration per schema change, in an explicit list. Never edit a
 // migration that has shipped: add the next one. Each has a test in
 // test/main/migrations.test.ts.
+import type { Migration as GenericMigration } from '../../common/migrations.ts';
 import type { Db } from './database.ts';
 
-export interface Migration {
-  version: number;
-  name: string;
-  up(db: Db): void;
-}
+export type Migration = GenericMigration<Db>;
 
 export const migrations: readonly Migration[] = [
   {
@@ -263,6 +260,21 @@ export const migrations: readonly Migration[] = [
           staff_no TEXT,
           at TEXT NOT NULL,
           PRIMARY KEY (follow_up_id, state)
+        ) STRICT;`);
+    },
+  },
+  {
+    version: 13,
+    name: 'clerk credentials for offline sign-in (scrypt verifier, never the password)',
+    up(db) {
+      // One row per clerk who signed in online on this counter: a slow salted
+      // verifier (main/clerk-credentials.ts) and the profile shown offline.
+      db.exec(`
+        CREATE TABLE clerk_credential (
+          staff_no TEXT PRIMARY KEY,
+          verifier TEXT NOT NULL CHECK (json_valid(verifier)),
+          profile TEXT NOT NULL CHECK (json_valid(profile)),
+          verified_at TEXT NOT NULL
         ) STRICT;`);
     },
   },

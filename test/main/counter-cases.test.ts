@@ -8,12 +8,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CaseDraftView, CaseList, CaseRecord, ClerkFigures, type CaseDraft } from '../../common/cases.ts';
 import { residentIdCheckChar } from '../../common/identity.ts';
 import { calls, type CallResult, type ClerkState, type OutwardView } from '../../common/contract.ts';
-import { HallError } from '../../common/errors.ts';
 import { openCounter } from '../../main/counter.ts';
 import type { Counter } from '../../main/counter-api.ts';
 import { HallClient } from '../../main/hall-client.ts';
 import type { Logger } from '../../main/log.ts';
 import { startHallServer, DEMO_PASSWORD, type TestHallServer } from '../helpers/hall-server.ts';
+import { failure, waitFor } from '../helpers/counter-views.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -38,42 +38,6 @@ function rawLogger(lines: string[]): Logger {
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
 
-function waitFor<T extends ClerkState | OutwardView>(
-  counter: Counter,
-  name: 'clerkState' | 'outwardView',
-  test: (view: T) => boolean,
-  timeoutMs = 5000,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`timed out waiting for ${name}`));
-    }, timeoutMs);
-    const stop = counter.subscribe((event, payload) => {
-      if (event === name && test(payload as T)) {
-        clearTimeout(timer);
-        stop();
-        resolve(payload as T);
-      }
-    });
-    void counter.call(name === 'clerkState' ? 'getClerkState' : 'getOutwardView', {}).then((view) => {
-      if (test(view as T)) {
-        clearTimeout(timer);
-        stop();
-        resolve(view as T);
-      }
-    });
-  });
-}
-
-async function failure(promise: Promise<unknown>): Promise<HallError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HallError);
-  return error as HallError;
-}
 
 async function enrolledCounter(
   hall: TestHallServer,

@@ -6,12 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClerkState, OutwardView } from '../../common/contract.ts';
-import { HallError } from '../../common/errors.ts';
 import { HallClient } from '../../main/hall-client.ts';
 import { openCounter } from '../../main/counter.ts';
-import type { Counter } from '../../main/counter-api.ts';
 import { createHallServer, type HallServer } from '../../server/hall-server.ts';
 import { DEMO_PASSWORD, DEMO_SEED_DIR } from '../helpers/hall-server.ts';
+import { failure, waitFor } from '../helpers/counter-views.ts';
 
 const ADMIN = 'counter-test-admin';
 const cleanups: (() => Promise<void>)[] = [];
@@ -37,40 +36,6 @@ async function kioskFor(url: string): Promise<HallClient> {
   return new HallClient({ baseUrl: url, token: enrolled.token });
 }
 
-/** Resolves with the first view (current or emitted) that satisfies `test`. */
-function waitFor<T extends ClerkState | OutwardView>(
-  counter: Counter,
-  name: 'clerkState' | 'outwardView',
-  test: (view: T) => boolean,
-  timeoutMs = 5000,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`timed out waiting for ${name}`));
-    }, timeoutMs);
-    const stop = counter.subscribe((event, payload) => {
-      if (event === name && test(payload as T)) {
-        clearTimeout(timer);
-        stop();
-        resolve(payload as T);
-      }
-    });
-    void counter.call(name === 'clerkState' ? 'getClerkState' : 'getOutwardView', {}).then((view) => {
-      if (test(view as T)) {
-        clearTimeout(timer);
-        stop();
-        resolve(view as T);
-      }
-    });
-  });
-}
-
-async function failure(promise: Promise<unknown>): Promise<HallError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(HallError);
-  return error as HallError;
-}
 
 describe('counter core with the real hall server', () => {
   it('enrolls, pulls config, signs in and runs call-next / recall / no-show / complete', async () => {
