@@ -107,6 +107,8 @@ export const HallSettings = z.object({
   ratingTimeLimitSeconds: z.number().int().min(5).max(255).default(60),
   /** A bad rating's follow-up (回访) is due this many working days after the rating. */
   badRatingFollowUpWorkingDays: z.number().int().min(1).max(60).default(5),
+  /** Personal data of concluded, synced cases is purged from a counter this many days after (main/retention.ts). */
+  retentionDays: z.number().int().min(1).max(3650).default(30),
   /** The reasons a clerk chooses from for 不予受理. */
   refuseReasons: z
     .array(z.string().min(1))

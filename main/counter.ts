@@ -8,10 +8,12 @@ import type { CallLogEntry, CallArgs, ClerkState, ConnectionState, OutwardView }
 import { HallError } from '../common/errors.ts';
 import type { HallEvent, PullStream, WindowStatus } from '../common/http-api.ts';
 import type { CallName, EventName } from '../common/ipc-names.ts';
-import type { Ticket } from '../common/model.ts';
+import type { Staff, Ticket } from '../common/model.ts';
 import type { CaseRecord } from '../common/cases.ts';
 import { CaseService, type CaseContext } from './cases.ts';
+import { ClerkCredentials } from './clerk-credentials.ts';
 import { evaluatorFromConfig, RatingService } from './ratings.ts';
+import { DEFAULT_RETENTION_DAYS, Retention, type RetentionTimer } from './retention.ts';
 import type { Counter, CounterOptions, LocalSettings } from './counter-api.ts';
 import { HallClient } from './hall-client.ts';
 import { silentLogger, type Logger } from './log.ts';
@@ -30,6 +32,8 @@ export interface CounterDependencies {
   retryDelay?: (attempt: number) => number;
   /** Push loop timing (main/sync/pusher.ts); defaults: batches of 500, backoff 1 s → 60 s, 30 s timeout. */
   push?: Partial<PushTuning>;
+  /** The daily retention run (main/retention.ts); default: a real, unref'd interval. */
+  retentionTimer?: RetentionTimer;
 }
 
 const TOKEN = 'device-token';
@@ -61,6 +65,10 @@ class CounterService implements Counter {
   private readonly pusher: Pusher;
   private readonly streams: SyncStreams;
   private readonly printing: PrintService | null;
+  private readonly credentials: ClerkCredentials;
+  private readonly retention: Retention;
+  /** A clerk signed in against the stored verifier while the server was unreachable. */
+  private offlineClerk: Staff | null = null;
 
   private enrollment: StoredEnrollment | null;
   private client: HallClient | null = null;
@@ -86,6 +94,14 @@ class CounterService implements Counter {
     this.config = store.config();
     this.status = store.windowStatus();
     this.streams = new SyncStreams(store);
+    this.credentials = new ClerkCredentials(store.db, { clock: this.clock });
+    this.retention = new Retention({
+      db: store.db,
+      clock: this.clock,
+      days: () => this.config.settings?.retentionDays ?? DEFAULT_RETENTION_DAYS,
+      log: this.log,
+      timer: deps.retentionTimer,
+    });
     // Every local commit that records a mutation starts a push (after the commit).
     this.outbox = new Outbox(store.db, { clock: this.clock, onAppend: () => this.pusher.kick() });
     this.pusher = new Pusher({
@@ -132,6 +148,8 @@ class CounterService implements Counter {
 
   async start(): Promise<void> {
     this.ratings.start();
+    // Personal data of concluded, synced cases past the hall's retention days: purged now and daily.
+    this.retention.start();
     if (!this.enrollment && this.options.autoEnroll) {
       try {
         await this.enroll(this.options.autoEnroll);
@@ -156,6 +174,7 @@ class CounterService implements Counter {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.retention.stop();
     this.stream?.abort();
     this.wakeRetry?.();
     await this.connectLoop;
@@ -358,6 +377,8 @@ class CounterService implements Counter {
     if (this.enrollment) {
       throw new HallError('CONFLICT', `本终端已注册到 ${this.enrollment.serverUrl}，如需更换请联系管理员`, 409);
     }
+    // The one-time code is spent by the server: first make sure the token can be kept.
+    this.secrets.check?.();
     const client = new HallClient({ baseUrl: serverUrl, fetch: this.fetchImpl });
     const result = await client.request('enroll', { body: { code, deviceName: this.options.deviceName } });
     if (result.role !== 'counter' || result.windowId === null) {
@@ -414,20 +435,67 @@ class CounterService implements Counter {
 
   private async signIn(args: CallArgs<'signIn'>): Promise<ClerkState> {
     const client = this.requireClient();
-    const result = await this.online(() => client.request('signIn', { body: args }));
+    let result;
+    try {
+      result = await this.online(() => client.request('signIn', { body: args }));
+    } catch (error) {
+      if (error instanceof HallError && error.code === 'SERVER_UNREACHABLE') return this.signInOffline(args);
+      // A password the server refuses no longer opens this counter offline either.
+      if (error instanceof HallError && error.code === 'SIGN_IN_FAILED') this.credentials.forget(args.staffNo);
+      throw error;
+    }
+    this.offlineClerk = null;
     this.log.info('clerk signed in', { staffNo: result.staff.staffNo });
+    try {
+      await this.credentials.remember(result.staff, args.password);
+    } catch (error) {
+      this.log.warn('offline sign-in verifier not stored', { staffNo: result.staff.staffNo, error: String(error) });
+    }
     this.ratings.clerkSignedIn(result.staff.staffNo, result.staff.name);
     await this.refreshWindow();
     return this.clerkState();
   }
 
+  /** The server is unreachable: the clerk's stored verifier decides, and the counter works locally. */
+  private async signInOffline(args: CallArgs<'signIn'>): Promise<ClerkState> {
+    const check = await this.credentials.check(args.staffNo, args.password);
+    if (check.result === 'unknown') {
+      throw new HallError('SERVER_UNREACHABLE', '该工号未在本终端联网登录过，离线时无法登录；请联网后登录', 503);
+    }
+    if (check.result === 'wrong-password') {
+      this.log.warn('offline sign-in refused', { staffNo: args.staffNo });
+      throw new HallError('SIGN_IN_FAILED', '工号或密码错误，请重新输入', 401);
+    }
+    const windowId = this.windowId();
+    const window = (windowId !== null ? this.config.windows.get(windowId) : undefined) ?? this.status?.window ?? null;
+    if (!window) throw new HallError('SERVER_UNREACHABLE', '本终端尚未取得窗口配置，离线时无法登录；请联网后登录', 503);
+    this.offlineClerk = check.staff;
+    this.status = { window, current: this.status?.current ?? null, clerk: check.staff };
+    this.store.saveWindowStatus(this.status);
+    this.log.info('clerk signed in offline', { staffNo: check.staff.staffNo });
+    this.ratings.clerkSignedIn(check.staff.staffNo, check.staff.name);
+    this.publish();
+    return this.clerkState();
+  }
+
   private async signOut(): Promise<ClerkState> {
     const client = this.requireClient();
-    await this.online(() => client.request('signOut'));
+    const offline = this.offlineClerk !== null;
+    if (offline) {
+      // Signed in offline: the server never knew; sign out here.
+      this.offlineClerk = null;
+      if (this.status) {
+        this.status = { ...this.status, clerk: null };
+        this.store.saveWindowStatus(this.status);
+      }
+    } else {
+      await this.online(() => client.request('signOut'));
+    }
     this.cases.clearShown();
     this.ratings.cancelOpen();
     this.ratings.display('paused');
-    await this.refreshWindow();
+    if (offline) await this.refreshWindow().catch(() => this.publish());
+    else await this.refreshWindow();
     return this.clerkState();
   }
 
@@ -617,8 +685,10 @@ class CounterService implements Counter {
     return this.coalesce('window', async () => {
       const windowId = this.windowId();
       if (windowId === null) return;
-      const status = await this.requireClient().request('windowStatus', { params: { id: windowId } });
+      let status = await this.requireClient().request('windowStatus', { params: { id: windowId } });
       if (this.closed) return;
+      // A clerk signed in offline stays signed in here (cases and ratings are local) until signing out.
+      if (this.offlineClerk && status.clerk === null) status = { ...status, clerk: this.offlineClerk };
       this.status = status;
       this.store.saveWindowStatus(status);
       this.publish();

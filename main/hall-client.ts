@@ -22,23 +22,36 @@ export interface HallClientOptions {
   token?: string | null;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** The live stream counts as dead after this long without a single byte (ms); default 5000. The server beats every 2 s. */
+  streamIdleMs?: number;
 }
+
+/** The clerk's reason when the live stream went silent. */
+export const STREAM_SILENT_REASON = '大厅服务器无响应（5 秒内未收到任何数据），请检查网络连接；正在自动重连';
 
 export class HallClient {
   readonly baseUrl: string;
   private readonly token: string | null;
   private readonly fetchImpl: typeof fetch;
   private readonly timeoutMs: number;
+  private readonly streamIdleMs: number;
 
   constructor(options: HallClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.token = options.token ?? null;
     this.fetchImpl = options.fetch ?? fetch;
     this.timeoutMs = options.timeoutMs ?? 5000;
+    this.streamIdleMs = options.streamIdleMs ?? 5000;
   }
 
   withToken(token: string): HallClient {
-    return new HallClient({ baseUrl: this.baseUrl, token, fetch: this.fetchImpl, timeoutMs: this.timeoutMs });
+    return new HallClient({
+      baseUrl: this.baseUrl,
+      token,
+      fetch: this.fetchImpl,
+      timeoutMs: this.timeoutMs,
+      streamIdleMs: this.streamIdleMs,
+    });
   }
 
   private url(name: RouteName, options: RequestOptions): string {
@@ -95,7 +108,9 @@ export class HallClient {
 
   /**
    * Reads the live event stream until it ends or `signal` aborts. Malformed
-   * events are skipped (and reported), never acted on.
+   * events are skipped (and reported), never acted on. A stream (or its
+   * opening) silent for `streamIdleMs` is a dead link: SERVER_UNREACHABLE
+   * with STREAM_SILENT_REASON.
    */
   async listen(
     onEvent: (event: HallEvent) => void,
@@ -104,35 +119,54 @@ export class HallClient {
   ): Promise<void> {
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let response: Response;
+    const silence = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const alive = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => silence.abort(), this.streamIdleMs);
+    };
+    const both = AbortSignal.any([signal, silence.signal]);
+    const failed = (error: unknown) =>
+      silence.signal.aborted && !signal.aborted
+        ? new HallError('SERVER_UNREACHABLE', STREAM_SILENT_REASON, 503)
+        : unreachable(error);
+    alive();
     try {
-      response = await this.fetchImpl(this.url('events', {}), { headers, signal });
-    } catch (error) {
-      throw unreachable(error);
-    }
-    if (!response.ok || !response.body) {
-      const parsed = ApiError.safeParse(await response.json().catch(() => null));
-      if (parsed.success) throw new HallError(parsed.data.code, parsed.data.message, response.status);
-      throw new HallError('SERVER_ERROR', `实时事件连接失败（HTTP ${response.status}）`, response.status);
-    }
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of response.body) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, end).replace(/\r$/, '');
-          buffer = buffer.slice(end + 1);
-          if (!line.startsWith('data:')) continue;
-          const parsed = parseEvent(line.slice(5).trim());
-          if (parsed) onEvent(parsed);
-          else onMalformed(line);
-        }
+      let response: Response;
+      try {
+        response = await this.fetchImpl(this.url('events', {}), { headers, signal: both });
+      } catch (error) {
+        throw failed(error);
       }
-    } catch (error) {
-      if (signal.aborted) return;
-      throw unreachable(error);
+      if (!response.ok || !response.body) {
+        const parsed = ApiError.safeParse(await response.json().catch(() => null));
+        if (parsed.success) throw new HallError(parsed.data.code, parsed.data.message, response.status);
+        throw new HallError('SERVER_ERROR', `实时事件连接失败（HTTP ${response.status}）`, response.status);
+      }
+      const decoder = new TextDecoder();
+      let buffer = '';
+      try {
+        for await (const chunk of response.body) {
+          alive();
+          buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+          let end: number;
+          while ((end = buffer.indexOf('\n')) >= 0) {
+            const line = buffer.slice(0, end).replace(/\r$/, '');
+            buffer = buffer.slice(end + 1);
+            if (!line.startsWith('data:')) continue;
+            const parsed = parseEvent(line.slice(5).trim());
+            if (parsed) onEvent(parsed);
+            else onMalformed(line);
+          }
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        throw failed(error);
+      }
+      // The body may end quietly after an abort by silence.
+      if (silence.signal.aborted && !signal.aborted) throw failed(null);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

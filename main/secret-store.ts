@@ -6,6 +6,8 @@ import { join } from 'node:path';
 export interface SecretStore {
   get(name: string): string | null;
   set(name: string, value: string): void;
+  /** Throws the reason when a secret could not be stored now (checked before a one-time code is spent). */
+  check?(): void;
 }
 
 export class FileSecretStore implements SecretStore {

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ALL_CLIPS, CLIP_TEXT } from '../main/voice/announce.ts';
+import { ALL_CLIPS, CLIP_TEXT } from '../common/announce.ts';
 import { durationMs, encodeWav, parseWav, resample, trimSilence } from '../main/voice/wav.ts';
 
 const SAMPLE_RATE = 16_000;

@@ -3,7 +3,8 @@
 import type { ServerResponse } from 'node:http';
 import type { HallEvent } from '../common/http-api.ts';
 
-const HEARTBEAT_MS = 15_000;
+/** Counters treat ~5 s of silence as a dead link (main/hall-client.ts): beat well inside that. */
+const HEARTBEAT_MS = 2_000;
 
 export function createEventHub() {
   const clients = new Set<ServerResponse>();

@@ -15,6 +15,7 @@ import { createLogger, type Logger } from '../log.ts';
 import { registerIpc } from './ipc.ts';
 import { APP_DATA_FOLDER, autoEnrollFromEnv } from './launch-env.ts';
 import { registerAppScheme, serveAppScheme } from './protocol.ts';
+import { SafeStorageSecretStore } from './safe-storage-secrets.ts';
 import {
   createClerkWindow,
   createOutwardWindow,
@@ -77,14 +78,19 @@ async function start(): Promise<void> {
     } catch (error) {
       log.error('evaluator setting ignored', { error: String(error) });
     }
-    counter = await openCounter({
-      evaluator,
-      dataDir: app.getPath('userData'),
-      deviceName: hostname(),
-      log,
-      ...(autoEnroll ? { autoEnroll } : {}),
-      ...(printer ? { printer } : {}),
-    });
+    const dataDir = app.getPath('userData');
+    counter = await openCounter(
+      {
+        evaluator,
+        dataDir,
+        deviceName: hostname(),
+        log,
+        ...(autoEnroll ? { autoEnroll } : {}),
+        ...(printer ? { printer } : {}),
+      },
+      // The device token sealed by the OS key store, never a plaintext file.
+      { secrets: new SafeStorageSecretStore(dataDir) },
+    );
     disposeIpc = registerIpc(counter, (role) => windows[role], log);
 
     const primary = screen.getPrimaryDisplay();

@@ -36,6 +36,7 @@ const MIME: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
+  '.wav': 'audio/wav',
   '.png': 'image/png',
   '.woff2': 'font/woff2',
   '.json': 'application/json',

@@ -278,4 +278,16 @@ export const migrations: readonly Migration[] = [
         ) STRICT;`);
     },
   },
+  {
+    version: 14,
+    name: 'retention: when a case\'s personal data was purged',
+    up(db) {
+      // main/retention.ts replaces applicant_json of concluded, synced cases
+      // with the masked applicant after the hall's retention days, and marks
+      // the row; the partial index finds the rows still holding personal data.
+      db.exec(`
+        ALTER TABLE cases ADD COLUMN purged_at TEXT;
+        CREATE INDEX cases_unpurged ON cases (decided_at) WHERE purged_at IS NULL;`);
+    },
+  },
 ];

@@ -2,11 +2,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { connectApi } from '../api.ts';
+import { startAnnouncer } from './announcer.ts';
 import { OutwardApp } from './OutwardApp.tsx';
 import { createOutwardStore } from './store.ts';
 import './outward.css';
 
 const store = createOutwardStore(connectApi('outward'));
+startAnnouncer(store);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from outward.html');

@@ -2,7 +2,7 @@
 // Audio: each clip is fetched and decoded once, then the clips are scheduled
 // end to end on the audio clock (no gaps, no overlap), through one gain node
 // for the volume. `play` resolves when the last clip has ended, which is what
-// main/voice/announce.ts's AnnouncementQueue waits for.
+// common/announce.ts's AnnouncementQueue waits for.
 //
 // The audio context and the clip loader are injected: the outward window
 // passes `new AudioContext()` and a loader for resources/voice/<name>.wav;

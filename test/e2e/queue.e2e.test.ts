@@ -24,6 +24,8 @@ let browser: Browser;
 const counters: Counter[] = [];
 const hosts: BrowserHost[] = [];
 const pages: { clerk: Page; outward: Page }[] = [];
+/** The voice clips each outward page fetched, in order (each clip is fetched once, then cached). */
+const clipRequests = new Map<Page, string[]>();
 
 async function counterWithHost(windowId: number, enrolled: boolean) {
   const admin = new HallClient({ baseUrl: hall.url, token: hall.adminToken });
@@ -38,6 +40,11 @@ async function counterWithHost(windowId: number, enrolled: boolean) {
   hosts.push(host);
   const clerk = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   const outward = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  outward.on('request', (request) => {
+    const clip = /\/voice\/([^/]+)\.wav$/.exec(new URL(request.url()).pathname)?.[1];
+    if (clip) clipRequests.get(outward)!.push(decodeURIComponent(clip));
+  });
+  clipRequests.set(outward, []);
   for (const page of [clerk, outward]) page.on('pageerror', (error) => console.error('page error:', error));
   await clerk.goto(host.clerkUrl);
   await outward.goto(host.outwardUrl);
@@ -116,6 +123,10 @@ describe('two windows calling through the browser host', () => {
 
     await press(one.clerk, 'F1'); // 叫号 hotkey
     await expect.poll(() => number(one.outward).textContent()).toBe('A001');
+    // «请A001号到1号窗口办理» is spoken from the recorded clips, in order (repeats come from the cache).
+    await expect
+      .poll(() => clipRequests.get(one.outward))
+      .toEqual(['qing', 'A', '0', '1', 'hao', 'dao', 'chuangkou', 'banli']);
     await expect.poll(() => one.clerk.getByTestId('current-ticket').textContent()).toBe('A001');
 
     await two.clerk.getByTestId('action-call-next').click();

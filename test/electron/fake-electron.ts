@@ -205,6 +205,13 @@ export function createFakeElectron(options: { appPath: string; appData: string; 
     },
     dialog: { showErrorBox: (title: string, content: string) => errors.push([title, content]) },
     powerSaveBlocker: { start: (type: string) => (calls.push(`powerSaveBlocker.start:${type}`), 1) },
+    // A stand-in key store: reversible, but never the plaintext bytes.
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+      encryptString: (plain: string) => Buffer.from(`fake-sealed:${Buffer.from(plain, 'utf8').toString('base64')}`),
+      decryptString: (sealed: Buffer) => Buffer.from(sealed.toString('utf8').replace(/^fake-sealed:/, ''), 'base64').toString('utf8'),
+    },
   };
 
   return {

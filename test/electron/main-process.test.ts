@@ -4,7 +4,7 @@
 // enrolled to the real hall server: the wiring — scheme, windows, sender
 // checks, event routing, display following, shutdown — is exercised; what
 // Electron itself does (rendering, sandbox, real IPC) is not.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -173,6 +173,12 @@ describe('the main process, once ready', () => {
     const [clerk, outward] = fake.windows;
     const state = await call('getClerkState', clerk!.webContents);
     expect(state).toMatchObject({ ok: true, result: { enrolled: true } });
+    // The device token went through safeStorage into a 0600 file; no plaintext token file.
+    const userData = fake.app.getPath('userData');
+    const sealed = join(userData, 'device-token.sealed');
+    expect(readFileSync(sealed, 'utf8')).toMatch(/^fake-sealed:/);
+    expect(statSync(sealed).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(userData, 'device-token.secret'))).toBe(false);
     expect(await call('getOutwardView', outward!.webContents)).toMatchObject({ ok: true, result: { mode: expect.any(String) } });
     // The outward screen may not act for the clerk: the role comes from the window.
     expect(await call('callNext', outward!.webContents)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });

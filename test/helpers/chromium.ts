@@ -41,6 +41,8 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
       '--disable-quic',
       '--no-first-run',
+      // The outward screen announces numbers without anyone touching it, as in the Electron shell.
+      '--autoplay-policy=no-user-gesture-required',
     ],
   });
 }

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HallError } from '../../common/errors.ts';
 import type { HallEvent } from '../../common/http-api.ts';
-import { HallClient } from '../../main/hall-client.ts';
+import { HallClient, STREAM_SILENT_REASON } from '../../main/hall-client.ts';
 
 let server: Server;
 let base: string;
@@ -97,5 +97,43 @@ describe('HallClient', () => {
       { type: 'window', windowId: 2, version: 5 },
     ]);
     expect(bad).toEqual(['data: {"type":"queue"}', 'data: not json']);
+  });
+
+  it('treats a live stream silent for streamIdleMs as a dead link, while heartbeats keep it alive', async () => {
+    // Beats every 50 ms for 400 ms, then falls silent without closing.
+    answer = (_, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"type":"hello","version":1}\n\n');
+      let beats = 0;
+      const beat = setInterval(() => {
+        res.write(': heartbeat\n\n');
+        if (++beats === 8) clearInterval(beat);
+      }, 50);
+      res.on('close', () => clearInterval(beat));
+    };
+    const client = new HallClient({ baseUrl: base, streamIdleMs: 200 });
+    const started = Date.now();
+    const silent = await failure(client.listen(() => {}, new AbortController().signal));
+    const elapsed = Date.now() - started;
+    expect(silent.code).toBe('SERVER_UNREACHABLE');
+    expect(silent.message).toBe(STREAM_SILENT_REASON);
+    expect(silent.message).toMatch(/^大厅服务器无响应/);
+    // Alive through the beats (400 ms > 200 ms idle), dead ~200 ms after the last one.
+    expect(elapsed).toBeGreaterThanOrEqual(400);
+    expect(elapsed).toBeLessThan(2000);
+
+    // Not even the headers: the opening is bounded too.
+    answer = () => {};
+    const mute = await failure(client.listen(() => {}, new AbortController().signal));
+    expect(mute.message).toBe(STREAM_SILENT_REASON);
+
+    // The caller's own abort of an open stream is a quiet end, not an error.
+    answer = (_, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"type":"hello","version":1}\n\n');
+    };
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 50);
+    await expect(new HallClient({ baseUrl: base, streamIdleMs: 5000 }).listen(() => {}, stop.signal)).resolves.toBeUndefined();
   });
 });

@@ -161,6 +161,36 @@ describe('counter migrations', () => {
     expect(plan.map((row) => row.detail).join('\n')).toMatch(/print_job_unprinted/);
   });
 
+  it('13 creates the clerk credential table: STRICT, JSON verifier and profile, one row per staff number', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 12));
+    expect(tables(db)).not.toContain('clerk_credential');
+    migrate(db, migrations.slice(0, 13));
+    expect(tables(db)).toContain('clerk_credential');
+    const insert = db.prepare('INSERT INTO clerk_credential (staff_no, verifier, profile, verified_at) VALUES (?, ?, ?, ?)');
+    insert.run('1001', '{"alg":"scrypt"}', '{}', '2026-03-05T00:00:00.000Z');
+    expect(() => insert.run('1001', '{}', '{}', 'x')).toThrow(/UNIQUE|PRIMARY KEY/);
+    expect(() => insert.run('1002', 'not json', '{}', 'x')).toThrow(/CHECK/);
+    expect(() => insert.run('1003', '{}', '{}', Buffer.from('x'))).toThrow(/cannot store BLOB/);
+    expect(db.pragma('user_version', { simple: true })).toBe(13);
+  });
+
+  it('14 gives cases a purged_at (null for existing rows) and an index of the rows still holding personal data', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 13));
+    db.prepare(
+      `INSERT INTO cases (case_no, item_code, item_name, kind, window_id, staff_no, applicant_json, decision, status, decided_at)
+       VALUES ('1', 'X', 'x', 'instant', 1, '1001', '{}', 'notice', 'notice', '2026-01-01T00:00:00.000Z')`,
+    ).run();
+    migrate(db, migrations.slice(0, 14));
+    expect(db.prepare('SELECT case_no, purged_at FROM cases').all()).toEqual([{ case_no: '1', purged_at: null }]);
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN SELECT case_no FROM cases WHERE purged_at IS NULL AND decided_at < ?')
+      .all('2026-02-01') as { detail: string }[];
+    expect(plan.map((row) => row.detail).join('\n')).toMatch(/cases_unpurged/);
+    expect(db.pragma('user_version', { simple: true })).toBe(14);
+  });
+
   it('12 creates the rating table (checks hold, UPDATE and DELETE refused) and the follow-ups', () => {
     const db = new Database(tempDb());
     migrate(db, migrations.slice(0, 12));

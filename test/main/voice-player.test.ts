@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AnnouncementQueue, announcementClips } from '../../main/voice/announce.ts';
+import { AnnouncementQueue, announcementClips } from '../../common/announce.ts';
 import { parseWav } from '../../main/voice/wav.ts';
 import {
   ClipPlayer,
@@ -13,6 +13,7 @@ import {
   type AudioSourceLike,
   type GainLike,
 } from '../../renderer/outward/voice-player.ts';
+import { systemTimers } from '../../main/devices/evaluator/clock.ts';
 
 const voiceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../resources/voice');
 
@@ -138,7 +139,7 @@ describe('ClipPlayer (outward window)', () => {
   it('with the announcement queue, a second announcement starts only after the first has ended', async () => {
     const { context, sources } = fakeContext();
     const player = new ClipPlayer({ context, loadClip });
-    const queue = new AnnouncementQueue({ player });
+    const queue = new AnnouncementQueue({ player, timers: systemTimers });
     const first = queue.announce('A012', 3);
     const second = queue.announce('A013', '12号窗口');
     await flush();

@@ -11,8 +11,9 @@ import {
   chineseNumberClips,
   type AnnouncementOutcome,
   type VoicePlayer,
-} from '../../main/voice/announce.ts';
+} from '../../common/announce.ts';
 import { encodeWav, parseWav, resample, trimSilence } from '../../main/voice/wav.ts';
+import { systemTimers } from '../../main/devices/evaluator/clock.ts';
 
 const voiceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../resources/voice');
 
@@ -97,7 +98,7 @@ const flush = () => new Promise((r) => setTimeout(r, 0));
 describe('AnnouncementQueue', () => {
   it('a second announcement waits for the first', async () => {
     const { player, plays } = controllablePlayer();
-    const queue = new AnnouncementQueue({ player });
+    const queue = new AnnouncementQueue({ player, timers: systemTimers });
     const first = queue.announce('A012', 3);
     const second = queue.announce('B005', '12号窗口');
     await flush();
@@ -117,7 +118,7 @@ describe('AnnouncementQueue', () => {
 
   it('a recall is announced again, even while the first call is playing', async () => {
     const { player, plays } = controllablePlayer();
-    const queue = new AnnouncementQueue({ player });
+    const queue = new AnnouncementQueue({ player, timers: systemTimers });
     const call = queue.announce('A012', 3);
     const recall = queue.announce('A012', 3);
     await flush();
@@ -172,7 +173,7 @@ describe('AnnouncementQueue', () => {
 
   it('a long queue drops the oldest repeats first, then the oldest waiting', async () => {
     const { player, plays } = controllablePlayer();
-    const queue = new AnnouncementQueue({ player, maxPending: 3 });
+    const queue = new AnnouncementQueue({ player, timers: systemTimers, maxPending: 3 });
     const outcomes: Record<string, AnnouncementOutcome> = {};
     const add = (label: string, ticket: string, window: number) =>
       void queue.announce(ticket, window).then((o) => {
@@ -202,7 +203,7 @@ describe('AnnouncementQueue', () => {
 
   it('rejects an announcement it cannot say without disturbing the queue', async () => {
     const { player, plays } = controllablePlayer();
-    const queue = new AnnouncementQueue({ player });
+    const queue = new AnnouncementQueue({ player, timers: systemTimers });
     await expect(queue.announce('A012', '综合窗口')).rejects.toThrow(RangeError);
     void queue.announce('A012', 3);
     await flush();

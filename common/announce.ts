@@ -14,8 +14,14 @@
 //
 // `AnnouncementQueue` plays one announcement at a time through an injected
 // player, so two never overlap; a recall is queued again, never dropped for
-// being a repeat. Pure apart from the timers it is given.
-import { systemTimers, type TimerHandle, type Timers } from '../devices/evaluator/clock.ts';
+// being a repeat. Pure: the timers and the player come in from the caller.
+/** The timers the queue runs on (the outward page passes the window's own). */
+export type TimerHandle = unknown;
+export interface Timers {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
 
 export const WORD_CLIPS = ['qing', 'hao', 'dao', 'chuangkou', 'banli'] as const;
 export const DIGIT_CLIPS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
@@ -126,7 +132,7 @@ export interface AnnouncementQueueOptions {
   maxPending?: number;
   /** A play that has not finished after this long counts as failed and the next one starts. Default 20 s. */
   timeoutMs?: number;
-  timers?: Timers;
+  timers: Timers;
   onError?: (error: unknown, clips: readonly string[]) => void;
 }
 
@@ -156,7 +162,7 @@ export class AnnouncementQueue {
     this.player = options.player;
     this.maxPending = Math.max(1, options.maxPending ?? 4);
     this.timeoutMs = options.timeoutMs ?? 20_000;
-    this.timers = options.timers ?? systemTimers;
+    this.timers = options.timers;
     this.onError = options.onError ?? (() => {});
   }
 
