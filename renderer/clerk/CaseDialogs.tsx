@@ -133,19 +133,14 @@ function AcceptDialog({ item, open }: { item: Item; open: boolean }) {
   const owed = decision === 'accept_with_missing' ? (view?.missing ?? []) : [];
   const confirm = () => void store.getState().submit(decision);
   return (
-    <Modal
+    <DecisionDialog
       open={open}
       title={`确认${DECISION_TEXT[decision]}`}
-      wrapProps={{ onKeyDown: dialogKeys(confirm) }}
+      onKeyDown={dialogKeys(confirm)}
       width={620}
-      centered
-      maskClosable={false}
-      destroyOnHidden
-      onCancel={() => store.getState().closeDialog()}
-      footer={[
-        <Button key="back" onClick={() => store.getState().closeDialog()} disabled={submitting !== null}>
-          返回修改 <kbd>Esc</kbd>
-        </Button>,
+      onClose={() => store.getState().closeDialog()}
+      busy={submitting !== null}
+      actions={[
         <Button
           key="ok"
           ref={okRef}
@@ -195,7 +190,7 @@ function AcceptDialog({ item, open }: { item: Item; open: boolean }) {
         <p className="dialog-note">确认后生成办件编号，承诺日期即对申请人作出的承诺。</p>
         <DialogError />
       </div>
-    </Modal>
+    </DecisionDialog>
   );
 }
 
@@ -215,19 +210,14 @@ function InstantDialog({ item, open }: { item: Item; open: boolean }) {
     '2': () => submit('not_approved'),
   });
   return (
-    <Modal
+    <DecisionDialog
       open={open}
       title={`即办件${DECISION_TEXT[decision]}：当场办结`}
-      wrapProps={{ onKeyDown }}
+      onKeyDown={onKeyDown}
       width={620}
-      centered
-      maskClosable={false}
-      destroyOnHidden
-      onCancel={() => store.getState().closeDialog()}
-      footer={[
-        <Button key="back" onClick={() => store.getState().closeDialog()} disabled={submitting !== null}>
-          返回修改 <kbd>Esc</kbd>
-        </Button>,
+      onClose={() => store.getState().closeDialog()}
+      busy={submitting !== null}
+      actions={[
         <Button
           key="reject"
           danger
@@ -266,7 +256,7 @@ function InstantDialog({ item, open }: { item: Item; open: boolean }) {
         </p>
         <DialogError />
       </div>
-    </Modal>
+    </DecisionDialog>
   );
 }
 
@@ -396,19 +386,14 @@ function RefuseDialog({ item, open }: { item: Item; open: boolean }) {
     ),
   );
   return (
-    <Modal
+    <DecisionDialog
       open={open}
       title="不予受理"
-      wrapProps={{ onKeyDown }}
+      onKeyDown={onKeyDown}
       width={640}
-      centered
-      maskClosable={false}
-      destroyOnHidden
-      onCancel={() => store.getState().closeDialog()}
-      footer={[
-        <Button key="back" onClick={() => store.getState().closeDialog()} disabled={submitting !== null}>
-          返回修改 <kbd>Esc</kbd>
-        </Button>,
+      onClose={() => store.getState().closeDialog()}
+      busy={submitting !== null}
+      actions={[
         <Button
           key="ok"
           danger
@@ -460,7 +445,7 @@ function RefuseDialog({ item, open }: { item: Item; open: boolean }) {
         </div>
         <DialogError />
       </div>
-    </Modal>
+    </DecisionDialog>
   );
 }
 
@@ -511,19 +496,15 @@ export function FinishDialog() {
     '2': () => finish('not_approved'),
   });
   return (
-    <Modal
+    <DecisionDialog
       open={open}
       title="办结"
-      wrapProps={{ onKeyDown }}
+      onKeyDown={onKeyDown}
       width={560}
-      centered
-      maskClosable={false}
-      destroyOnHidden
-      onCancel={() => store.getState().openFinish(null)}
-      footer={[
-        <Button key="back" onClick={() => store.getState().openFinish(null)} disabled={busy}>
-          取消 <kbd>Esc</kbd>
-        </Button>,
+      onClose={() => store.getState().openFinish(null)}
+      busy={busy}
+      backLabel="取消"
+      actions={[
         <Button
           key="reject"
           danger
@@ -563,6 +544,44 @@ export function FinishDialog() {
           )}
         </div>
       )}
+    </DecisionDialog>
+  );
+}
+
+/**
+ * The frame every decision dialog shares: centred, closed only by its own
+ * buttons or Esc, a 返回 button first (disabled while the decision is being
+ * sent), then the dialog's own actions.
+ */
+function DecisionDialog(props: {
+  open: boolean;
+  title: ReactNode;
+  width: number;
+  onKeyDown: (event: ReactKeyboardEvent) => void;
+  onClose: () => void;
+  busy: boolean;
+  backLabel?: string;
+  actions: ReactNode[];
+  children: ReactNode;
+}) {
+  return (
+    <Modal
+      open={props.open}
+      title={props.title}
+      wrapProps={{ onKeyDown: props.onKeyDown }}
+      width={props.width}
+      centered
+      maskClosable={false}
+      destroyOnHidden
+      onCancel={props.onClose}
+      footer={[
+        <Button key="back" onClick={props.onClose} disabled={props.busy}>
+          {props.backLabel ?? '返回修改'} <kbd>Esc</kbd>
+        </Button>,
+        ...props.actions,
+      ]}
+    >
+      {props.children}
     </Modal>
   );
 }
