@@ -35,6 +35,7 @@ import { addWorkingDays, isoDateAt } from '../../common/calendar.ts';
 import { creditCodeCheckChar, residentIdCheckChar } from '../../common/identity.ts';
 import type { Counter } from '../../main/counter-api.ts';
 import { openCounter } from '../../main/counter.ts';
+import { PrinterSimulator, type SimulatedJob } from '../../main/devices/printer/simulator.ts';
 import { HallClient } from '../../main/hall-client.ts';
 import { createLogger } from '../../main/log.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
@@ -59,6 +60,8 @@ let host: BrowserHost;
 let clerk: Page;
 let outward: Page;
 let logFile: string;
+let printer: PrinterSimulator;
+const jobText = (job: SimulatedJob) => job.lines.map((line) => line.text.replace(/ +/g, '')).join('\n');
 /** The hall's day, as the core counts it (China Standard Time). */
 const today = () => isoDateAt(new Date());
 const cases: { promised?: string; instant?: string; near?: string } = {};
@@ -112,7 +115,15 @@ beforeAll(async () => {
   logFile = join(dataDir, 'counter.log');
   // Everything the counter and its host log, at every level, goes to a real file checked at the end.
   const log = createLogger((line) => appendFileSync(logFile, line + '\n'), () => new Date(), 'debug');
-  counter = await openCounter({ dataDir, deviceName: 'e2e-cases', log, autoEnroll: { serverUrl: hall.url, code } });
+  printer = new PrinterSimulator({ recordDir: join(dataDir, 'printer-jobs') });
+  const { port } = await printer.listenTcp(0);
+  counter = await openCounter({
+    dataDir,
+    deviceName: 'e2e-cases',
+    log,
+    autoEnroll: { serverUrl: hall.url, code },
+    printer: { link: { kind: 'tcp', host: '127.0.0.1', port }, profile: { width: 80, nativeQr: true, fourByteGb18030: false } },
+  });
   host = await startBrowserHost({ core: counter, staticDir, log });
   clerk = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   outward = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
@@ -125,6 +136,7 @@ afterAll(async () => {
   await browser?.close();
   await host?.close();
   await counter?.close();
+  await printer?.close();
   await hall?.close();
 });
 
@@ -211,6 +223,12 @@ describe('the case workflow at the counter', () => {
     cases.promised = caseNo;
     expect(await byId(clerk, 'case-result').getAttribute('data-decision')).toBe('accept');
     expect(await byId(clerk, 'case-result-promised').getAttribute('data-date')).toBe(promised);
+
+    // 受理 printed the 受理回执, once for the two clicks, with the case lookup in its QR code.
+    await expect.poll(() => printer.jobs.filter((job) => jobText(job).includes(`办件编号：${caseNo}`)).length).toBe(1);
+    const receipt = printer.jobs.find((job) => jobText(job).includes(`办件编号：${caseNo}`))!;
+    expect(jobText(receipt)).toContain('受理回执');
+    expect(receipt.qr.map((qr) => qr.payload)).toEqual([`${hall.url}/case/${caseNo}`]);
 
     // The citizen's screen: the item, the masked code (never the full one), the ticks and the decision.
     await expect.poll(() => byId(outward, 'outward-case').getAttribute('data-decision')).toBe('accept');
