@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ApiError } from './errors.ts';
 import { CALL_NAMES, EVENT_NAMES, type CallName, type EventName, type ScreenRole } from './ipc-names.ts';
 import { CaseDecision, CaseDraft, CaseDraftView, CaseList, CaseRecord, ClerkFigures, InstantOutcome, OutwardCase } from './cases.ts';
-import { HallWindow, Item, LineQueue, ServiceLine, Staff, Ticket } from './model.ts';
+import { HallWindow, Item, LineId, LineQueue, ServiceLine, Staff, Ticket } from './model.ts';
 import { PrinterState, PrintQueueView } from './printing.ts';
 import { ClerkRating, EvaluatorStatus, FollowUp, OutwardRating, RatingLevel } from './ratings.ts';
 
@@ -159,6 +159,22 @@ export const calls = {
       note: z.string().trim().min(1, '请填写处理说明').max(500, '说明过长（最多 500 字）'),
     }),
     result: FollowUp,
+  },
+  /**
+   * 现场补号: the next walk-in number from the range leased to this window
+   * (works offline), recorded for the hall server and its ticket printed.
+   */
+  issueWalkIn: {
+    from: ['clerk'],
+    args: z.strictObject({ lineId: LineId }),
+    result: z.object({
+      /** e.g. W03-007 */
+      number: z.string(),
+      lineId: LineId,
+      issuedAt: z.string(),
+      /** Leased numbers still left today. */
+      remaining: z.number().int().nonnegative(),
+    }),
   },
   /** The print queue: every job not printed yet and the latest printed ones, newest first. */
   listPrintJobs: { from: ['clerk'], args: NoArgs, result: PrintQueueView },

@@ -206,6 +206,17 @@ export type HallEvent = z.infer<typeof HallEvent>;
 
 const idempotency = { 'Idempotency-Key': 'A unique key per intended call; a retry with the same key returns the same answer.' };
 
+/** A range of walk-in numbers leased to one window's counter for one hall day (common/sync.ts: walkInNumber). */
+export const WalkInLease = z.object({
+  /** e.g. W03- */
+  prefix: z.string().regex(/^W\d{2}-$/),
+  day: IsoDate,
+  from: z.number().int().positive(),
+  to: z.number().int().positive(),
+  leasedAt: z.string(),
+});
+export type WalkInLease = z.infer<typeof WalkInLease>;
+
 export const routes = {
   health: { method: 'GET', path: '/v1/health', summary: '服务器状态', auth: 'none', response: Health },
   createEnrollmentCode: {
@@ -337,6 +348,14 @@ export const routes = {
     auth: 'device',
     params: WindowParams,
     response: TicketResult,
+  },
+  walkInLease: {
+    method: 'POST',
+    path: '/v1/windows/{id}/walk-in-lease',
+    summary: '为本窗口租用一段现场补号号段（当日有效，各段互不重叠）',
+    auth: 'device',
+    params: WindowParams,
+    response: WalkInLease,
   },
   events: {
     method: 'GET',

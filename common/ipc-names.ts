@@ -22,6 +22,7 @@ export const CALL_NAMES = [
   'rateByTouch',
   'listFollowUps',
   'advanceFollowUp',
+  'issueWalkIn',
   'listPrintJobs',
   'retryPrintJob',
   'reprintJob',

@@ -142,3 +142,31 @@ export const CaseFinishedArgs = z.object({
   windowId: z.number().int().positive(),
 });
 export type CaseFinishedArgs = z.infer<typeof CaseFinishedArgs>;
+
+// ---- walk-in numbers (现场补号) -------------------------------------------------
+
+export const WALKIN_ISSUED = 'walkin.issued';
+
+/**
+ * A walk-in number: `W` + the window's two-digit code + `-` + three digits,
+ * e.g. W03-007. Kiosk tickets are a line letter and three digits (A012), never
+ * with a hyphen, so the two can never collide; the window code makes it unique
+ * in the hall, and the hall server leases each window's numbers for a day in
+ * ranges that never overlap (1..999 per window and day).
+ */
+export const WALK_IN_PREFIX_LETTER = 'W';
+export const MAX_WALK_IN_PER_WINDOW_PER_DAY = 999;
+export const walkInPrefix = (windowCode: string): string => `${WALK_IN_PREFIX_LETTER}${windowCode}-`;
+export const walkInNumber = (prefix: string, seq: number): string => `${prefix}${String(seq).padStart(3, '0')}`;
+
+/** walkin.issued: a walk-in ticket the counter printed from its leased range. */
+export const WalkInIssuedArgs = z.object({
+  number: z.string().regex(/^W\d{2}-\d{3}$/, '现场补号应为 W + 两位窗口代码 + - + 三位数字'),
+  day: IsoDate,
+  seq: z.number().int().positive().max(MAX_WALK_IN_PER_WINDOW_PER_DAY),
+  lineId: z.string().regex(/^[A-Z]$/),
+  windowId: z.number().int().positive(),
+  staffNo: z.string().min(1),
+  issuedAt: z.string(),
+});
+export type WalkInIssuedArgs = z.infer<typeof WalkInIssuedArgs>;

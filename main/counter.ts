@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CallLogEntry, CallArgs, ClerkState, ConnectionState, OutwardView } from '../common/contract.ts';
+import type { CallLogEntry, CallArgs, CallResult, ClerkState, ConnectionState, OutwardView } from '../common/contract.ts';
 import { HallError } from '../common/errors.ts';
 import type { HallEvent, PullStream, WindowStatus } from '../common/http-api.ts';
 import type { CallName, EventName } from '../common/ipc-names.ts';
@@ -21,9 +21,11 @@ import { FileSecretStore, type SecretStore } from './secret-store.ts';
 import { CounterStore, type HallConfig, type StoredEnrollment } from './store/counter-store.ts';
 import { openDatabase } from './store/database.ts';
 import { Outbox } from './store/outbox.ts';
+import { walkInTicket } from './devices/printer/templates.ts';
 import { PrintService } from './printing/print-service.ts';
 import { Pusher, type PushTuning } from './sync/pusher.ts';
 import { SyncStreams } from './sync/streams.ts';
+import { WALK_IN_LOW_WATER, WalkIns } from './walk-ins.ts';
 
 export interface CounterDependencies {
   fetch?: typeof fetch;
@@ -67,6 +69,7 @@ class CounterService implements Counter {
   private readonly printing: PrintService | null;
   private readonly credentials: ClerkCredentials;
   private readonly retention: Retention;
+  private readonly walkIns: WalkIns;
   /** A clerk signed in against the stored verifier while the server was unreachable. */
   private offlineClerk: Staff | null = null;
 
@@ -111,6 +114,7 @@ class CounterService implements Counter {
       onChange: () => this.publish(),
       tuning: deps.push,
     });
+    this.walkIns = new WalkIns({ db: store.db, outbox: this.outbox, clock: this.clock });
     this.cases = new CaseService({
       store,
       outbox: this.outbox,
@@ -240,6 +244,9 @@ class CounterService implements Counter {
         const { id, note } = args as CallArgs<'advanceFollowUp'>;
         return this.ratings.advanceFollowUp(id, note);
       }
+      // 现场补号: from the leased range, online or not.
+      case 'issueWalkIn':
+        return this.issueWalkIn((args as CallArgs<'issueWalkIn'>).lineId);
       case 'listPrintJobs':
         return this.printing?.view() ?? { printer: null, jobs: [] };
       case 'retryPrintJob':
@@ -545,6 +552,52 @@ class CounterService implements Counter {
     }
   }
 
+  /** 现场补号: the next leased number, recorded with its mutation, then its ticket printed. */
+  private issueWalkIn(lineId: string): CallResult<'issueWalkIn'> {
+    const context = this.caseContext();
+    const line = this.config.lines.get(lineId);
+    if (!line) throw new HallError('NOT_FOUND', `业务类型 ${lineId} 不存在，请选择本窗口办理的业务`, 404);
+    const day = this.cases.today();
+    const issued = this.walkIns.issue(day, { lineId, windowId: context.windowId, staffNo: context.staffNo });
+    this.log.info('walk-in issued', { number: issued.number, lineId });
+    if (this.printing) {
+      try {
+        this.printing.enqueue(
+          'ticket',
+          walkInTicket({
+            hallName: this.config.settings?.hallName ?? DEFAULT_HALL_NAME,
+            ticketNumber: issued.number,
+            lineName: line.name,
+            peopleAhead: this.streams.waitingCounts().get(lineId) ?? 0,
+            issuedAt: issued.issuedAt,
+          }),
+          null,
+        );
+      } catch (error) {
+        this.log.error('walk-in ticket not queued for printing', { number: issued.number, error: String(error) });
+      }
+    }
+    if (this.connection.state === 'online') void this.topUpWalkIns();
+    this.publish();
+    return { number: issued.number, lineId, issuedAt: issued.issuedAt, remaining: this.walkIns.remaining(day) };
+  }
+
+  /** While online: lease more walk-in numbers when fewer than WALK_IN_LOW_WATER remain today. */
+  private topUpWalkIns(): Promise<void> {
+    return this.coalesce('walk-ins', async () => {
+      const windowId = this.windowId();
+      if (windowId === null || this.closed) return;
+      const day = this.cases.today();
+      // At most a few ranges a run: a range of another day (midnight on the server) ends it.
+      for (let round = 0; round < 5 && this.walkIns.remaining(day) < WALK_IN_LOW_WATER && !this.closed; round++) {
+        const lease = await this.requireClient().request('walkInLease', { params: { id: windowId } });
+        this.walkIns.store(lease);
+        this.log.info('walk-in numbers leased', { prefix: lease.prefix, from: lease.from, to: lease.to, day: lease.day });
+        if (lease.day !== day) break;
+      }
+    }).catch((error: unknown) => this.log.warn('walk-in lease not topped up', { error: String(error) }));
+  }
+
   /** 请评价: a rating session for the ticket in hand, or the one just completed. */
   private requestRating(): ClerkState {
     const windowId = this.windowId();
@@ -624,9 +677,10 @@ class CounterService implements Counter {
         this.pusher.linkUp();
         // Subscribed first, then pull everything: no change can fall between.
         void refresh(
-          Promise.all([this.pullConfig(), this.refreshWindow(), this.pull('queue'), this.pull('cases')]).then(() =>
-            this.setConnection('online', null),
-          ),
+          Promise.all([this.pullConfig(), this.refreshWindow(), this.pull('queue'), this.pull('cases')]).then(() => {
+            this.setConnection('online', null);
+            void this.topUpWalkIns();
+          }),
         );
         return;
       case 'queue':

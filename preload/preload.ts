@@ -88,6 +88,7 @@ const api: HallDeskApi = {
   rateByTouch: (args) => invoke('rateByTouch', args),
   listFollowUps: (args) => invoke('listFollowUps', args),
   advanceFollowUp: (args) => invoke('advanceFollowUp', args),
+  issueWalkIn: (args) => invoke('issueWalkIn', args),
   listPrintJobs: (args) => invoke('listPrintJobs', args),
   retryPrintJob: (args) => invoke('retryPrintJob', args),
   reprintJob: (args) => invoke('reprintJob', args),

@@ -274,6 +274,37 @@ export const migrations: readonly Migration[] = [
         ) STRICT;`);
     },
   },
+  {
+    version: 6,
+    name: 'walk-in number leases per window and day, and the walk-ins issued from them',
+    up(db) {
+      db.exec(`
+        -- Ranges of walk-in numbers (W03-001…) handed to a window's counter for a
+        -- hall day; a window's ranges never overlap (each starts after the last).
+        CREATE TABLE walk_in_leases (
+          window_id INTEGER NOT NULL,
+          day TEXT NOT NULL,
+          from_no INTEGER NOT NULL CHECK (from_no BETWEEN 1 AND 999),
+          to_no INTEGER NOT NULL CHECK (to_no BETWEEN from_no AND 999),
+          device_id TEXT NOT NULL REFERENCES devices (id),
+          leased_at TEXT NOT NULL,
+          PRIMARY KEY (window_id, day, from_no)
+        ) STRICT;
+        -- Each number once: a second walkin.issued for it is rejected.
+        CREATE TABLE walk_ins (
+          window_id INTEGER NOT NULL,
+          day TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          number TEXT NOT NULL,
+          device_id TEXT NOT NULL REFERENCES devices (id),
+          line_id TEXT NOT NULL,
+          staff_no TEXT NOT NULL,
+          issued_at TEXT NOT NULL,
+          mutation_seq INTEGER NOT NULL,
+          PRIMARY KEY (window_id, day, seq)
+        ) STRICT;`);
+    },
+  },
 ];
 
 /**

@@ -150,6 +150,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
     recall: ({ device, params }) => hall.recall(device, params.id),
     noShow: ({ device, params }) => hall.noShow(device, params.id),
     complete: ({ device, params }) => hall.complete(device, params.id),
+    walkInLease: ({ device, params }) => hall.leaseWalkIns(device, params.id),
     openapi: () => openApi,
   };
 

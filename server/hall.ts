@@ -5,6 +5,8 @@ import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { HallError } from '../common/errors.ts';
 import { API_VERSION, type HallEvent, type RouteResponse } from '../common/http-api.ts';
 import type { HallWindow, LineQueue, Priority, Ticket } from '../common/model.ts';
+import { isoDateAt } from '../common/calendar.ts';
+import { MAX_WALK_IN_PER_WINDOW_PER_DAY, walkInPrefix } from '../common/sync.ts';
 import { countAhead, rankWaiting, type RankedTicket } from '../common/queue.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
@@ -50,6 +52,9 @@ export function businessDay(at: Date): string {
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
 }
+
+/** Walk-in numbers per lease. */
+export const WALK_IN_LEASE_SIZE = 50;
 
 export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
   const config = createConfigStore(db);
@@ -503,6 +508,35 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
         }
         finishTicket(device, windowId, current, 'no_show', at);
       });
+    },
+
+    /**
+     * 现场补号: the next range of walk-in numbers for the window today, after
+     * every range leased before (whichever counter took it), so ranges never
+     * overlap. The day is the hall's (Beijing) date, as the counter counts it.
+     */
+    leaseWalkIns(device: Device, windowId: number): RouteResponse<'walkInLease'> {
+      const window = requireCounterAt(device, windowId);
+      return db
+        .transaction(() => {
+          const at = clock();
+          const day = isoDateAt(at);
+          const last = db
+            .prepare<[number, string], { last: number | null }>(
+              'SELECT MAX(to_no) AS last FROM walk_in_leases WHERE window_id = ? AND day = ?',
+            )
+            .get(windowId, day)!.last ?? 0;
+          if (last >= MAX_WALK_IN_PER_WINDOW_PER_DAY) {
+            throw new HallError('CONFLICT', `今日本窗口的现场补号已全部发完（${MAX_WALK_IN_PER_WINDOW_PER_DAY} 个），请群众到取号机取号`, 409);
+          }
+          const from = last + 1;
+          const to = Math.min(from + WALK_IN_LEASE_SIZE - 1, MAX_WALK_IN_PER_WINDOW_PER_DAY);
+          db.prepare(
+            'INSERT INTO walk_in_leases (window_id, day, from_no, to_no, device_id, leased_at) VALUES (?, ?, ?, ?, ?, ?)',
+          ).run(windowId, day, from, to, device.id, at.toISOString());
+          return { prefix: walkInPrefix(window.code), day, from, to, leasedAt: at.toISOString() };
+        })
+        .immediate();
     },
 
     complete(device: Device, windowId: number): RouteResponse<'complete'> {

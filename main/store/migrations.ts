@@ -290,4 +290,32 @@ export const migrations: readonly Migration[] = [
         CREATE INDEX cases_unpurged ON cases (decided_at) WHERE purged_at IS NULL;`);
     },
   },
+  {
+    version: 15,
+    name: 'walk-in number leases (现场补号) and the walk-ins issued from them',
+    up(db) {
+      // main/walk-ins.ts: ranges leased from the hall server while online, for
+      // one hall day; next_no is the next number to hand out (to_no + 1: used up).
+      // walk_in: each number issued here, once (the outbox carries it to the server).
+      db.exec(`
+        CREATE TABLE walk_in_lease (
+          day TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+          prefix TEXT NOT NULL,
+          from_no INTEGER NOT NULL CHECK (from_no BETWEEN 1 AND 999),
+          to_no INTEGER NOT NULL CHECK (to_no BETWEEN from_no AND 999),
+          next_no INTEGER NOT NULL CHECK (next_no BETWEEN from_no AND to_no + 1),
+          leased_at TEXT NOT NULL,
+          PRIMARY KEY (day, from_no)
+        ) STRICT;
+        CREATE TABLE walk_in (
+          number TEXT NOT NULL,
+          day TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          line_id TEXT NOT NULL,
+          staff_no TEXT NOT NULL,
+          issued_at TEXT NOT NULL,
+          PRIMARY KEY (day, seq)
+        ) STRICT;`);
+    },
+  },
 ];

@@ -46,6 +46,8 @@ export function useEffectiveConnection(): { state: ConnectionState['state']; rea
 export function ConnectionBadge() {
   const connection = useEffectiveConnection();
   const serverUrl = useClerk((s) => s.state?.connection.serverUrl ?? null);
+  /** Records committed here that the hall server has not acknowledged yet (sent on reconnect). */
+  const unsent = useClerk((s) => s.state?.unsent ?? 0);
   if (!connection) return null;
   const tip =
     connection.state === 'offline'
@@ -53,8 +55,9 @@ export function ConnectionBadge() {
       : connection.state === 'connecting'
         ? '正在连接大厅服务器…'
         : `已连接大厅服务器${serverUrl ? `（${serverUrl}）` : ''}`;
+  const fullTip = unsent > 0 ? `${tip}。本机有 ${unsent} 条记录尚未上传，联网后自动上传` : tip;
   return (
-    <Tooltip title={tip}>
+    <Tooltip title={fullTip}>
       <span
         className={`conn-badge conn-${connection.state}`}
         data-testid="connection-state"
@@ -63,6 +66,11 @@ export function ConnectionBadge() {
       >
         <span className="conn-dot" />
         {LABEL[connection.state]}
+        {unsent > 0 && (
+          <span className="conn-unsent" data-testid="unsent-count" data-count={unsent}>
+            {' '}· 未上传 {unsent} 条
+          </span>
+        )}
       </span>
     </Tooltip>
   );

@@ -15,6 +15,7 @@ import { CaseListView } from './CaseList.tsx';
 import { CasePanel } from './CasePanel.tsx';
 import { useClerk } from './context.ts';
 import { FiguresPanel } from './Figures.tsx';
+import { WalkInPanel } from './WalkInPanel.tsx';
 import {
   ACTION_HOTKEY,
   ACTION_LABEL,
@@ -60,6 +61,7 @@ export function Workspace() {
         </main>
         <aside className="ws-side">
           <QueuePanel />
+          <WalkInPanel />
           <RatingPanel />
           <FiguresPanel />
           <CallLogPanel />

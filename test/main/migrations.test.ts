@@ -191,6 +191,30 @@ describe('counter migrations', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(14);
   });
 
+  it('15 creates the walk-in leases (next number within the range or just past it) and the issued walk-ins, once each', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 14));
+    db.prepare("INSERT INTO kv (key, value) VALUES ('keep', '1')").run();
+    migrate(db, migrations.slice(0, 15));
+    expect(tables(db)).toEqual(expect.arrayContaining(['walk_in', 'walk_in_lease']));
+    const lease = db.prepare(
+      "INSERT INTO walk_in_lease (day, prefix, from_no, to_no, next_no, leased_at) VALUES (?, 'W03-', ?, ?, ?, 't')",
+    );
+    lease.run('2026-03-02', 1, 50, 1);
+    lease.run('2026-03-02', 51, 100, 101); // used up
+    expect(() => lease.run('2026-03-02', 101, 150, 152)).toThrow(/CHECK/);
+    expect(() => lease.run('2026-03-02', 1, 50, 1)).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => lease.run('2 March', 201, 250, 201)).toThrow(/CHECK/);
+    expect(() => lease.run('2026-03-02', 990, 1000, 990)).toThrow(/CHECK/);
+    const walkIn = db.prepare(
+      "INSERT INTO walk_in (number, day, seq, line_id, staff_no, issued_at) VALUES (?, '2026-03-02', ?, 'A', '1001', 't')",
+    );
+    walkIn.run('W03-001', 1);
+    expect(() => walkIn.run('W03-001', 1)).toThrow(/UNIQUE|PRIMARY/);
+    expect(db.prepare("SELECT value FROM kv WHERE key = 'keep'").get()).toEqual({ value: '1' });
+    expect(db.pragma('user_version', { simple: true })).toBe(15);
+  });
+
   it('12 creates the rating table (checks hold, UPDATE and DELETE refused) and the follow-ups', () => {
     const db = new Database(tempDb());
     migrate(db, migrations.slice(0, 12));

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AnnouncementQueue, announcementClips } from '../../common/announce.ts';
 import { parseWav } from '../../main/voice/wav.ts';
 import {
@@ -101,9 +101,9 @@ describe('ClipPlayer (outward window)', () => {
 
     let done = false;
     const playing = player.play(announcementClips('A012', 3)).then(() => (done = true));
-    await flush();
+    // Loading reads real files: wait for the schedule, however busy the machine.
+    await vi.waitFor(() => expect(sources).toHaveLength(11), { timeout: 10_000 });
     expect(context.resumed).toBe(1); // autoplay: a suspended context is resumed
-    expect(sources).toHaveLength(11);
     expect(sources.every((s) => s.connectedTo === gain)).toBe(true);
     expect(sources[0]!.startedAt).toBeCloseTo(10.05);
     for (let i = 1; i < sources.length; i++) {
@@ -128,7 +128,7 @@ describe('ClipPlayer (outward window)', () => {
     const player = new ClipPlayer({ context, loadClip });
     await player.preload(['qing', 'hao']);
     const p = player.play(['qing', 'hao', 'qing']);
-    await flush();
+    await vi.waitFor(() => expect(sources).toHaveLength(3), { timeout: 10_000 });
     sources.at(-1)!.end();
     await p;
     expect(loads).toEqual(['qing', 'hao']);
@@ -142,13 +142,12 @@ describe('ClipPlayer (outward window)', () => {
     const queue = new AnnouncementQueue({ player, timers: systemTimers });
     const first = queue.announce('A012', 3);
     const second = queue.announce('A013', '12号窗口');
-    await flush();
-    expect(sources).toHaveLength(11);
+    await vi.waitFor(() => expect(sources).toHaveLength(11), { timeout: 10_000 });
     context.time = 15;
     sources.at(-1)!.end();
     expect(await first).toBe('played');
-    await flush();
-    expect(sources).toHaveLength(11 + 12); // 请 A 零 一 三 号 到 十 二 号 窗口 办理
+    // 请 A 零 一 三 号 到 十 二 号 窗口 办理
+    await vi.waitFor(() => expect(sources).toHaveLength(11 + 12), { timeout: 10_000 });
     expect(sources[11]!.startedAt).toBeCloseTo(15.05);
     sources.at(-1)!.end();
     expect(await second).toBe('played');
@@ -162,7 +161,7 @@ describe('ClipPlayer (outward window)', () => {
     player.setVolume(-3);
     expect(player.volume).toBe(0);
     const p = player.play(['A', '1']);
-    await flush();
+    await vi.waitFor(() => expect(sources).toHaveLength(2), { timeout: 10_000 });
     player.stop();
     await p;
     expect(sources.every((s) => s.stopped)).toBe(true);

@@ -86,6 +86,28 @@ describe('hall database migrations', () => {
     db.close();
   });
 
+  it('migration 6 keeps walk-in leases within 1..999 and each walk-in number once per window and day', () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.slice(0, 6));
+    db.pragma('foreign_keys = ON');
+    db.prepare("INSERT INTO devices (id, token_hash, role, window_id, name, enrolled_at, device_no) VALUES ('d', 'h', 'counter', 3, 'n', 't', 1)").run();
+    const lease = db.prepare(
+      "INSERT INTO walk_in_leases (window_id, day, from_no, to_no, device_id, leased_at) VALUES (3, '2026-03-02', ?, ?, ?, 't')",
+    );
+    lease.run(1, 50, 'd');
+    expect(() => lease.run(60, 59, 'd')).toThrow(/CHECK/);
+    expect(() => lease.run(990, 1000, 'd')).toThrow(/CHECK/);
+    expect(() => lease.run(1, 10, 'd')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => lease.run(51, 100, 'nobody')).toThrow(/FOREIGN KEY/);
+    const walkIn = db.prepare(
+      `INSERT INTO walk_ins (window_id, day, seq, number, device_id, line_id, staff_no, issued_at, mutation_seq)
+       VALUES (3, '2026-03-02', ?, ?, 'd', 'A', '1001', 't', 1)`,
+    );
+    walkIn.run(1, 'W03-001');
+    expect(() => walkIn.run(1, 'W03-001')).toThrow(/UNIQUE|PRIMARY/);
+    db.close();
+  });
+
   it('migration 5 keeps ratings consistent and immutable', () => {
     const db = new Database(':memory:');
     migrate(db, migrations.slice(0, 5));
