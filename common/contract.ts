@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ApiError } from './errors.ts';
 import { CALL_NAMES, EVENT_NAMES, type CallName, type EventName, type ScreenRole } from './ipc-names.ts';
 import { CaseDecision, CaseDraft, CaseDraftView, CaseList, CaseRecord, ClerkFigures, InstantOutcome, OutwardCase } from './cases.ts';
-import { HallWindow, Item, LineId, LineQueue, ServiceLine, Staff, Ticket } from './model.ts';
+import { HallWindow, Item, LineId, LineQueue, ServiceLine, Staff, Ticket, TicketNumber } from './model.ts';
 import { PrinterState, PrintQueueView } from './printing.ts';
 import { ClerkRating, EvaluatorStatus, FollowUp, OutwardRating, RatingLevel } from './ratings.ts';
 
@@ -175,6 +175,16 @@ export const calls = {
       /** Leased numbers still left today. */
       remaining: z.number().int().nonnegative(),
     }),
+  },
+  /**
+   * 手动录入票号: offline only, the clerk serves a central ticket typed from
+   * the citizen's slip; recorded for the hall server, which reconciles it on
+   * reconnect (a ticket served twice becomes a conflict for the manager).
+   */
+  serveTypedTicket: {
+    from: ['clerk'],
+    args: z.strictObject({ number: z.string().trim().max(16) }),
+    result: z.object({ number: TicketNumber, at: z.string() }),
   },
   /** The print queue: every job not printed yet and the latest printed ones, newest first. */
   listPrintJobs: { from: ['clerk'], args: NoArgs, result: PrintQueueView },

@@ -168,6 +168,30 @@ export const RejectedMutation = z.object({
 });
 export const RejectedMutations = z.object({ mutations: z.array(RejectedMutation) });
 
+export const TicketConflictsQuery = z.object({
+  limit: z.coerce.number().int().positive().max(1000).default(200),
+});
+/** A central ticket served offline that the server could not simply mark served (common/sync.ts: ticket.served_offline). */
+export const TicketConflict = z.object({
+  id: z.number().int().positive(),
+  number: z.string(),
+  deviceId: z.string(),
+  deviceName: z.string(),
+  windowId: z.number().int(),
+  staffNo: z.string(),
+  /** When the clerk served it offline. */
+  at: z.string(),
+  /** zh-CN: what happened and what the manager should check. */
+  reason: z.string(),
+  /** The ticket's state when the record arrived; null when no such ticket was found. */
+  ticketStatus: z.enum(['waiting', 'called', 'completed', 'no_show']).nullable(),
+  ticketWindowId: z.number().int().nullable(),
+  mutationSeq: z.number().int().positive(),
+  receivedAt: z.string(),
+});
+export type TicketConflict = z.infer<typeof TicketConflict>;
+export const TicketConflicts = z.object({ conflicts: z.array(TicketConflict) });
+
 const CaseNoParams = z.object({ caseNo: z.string().regex(/^\d{17}$/, '办件编号应为 17 位数字') });
 export const AdminFinishCase = z.object({
   outcome: CaseDecidedArgs.shape.outcome.unwrap(),
@@ -275,6 +299,14 @@ export const routes = {
     auth: 'admin',
     query: RejectedMutationsQuery,
     response: RejectedMutations,
+  },
+  ticketConflicts: {
+    method: 'GET',
+    path: '/v1/admin/ticket-conflicts',
+    summary: '离线手动录入票号的冲突记录（管理员）',
+    auth: 'admin',
+    query: TicketConflictsQuery,
+    response: TicketConflicts,
   },
   adminCase: {
     method: 'GET',

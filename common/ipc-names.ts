@@ -23,6 +23,7 @@ export const CALL_NAMES = [
   'listFollowUps',
   'advanceFollowUp',
   'issueWalkIn',
+  'serveTypedTicket',
   'listPrintJobs',
   'retryPrintJob',
   'reprintJob',

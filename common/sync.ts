@@ -4,6 +4,7 @@
 // each side (main/store/outbox.ts, server/sync.ts) over mutationHashInput().
 import { z } from 'zod';
 import { CaseDecision, CaseStatus, InstantOutcome, IsoDate } from './cases.ts';
+import { TicketNumber } from './model.ts';
 
 /** prevHash of a device's first mutation. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -170,3 +171,22 @@ export const WalkInIssuedArgs = z.object({
   issuedAt: z.string(),
 });
 export type WalkInIssuedArgs = z.infer<typeof WalkInIssuedArgs>;
+
+// ---- central tickets served offline (手动录入票号) -----------------------------
+
+export const TICKET_SERVED_OFFLINE = 'ticket.served_offline';
+
+/**
+ * ticket.served_offline: while offline, the clerk served the central (kiosk)
+ * ticket typed from the citizen's slip. On reconnect the hall server marks a
+ * waiting ticket served by this window; a ticket that was already called,
+ * served or passed (or is unknown) becomes a conflict record for the manager.
+ */
+export const TicketServedOfflineArgs = z.object({
+  number: TicketNumber,
+  windowId: z.number().int().positive(),
+  staffNo: z.string().min(1),
+  /** When the clerk served it (the counter's clock). */
+  at: z.string().min(1).max(40),
+});
+export type TicketServedOfflineArgs = z.infer<typeof TicketServedOfflineArgs>;

@@ -25,6 +25,7 @@ import { walkInTicket } from './devices/printer/templates.ts';
 import { PrintService } from './printing/print-service.ts';
 import { Pusher, type PushTuning } from './sync/pusher.ts';
 import { SyncStreams } from './sync/streams.ts';
+import { TYPED_TICKET_ONLINE, typedTicketNumber, TypedTickets } from './typed-tickets.ts';
 import { WALK_IN_LOW_WATER, WalkIns } from './walk-ins.ts';
 
 export interface CounterDependencies {
@@ -70,6 +71,7 @@ class CounterService implements Counter {
   private readonly credentials: ClerkCredentials;
   private readonly retention: Retention;
   private readonly walkIns: WalkIns;
+  private readonly typedTickets: TypedTickets;
   /** A clerk signed in against the stored verifier while the server was unreachable. */
   private offlineClerk: Staff | null = null;
 
@@ -115,6 +117,7 @@ class CounterService implements Counter {
       tuning: deps.push,
     });
     this.walkIns = new WalkIns({ db: store.db, outbox: this.outbox, clock: this.clock });
+    this.typedTickets = new TypedTickets({ db: store.db, outbox: this.outbox, clock: this.clock });
     this.cases = new CaseService({
       store,
       outbox: this.outbox,
@@ -247,6 +250,9 @@ class CounterService implements Counter {
       // 现场补号: from the leased range, online or not.
       case 'issueWalkIn':
         return this.issueWalkIn((args as CallArgs<'issueWalkIn'>).lineId);
+      // 手动录入票号: offline only; reconciled by the hall server on reconnect.
+      case 'serveTypedTicket':
+        return this.serveTypedTicket((args as CallArgs<'serveTypedTicket'>).number);
       case 'listPrintJobs':
         return this.printing?.view() ?? { printer: null, jobs: [] };
       case 'retryPrintJob':
@@ -580,6 +586,17 @@ class CounterService implements Counter {
     if (this.connection.state === 'online') void this.topUpWalkIns();
     this.publish();
     return { number: issued.number, lineId, issuedAt: issued.issuedAt, remaining: this.walkIns.remaining(day) };
+  }
+
+  /** 手动录入票号: a central ticket served while offline, recorded with its mutation. */
+  private serveTypedTicket(typed: unknown): CallResult<'serveTypedTicket'> {
+    if (this.connection.state === 'online') throw new HallError('CONFLICT', TYPED_TICKET_ONLINE, 409);
+    const number = typedTicketNumber(typed);
+    const context = this.caseContext();
+    const served = this.typedTickets.serve(number, this.cases.today(), { windowId: context.windowId, staffNo: context.staffNo });
+    this.log.info('central ticket served offline', { number, at: served.at });
+    this.publish();
+    return served;
   }
 
   /** While online: lease more walk-in numbers when fewer than WALK_IN_LOW_WATER remain today. */

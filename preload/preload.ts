@@ -89,6 +89,7 @@ const api: HallDeskApi = {
   listFollowUps: (args) => invoke('listFollowUps', args),
   advanceFollowUp: (args) => invoke('advanceFollowUp', args),
   issueWalkIn: (args) => invoke('issueWalkIn', args),
+  serveTypedTicket: (args) => invoke('serveTypedTicket', args),
   listPrintJobs: (args) => invoke('listPrintJobs', args),
   retryPrintJob: (args) => invoke('retryPrintJob', args),
   reprintJob: (args) => invoke('reprintJob', args),

@@ -305,6 +305,32 @@ export const migrations: readonly Migration[] = [
         ) STRICT;`);
     },
   },
+  {
+    version: 7,
+    name: 'conflicts of central tickets served offline (手动录入票号)',
+    up(db) {
+      db.exec(`
+        -- A ticket.served_offline the server could not simply mark served: the
+        -- ticket was already called, served or passed by a window, or not found.
+        -- The service happened, so the mutation is applied and this row keeps
+        -- it for the hall manager; the ticket itself is left as it was.
+        CREATE TABLE ticket_conflicts (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          number TEXT NOT NULL,
+          device_id TEXT NOT NULL REFERENCES devices (id),
+          mutation_seq INTEGER NOT NULL,
+          window_id INTEGER NOT NULL,
+          staff_no TEXT NOT NULL,
+          at TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          ticket_id INTEGER,
+          ticket_status TEXT CHECK (ticket_status IN ('waiting', 'called', 'completed', 'no_show')),
+          ticket_window_id INTEGER,
+          received_at TEXT NOT NULL,
+          UNIQUE (device_id, mutation_seq)
+        ) STRICT;`);
+    },
+  },
 ];
 
 /**

@@ -141,6 +141,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
           : sync.pullCases(device, query.cursor, query.limit),
     push: ({ device, body }) => sync.push(device, body),
     rejectedMutations: ({ query }) => sync.rejectedMutations(query),
+    ticketConflicts: ({ query }) => sync.ticketConflicts(query),
     adminCase: ({ params }) => sync.getCase(params.caseNo),
     adminFinishCase: ({ params, body }) => sync.finishCase(params.caseNo, body),
     issueTicket: ({ device, body }) => hall.issueTicket(device, body),

@@ -21,6 +21,7 @@ import type {
   QueueTicket,
   RouteResponse,
   ServerCase,
+  TicketConflict,
 } from '../common/http-api.ts';
 import {
   CASE_DECIDED,
@@ -31,6 +32,8 @@ import {
   GENESIS_HASH,
   hashInputWithArgs,
   type Mutation,
+  TICKET_SERVED_OFFLINE,
+  TicketServedOfflineArgs,
   WALKIN_ISSUED,
   walkInNumber,
   walkInPrefix,
@@ -204,6 +207,38 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
 
+  const selectTicketByNumber = db.prepare<
+    [string, string],
+    { id: number; status: 'waiting' | 'called' | 'completed' | 'no_show'; windowId: number | null; calledAt: string | null; endedAt: string | null }
+  >(
+    `SELECT id, status, window_id AS windowId, called_at AS calledAt, ended_at AS endedAt
+     FROM tickets WHERE day = ? AND number = ? ORDER BY id LIMIT 1`,
+  );
+  const serveTicket = db.prepare<[number, string, string, number]>(
+    `UPDATE tickets SET status = 'completed', window_id = ?, called_at = ?, ended_at = ?
+     WHERE id = ? AND status = 'waiting'`,
+  );
+  const insertServedLog = db.prepare<[string, string, number, number]>(
+    `INSERT INTO hall_log (at, action, device_id, window_id, ticket_id, staff_id) VALUES (?, 'complete', ?, ?, ?, NULL)`,
+  );
+  const insertTicketConflict = db.prepare<
+    [string, string, number, number, string, string, string, number | null, string | null, number | null, string]
+  >(
+    `INSERT INTO ticket_conflicts (number, device_id, mutation_seq, window_id, staff_no, at, reason, ticket_id,
+       ticket_status, ticket_window_id, received_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const selectTicketConflicts = db.prepare<[number], TicketConflict>(
+    `SELECT c.id, c.number, c.device_id AS deviceId, d.name AS deviceName, c.window_id AS windowId,
+       c.staff_no AS staffNo, c.at, c.reason, c.ticket_status AS ticketStatus, c.ticket_window_id AS ticketWindowId,
+       c.mutation_seq AS mutationSeq, c.received_at AS receivedAt
+     FROM ticket_conflicts AS c JOIN devices AS d ON d.id = c.device_id
+     ORDER BY c.id DESC LIMIT ?`,
+  );
+  const TICKET_STATUS_ZH = { waiting: '等候中', called: '已叫号', completed: '已办结', no_show: '已过号' } as const;
+  /** Windows whose current ticket changed in this push: told after the commit. */
+  let servedWindows: number[] = [];
+
   /** What a mutation does to the hall's data; throws Rejection when a rule forbids it. */
   function applyEffects(device: Device, m: Mutation): void {
     switch (m.name) {
@@ -335,6 +370,42 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
           }
           throw error;
         }
+        return;
+      }
+      case TICKET_SERVED_OFFLINE: {
+        const args = parseArgs(TicketServedOfflineArgs, m.args);
+        if (device.windowId !== args.windowId) {
+          throw new Rejection(`本设备绑定的是${device.windowId ?? '（无）'}号窗口，不能提交${args.windowId}号窗口的手动录入票号 ${args.number}`);
+        }
+        const servedAt = new Date(args.at);
+        if (Number.isNaN(servedAt.getTime())) throw new Rejection(`手动录入票号 ${args.number} 的办理时间「${args.at.slice(0, 40)}」无法识别，本条未入库`);
+        const day = businessDay(servedAt);
+        const ticket = selectTicketByNumber.get(day, args.number);
+        const receivedAt = clock().toISOString();
+        if (ticket?.status === 'waiting' && serveTicket.run(args.windowId, args.at, args.at, ticket.id).changes === 1) {
+          insertServedLog.run(receivedAt, device.id, args.windowId, ticket.id);
+          servedWindows.push(args.windowId);
+          return;
+        }
+        // The service happened at the counter: never dropped. The ticket stays as the server has it; the manager decides.
+        const reason = !ticket
+          ? `票号 ${args.number}（${day}）在服务器上不存在，但${args.windowId}号窗口（工号 ${args.staffNo}）于 ${args.at} 离线手动录入并办理了该号；请核对群众的取号凭条`
+          : `票号 ${args.number}（${day}）在服务器上已是「${TICKET_STATUS_ZH[ticket.status]}」${
+              ticket.windowId === null ? '' : `（${ticket.windowId}号窗口${ticket.calledAt ? `，${ticket.calledAt} 叫号` : ''}）`
+            }，而${args.windowId}号窗口（工号 ${args.staffNo}）于 ${args.at} 离线手动录入并办理了该号：同一张票可能被办理了两次，请核对`;
+        insertTicketConflict.run(
+          args.number,
+          device.id,
+          m.seq,
+          args.windowId,
+          args.staffNo,
+          args.at,
+          reason,
+          ticket?.id ?? null,
+          ticket?.status ?? null,
+          ticket?.windowId ?? null,
+          receivedAt,
+        );
         return;
       }
       default:
@@ -511,7 +582,21 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
       if (request.deviceId !== device.id) {
         throw new HallError('FORBIDDEN', '推送的设备编号与设备令牌不符，请检查本设备的注册信息', 403);
       }
-      const { results, lastSeq, gap } = pushBatch.immediate(device, request.mutations);
+      servedWindows = [];
+      let outcome: ReturnType<typeof pushBatch.immediate>;
+      try {
+        outcome = pushBatch.immediate(device, request.mutations);
+      } catch (error) {
+        servedWindows = [];
+        throw error;
+      }
+      const { results, lastSeq, gap } = outcome;
+      if (servedWindows.length > 0) {
+        const version = selectQueueVersion.get() ?? 0;
+        publish({ type: 'queue', version });
+        for (const windowId of new Set(servedWindows)) publish({ type: 'window', windowId, version });
+        servedWindows = [];
+      }
       if (gap) {
         throw new HallError(
           'CONFLICT',
@@ -596,6 +681,11 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
           ? selectRejected.all(query.limit)
           : selectRejectedOf.all(query.deviceId, query.limit);
       return { mutations: rows.map((row) => ({ ...row, args: JSON.parse(row.args) as unknown })) };
+    },
+
+    /** Central tickets served offline that the server could not simply mark served, newest first. */
+    ticketConflicts(query: { limit: number }): RouteResponse<'ticketConflicts'> {
+      return { conflicts: selectTicketConflicts.all(query.limit) };
     },
 
     getCase(caseNo: string): ServerCase {

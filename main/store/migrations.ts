@@ -318,4 +318,21 @@ export const migrations: readonly Migration[] = [
         ) STRICT;`);
     },
   },
+  {
+    version: 16,
+    name: 'central tickets served offline, typed from the slip (手动录入票号)',
+    up(db) {
+      // main/typed-tickets.ts: each central ticket this window served while
+      // offline, once per hall day (the outbox carries it to the server).
+      db.exec(`
+        CREATE TABLE typed_ticket (
+          number TEXT NOT NULL CHECK (number GLOB '[A-Z][0-9][0-9][0-9]' OR number GLOB '[A-Z][0-9][0-9][0-9][0-9]'),
+          day TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+          window_id INTEGER NOT NULL,
+          staff_no TEXT NOT NULL,
+          served_at TEXT NOT NULL,
+          PRIMARY KEY (day, number)
+        ) STRICT;`);
+    },
+  },
 ];

@@ -15,6 +15,7 @@ import { CaseListView } from './CaseList.tsx';
 import { CasePanel } from './CasePanel.tsx';
 import { useClerk } from './context.ts';
 import { FiguresPanel } from './Figures.tsx';
+import { TypedTicketPanel } from './TypedTicketPanel.tsx';
 import { WalkInPanel } from './WalkInPanel.tsx';
 import {
   ACTION_HOTKEY,
@@ -62,6 +63,7 @@ export function Workspace() {
         <aside className="ws-side">
           <QueuePanel />
           <WalkInPanel />
+          <TypedTicketPanel />
           <RatingPanel />
           <FiguresPanel />
           <CallLogPanel />

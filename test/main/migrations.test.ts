@@ -215,6 +215,26 @@ describe('counter migrations', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(15);
   });
 
+  it('16 creates the typed central tickets served offline: a ticket number, a hall day, once per day', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 15));
+    db.prepare("INSERT INTO kv (key, value) VALUES ('keep', '1')").run();
+    migrate(db, migrations.slice(0, 16));
+    expect(tables(db)).toEqual(expect.arrayContaining(['typed_ticket']));
+    const typed = db.prepare(
+      "INSERT INTO typed_ticket (number, day, window_id, staff_no, served_at) VALUES (?, ?, 3, '1003', 't')",
+    );
+    typed.run('A012', '2026-03-02');
+    typed.run('A012', '2026-03-03');
+    typed.run('B1234', '2026-03-02');
+    expect(() => typed.run('A012', '2026-03-02')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => typed.run('W03-001', '2026-03-02')).toThrow(/CHECK/);
+    expect(() => typed.run('a012', '2026-03-02')).toThrow(/CHECK/);
+    expect(() => typed.run('A013', '2 March')).toThrow(/CHECK/);
+    expect(db.prepare("SELECT value FROM kv WHERE key = 'keep'").get()).toEqual({ value: '1' });
+    expect(db.pragma('user_version', { simple: true })).toBe(16);
+  });
+
   it('12 creates the rating table (checks hold, UPDATE and DELETE refused) and the follow-ups', () => {
     const db = new Database(tempDb());
     migrate(db, migrations.slice(0, 12));

@@ -108,6 +108,27 @@ describe('hall database migrations', () => {
     db.close();
   });
 
+  it('migration 7 keeps ticket conflicts: a known ticket state or none, a real device, once per mutation', () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.slice(0, 6));
+    db.prepare("INSERT INTO devices (id, token_hash, role, window_id, name, enrolled_at, device_no) VALUES ('d', 'h', 'counter', 3, 'n', 't', 1)").run();
+    migrate(db, migrations.slice(0, 7));
+    db.pragma('foreign_keys = ON');
+    const conflict = db.prepare(
+      `INSERT INTO ticket_conflicts (number, device_id, mutation_seq, window_id, staff_no, at, reason, ticket_id,
+         ticket_status, ticket_window_id, received_at)
+       VALUES ('A001', ?, ?, 3, '1003', 't', '票号 A001 已被叫号', NULL, ?, NULL, 't')`,
+    );
+    conflict.run('d', 1, 'called');
+    conflict.run('d', 2, null); // not found on the server
+    expect(() => conflict.run('d', 3, 'lost')).toThrow(/CHECK/);
+    expect(() => conflict.run('d', 1, 'completed')).toThrow(/UNIQUE/);
+    expect(() => conflict.run('nobody', 4, 'called')).toThrow(/FOREIGN KEY/);
+    expect(db.prepare('SELECT COUNT(*) FROM ticket_conflicts').pluck().get()).toBe(2);
+    expect(db.prepare('SELECT COUNT(*) FROM devices').pluck().get()).toBe(1);
+    db.close();
+  });
+
   it('migration 5 keeps ratings consistent and immutable', () => {
     const db = new Database(':memory:');
     migrate(db, migrations.slice(0, 5));
