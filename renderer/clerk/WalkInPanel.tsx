@@ -27,7 +27,9 @@ export function WalkInPanel() {
     try {
       const issued = await link.api.issueWalkIn({ lineId: chosen });
       setLast(issued.number);
-      clerkStore.getState().tell('info', `已补号 ${issued.number}，正在打印（号段余 ${issued.remaining} 个）`);
+      // Without a configured printer the clerk writes the number on a slip by hand.
+      const printing = clerkStore.getState().state?.printer ? '正在打印' : '未接打印机，请手写号码交给群众';
+      clerkStore.getState().tell('info', `已补号 ${issued.number}，${printing}（号段余 ${issued.remaining} 个）`);
     } catch (error) {
       clerkStore.getState().tell('error', `现场补号：${message(error)}`);
     } finally {
