@@ -6,6 +6,15 @@ import { ApiError } from './errors.ts';
 import { CALL_NAMES, EVENT_NAMES, type CallName, type EventName, type ScreenRole } from './ipc-names.ts';
 import { CaseDecision, CaseDraft, CaseDraftView, CaseList, CaseRecord, ClerkFigures, InstantOutcome, OutwardCase } from './cases.ts';
 import { HallWindow, Item, LineId, LineQueue, ServiceLine, Staff, Ticket, TicketNumber } from './model.ts';
+import {
+  DeviceSection,
+  DeviceSettingChange,
+  DeviceSetupView,
+  DeviceTestResult,
+  OutwardScreenStatus,
+  SerialPortOption,
+  VoiceSetupSchema,
+} from './device-setup.ts';
 import { PrinterState, PrintQueueView } from './printing.ts';
 import { ClerkRating, EvaluatorStatus, FollowUp, OutwardRating, RatingLevel } from './ratings.ts';
 
@@ -51,7 +60,14 @@ export const ClerkState = z.object({
   /** The receipt printer and its queue (main/printing/); null when this counter has no printer configured. */
   printer: PrinterState.nullable(),
   /** The window's devices; evaluator null when none is configured. */
-  devices: z.object({ evaluator: EvaluatorStatus.nullable() }),
+  devices: z.object({ evaluator: EvaluatorStatus.nullable(), outward: OutwardScreenStatus }),
+  /**
+   * 暂停服务: the screen is locked (idle for idleLockMinutes, or the clerk
+   * paused); the signed-in clerk unlocks with the password. The outward
+   * screen shows 暂停服务 meanwhile.
+   */
+  locked: z.boolean(),
+  idleLockMinutes: z.number().int().positive(),
   /** The rating session open now and the latest rating at this window (好差评). */
   rating: ClerkRating,
 });
@@ -61,7 +77,8 @@ export type ClerkState = z.infer<typeof ClerkState>;
 export const OutwardView = z.object({
   hallName: z.string(),
   windowName: z.string().nullable(),
-  mode: z.enum(['closed', 'idle', 'serving']),
+  /** closed: nobody signed in; paused: 暂停服务 (the clerk's screen is locked). */
+  mode: z.enum(['closed', 'idle', 'serving', 'paused']),
   clerk: z
     .object({ name: z.string(), staffNo: z.string(), department: z.string(), photo: z.string() })
     .nullable(),
@@ -78,6 +95,10 @@ export const OutwardView = z.object({
   case: OutwardCase.nullable(),
   /** The rating prompt (好差评) while a session is open. */
   rating: OutwardRating.nullable(),
+  /** How calls are announced (语音播报); `test` grows with every 测试语音, so the screen plays the test once. */
+  voice: VoiceSetupSchema.extend({ test: z.number().int().nonnegative() }),
+  /** 显示测试画面: the screen shows its test pattern until this time (ISO), then returns; null: none. */
+  testPatternUntil: z.string().nullable(),
 });
 export type OutwardView = z.infer<typeof OutwardView>;
 
@@ -194,6 +215,58 @@ export const calls = {
   reprintJob: { from: ['clerk'], args: z.strictObject({ id: z.number().int().positive() }), result: PrintQueueView },
   /** The job as the printer will print it, as SVG. */
   previewPrintJob: { from: ['clerk'], args: z.strictObject({ id: z.number().int().positive() }), result: z.object({ svg: z.string() }) },
+  /** 暂停服务: locks the clerk's screen (idle time-out or the clerk's own pause); the outward screen shows 暂停服务. */
+  lockScreen: { from: ['clerk'], args: NoArgs, result: ClerkState },
+  /** The signed-in staff member's password unlocks (checked against the hall server, or the stored verifier offline). */
+  unlockScreen: {
+    from: ['clerk'],
+    args: z.strictObject({ password: z.string().min(1, '请输入密码').max(128, '密码过长') }),
+    result: ClerkState,
+  },
+  // 设备设置: every call below needs a signed-in manager (FORBIDDEN otherwise).
+  getDeviceSetup: { from: ['clerk'], args: NoArgs, result: DeviceSetupView },
+  /** Serial ports on this PC, found even where udevadm is missing (main/devices/discovery.ts). */
+  listSerialPorts: {
+    from: ['clerk'],
+    args: NoArgs,
+    result: z.object({ ports: z.array(SerialPortOption), note: z.string() }),
+  },
+  /** Sets one section on this counter (a local override: it wins over the hall's); the device restarts with it. */
+  saveDeviceSetting: { from: ['clerk'], args: z.strictObject({ change: DeviceSettingChange }), result: DeviceSetupView },
+  /** Drops this counter's own setting for a section: the hall's (or the launcher's) applies again. */
+  resetDeviceSetting: { from: ['clerk'], args: z.strictObject({ section: DeviceSection }), result: DeviceSetupView },
+  /** Prints a test page on the printer in use; answers with what was sent, as SVG, and how it went. */
+  testPrinter: { from: ['clerk'], args: NoArgs, result: DeviceTestResult.extend({ svg: z.string() }) },
+  /** PING the evaluator in use: answers when it answers, or says why not. */
+  pingEvaluator: { from: ['clerk'], args: NoArgs, result: DeviceTestResult },
+  /**
+   * 测试评价: the evaluator shows a rating prompt; answers with the key pressed
+   * (or after 30 s without one). Not a rating: nothing is stored or sent.
+   */
+  testEvaluatorRating: { from: ['clerk'], args: NoArgs, result: DeviceTestResult.extend({ level: RatingLevel.nullable() }) },
+  /** The outward screen shows its test pattern for 10 s. */
+  testOutwardDisplay: { from: ['clerk'], args: NoArgs, result: z.object({ until: z.string() }) },
+  /** The outward screen plays a test announcement with the voice setting in use. */
+  testVoice: { from: ['clerk'], args: NoArgs, result: z.object({ text: z.string() }) },
+  /** This window's device setup as a JSON file (main/config-transfer.ts), to import at the next window. */
+  exportDeviceSetup: { from: ['clerk'], args: NoArgs, result: z.object({ fileName: z.string(), text: z.string() }) },
+  /** Applies an exported file as this counter's own settings, all sections or none. */
+  importDeviceSetup: {
+    from: ['clerk'],
+    args: z.strictObject({ text: z.string().max(48 * 1024, '文件太大，不是 HallDesk 设备设置文件') }),
+    result: DeviceSetupView,
+  },
+  /**
+   * The hall server moved: the same enrolled device at a new address. The new
+   * address must accept this device's token before it is kept.
+   */
+  changeServerAddress: {
+    from: ['clerk'],
+    args: z.strictObject({
+      serverUrl: z.url({ protocol: /^https?$/, error: '服务器地址应以 http:// 或 https:// 开头' }),
+    }),
+    result: DeviceSetupView,
+  },
 } as const satisfies Record<CallName, CallSpec>;
 
 export const events = {

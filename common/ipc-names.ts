@@ -28,6 +28,20 @@ export const CALL_NAMES = [
   'retryPrintJob',
   'reprintJob',
   'previewPrintJob',
+  'lockScreen',
+  'unlockScreen',
+  'getDeviceSetup',
+  'listSerialPorts',
+  'saveDeviceSetting',
+  'resetDeviceSetting',
+  'testPrinter',
+  'pingEvaluator',
+  'testEvaluatorRating',
+  'testOutwardDisplay',
+  'testVoice',
+  'exportDeviceSetup',
+  'importDeviceSetup',
+  'changeServerAddress',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

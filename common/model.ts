@@ -3,6 +3,7 @@
 // the TypeScript types are inferred from it so the two cannot drift.
 import { z } from 'zod';
 import { WorkingCalendar } from './cases.ts';
+import { HallDeviceSetup } from './device-setup.ts';
 
 /** Service line (业务类型): the letter printed in front of a ticket number. */
 export const LineId = z.string().regex(/^[A-Z]$/, '业务类型代码应为一个大写字母');
@@ -107,6 +108,8 @@ export const HallSettings = z.object({
   ratingTimeLimitSeconds: z.number().int().min(5).max(255).default(60),
   /** A bad rating's follow-up (回访) is due this many working days after the rating. */
   badRatingFollowUpWorkingDays: z.number().int().min(1).max(60).default(5),
+  /** The clerk's screen locks (暂停服务 on the outward screen) after this many minutes without keyboard or mouse. */
+  idleLockMinutes: z.number().int().min(1).max(240).default(10),
   /** Personal data of concluded, synced cases is purged from a counter this many days after (main/retention.ts). */
   retentionDays: z.number().int().min(1).max(3650).default(30),
   /** The reasons a clerk chooses from for 不予受理. */
@@ -124,6 +127,8 @@ export const ConfigChange = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('staff'), key: z.string(), value: Staff.nullable() }),
   z.object({ kind: z.literal('item'), key: z.string(), value: Item.nullable() }),
   z.object({ kind: z.literal('settings'), key: z.literal('hall'), value: HallSettings }),
+  /** Device setup pushed by the hall: key 'default' for every window, or a window id; a counter's local setting wins. */
+  z.object({ kind: z.literal('device-setup'), key: z.union([z.literal('default'), z.string().regex(/^[1-9]\d*$/)]), value: HallDeviceSetup.nullable() }),
   z.object({ kind: z.literal('calendar'), key: z.string().regex(/^\d{4}$/), value: WorkingCalendar.nullable() }),
 ]);
 export type ConfigChange = z.infer<typeof ConfigChange>;

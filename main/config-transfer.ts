@@ -8,6 +8,7 @@
 //   exportConfig(setup)       → the file's text
 //   parseConfigImport(text)   → { ok: true, setup } | { ok: false, error } (zh-CN, says which field)
 import { z } from 'zod';
+import { DeviceSetupSchema, type DeviceSetup, type PrinterLinkSchema } from '../common/device-setup.ts';
 import type { EvaluatorProtocol } from './devices/evaluator/driver.ts';
 import type { FlowControl, PaperWidth } from './devices/printer/index.ts';
 import type { PrinterLink } from './printing/config.ts';
@@ -16,69 +17,6 @@ export const CONFIG_DOCUMENT_KIND = 'halldesk.device-setup';
 export const CONFIG_VERSION = 1;
 /** No real setup comes near this; a bigger file is the wrong file. */
 export const MAX_CONFIG_BYTES = 256 * 1024;
-
-const deviceText = z.string().trim().min(1).max(200);
-
-const PrinterLinkSchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('tcp'),
-    host: z
-      .string()
-      .trim()
-      .min(1)
-      .max(253)
-      .regex(/^[A-Za-z0-9.:_-]+$/),
-    port: z.number().int().min(1).max(65535),
-  }),
-  z.strictObject({
-    kind: z.literal('serial'),
-    path: deviceText,
-    baudRate: z.number().int().min(300).max(921_600),
-    flowControl: z.enum(['none', 'rtscts', 'xonxoff']),
-  }),
-  z.strictObject({ kind: z.literal('usb'), path: deviceText }),
-]);
-
-const PrinterSetupSchema = z.strictObject({
-  link: PrinterLinkSchema,
-  width: z.union([z.literal(58), z.literal(80)]),
-  /** The printer draws QR codes itself (GS ( k). */
-  nativeQr: z.boolean(),
-});
-
-const KeyMapSchema = z
-  .record(
-    z.string().regex(/^[\x20-\x7e]$/),
-    z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]),
-  )
-  .refine((map) => Object.keys(map).length > 0, { message: 'empty' });
-
-const EvaluatorSetupSchema = z.strictObject({
-  port: deviceText,
-  protocol: z.enum(['ft12', 'ascii-keypad']),
-  baudRate: z.number().int().min(300).max(921_600),
-  /** ft12 device address 1–250 (an ascii keypad has none; kept for switching back). */
-  address: z.number().int().min(1).max(250),
-  /** ascii-keypad: key character → level 1–5; null = the default '1'…'5'. */
-  keyMap: KeyMapSchema.nullable(),
-});
-
-const VoiceSetupSchema = z.strictObject({
-  enabled: z.boolean(),
-  /** 0–100. */
-  volume: z.number().int().min(0).max(100),
-});
-
-export const DeviceSetupSchema = z.strictObject({
-  /** null: no printer at this window. */
-  printer: PrinterSetupSchema.nullable(),
-  /** null: no evaluator at this window. */
-  evaluator: EvaluatorSetupSchema.nullable(),
-  /** Electron display id of the outward screen; null = automatic (the first display that is not the clerk's). */
-  outwardDisplayId: z.number().int().nonnegative().nullable(),
-  voice: VoiceSetupSchema,
-});
-export type DeviceSetup = z.infer<typeof DeviceSetupSchema>;
 
 export const ConfigDocumentSchema = z.strictObject({
   kind: z.literal(CONFIG_DOCUMENT_KIND),
@@ -89,6 +27,8 @@ export const ConfigDocumentSchema = z.strictObject({
   setup: DeviceSetupSchema,
 });
 export type ConfigDocument = z.infer<typeof ConfigDocumentSchema>;
+
+export { DeviceSetupSchema, type DeviceSetup };
 
 // The file's shapes are the ones the device layer takes.
 type Assignable<A extends B, B> = A;

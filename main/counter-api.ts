@@ -4,6 +4,7 @@ import type { CounterCore } from './bridge.ts';
 import type { Logger } from './log.ts';
 import type { EvaluatorConfig } from './ratings.ts';
 import type { PrinterConfig } from './printing/config.ts';
+import type { DisplayOption, OutwardScreenStatus } from '../common/device-setup.ts';
 
 export interface CounterOptions {
   /** Folder for the counter's SQLite file (counter.db). */
@@ -18,6 +19,8 @@ export interface CounterOptions {
   printer?: PrinterConfig;
   /** This window's evaluator (好差评, e.g. from HALLDESK_EVALUATOR_*); none: touch on the outward screen still rates. */
   evaluator?: EvaluatorConfig | null;
+  /** The displays connected now, for 设备设置 (the Electron shell: screen.getAllDisplays()); none: the host cannot tell. */
+  displays?: () => DisplayOption[];
 }
 
 /** Settings that belong to this PC, not to the hall. */
@@ -28,5 +31,9 @@ export interface LocalSettings {
 
 export interface Counter extends CounterCore {
   localSettings(): LocalSettings;
+  /** Called after localSettings() changed (a manager chose another outward display, or imported a setup). */
+  onLocalSettingsChange(listener: () => void): () => void;
+  /** The host says where the outward screen is; the clerk's status bar shows it (devices.outward). */
+  setOutwardStatus(status: OutwardScreenStatus): void;
   close(): Promise<void>;
 }

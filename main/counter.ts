@@ -10,6 +10,7 @@ import type { HallEvent, PullStream, WindowStatus } from '../common/http-api.ts'
 import type { CallName, EventName } from '../common/ipc-names.ts';
 import type { Staff, Ticket } from '../common/model.ts';
 import type { CaseRecord } from '../common/cases.ts';
+import type { OutwardScreenStatus } from '../common/device-setup.ts';
 import { CaseService, type CaseContext } from './cases.ts';
 import { ClerkCredentials } from './clerk-credentials.ts';
 import { evaluatorFromConfig, RatingService } from './ratings.ts';
@@ -61,6 +62,8 @@ class CounterService implements Counter {
   private readonly clock: () => Date;
   private readonly log: Logger;
   private readonly listeners = new Set<Listener>();
+  private readonly localSettingsListeners = new Set<() => void>();
+  private outwardStatus: OutwardScreenStatus = { level: 'error', message: '对外屏未打开：请检查外屏显示器' };
   private readonly published = new Map<EventName, string>();
   private readonly cases: CaseService;
   private readonly ratings: RatingService;
@@ -172,6 +175,16 @@ class CounterService implements Counter {
 
   localSettings(): LocalSettings {
     return { outwardDisplayId: this.store.outwardDisplayId() };
+  }
+
+  onLocalSettingsChange(listener: () => void): () => void {
+    this.localSettingsListeners.add(listener);
+    return () => this.localSettingsListeners.delete(listener);
+  }
+
+  setOutwardStatus(status: OutwardScreenStatus): void {
+    this.outwardStatus = status;
+    this.publish();
   }
 
   subscribe(listener: Listener): () => void {
@@ -331,7 +344,9 @@ class CounterService implements Counter {
       })),
       noShowMinRecalls: this.config.settings?.noShowMinRecalls ?? 0,
       log: windowId === null ? [] : this.store.callLogSince(windowId, midnight),
-      devices: { evaluator: this.ratings.evaluatorStatus() },
+      devices: { evaluator: this.ratings.evaluatorStatus(), outward: this.outwardStatus },
+      locked: false,
+      idleLockMinutes: this.config.settings?.idleLockMinutes ?? 10,
       rating: this.ratings.clerkView(windowId),
       printer: this.printing?.state() ?? null,
     };
@@ -355,6 +370,8 @@ class CounterService implements Counter {
       notice: this.config.settings?.notice ?? '',
       case: clerk === null ? null : this.cases.outward(),
       rating: clerk === null ? null : this.ratings.outwardView(),
+      voice: { enabled: true, volume: 80, test: 0 },
+      testPatternUntil: null,
     };
   }
 

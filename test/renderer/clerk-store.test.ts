@@ -18,7 +18,9 @@ const state = (over: Partial<ClerkState> = {}): ClerkState => ({
   noShowMinRecalls: 2,
   log: [],
   printer: null,
-  devices: { evaluator: null },
+  devices: { evaluator: null, outward: { level: 'ok', message: null } },
+  locked: false,
+  idleLockMinutes: 10,
   rating: { open: null, latest: null },
   ...over,
 });
