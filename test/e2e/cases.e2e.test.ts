@@ -40,10 +40,10 @@ import { HallClient } from '../../main/hall-client.ts';
 import { createLogger } from '../../main/log.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
 import { launchChromium } from '../helpers/chromium.ts';
-import { DEMO_PASSWORD, startHallServer, type TestHallServer } from '../helpers/hall-server.ts';
+import { screenshot, signIn } from '../helpers/e2e-counter.ts';
+import { startHallServer, type TestHallServer } from '../helpers/hall-server.ts';
 
 const staticDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
-const shots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 // An enterprise with a credit code right by GB 32100, and one with the last character wrong.
 const CREDIT_17 = '91320102MA1W2X3Y4';
@@ -69,15 +69,6 @@ const cases: { promised?: string; instant?: string; near?: string } = {};
 const byId = (page: Page, id: string) => page.getByTestId(id);
 const allowed = (decision: string) => byId(clerk, `decide-${decision}`).getAttribute('data-allowed');
 
-/** Screenshots wait for blinks, dialog and toast animations to finish. */
-async function screenshot(page: Page, name: string) {
-  await page.waitForFunction(() =>
-    document
-      .getAnimations()
-      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
-  );
-  await page.screenshot({ path: join(shots, name) });
-}
 
 /** Types the query into the item search and picks the item with `code` with the arrow keys and Enter. */
 async function findItem(query: string, code: string) {
@@ -142,10 +133,7 @@ afterAll(async () => {
 
 describe('the case workflow at the counter', () => {
   it('signs in and calls a ticket for 企业开办', async () => {
-    await byId(clerk, 'signin-staff-no').fill('1001');
-    await byId(clerk, 'signin-password').fill(DEMO_PASSWORD);
-    await byId(clerk, 'signin-submit').click();
-    await expect.poll(() => byId(clerk, 'clerk-name').count()).toBe(1);
+    await signIn(clerk, '1001');
     await kiosk.request('issueTicket', { body: { lineId: 'C', priority: 'normal' } });
     await expect.poll(() => byId(clerk, 'queue-count-C').textContent()).toBe('1');
     await byId(clerk, 'action-call-next').and(clerk.locator(':enabled')).waitFor();

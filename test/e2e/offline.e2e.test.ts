@@ -17,7 +17,6 @@ import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClerkState } from '../../common/contract.ts';
-import { residentIdCheckChar } from '../../common/identity.ts';
 import type { Counter } from '../../main/counter-api.ts';
 import { openCounter } from '../../main/counter.ts';
 import { PrinterSimulator, type SimulatedJob } from '../../main/devices/printer/simulator.ts';
@@ -25,11 +24,10 @@ import { HallClient } from '../../main/hall-client.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
 import { createHallServer, type HallServer } from '../../server/hall-server.ts';
 import { launchChromium } from '../helpers/chromium.ts';
-import { DEMO_PASSWORD, DEMO_SEED_DIR } from '../helpers/hall-server.ts';
+import { acceptInstantCase as acceptCase, signIn } from '../helpers/e2e-counter.ts';
+import { DEMO_SEED_DIR } from '../helpers/hall-server.ts';
 
 const staticDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
-const ID_17 = '32010219900307123';
-const ID_NUMBER = ID_17 + residentIdCheckChar(ID_17);
 const ADMIN = 'offline-e2e-admin';
 
 let dir: string;
@@ -62,26 +60,7 @@ function hallQuery<T>(sql: string, ...params: unknown[]): T[] {
   }
 }
 
-/** 个体工商户设立登记 (即办件) for a person, all materials present, 受理 → 准予: its case number. */
-async function acceptInstantCase(name: string): Promise<string> {
-  await clerk.keyboard.press('F6');
-  await expect.poll(() => byId(clerk, 'case-result').count()).toBe(0);
-  await clerk.keyboard.press('F7');
-  await expect.poll(() => clerk.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('item-search');
-  await clerk.keyboard.type('gtgsh');
-  await byId(clerk, 'item-option-SCJG-DJ-011').click();
-  await expect.poll(() => byId(clerk, 'item-selected').getAttribute('data-code')).toBe('SCJG-DJ-011');
-  await byId(clerk, 'applicant-name').fill(name);
-  await byId(clerk, 'applicant-id-number').fill(ID_NUMBER);
-  await byId(clerk, 'applicant-phone').fill('13812345678');
-  await clerk.keyboard.press('Alt+Q');
-  await expect.poll(() => byId(clerk, 'decide-accept').getAttribute('data-allowed')).toBe('true');
-  await clerk.keyboard.press('Alt+S');
-  await byId(clerk, 'dialog-instant').waitFor();
-  await byId(clerk, 'instant-approve').click();
-  await byId(clerk, 'case-result').waitFor();
-  return ((await byId(clerk, 'case-result-no').textContent()) ?? '').trim();
-}
+const acceptInstantCase = (name: string) => acceptCase(clerk, name);
 
 const clerkState = async () => (await counter.call('getClerkState', {})) as ClerkState;
 
@@ -130,10 +109,7 @@ describe('offline at the counter', () => {
   let walkIn = '';
 
   it('signs in online; a walk-in range is leased', async () => {
-    await byId(clerk, 'signin-staff-no').fill('1001');
-    await byId(clerk, 'signin-password').fill(DEMO_PASSWORD);
-    await byId(clerk, 'signin-submit').click();
-    await expect.poll(() => byId(clerk, 'clerk-name').count()).toBe(1);
+    await signIn(clerk, '1001');
     await expect.poll(() => byId(clerk, 'connection-state').getAttribute('data-state')).toBe('online');
     await expect
       .poll(() => hallQuery<{ from_no: number }>('SELECT from_no FROM walk_in_leases WHERE window_id = 1').length)

@@ -13,19 +13,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { residentIdCheckChar } from '../../common/identity.ts';
 import type { Counter } from '../../main/counter-api.ts';
 import { openCounter } from '../../main/counter.ts';
 import { PrinterSimulator, type SimulatedJob } from '../../main/devices/printer/simulator.ts';
 import { HallClient } from '../../main/hall-client.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
 import { launchChromium } from '../helpers/chromium.ts';
-import { DEMO_PASSWORD, startHallServer, type TestHallServer } from '../helpers/hall-server.ts';
+import { acceptInstantCase as acceptCase, screenshot, signIn, TEST_ID_NUMBER } from '../helpers/e2e-counter.ts';
+import { startHallServer, type TestHallServer } from '../helpers/hall-server.ts';
 
 const staticDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
-const shots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const ID_17 = '32010219900307123';
-const ID_NUMBER = ID_17 + residentIdCheckChar(ID_17);
+const ID_NUMBER = TEST_ID_NUMBER;
 
 let hall: TestHallServer;
 let kiosk: HallClient;
@@ -39,33 +37,8 @@ const caseNos: string[] = [];
 const byId = (page: Page, id: string) => page.getByTestId(id);
 const text = (job: SimulatedJob) => job.lines.map((line) => line.text.replace(/ +/g, '')).filter(Boolean);
 
-async function screenshot(page: Page, name: string) {
-  await page.waitForFunction(() =>
-    document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
-  );
-  await page.screenshot({ path: join(shots, name) });
-}
 
-/** 个体工商户设立登记 (即办件) for a person, all materials present, 受理 → 准予: its case number. */
-async function acceptInstantCase(name: string): Promise<string> {
-  await clerk.keyboard.press('F6');
-  await expect.poll(() => byId(clerk, 'case-result').count()).toBe(0);
-  await clerk.keyboard.press('F7');
-  await expect.poll(() => clerk.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('item-search');
-  await clerk.keyboard.type('gtgsh');
-  await byId(clerk, 'item-option-SCJG-DJ-011').click();
-  await expect.poll(() => byId(clerk, 'item-selected').getAttribute('data-code')).toBe('SCJG-DJ-011');
-  await byId(clerk, 'applicant-name').fill(name);
-  await byId(clerk, 'applicant-id-number').fill(ID_NUMBER);
-  await byId(clerk, 'applicant-phone').fill('13812345678');
-  await clerk.keyboard.press('Alt+Q');
-  await expect.poll(() => byId(clerk, 'decide-accept').getAttribute('data-allowed')).toBe('true');
-  await clerk.keyboard.press('Alt+S');
-  await byId(clerk, 'dialog-instant').waitFor();
-  await byId(clerk, 'instant-approve').click();
-  await byId(clerk, 'case-result').waitFor();
-  return ((await byId(clerk, 'case-result-no').textContent()) ?? '').trim();
-}
+const acceptInstantCase = (name: string) => acceptCase(clerk, name);
 
 beforeAll(async () => {
   hall = await startHallServer();
@@ -98,10 +71,7 @@ afterAll(async () => {
 
 describe('the printer at the counter', () => {
   it('signs in; the status bar shows the printer ready', async () => {
-    await byId(clerk, 'signin-staff-no').fill('1001');
-    await byId(clerk, 'signin-password').fill(DEMO_PASSWORD);
-    await byId(clerk, 'signin-submit').click();
-    await expect.poll(() => byId(clerk, 'clerk-name').count()).toBe(1);
+    await signIn(clerk, '1001');
     await expect.poll(() => byId(clerk, 'printer-state').getAttribute('data-level')).toBe('ok');
     expect(await byId(clerk, 'printer-state').textContent()).toContain('打印机正常');
     await kiosk.request('issueTicket', { body: { lineId: 'C', priority: 'normal' } });

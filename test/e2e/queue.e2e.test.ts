@@ -13,10 +13,10 @@ import { openCounter } from '../../main/counter.ts';
 import type { Counter } from '../../main/counter-api.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
 import { launchChromium } from '../helpers/chromium.ts';
-import { DEMO_PASSWORD, startHallServer, type TestHallServer } from '../helpers/hall-server.ts';
+import { screenshot, signIn } from '../helpers/e2e-counter.ts';
+import { startHallServer, type TestHallServer } from '../helpers/hall-server.ts';
 
 const staticDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
-const shots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 let hall: TestHallServer;
 let kiosk: HallClient;
@@ -58,18 +58,6 @@ const number = (page: Page) => page.getByTestId('outward-number');
 async function press(clerk: Page, key: string) {
   await clerk.getByTestId('action-call-next').and(clerk.locator(':enabled')).waitFor();
   await clerk.keyboard.press(key);
-}
-/** Screenshots wait for the recall blink and toasts to finish. */
-async function screenshot(page: Page, name: string) {
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity));
-  await page.screenshot({ path: join(shots, name) });
-}
-
-async function signIn(clerk: Page, staffNo: string) {
-  await clerk.getByTestId('signin-staff-no').fill(staffNo);
-  await clerk.getByTestId('signin-password').fill(DEMO_PASSWORD);
-  await clerk.getByTestId('signin-submit').click();
-  await expect.poll(() => clerk.getByTestId('clerk-name').textContent()).toBeTruthy();
 }
 
 beforeAll(async () => {
