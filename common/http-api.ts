@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { IsoDate } from './cases.ts';
 import { ApiError } from './errors.ts';
+import { HallDeviceSetup } from './device-setup.ts';
 import { ConfigChange, HallWindow, LineId, LineQueue, Priority, Staff, Ticket } from './model.ts';
 import { CaseDecidedArgs, MAX_PUSH_BATCH, Mutation } from './sync.ts';
 
@@ -13,7 +14,7 @@ export const API_VERSION = '1.0.0';
 export type RouteAuth = 'none' | 'device' | 'admin';
 
 export interface RouteSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path with `{param}` placeholders. */
   path: string;
   summary: string;
@@ -201,6 +202,38 @@ export const AdminFinishCase = z.object({
 export const ServerCase = CaseDecidedArgs.extend({ deviceId: z.string() });
 export type ServerCase = z.infer<typeof ServerCase>;
 
+/** Whose device setup the hall pushes: 'default' (every window) or a window id. */
+export const DeviceSetupKey = z
+  .string()
+  .regex(/^(default|[1-9]\d{0,8})$/, '应为 default（全部窗口）或窗口编号（如 3）');
+export type DeviceSetupKey = z.infer<typeof DeviceSetupKey>;
+const DeviceSetupKeyParams = z.object({ key: DeviceSetupKey });
+/** PUT body: the sections the hall sets (printer, evaluator, outwardDisplayId, voice), at least one. */
+export const HallDeviceSetupBody = HallDeviceSetup.refine((setup) => Object.keys(setup).length > 0, {
+  message: '至少要设置一项（printer、evaluator、outwardDisplayId、voice）；要取消大厅设备设置请用 DELETE',
+});
+export const HallDeviceSetupEntry = z.object({
+  key: DeviceSetupKey,
+  setup: HallDeviceSetup,
+  /** The config version of its latest change. */
+  version: z.number().int().positive(),
+});
+export type HallDeviceSetupEntry = z.infer<typeof HallDeviceSetupEntry>;
+export const HallDeviceSetups = z.object({
+  /** The config version now. */
+  version: z.number().int().nonnegative(),
+  /** 'default' first, then windows by number. */
+  setups: z.array(HallDeviceSetupEntry),
+});
+export type HallDeviceSetups = z.infer<typeof HallDeviceSetups>;
+export const HallDeviceSetupRemoved = z.object({
+  key: DeviceSetupKey,
+  /** false: there was none to remove (nothing changed). */
+  removed: z.boolean(),
+  /** The config version now. */
+  version: z.number().int().nonnegative(),
+});
+
 export const IssueTicketRequest = z.object({ lineId: LineId, priority: Priority.default('normal') });
 export const IssuedTicket = z.object({ ticket: Ticket, ahead: z.number().int().nonnegative() });
 
@@ -324,6 +357,31 @@ export const routes = {
     params: CaseNoParams,
     body: AdminFinishCase,
     response: ServerCase,
+  },
+  deviceSetups: {
+    method: 'GET',
+    path: '/v1/admin/device-setups',
+    summary: '大厅统一下发的设备设置（管理员）：default 及各窗口',
+    auth: 'admin',
+    response: HallDeviceSetups,
+  },
+  putDeviceSetup: {
+    method: 'PUT',
+    path: '/v1/admin/device-setups/{key}',
+    summary:
+      '设置大厅下发的设备设置（管理员）；key 为 default（全部窗口）或窗口编号；经 stream=config 下发，本机设置优先',
+    auth: 'admin',
+    params: DeviceSetupKeyParams,
+    body: HallDeviceSetupBody,
+    response: HallDeviceSetupEntry,
+  },
+  deleteDeviceSetup: {
+    method: 'DELETE',
+    path: '/v1/admin/device-setups/{key}',
+    summary: '取消大厅下发的设备设置（管理员）',
+    auth: 'admin',
+    params: DeviceSetupKeyParams,
+    response: HallDeviceSetupRemoved,
   },
   issueTicket: {
     method: 'POST',

@@ -1,6 +1,7 @@
-// The hall's configuration (windows, lines, staff, items, settings) is an
-// append-only list of ConfigChange rows. The current value of an entry is its
-// latest row; counters pull the rows by version (sync.md, stream=config).
+// The hall's configuration (windows, lines, staff, items, settings, calendars,
+// device setups) is an append-only list of ConfigChange rows. The current
+// value of an entry is its latest row; counters pull the rows by version
+// (sync.md, stream=config).
 import type { PullResult } from '../common/http-api.ts';
 import type { ConfigChange } from '../common/model.ts';
 import type { HallDatabase } from './db.ts';
@@ -32,6 +33,12 @@ export function createConfigStore(db: HallDatabase) {
        ORDER BY key`,
     )
     .pluck();
+  const selectCurrentEntriesOfKind = db.prepare<[string], { key: string; version: number; value: string }>(
+    `SELECT key, version, value FROM config_changes AS c
+     WHERE kind = ? AND value IS NOT NULL
+       AND version = (SELECT MAX(version) FROM config_changes WHERE kind = c.kind AND key = c.key)
+     ORDER BY key`,
+  );
   const selectVersion = db
     .prepare<[], number>('SELECT COALESCE(MAX(version), 0) FROM config_changes')
     .pluck();
@@ -60,6 +67,17 @@ export function createConfigStore(db: HallDatabase) {
     /** Every current entry of a kind, ordered by key. */
     list<K extends ConfigKind>(kind: K): ConfigValue<K>[] {
       return selectCurrentOfKind.all(kind).map((value) => JSON.parse(value) as ConfigValue<K>);
+    },
+
+    /** Every current entry of a kind with its key and the version of its latest change, ordered by key. */
+    entries<K extends ConfigKind>(kind: K): { key: string; version: number; value: ConfigValue<K> }[] {
+      return selectCurrentEntriesOfKind
+        .all(kind)
+        .map((row) => ({
+          key: row.key,
+          version: row.version,
+          value: JSON.parse(row.value) as ConfigValue<K>,
+        }));
     },
 
     /** The version of the latest change; 0 for an empty hall. */

@@ -331,6 +331,39 @@ export const migrations: readonly Migration[] = [
         ) STRICT;`);
     },
   },
+  {
+    version: 8,
+    name: "config stream carries device setups pushed by the hall (kind 'device-setup', key 'default' or a window id)",
+    up(db) {
+      // As in migration 3: the table is rebuilt with the same rows, versions and
+      // AUTOINCREMENT counter, so counters' cursors stay valid. A hall device
+      // setup is one entry per key; its current value is its latest row.
+      const sequence = db
+        .prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'config_changes'")
+        .pluck()
+        .get();
+      db.exec(`
+        CREATE TABLE config_changes_v8 (
+          version INTEGER PRIMARY KEY AUTOINCREMENT,
+          kind TEXT NOT NULL
+            CHECK (kind IN ('window', 'line', 'staff', 'item', 'settings', 'calendar', 'device-setup')),
+          key TEXT NOT NULL,
+          value TEXT CHECK (value IS NULL OR json_valid(value)), -- NULL: the entry was removed
+          CHECK (kind <> 'device-setup' OR key = 'default'
+            OR (key GLOB '[1-9]*' AND key NOT GLOB '*[^0-9]*' AND length(key) <= 9))
+        ) STRICT;
+        INSERT INTO config_changes_v8 (version, kind, key, value)
+          SELECT version, kind, key, value FROM config_changes ORDER BY version;
+        DROP TABLE config_changes;
+        ALTER TABLE config_changes_v8 RENAME TO config_changes;
+        CREATE INDEX config_changes_by_key ON config_changes (kind, key, version);
+      `);
+      if (sequence !== undefined) {
+        db.prepare("DELETE FROM sqlite_sequence WHERE name = 'config_changes'").run();
+        db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('config_changes', ?)").run(sequence);
+      }
+    },
+  },
 ];
 
 /**

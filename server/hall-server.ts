@@ -13,7 +13,9 @@ import {
   type RouteResponse,
   type RouteSpec,
 } from '../common/http-api.ts';
+import { createConfigStore } from './config-store.ts';
 import { openHallDatabase } from './db.ts';
+import { createDeviceSetups } from './device-setups.ts';
 import { createEventHub } from './events.ts';
 import { createHall, type Device } from './hall.ts';
 import { createSync } from './sync.ts';
@@ -42,6 +44,11 @@ export interface HallServer {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * How often the server looks for config changes made by another process on
+ * the same file (the `device-setup` command), to tell live counters.
+ */
+const CONFIG_WATCH_MS = 2_000;
 
 type Routes = typeof routes;
 type Input<N extends RouteName, F extends 'params' | 'query' | 'body'> =
@@ -118,6 +125,35 @@ export function createHallServer(options: HallServerOptions): HallServer {
   const events = createEventHub();
   const hall = createHall(db, { clock, publish: events.publish });
   const sync = createSync(db, { clock, publish: events.publish });
+  const configStore = createConfigStore(db);
+  /** The config version live counters have been told of. */
+  let configVersionAnnounced = 0;
+  const deviceSetups = createDeviceSetups(db, {
+    publish: (event) => {
+      if (event.type === 'config') configVersionAnnounced = Math.max(configVersionAnnounced, event.version);
+      events.publish(event);
+    },
+  });
+  /** Tells live counters of config changes committed by another process. */
+  function announceForeignConfigChanges(): void {
+    try {
+      const version = configStore.version();
+      if (version === configVersionAnnounced) return;
+      configVersionAnnounced = version;
+      events.publish({ type: 'config', version });
+    } catch (error) {
+      // Counters still pull on their next reconnect; the next tick tries again.
+      log(
+        JSON.stringify({
+          at: clock().toISOString(),
+          level: 'error',
+          what: 'config watch',
+          error: String(error),
+        }),
+      );
+    }
+  }
+  let configWatch: ReturnType<typeof setInterval> | null = null;
   const adminTokenHash = sha256(options.adminToken);
   const openApi = openApiDocument();
 
@@ -144,6 +180,9 @@ export function createHallServer(options: HallServerOptions): HallServer {
     ticketConflicts: ({ query }) => sync.ticketConflicts(query),
     adminCase: ({ params }) => sync.getCase(params.caseNo),
     adminFinishCase: ({ params, body }) => sync.finishCase(params.caseNo, body),
+    deviceSetups: () => deviceSetups.list(),
+    putDeviceSetup: ({ params, body }) => deviceSetups.set(params.key, body),
+    deleteDeviceSetup: ({ params }) => deviceSetups.clear(params.key),
     issueTicket: ({ device, body }) => hall.issueTicket(device, body),
     queueSummary: () => hall.queueSummary(),
     windowStatus: ({ params }) => hall.windowStatus(params.id),
@@ -281,6 +320,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
   return {
     async listen(port = 8720, host = '127.0.0.1') {
       if (!(await seedHallIfEmpty(db, options.seedDir))) upgradeHallConfig(db, options.seedDir);
+      configVersionAnnounced = configStore.version();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -288,12 +328,15 @@ export function createHallServer(options: HallServerOptions): HallServer {
           resolve();
         });
       });
+      configWatch ??= setInterval(announceForeignConfigChanges, CONFIG_WATCH_MS).unref();
       const address = server.address() as AddressInfo;
       const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${hostInUrl}:${address.port}`;
     },
 
     async close() {
+      if (configWatch) clearInterval(configWatch);
+      configWatch = null;
       const stopped = new Promise((resolve) => server.close(resolve));
       events.closeAll();
       await Promise.all(responsesInFlight);

@@ -1,22 +1,34 @@
 // The hall server from the command line.
 //   node server/main.ts [--data DIR] [--port 8720] [--host 127.0.0.1] [--admin-token T] [--seed DIR]
 //   node server/main.ts enroll-code [--data DIR] (--window N | --role kiosk)
+//   node server/main.ts device-setup (list | set KEY FILE | clear KEY) [--data DIR]
 // When listening it prints one line `HALL_SERVER_READY {"url":…,"adminToken":…}`
 // for launchers, then a banner for people.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeIssues } from '../common/errors.ts';
+import type { HallDeviceSetup } from '../common/device-setup.ts';
+import { DeviceSetupKey, HallDeviceSetupBody } from '../common/http-api.ts';
+import { createConfigStore } from './config-store.ts';
 import { openHallDatabase } from './db.ts';
+import { createDeviceSetups, describeSetupKey } from './device-setups.ts';
 import { createHall } from './hall.ts';
 import { createHallServer } from './hall-server.ts';
+import { parseWithZhMessages } from './validate.ts';
 
 const USAGE = `用法：
   node server/main.ts [--data 目录] [--port 8720] [--host 127.0.0.1] [--admin-token 令牌] [--seed 目录] [--verbose]
       启动大厅服务器（--verbose：记录每个请求，否则只记录出错的请求）。数据库在 <数据目录>/hall.sqlite；首次启动时从 --seed 目录（默认 resources/hall）写入大厅初始数据。
   node server/main.ts enroll-code [--data 目录] --window 窗口编号
   node server/main.ts enroll-code [--data 目录] --role kiosk
-      生成一次性设备注册码（24 小时内有效，只能用一次）。`;
+      生成一次性设备注册码（24 小时内有效，只能用一次）。
+  node server/main.ts device-setup list [--data 目录]
+  node server/main.ts device-setup set <default|窗口编号> <文件.json> [--data 目录]
+  node server/main.ts device-setup clear <default|窗口编号> [--data 目录]
+      查看、设置或取消大厅统一下发的设备设置（打印机、评价器、外屏显示器、语音播报）：default 为全部窗口，窗口编号只对该窗口；
+      窗口自己的设置优先。文件可以是设备设置 JSON，也可以是柜台终端导出的设备设置文件。服务器运行时也可执行，约 2 秒内通知在线的柜台终端。`;
 
 const DEFAULT_DATA_DIR = '.data/hall';
 const DEFAULT_SEED_DIR = join(import.meta.dirname, '../resources/hall');
@@ -112,6 +124,133 @@ function printEnrollmentCode(values: Record<string, string | undefined>): void {
   }
 }
 
+/** The hall database of an existing data dir (the command never creates one). */
+function openExistingHallDatabase(values: Record<string, string | undefined>) {
+  const dbPath = join(resolve(values.data ?? DEFAULT_DATA_DIR), 'hall.sqlite');
+  if (!existsSync(dbPath)) {
+    throw new Error(`${dbPath} 不存在：请先启动一次大厅服务器，或用 --data 指定正确的数据目录`);
+  }
+  return openHallDatabase(dbPath);
+}
+
+/** The exported setup file of a counter (main/config-transfer.ts): its setup is taken. */
+const EXPORTED_SETUP_KIND = 'halldesk.device-setup';
+const EXPORTED_SETUP_VERSION = 1;
+const MAX_SETUP_FILE_BYTES = 256 * 1024;
+
+/** Reads and checks a device setup file: a bare HallDeviceSetup, or a counter's exported file (its .setup). */
+function readSetupFile(path: string): { setup: HallDeviceSetup; exported: boolean } {
+  const { content, exported } = readSetupJson(path);
+  const parsed = parseWithZhMessages(HallDeviceSetupBody, content);
+  if (!parsed.success) {
+    const where = exported ? ' 的 setup 部分' : '';
+    throw new Error(`设备设置文件 ${path}${where} 有误：${describeIssues(parsed.error)}`);
+  }
+  return { setup: parsed.data, exported };
+}
+
+function readSetupJson(path: string): { content: unknown; exported: boolean } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`无法读取设备设置文件 ${path}：${(error as Error).message}`, { cause: error });
+  }
+  if (text.length > MAX_SETUP_FILE_BYTES) {
+    throw new Error(`设备设置文件 ${path} 过大（超过 ${MAX_SETUP_FILE_BYTES / 1024} KiB），可能选错了文件`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new Error(`设备设置文件 ${path} 不是合法的 JSON：${(error as Error).message}；请检查格式后重试`, {
+      cause: error,
+    });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new Error(`设备设置文件 ${path} 的内容应为一个 JSON 对象`);
+  }
+  if (!('kind' in json)) return { content: json, exported: false };
+  const document = json as { kind: unknown; version?: unknown; setup?: unknown };
+  if (document.kind !== EXPORTED_SETUP_KIND) {
+    throw new Error(
+      `设备设置文件 ${path} 的 kind 为 ${JSON.stringify(document.kind)}，不是柜台终端导出的设备设置文件（${EXPORTED_SETUP_KIND}）`,
+    );
+  }
+  if (document.version !== EXPORTED_SETUP_VERSION) {
+    throw new Error(
+      `设备设置文件 ${path} 的版本 ${JSON.stringify(document.version)} 本程序不认识（只认版本 ${EXPORTED_SETUP_VERSION}）；请升级大厅服务器程序，或用同版本的柜台终端重新导出`,
+    );
+  }
+  if (typeof document.setup !== 'object' || document.setup === null) {
+    throw new Error(`设备设置文件 ${path} 缺少 setup（设备设置内容）`);
+  }
+  return { content: document.setup, exported: true };
+}
+
+function deviceSetupCommand(values: Record<string, string | undefined>, args: readonly string[]): void {
+  const [action, key, file, ...extra] = args;
+  const expected = action === 'set' ? 2 : action === 'clear' ? 1 : action === 'list' ? 0 : null;
+  if (expected === null) {
+    throw new UsageError(`device-setup 后应为 list、set 或 clear：${action ?? '（缺少）'}`);
+  }
+  const given = [key, file, ...extra].filter((arg) => arg !== undefined);
+  if (given.length !== expected) {
+    throw new UsageError(
+      action === 'set'
+        ? 'device-setup set 需要两个参数：<default|窗口编号> <文件.json>'
+        : action === 'clear'
+          ? 'device-setup clear 需要一个参数：<default|窗口编号>'
+          : `device-setup list 不带参数：${given.join(' ')}`,
+    );
+  }
+  if (key !== undefined && !DeviceSetupKey.safeParse(key).success) {
+    throw new UsageError(`设置对象不正确：${key}；应为 default（全部窗口）或窗口编号（如 3）`);
+  }
+  const fromFile = action === 'set' ? readSetupFile(file!) : null;
+  const db = openExistingHallDatabase(values);
+  try {
+    const windowName = (id: string) =>
+      id === 'default' ? null : (createConfigStore(db).get('window', id)?.name ?? null);
+    const setups = createDeviceSetups(db, { publish: () => {} });
+    if (action === 'list') {
+      const { setups: entries } = setups.list();
+      console.log(`DEVICE_SETUPS ${JSON.stringify(entries)}`);
+      if (entries.length === 0) console.log('没有大厅统一下发的设备设置：各窗口使用自己的设置或默认值。');
+      for (const entry of entries) {
+        console.log(`${describeSetupKey(entry.key, windowName(entry.key))}：${JSON.stringify(entry.setup)}`);
+      }
+      return;
+    }
+    if (action === 'set') {
+      const { setup, exported } = fromFile!;
+      const entry = setups.set(key!, setup);
+      console.log(`DEVICE_SETUP ${JSON.stringify(entry)}`);
+      console.log(
+        `已设置${describeSetupKey(key!, windowName(key!))}的大厅设备设置（配置版本 ${entry.version}）：${JSON.stringify(entry.setup)}`,
+      );
+      if (exported) {
+        console.log(
+          '已采用导出文件中的全部四项（打印机、评价器、外屏显示器、语音播报），其中的「无」也会下发。',
+        );
+      }
+      if (setup.outwardDisplayId != null) {
+        console.log('注意：外屏显示器编号（outwardDisplayId）因电脑而异，统一下发可能不适合每台终端。');
+      }
+      return;
+    }
+    const result = setups.clear(key!);
+    console.log(`DEVICE_SETUP_CLEARED ${JSON.stringify(result)}`);
+    console.log(
+      result.removed
+        ? `已取消${describeSetupKey(key!, windowName(key!))}的大厅设备设置（配置版本 ${result.version}）。`
+        : `${describeSetupKey(key!, windowName(key!))}没有大厅设备设置，无需取消。`,
+    );
+  } finally {
+    db.close();
+  }
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -130,6 +269,7 @@ async function main(): Promise<void> {
   const { help, verbose, ...options } = values;
   if (help) return void console.log(USAGE);
   const [command, ...rest] = positionals;
+  if (command === 'device-setup') return deviceSetupCommand(options, rest);
   if (rest.length > 0) throw new UsageError(`多余的参数：${rest.join(' ')}`);
   if (command === undefined) return serve(options, verbose ?? false);
   if (command === 'enroll-code') return printEnrollmentCode(options);

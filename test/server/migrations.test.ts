@@ -86,6 +86,48 @@ describe('hall database migrations', () => {
     db.close();
   });
 
+  it('migration 8 lets the config stream carry hall device setups, keeping every row, version and the counter', () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.slice(0, 7));
+    const add = db.prepare('INSERT INTO config_changes (kind, key, value) VALUES (?, ?, ?)');
+    add.run('settings', 'hall', '{"hallName":"X"}');
+    add.run('calendar', '2026', '{"year":2026}');
+    add.run('window', '3', '{"id":3}');
+    add.run('window', '4', null);
+    db.prepare('DELETE FROM config_changes WHERE version = 4').run(); // the counter stays at 4
+    expect(() => add.run('device-setup', 'default', '{}')).toThrow(/CHECK/);
+    const before = db.prepare('SELECT * FROM config_changes ORDER BY version').all();
+
+    migrate(db, migrations.slice(0, 8));
+    expect(db.prepare('SELECT * FROM config_changes ORDER BY version').all()).toEqual(before);
+    const voice = '{"voice":{"enabled":true,"volume":60}}';
+    expect(add.run('device-setup', 'default', voice).lastInsertRowid).toBe(5);
+    expect(add.run('device-setup', '3', '{}').lastInsertRowid).toBe(6);
+    expect(add.run('device-setup', '3', null).lastInsertRowid).toBe(7);
+    for (const key of ['0', '03', 'Default', '3a', '', '1234567890']) {
+      expect(() => add.run('device-setup', key, '{}'), key).toThrow(/CHECK/);
+    }
+    expect(() => add.run('device-setup', 'default', 'not json')).toThrow(/CHECK/);
+    expect(() => add.run('printer', 'default', '{}')).toThrow(/CHECK/);
+    add.run('item', 'X-1', '{"code":"X-1"}'); // other kinds keep any key
+    const indexes = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'config_changes'")
+      .pluck()
+      .all();
+    expect(indexes).toContain('config_changes_by_key');
+    db.close();
+  });
+
+  it('migration 8 works on an empty config stream', () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.slice(0, 8));
+    expect(
+      db.prepare("INSERT INTO config_changes (kind, key, value) VALUES ('device-setup', '12', '{}')").run()
+        .lastInsertRowid,
+    ).toBe(1);
+    db.close();
+  });
+
   it('migration 6 keeps walk-in leases within 1..999 and each walk-in number once per window and day', () => {
     const db = new Database(':memory:');
     migrate(db, migrations.slice(0, 6));

@@ -23,7 +23,7 @@ describe('the demo hall data (resources/hall)', () => {
 
   it('gives the case settings explicitly', () => {
     const raw = readJson('settings.json') as Record<string, unknown>;
-    expect(raw).toMatchObject({ nearDeadlineWorkingDays: 1, waivableDueWorkingDays: 5 });
+    expect(raw).toMatchObject({ nearDeadlineWorkingDays: 1, waivableDueWorkingDays: 5, idleLockMinutes: 10 });
     expect(HallSettings.parse(raw).refuseReasons.length).toBeGreaterThanOrEqual(3);
   });
 
@@ -85,7 +85,23 @@ describe('seeding and upgrading a hall', () => {
     const config = createConfigStore(db);
     expect(config.get('calendar', '2026')).toEqual(CALENDAR_2026);
     expect(config.get('item', 'BDC-ZY-001')?.initials).toBe('bdcdjclfzydj');
+    expect(config.get('settings', 'hall')?.idleLockMinutes).toBe(10);
     expect(upgradeHallConfig(db, dir)).toBe(0);
+  });
+
+  it('passes the idle lock through, and fills it in (10 minutes) when a seed leaves it out', async () => {
+    const settings = readJson('settings.json') as Record<string, unknown>;
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ ...settings, idleLockMinutes: 3 }));
+    await seedHallIfEmpty(db, dir);
+    expect(createConfigStore(db).get('settings', 'hall')?.idleLockMinutes).toBe(3);
+
+    const other = new Database(':memory:');
+    migrate(other);
+    const { idleLockMinutes: _minutes, ...withoutLock } = settings;
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify(withoutLock));
+    await seedHallIfEmpty(other, dir);
+    expect(createConfigStore(other).get('settings', 'hall')?.idleLockMinutes).toBe(10);
+    other.close();
   });
 
   it('keeps initials the seed gives (to correct a 多音字)', async () => {
