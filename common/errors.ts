@@ -16,6 +16,8 @@ export const ErrorCode = z.enum([
   /** 叫号 found nobody waiting: news for the clerk, not a fault. */
   'QUEUE_EMPTY',
   'RECALLS_REQUIRED',
+  /** 暂停服务: the clerk's screen is locked; only unlocking (or signing out) goes through. */
+  'SCREEN_LOCKED',
   'SERVER_UNREACHABLE',
   /** 429 / 503: the server asks the caller to come back later (see Retry-After). */
   'BUSY',

@@ -10,10 +10,23 @@ import type { HallEvent, PullStream, WindowStatus } from '../common/http-api.ts'
 import type { CallName, EventName } from '../common/ipc-names.ts';
 import type { Staff, Ticket } from '../common/model.ts';
 import type { CaseRecord } from '../common/cases.ts';
-import type { OutwardScreenStatus } from '../common/device-setup.ts';
+import {
+  type DeviceSetup,
+  type DeviceSetupView,
+  type OutwardScreenStatus,
+  type SerialPortOption,
+} from '../common/device-setup.ts';
 import { CaseService, type CaseContext } from './cases.ts';
 import { ClerkCredentials } from './clerk-credentials.ts';
-import { evaluatorFromConfig, RatingService } from './ratings.ts';
+import { evaluatorFromConfig, RatingService, type RatingServiceOptions } from './ratings.ts';
+import { exportConfig, parseConfigImport, suggestedConfigFileName } from './config-transfer.ts';
+import {
+  evaluatorConfigFromSetup,
+  printerConfigFromSetup,
+  resolveDeviceSetup,
+  type ResolvedDeviceSetup,
+} from './device-setup.ts';
+import { listSerialPorts, type DiscoveredPort, type DiscoveryDeps } from './devices/discovery.ts';
 import { DEFAULT_RETENTION_DAYS, Retention, type RetentionTimer } from './retention.ts';
 import type { Counter, CounterOptions, LocalSettings } from './counter-api.ts';
 import { HallClient } from './hall-client.ts';
@@ -22,8 +35,10 @@ import { FileSecretStore, type SecretStore } from './secret-store.ts';
 import { CounterStore, type HallConfig, type StoredEnrollment } from './store/counter-store.ts';
 import { openDatabase } from './store/database.ts';
 import { Outbox } from './store/outbox.ts';
-import { walkInTicket } from './devices/printer/templates.ts';
+import { testPage, walkInTicket } from './devices/printer/templates.ts';
+import type { TextRasteriser } from './devices/printer/text-raster.ts';
 import { PrintService } from './printing/print-service.ts';
+import { describePrinterLink } from './printing/config.ts';
 import { Pusher, type PushTuning } from './sync/pusher.ts';
 import { SyncStreams } from './sync/streams.ts';
 import { TYPED_TICKET_ONLINE, typedTicketNumber, TypedTickets } from './typed-tickets.ts';
@@ -38,10 +53,42 @@ export interface CounterDependencies {
   push?: Partial<PushTuning>;
   /** The daily retention run (main/retention.ts); default: a real, unref'd interval. */
   retentionTimer?: RetentionTimer;
+  /** Serial port discovery for 设备设置 (main/devices/discovery.ts); default: the real system. */
+  discovery?: Partial<DiscoveryDeps>;
+  /** Draws print lines the printer cannot print (tests pass one without system fonts). */
+  rasteriser?: TextRasteriser;
+  /** 测试评价's time limit (s); default 30. */
+  evaluatorTestSeconds?: number;
+  /** How long 显示测试画面 lasts (ms); default 10 s. */
+  testPatternMs?: number;
 }
 
 const TOKEN = 'device-token';
 const DEFAULT_HALL_NAME = '政务服务中心';
+const MANAGER_ONLY = '设备设置仅限大厅管理员使用，请由管理员登录后操作';
+export const SCREEN_LOCKED_MESSAGE = '屏幕已锁定（暂停服务），请先输入密码解锁';
+/** What a locked screen still answers (暂停服务). */
+const ALLOWED_WHILE_LOCKED: ReadonlySet<CallName> = new Set<CallName>([
+  'getClerkState',
+  'getOutwardView',
+  'unlockScreen',
+  'signOut',
+  'lockScreen',
+]);
+const DEVICE_SETUP_CALLS: ReadonlySet<CallName> = new Set<CallName>([
+  'getDeviceSetup',
+  'listSerialPorts',
+  'saveDeviceSetting',
+  'resetDeviceSetting',
+  'testPrinter',
+  'pingEvaluator',
+  'testEvaluatorRating',
+  'testOutwardDisplay',
+  'testVoice',
+  'exportDeviceSetup',
+  'importDeviceSetup',
+  'changeServerAddress',
+]);
 
 export async function openCounter(options: CounterOptions, deps: CounterDependencies = {}): Promise<Counter> {
   mkdirSync(options.dataDir, { recursive: true });
@@ -70,7 +117,20 @@ class CounterService implements Counter {
   private readonly outbox: Outbox;
   private readonly pusher: Pusher;
   private readonly streams: SyncStreams;
-  private readonly printing: PrintService | null;
+  private printing: PrintService | null = null;
+  private readonly deps: CounterDependencies;
+  /** The device setup in use, and what the printer and evaluator were last built from. */
+  private devices: ResolvedDeviceSetup;
+  private appliedPrinter = 'null';
+  private appliedEvaluator = 'null';
+  private deviceWork: Promise<void> = Promise.resolve();
+  /** 暂停服务 (persisted). */
+  private locked: boolean;
+  private voiceTest = 0;
+  private testPatternUntil: string | null = null;
+  private testPatternTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set by changeServerAddress: the next connection attempt goes at once. */
+  private reconnectNow = false;
   private readonly credentials: ClerkCredentials;
   private readonly retention: Retention;
   private readonly walkIns: WalkIns;
@@ -93,6 +153,8 @@ class CounterService implements Counter {
   constructor(store: CounterStore, options: CounterOptions, deps: CounterDependencies) {
     this.store = store;
     this.options = options;
+    this.deps = deps;
+    this.locked = store.screenLocked();
     this.secrets = deps.secrets ?? new FileSecretStore(options.dataDir);
     this.fetchImpl = deps.fetch;
     this.retryDelay = deps.retryDelay ?? ((attempt) => Math.random() * Math.min(30_000, 1000 * 2 ** attempt));
@@ -101,6 +163,7 @@ class CounterService implements Counter {
     this.enrollment = store.enrollment();
     this.config = store.config();
     this.status = store.windowStatus();
+    this.devices = this.resolveDevices();
     this.streams = new SyncStreams(store);
     this.credentials = new ClerkCredentials(store.db, { clock: this.clock });
     this.retention = new Retention({
@@ -134,7 +197,7 @@ class CounterService implements Counter {
       outbox: this.outbox,
       clock: this.clock,
       log: this.log,
-      evaluator: options.evaluator ? evaluatorFromConfig(options.evaluator, this.log) : null,
+      evaluator: this.makeEvaluator(this.devices.effective.evaluator),
       settings: () => ({
         ratingTimeLimitSeconds: this.config.settings?.ratingTimeLimitSeconds ?? 60,
         badRatingFollowUpWorkingDays: this.config.settings?.badRatingFollowUpWorkingDays ?? 5,
@@ -144,10 +207,10 @@ class CounterService implements Counter {
       who: () => (this.status?.clerk ? { staffNo: this.status.clerk.staffNo, role: this.status.clerk.role } : null),
       onChange: () => this.publish(),
     });
+    this.appliedEvaluator = JSON.stringify(this.devices.effective.evaluator);
     // The printer (main/printing/) keeps its own queue: a case never waits for it.
-    this.printing = options.printer
-      ? new PrintService({ db: store.db, config: options.printer, clock: this.clock, log: this.log, onChange: () => this.publish() })
-      : null;
+    this.printing = this.makePrintService(this.devices.effective.printer);
+    this.appliedPrinter = JSON.stringify(this.devices.effective.printer);
     this.connection = {
       state: this.enrollment ? 'connecting' : 'offline',
       serverUrl: this.enrollment?.serverUrl ?? null,
@@ -157,6 +220,11 @@ class CounterService implements Counter {
   }
 
   async start(): Promise<void> {
+    const clerk = this.status?.clerk ?? null;
+    this.ratings.restoreShown(
+      clerk && { staffNo: clerk.staffNo, name: clerk.name },
+      clerk === null || this.isLocked() ? 'paused' : this.status?.current ? 'serving' : 'idle',
+    );
     this.ratings.start();
     // Personal data of concluded, synced cases past the hall's retention days: purged now and daily.
     this.retention.start();
@@ -174,7 +242,7 @@ class CounterService implements Counter {
   }
 
   localSettings(): LocalSettings {
-    return { outwardDisplayId: this.store.outwardDisplayId() };
+    return { outwardDisplayId: this.devices.effective.outwardDisplayId };
   }
 
   onLocalSettingsChange(listener: () => void): () => void {
@@ -183,6 +251,7 @@ class CounterService implements Counter {
   }
 
   setOutwardStatus(status: OutwardScreenStatus): void {
+    if (this.closed) return;
     this.outwardStatus = status;
     this.publish();
   }
@@ -194,6 +263,8 @@ class CounterService implements Counter {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.testPatternTimer) clearTimeout(this.testPatternTimer);
+    await this.deviceWork;
     this.retention.stop();
     this.stream?.abort();
     this.wakeRetry?.();
@@ -206,6 +277,8 @@ class CounterService implements Counter {
   }
 
   async call(name: CallName, args: unknown): Promise<unknown> {
+    if (this.isLocked() && !ALLOWED_WHILE_LOCKED.has(name)) throw new HallError('SCREEN_LOCKED', SCREEN_LOCKED_MESSAGE, 423);
+    if (DEVICE_SETUP_CALLS.has(name)) this.requireManager();
     switch (name) {
       case 'getClerkState':
         return this.clerkState();
@@ -274,7 +347,327 @@ class CounterService implements Counter {
         return this.requirePrinting().reprint((args as CallArgs<'reprintJob'>).id);
       case 'previewPrintJob':
         return this.requirePrinting().preview((args as CallArgs<'previewPrintJob'>).id);
+      // 暂停服务.
+      case 'lockScreen':
+        return this.lockScreen();
+      case 'unlockScreen':
+        return this.unlockScreen((args as CallArgs<'unlockScreen'>).password);
+      // 设备设置: a signed-in manager only (checked above).
+      case 'getDeviceSetup':
+        return this.deviceSetupView();
+      case 'listSerialPorts':
+        return this.serialPorts();
+      case 'saveDeviceSetting': {
+        const { change } = args as CallArgs<'saveDeviceSetting'>;
+        this.store.saveDeviceSetting(change, this.requireManager().staffNo, this.clock().toISOString());
+        this.log.info('device setting saved', { section: change.section });
+        await this.applyDevices();
+        return this.deviceSetupView();
+      }
+      case 'resetDeviceSetting': {
+        const { section } = args as CallArgs<'resetDeviceSetting'>;
+        this.store.resetDeviceSetting(section);
+        this.log.info('device setting reset', { section });
+        await this.applyDevices();
+        return this.deviceSetupView();
+      }
+      case 'testPrinter':
+        return this.testPrinter();
+      case 'pingEvaluator':
+        return this.ratings.ping();
+      case 'testEvaluatorRating':
+        return this.ratings.testRating(this.deps.evaluatorTestSeconds ?? 30);
+      case 'testOutwardDisplay':
+        return this.testOutwardDisplay();
+      case 'testVoice':
+        return this.testVoice();
+      case 'exportDeviceSetup':
+        return this.exportDeviceSetup();
+      case 'importDeviceSetup':
+        return this.importDeviceSetup((args as CallArgs<'importDeviceSetup'>).text);
+      case 'changeServerAddress':
+        return this.changeServerAddress((args as CallArgs<'changeServerAddress'>).serverUrl);
     }
+  }
+
+  // ---- 设备设置 -------------------------------------------------------------
+
+  private requireManager(): Staff {
+    const clerk = this.status?.clerk;
+    if (!clerk || clerk.role !== 'manager') throw new HallError('FORBIDDEN', MANAGER_ONLY, 403);
+    return clerk;
+  }
+
+  private resolveDevices(): ResolvedDeviceSetup {
+    return resolveDeviceSetup({
+      local: this.store.deviceSettings(),
+      deviceSetups: this.config.deviceSetups,
+      windowId: this.windowId(),
+      launcher: { printer: this.options.printer, evaluator: this.options.evaluator },
+    });
+  }
+
+  private makePrintService(setup: DeviceSetup['printer']): PrintService | null {
+    if (!setup) return null;
+    return new PrintService({
+      db: this.store.db,
+      config: printerConfigFromSetup(setup),
+      clock: this.clock,
+      log: this.log,
+      onChange: () => this.publish(),
+      rasteriser: this.deps.rasteriser,
+    });
+  }
+
+  private makeEvaluator(setup: DeviceSetup['evaluator']): RatingServiceOptions['evaluator'] {
+    if (!setup) return null;
+    try {
+      return evaluatorFromConfig(evaluatorConfigFromSetup(setup), this.log);
+    } catch (error) {
+      this.log.error('evaluator setting unusable', { error: String(error) });
+      return null;
+    }
+  }
+
+  /**
+   * The setup may have changed (a local setting, an import, a config pull):
+   * the printer and the evaluator are rebuilt when their section changed (the
+   * old one closed first, so a serial port is free), the host hears about
+   * another outward display. One run at a time.
+   */
+  private applyDevices(): Promise<void> {
+    const run = this.deviceWork.then(() => this.reconfigure());
+    this.deviceWork = run.catch((error: unknown) => this.log.error('devices not reconfigured', { error: String(error) }));
+    return run;
+  }
+
+  private async reconfigure(): Promise<void> {
+    if (this.closed) return;
+    const before = this.devices;
+    this.devices = this.resolveDevices();
+    const { printer, evaluator, outwardDisplayId } = this.devices.effective;
+    const printerKey = JSON.stringify(printer);
+    if (printerKey !== this.appliedPrinter) {
+      this.appliedPrinter = printerKey;
+      const old = this.printing;
+      this.printing = null;
+      await old?.close();
+      this.printing = this.makePrintService(printer);
+      this.printing?.start();
+      this.log.info('printer reconfigured', { printer: printer ? describePrinterLink(printer.link) : null });
+    }
+    const evaluatorKey = JSON.stringify(evaluator);
+    if (evaluatorKey !== this.appliedEvaluator) {
+      this.appliedEvaluator = evaluatorKey;
+      await this.ratings.setEvaluator(this.makeEvaluator(evaluator));
+      this.log.info('evaluator reconfigured', { port: evaluator?.port ?? null, address: evaluator?.address ?? null });
+    }
+    if (before.effective.outwardDisplayId !== outwardDisplayId) {
+      for (const listener of [...this.localSettingsListeners]) {
+        try {
+          listener();
+        } catch (error) {
+          this.log.warn('local settings listener failed', { error: String(error) });
+        }
+      }
+    }
+    this.publish();
+  }
+
+  private windowName(): string | null {
+    const windowId = this.windowId();
+    const window = (windowId !== null ? this.config.windows.get(windowId) : undefined) ?? this.status?.window ?? null;
+    return window?.name ?? null;
+  }
+
+  private deviceSetupView(): DeviceSetupView {
+    const { effective, sources, hall } = this.devices;
+    return {
+      effective,
+      sources,
+      hall,
+      displays: this.options.displays?.() ?? [],
+      server: {
+        url: this.enrollment?.serverUrl ?? null,
+        windowName: this.windowName(),
+        deviceNo: this.enrollment?.deviceNo ?? null,
+      },
+    };
+  }
+
+  private async serialPorts(): Promise<CallResult<'listSerialPorts'>> {
+    const found = await listSerialPorts(this.deps.discovery);
+    return { ports: found.ports.map(serialPortOption), note: found.note };
+  }
+
+  private async testPrinter(): Promise<CallResult<'testPrinter'>> {
+    const printing = this.printing;
+    if (!printing) {
+      return { ok: false, message: '本窗口未设置打印机：请先在「打印机」中选择连接方式并保存，再打印测试页', svg: '' };
+    }
+    const { link, profile } = printing.printerConfig;
+    const document = testPage({
+      hallName: this.config.settings?.hallName ?? DEFAULT_HALL_NAME,
+      windowName: this.windowName() ?? '（未注册窗口）',
+      printerDescription: describePrinterLink(link),
+      width: profile.width,
+      nativeQr: profile.nativeQr,
+      printedAt: this.clock(),
+      qrPayload: this.enrollment?.serverUrl ?? 'HallDesk',
+    });
+    const svg = printing.previewDocument(document);
+    const result = await printing.printNow(document);
+    this.log.info('test page', { ok: result.ok });
+    return { ...result, svg };
+  }
+
+  private testOutwardDisplay(): CallResult<'testOutwardDisplay'> {
+    const ms = this.deps.testPatternMs ?? 10_000;
+    const until = new Date(this.clock().getTime() + ms).toISOString();
+    this.testPatternUntil = until;
+    if (this.testPatternTimer) clearTimeout(this.testPatternTimer);
+    this.testPatternTimer = setTimeout(() => {
+      this.testPatternTimer = null;
+      this.testPatternUntil = null;
+      this.publish();
+    }, ms);
+    this.testPatternTimer.unref();
+    this.publish();
+    return { until };
+  }
+
+  private testVoice(): CallResult<'testVoice'> {
+    const voice = this.devices.effective.voice;
+    this.voiceTest += 1;
+    this.publish();
+    const where = this.windowName() ?? '本窗口';
+    const text = `请 A001 号到 ${where} 办理`;
+    if (!voice.enabled) return { text: `${text}（语音播报已关闭：外屏只显示，不播放）` };
+    return { text };
+  }
+
+  private exportDeviceSetup(): CallResult<'exportDeviceSetup'> {
+    const now = this.clock();
+    const from = this.windowName();
+    return {
+      fileName: suggestedConfigFileName(from, now),
+      text: exportConfig(this.devices.effective, { now, from }),
+    };
+  }
+
+  private async importDeviceSetup(text: string): Promise<DeviceSetupView> {
+    const parsed = parseConfigImport(text);
+    if (!parsed.ok) throw new HallError('BAD_REQUEST', parsed.error.message, 400);
+    const manager = this.requireManager();
+    this.store.replaceDeviceSettings(parsed.setup, `import:${manager.staffNo}`, this.clock().toISOString());
+    this.log.info('device setup imported', { from: parsed.document.from });
+    await this.applyDevices();
+    return this.deviceSetupView();
+  }
+
+  /** The same device (same token) at a new address: kept only when that server accepts this device. */
+  private async changeServerAddress(serverUrl: string): Promise<DeviceSetupView> {
+    const enrollment = this.enrollment;
+    const windowId = this.windowId();
+    if (!enrollment || windowId === null) {
+      throw new HallError('NOT_ENROLLED', '本终端尚未注册，请先输入大厅服务器地址和注册码', 409);
+    }
+    const token = this.secrets.get(TOKEN);
+    if (!token) throw new HallError('NOT_ENROLLED', '本终端的设备令牌丢失，请联系管理员重新注册', 409);
+    const client = new HallClient({ baseUrl: serverUrl, token, fetch: this.fetchImpl });
+    const keep = `仍使用原地址 ${enrollment.serverUrl}`;
+    try {
+      await client.request('windowStatus', { params: { id: windowId } });
+    } catch (error) {
+      const reason = error instanceof HallError ? error : null;
+      let message: string;
+      if (reason?.code === 'SERVER_UNREACHABLE') message = `新地址 ${client.baseUrl} 无法连接（${reason.message}）：请核对地址和网络；${keep}`;
+      else if (reason?.code === 'UNAUTHORIZED' || reason?.code === 'FORBIDDEN') {
+        message = `新地址 ${client.baseUrl} 的服务器不认可本终端（不是本大厅的服务器，或本终端已被注销）：请核对地址；${keep}`;
+      } else if (reason?.code === 'NOT_FOUND') {
+        message = `新地址 ${client.baseUrl} 的服务器上没有本终端的窗口：请核对地址是否为本大厅服务器；${keep}`;
+      } else message = `新地址 ${client.baseUrl} 核对失败（${reason?.message ?? String(error)}）；${keep}`;
+      this.log.warn('server address not changed', { serverUrl: client.baseUrl, error: String(error) });
+      throw new HallError(reason?.code === 'SERVER_UNREACHABLE' ? 'SERVER_UNREACHABLE' : 'BAD_REQUEST', message, 400);
+    }
+    this.enrollment = this.store.saveServerUrl(client.baseUrl);
+    this.client = null;
+    this.log.info('server address changed', { from: enrollment.serverUrl, to: client.baseUrl });
+    this.connection = { ...this.connection, serverUrl: client.baseUrl };
+    // Reconnect: the live stream ends, the next attempt goes at once to the new address.
+    this.reconnectNow = true;
+    this.stream?.abort();
+    this.wakeRetry?.();
+    this.ensureConnecting();
+    this.pusher.kick();
+    this.publish();
+    return this.deviceSetupView();
+  }
+
+  // ---- 暂停服务 -------------------------------------------------------------
+
+  /** Locked with a clerk signed in (a lock without one is void: sign-in starts unlocked). */
+  private isLocked(): boolean {
+    return this.locked && (this.status?.clerk ?? null) !== null;
+  }
+
+  private setLocked(locked: boolean): void {
+    if (this.locked === locked) return;
+    this.locked = locked;
+    this.store.saveScreenLocked(locked);
+  }
+
+  private lockScreen(): ClerkState {
+    if (!this.status?.clerk) throw new HallError('NOT_SIGNED_IN', '请先登录', 401);
+    if (!this.isLocked()) {
+      this.setLocked(true);
+      // The citizen's rating prompt ends (stored as cancelled); the evaluator shows 暂停服务.
+      this.ratings.cancelOpen();
+      this.ratings.display('paused');
+      this.log.info('screen locked', { staffNo: this.status.clerk.staffNo });
+    }
+    this.publish();
+    return this.clerkState();
+  }
+
+  private async unlockScreen(password: string): Promise<ClerkState> {
+    const clerk = this.status?.clerk;
+    if (!clerk) throw new HallError('NOT_SIGNED_IN', '请先登录', 401);
+    if (!this.isLocked()) return this.clerkState();
+    const wrong = () => new HallError('SIGN_IN_FAILED', '密码错误，请重新输入', 401);
+    const check = await this.credentials.check(clerk.staffNo, password);
+    if (check.result === 'wrong-password') {
+      this.log.warn('unlock refused', { staffNo: clerk.staffNo });
+      throw wrong();
+    }
+    if (check.result === 'unknown') {
+      // No stored verifier: the hall server checks (the same clerk signs in again at this window).
+      let result;
+      try {
+        const client = this.requireClient();
+        result = await this.online(() => client.request('signIn', { body: { staffNo: clerk.staffNo, password } }));
+      } catch (error) {
+        if (error instanceof HallError && error.code === 'SIGN_IN_FAILED') throw wrong();
+        if (error instanceof HallError && error.code === 'SERVER_UNREACHABLE') {
+          throw new HallError(
+            'SERVER_UNREACHABLE',
+            '无法连接大厅服务器核对密码，本终端也没有该工号的离线登录记录：请联网后再解锁，或退出登录',
+            503,
+          );
+        }
+        throw error;
+      }
+      try {
+        await this.credentials.remember(result.staff, password);
+      } catch (error) {
+        this.log.warn('offline sign-in verifier not stored', { staffNo: clerk.staffNo, error: String(error) });
+      }
+    }
+    this.setLocked(false);
+    this.log.info('screen unlocked', { staffNo: clerk.staffNo });
+    this.ratings.display(this.status?.current ? 'serving' : 'idle');
+    this.publish();
+    return this.clerkState();
   }
 
   /** Who takes a case where: the signed-in clerk at this counter's window, and the ticket in hand. */
@@ -297,7 +690,7 @@ class CounterService implements Counter {
   }
 
   private requirePrinting(): PrintService {
-    if (!this.printing) throw new HallError('NOT_FOUND', '本终端未配置打印机：请联系运维设置打印机地址（HALLDESK_PRINTER）', 404);
+    if (!this.printing) throw new HallError('NOT_FOUND', '本终端未配置打印机：请由大厅管理员在「设备设置」中设置打印机', 404);
     return this.printing;
   }
 
@@ -345,7 +738,7 @@ class CounterService implements Counter {
       noShowMinRecalls: this.config.settings?.noShowMinRecalls ?? 0,
       log: windowId === null ? [] : this.store.callLogSince(windowId, midnight),
       devices: { evaluator: this.ratings.evaluatorStatus(), outward: this.outwardStatus },
-      locked: false,
+      locked: this.isLocked(),
       idleLockMinutes: this.config.settings?.idleLockMinutes ?? 10,
       rating: this.ratings.clerkView(windowId),
       printer: this.printing?.state() ?? null,
@@ -356,11 +749,14 @@ class CounterService implements Counter {
     const windowId = this.windowId();
     const window = (windowId !== null ? this.config.windows.get(windowId) : undefined) ?? this.status?.window ?? null;
     const clerk = this.status?.clerk ?? null;
-    const current = this.status?.current ?? null;
+    const paused = this.isLocked();
+    // 暂停服务: no number, no case, no rating prompt.
+    const current = paused ? null : (this.status?.current ?? null);
+    const voice = this.devices.effective.voice;
     return {
       hallName: this.config.settings?.hallName ?? DEFAULT_HALL_NAME,
       windowName: window?.name ?? null,
-      mode: clerk === null ? 'closed' : current ? 'serving' : 'idle',
+      mode: clerk === null ? 'closed' : paused ? 'paused' : current ? 'serving' : 'idle',
       clerk: clerk && { name: clerk.name, staffNo: clerk.staffNo, department: clerk.department, photo: clerk.photo },
       calling: current && {
         number: current.number,
@@ -368,10 +764,10 @@ class CounterService implements Counter {
         announcement: current.recallCount,
       },
       notice: this.config.settings?.notice ?? '',
-      case: clerk === null ? null : this.cases.outward(),
-      rating: clerk === null ? null : this.ratings.outwardView(),
-      voice: { enabled: true, volume: 80, test: 0 },
-      testPatternUntil: null,
+      case: clerk === null || paused ? null : this.cases.outward(),
+      rating: clerk === null || paused ? null : this.ratings.outwardView(),
+      voice: { enabled: voice.enabled, volume: voice.volume, test: this.voiceTest },
+      testPatternUntil: this.testPatternUntil,
     };
   }
 
@@ -426,6 +822,8 @@ class CounterService implements Counter {
     this.enrollment = enrollment;
     this.config = this.store.config();
     this.status = null;
+    this.setLocked(false);
+    void this.applyDevices();
     this.log.info('enrolled', { deviceId: result.deviceId, deviceNo: result.deviceNo, windowId: result.windowId });
     this.publish();
   }
@@ -475,6 +873,7 @@ class CounterService implements Counter {
       throw error;
     }
     this.offlineClerk = null;
+    this.setLocked(false);
     this.log.info('clerk signed in', { staffNo: result.staff.staffNo });
     try {
       await this.credentials.remember(result.staff, args.password);
@@ -500,6 +899,7 @@ class CounterService implements Counter {
     const window = (windowId !== null ? this.config.windows.get(windowId) : undefined) ?? this.status?.window ?? null;
     if (!window) throw new HallError('SERVER_UNREACHABLE', '本终端尚未取得窗口配置，离线时无法登录；请联网后登录', 503);
     this.offlineClerk = check.staff;
+    this.setLocked(false);
     this.status = { window, current: this.status?.current ?? null, clerk: check.staff };
     this.store.saveWindowStatus(this.status);
     this.log.info('clerk signed in offline', { staffNo: check.staff.staffNo });
@@ -523,7 +923,8 @@ class CounterService implements Counter {
     }
     this.cases.clearShown();
     this.ratings.cancelOpen();
-    this.ratings.display('paused');
+    this.ratings.clerkSignedOut();
+    this.setLocked(false);
     if (offline) await this.refreshWindow().catch(() => this.publish());
     else await this.refreshWindow();
     return this.clerkState();
@@ -687,6 +1088,11 @@ class CounterService implements Counter {
         }
       }
       attempt += 1;
+      if (this.reconnectNow) {
+        this.reconnectNow = false;
+        attempt = 0;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.retryDelay(attempt));
         this.wakeRetry = () => {
@@ -757,6 +1163,8 @@ class CounterService implements Counter {
       if (this.closed) return;
       this.config = this.store.config();
       this.publish();
+      // The hall may have pushed another device setup for this window.
+      void this.applyDevices();
     });
   }
 
@@ -795,4 +1203,15 @@ async function retryUnreachable<T>(request: () => Promise<T>, attempts = 3): Pro
       await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
     }
   }
+}
+
+/** A found serial port as the 设备设置 screen lists it. */
+function serialPortOption(port: DiscoveredPort): SerialPortOption {
+  const parts: string[] = [];
+  if (port.vendorId && port.productId) parts.push(`${port.vendorId}:${port.productId}`);
+  const name = [port.manufacturer, port.product].filter(Boolean).join(' ');
+  if (name) parts.push(name);
+  if (port.serialNumber) parts.push(`序列号 ${port.serialNumber}`);
+  if (parts.length === 0 && /ttyS\d+$/.test(port.path)) parts.push('主板串口');
+  return { path: port.path, description: parts.length ? parts.join(' ') : null, byIdPath: port.byIdPath ?? null };
 }

@@ -29,10 +29,11 @@ import {
   type RatingRecord,
 } from '../common/ratings.ts';
 import { systemTimers, type Timers } from './devices/evaluator/clock.ts';
-import { EvaluatorDriver, type EvaluatorProtocol } from './devices/evaluator/driver.ts';
+import { EvaluatorDriver, EvaluatorError, type EvaluatorProtocol } from './devices/evaluator/driver.ts';
+import type { KeyMap } from './devices/evaluator/ascii-keypad.ts';
 import { openSerialPort } from './devices/serial-line.ts';
 import { DisplayState } from './devices/evaluator/ft12.ts';
-import { isBadRating } from './devices/evaluator/levels.ts';
+import { isBadRating, type RatingLevel } from './devices/evaluator/levels.ts';
 import { newSessionId, RatingSessions, type SessionOutcome } from './devices/evaluator/sessions.ts';
 import type { Logger } from './log.ts';
 import type { Db } from './store/database.ts';
@@ -43,10 +44,27 @@ import { uuidv7Generator, type UuidV7 } from './uuidv7.ts';
 /** What the service needs of the evaluator driver. */
 export type RatingEvaluator = Pick<
   EvaluatorDriver,
-  'start' | 'stop' | 'onHealth' | 'onResult' | 'onKeyPress' | 'startRating' | 'cancelRating' | 'showIdentity' | 'setState' | 'health'
+  | 'start'
+  | 'stop'
+  | 'onHealth'
+  | 'onResult'
+  | 'onKeyPress'
+  | 'startRating'
+  | 'cancelRating'
+  | 'showIdentity'
+  | 'setState'
+  | 'health'
+  | 'ping'
 >;
 
-/** The window's evaluator as configured (for now from environment variables; a manager UI comes later). */
+/** 测试评价 / PING from 设备设置: what the device did, zh-CN. */
+export interface EvaluatorTestResult {
+  ok: boolean;
+  level: RatingLevel | null;
+  message: string;
+}
+
+/** The window's evaluator as configured (设备设置, or environment variables from the launcher). */
 export interface EvaluatorConfig {
   /** Serial path, e.g. /dev/ttyUSB0, COM3, or a socat pty link. */
   port: string;
@@ -54,6 +72,8 @@ export interface EvaluatorConfig {
   /** ft12 device address (1–250); ignored for an ascii keypad. */
   address: number;
   baudRate?: number;
+  /** ascii-keypad: key byte → level; default '1'…'5'. */
+  keyMap?: KeyMap;
 }
 
 /**
@@ -85,6 +105,7 @@ export function evaluatorFromConfig(
     name: config.port,
     protocol: config.protocol,
     addresses: [config.address],
+    ...(config.keyMap ? { keyMap: config.keyMap } : {}),
     logger: log,
   });
   return { driver, address: config.protocol === 'ft12' ? config.address : 0 };
@@ -137,13 +158,22 @@ export class RatingService {
   private readonly db: Db;
   private readonly clock: () => Date;
   private readonly log: Logger;
-  private readonly evaluator: RatingServiceOptions['evaluator'];
+  private evaluator: RatingServiceOptions['evaluator'];
   private readonly settings: () => RatingSettings;
   private readonly calendars: () => WorkingCalendar[];
   private readonly today: () => IsoDate;
   private readonly who: RatingServiceOptions['who'];
   private readonly onChange: () => void;
-  private readonly sessions: RatingSessions;
+  private sessions: RatingSessions;
+  private readonly timers: Timers;
+  private readonly graceMs: number | undefined;
+  private started = false;
+  /** What the evaluator should show now (restored after a test, or on a new device). */
+  private displayState: 'idle' | 'serving' | 'paused' = 'paused';
+  private identity: { staffNo: string; name: string } | null = null;
+  /** 测试评价 sessions: never stored, never sent. */
+  private readonly testSessions = new Set<number>();
+  private detachDevice: (() => void)[] = [];
   private readonly newId: UuidV7;
   private readonly recordedListeners = new Set<(record: RatingRecord) => void>();
   private readonly detach: (() => void)[] = [];
@@ -165,29 +195,85 @@ export class RatingService {
     this.who = options.who;
     this.onChange = options.onChange;
     this.newId = options.newId ?? uuidv7Generator(this.clock);
-    const timers = options.timers ?? systemTimers;
-    this.sessions = new RatingSessions({
-      timers,
+    this.timers = options.timers ?? systemTimers;
+    this.graceMs = options.graceMs;
+    this.sessions = this.bind();
+  }
+
+  /** Sessions on the current evaluator (or none), results fed in from its driver. */
+  private bind(): RatingSessions {
+    const sessions = new RatingSessions({
+      timers: this.timers,
       device: this.evaluator?.driver ?? undefined,
-      graceMs: options.graceMs,
+      graceMs: this.graceMs,
     });
-    this.detach.push(this.sessions.onClose((outcome) => this.closed(outcome)));
+    this.detachDevice.push(sessions.onClose((outcome) => this.closed(outcome)));
     if (this.evaluator) {
-      this.detach.push(this.sessions.attach(this.evaluator.driver));
-      this.detach.push(this.evaluator.driver.onHealth(() => this.onChange()));
+      this.detachDevice.push(sessions.attach(this.evaluator.driver));
+      this.detachDevice.push(this.evaluator.driver.onHealth(() => this.onChange()));
     }
+    return sessions;
   }
 
   /** Opens the evaluator's line (it reconnects on its own from then on). */
   start(): void {
+    this.started = true;
+    if (this.evaluator) this.restoreWhenReady(this.evaluator);
     this.evaluator?.driver.start();
   }
 
   async close(): Promise<void> {
+    this.started = false;
+    this.cancelTests();
     for (const off of this.detach.splice(0)) off();
+    for (const off of this.detachDevice.splice(0)) off();
     this.sessions.dispose();
     this.open = null;
     await this.evaluator?.driver.stop();
+  }
+
+  /**
+   * Another evaluator (设备设置 changed): an open session is cancelled (and
+   * stored as such), the old driver is stopped first so its serial port is
+   * free, then the new one starts showing what the old one showed.
+   */
+  async setEvaluator(evaluator: RatingServiceOptions['evaluator']): Promise<void> {
+    this.cancelOpen();
+    this.cancelTests();
+    for (const off of this.detachDevice.splice(0)) off();
+    this.sessions.dispose();
+    const old = this.evaluator;
+    this.evaluator = null;
+    try {
+      await old?.driver.stop();
+    } catch (error) {
+      this.log.warn('old evaluator did not stop cleanly', { error: String(error) });
+    }
+    this.evaluator = evaluator;
+    this.sessions = this.bind();
+    if (this.started && evaluator) {
+      this.restoreWhenReady(evaluator);
+      evaluator.driver.start();
+    }
+    this.onChange();
+  }
+
+  /** Once `evaluator` answers, it shows the clerk and the state it should (a new device, or after a restart). */
+  private restoreWhenReady(evaluator: NonNullable<RatingServiceOptions['evaluator']>): void {
+    const off = evaluator.driver.onHealth((health) => {
+      if (health.state !== 'ok' || this.evaluator !== evaluator) return;
+      off();
+      const identity = this.identity;
+      if (identity) this.clerkSignedIn(identity.staffNo, identity.name, this.displayState);
+      else this.display(this.displayState);
+    });
+    this.detachDevice.push(off);
+  }
+
+  /** After a restart: who is signed in and what the evaluator should show once it answers (nothing is sent now). */
+  restoreShown(identity: { staffNo: string; name: string } | null, state: 'idle' | 'serving' | 'paused'): void {
+    this.identity = identity;
+    this.displayState = state;
   }
 
   /** Every stored rating, right after its commit (tests, the bench). */
@@ -262,6 +348,8 @@ export class RatingService {
   }
 
   private closed(outcome: SessionOutcome): void {
+    // 测试评价: the manager's own press, not a citizen's rating.
+    if (this.testSessions.delete(outcome.sessionId)) return;
     const meta = this.open;
     if (!meta || meta.sessionId !== outcome.sessionId) {
       this.log.warn('rating session closed that this service did not open', { sessionId: outcome.sessionId });
@@ -321,23 +409,124 @@ export class RatingService {
 
   // ---- the evaluator's display ------------------------------------------------
 
-  /** SHOW_IDENTITY then idle: the clerk signed in. */
-  clerkSignedIn(staffNo: string, name: string): void {
+  /** SHOW_IDENTITY then idle (or `state`): the clerk signed in. */
+  clerkSignedIn(staffNo: string, name: string, state: 'idle' | 'serving' | 'paused' = 'idle'): void {
+    this.identity = { staffNo, name };
+    this.displayState = state;
     const evaluator = this.evaluator;
     if (!evaluator) return;
     void evaluator.driver
       .showIdentity(evaluator.address, staffNo, name)
-      .then(() => evaluator.driver.setState(evaluator.address, DisplayState.IDLE))
+      .then(() => evaluator.driver.setState(evaluator.address, displayCode(state)))
       .catch((error: unknown) => this.log.warn('evaluator SHOW_IDENTITY failed', { error: String(error) }));
   }
 
+  /** The clerk signed out: the evaluator shows paused, and a new device shows no identity. */
+  clerkSignedOut(): void {
+    this.identity = null;
+    this.display('paused');
+  }
+
   display(state: 'idle' | 'serving' | 'paused'): void {
+    this.displayState = state;
     const evaluator = this.evaluator;
     if (!evaluator) return;
-    const code = state === 'serving' ? DisplayState.SERVING : state === 'paused' ? DisplayState.PAUSED : DisplayState.IDLE;
     evaluator.driver
-      .setState(evaluator.address, code)
+      .setState(evaluator.address, displayCode(state))
       .catch((error: unknown) => this.log.warn('evaluator SET_STATE failed', { state, error: String(error) }));
+  }
+
+  // ---- 设备设置: device tests (never a rating) ---------------------------------------
+
+  /** Ends running 测试评价 sessions (a waiting testRating answers 'cancelled'). */
+  private cancelTests(): void {
+    for (const sessionId of [...this.testSessions]) {
+      if (!this.sessions.cancel(sessionId).wasOpen) this.testSessions.delete(sessionId);
+    }
+  }
+
+  /** PING: the device answers, or why not. */
+  async ping(): Promise<{ ok: boolean; message: string }> {
+    const evaluator = this.evaluator;
+    if (!evaluator) return { ok: false, message: NO_EVALUATOR };
+    if (evaluator.address === 0) {
+      // An ascii keypad takes no commands: the open line is all there is to know.
+      const health = evaluator.driver.health(0);
+      return health.state === 'ok'
+        ? { ok: true, message: '评价键盘已连接（键盘不应答查询，请用「测试评价」按一次键检验）' }
+        : { ok: false, message: health.message };
+    }
+    try {
+      let info;
+      try {
+        info = await evaluator.driver.ping(evaluator.address);
+      } catch (error) {
+        // Just (re)built: the line may still be opening. Give it a moment, once.
+        if (!(error instanceof EvaluatorError) || error.code !== 'UNPLUGGED') throw error;
+        await this.nextHealth(evaluator, 2000);
+        info = await evaluator.driver.ping(evaluator.address);
+      }
+      const detail = info ? `（型号 ${info.model}，固件 ${info.firmware.major}.${info.firmware.minor}）` : '';
+      return { ok: true, message: `评价器（地址 ${evaluator.address}）应答正常${detail}` };
+    } catch (error) {
+      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** Resolves on the evaluator's next health report, or after `ms`. */
+  private nextHealth(evaluator: NonNullable<RatingServiceOptions['evaluator']>, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const off = evaluator.driver.onHealth(done);
+      function done() {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
+  }
+
+  /**
+   * 测试评价: the device prompts for `limitSeconds`; answers with the level
+   * pressed, or none after the limit. Nothing is stored or sent. The device
+   * then shows what it showed before.
+   */
+  async testRating(limitSeconds: number): Promise<EvaluatorTestResult> {
+    const evaluator = this.evaluator;
+    if (!evaluator) return { ok: false, level: null, message: NO_EVALUATOR };
+    if (this.open || this.sessions.openSession(evaluator.address)) {
+      throw new HallError('CONFLICT', '评价器正在评价中，请等本次评价结束后再测试', 409);
+    }
+    const sessionId = newSessionId();
+    const sessions = this.sessions;
+    this.testSessions.add(sessionId);
+    let opened;
+    try {
+      opened = sessions.open({ sessionId, address: evaluator.address, limitSeconds });
+    } catch (error) {
+      this.testSessions.delete(sessionId);
+      throw new HallError('CONFLICT', `无法开始测试评价：${error instanceof Error ? error.message : String(error)}`, 409);
+    }
+    this.log.info('evaluator test rating opened', { sessionId });
+    const ready = await opened.deviceReady;
+    if (!ready.ok) {
+      sessions.cancel(sessionId);
+      this.display(this.displayState);
+      return { ok: false, level: null, message: `评价器未能开始测试评价：${ready.error.message}` };
+    }
+    const outcome = await opened.outcome;
+    this.display(this.displayState);
+    if (outcome.status === 'rated') {
+      return { ok: true, level: outcome.level, message: `评价器按下：${LEVEL_NAME[outcome.level]}` };
+    }
+    if (outcome.status === 'cancelled') {
+      return { ok: false, level: null, message: '测试评价已取消（评价器设置已更改或程序正在退出）' };
+    }
+    return {
+      ok: false,
+      level: null,
+      message: `${limitSeconds} 秒内评价器没有按键：请检查评价器是否显示评价画面、按键是否正常`,
+    };
   }
 
   // ---- views --------------------------------------------------------------------
@@ -409,6 +598,12 @@ export class RatingService {
     }
     return who;
   }
+}
+
+const NO_EVALUATOR = '本窗口未设置评价器：请先在「评价器」中选择串口和协议并保存';
+
+function displayCode(state: 'idle' | 'serving' | 'paused'): DisplayState {
+  return state === 'serving' ? DisplayState.SERVING : state === 'paused' ? DisplayState.PAUSED : DisplayState.IDLE;
 }
 
 const endsAt = (open: OpenMeta) => new Date(open.openedAt.getTime() + open.limitSeconds * 1000);

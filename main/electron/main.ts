@@ -10,7 +10,14 @@ import { openCounter } from '../counter.ts';
 import { printerConfigFromEnv, type PrinterConfig } from '../printing/config.ts';
 import { evaluatorConfigFromEnv, type EvaluatorConfig } from '../ratings.ts';
 import type { Counter } from '../counter-api.ts';
-import { initialOutwardState, reduceOutward, type DisplayEvent, type DisplayInfo, type OutwardPlacement } from '../displays.ts';
+import {
+  displayOptions,
+  OutwardDriver,
+  outwardStatusFor,
+  type DisplayEvent,
+  type DisplayInfo,
+  type OutwardPlacement,
+} from '../displays.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { registerIpc } from './ipc.ts';
 import { APP_DATA_FOLDER, autoEnrollFromEnv } from './launch-env.ts';
@@ -20,6 +27,7 @@ import {
   createClerkWindow,
   createOutwardWindow,
   hardenWebContents,
+  hideOutwardWindow,
   outwardModeFor,
   placeOutwardWindow,
   type OutwardMode,
@@ -34,6 +42,9 @@ app.enableSandbox();
 const { log, closeLog } = openLog();
 const windows: Record<ScreenRole, BrowserWindow | null> = { clerk: null, outward: null };
 let outwardMode: OutwardMode | null = null;
+/** Where the outward window is meant to be (null until the displays are followed). */
+let outwardPlacement: OutwardPlacement | null = null;
+let stopFollowing: (() => void) | null = null;
 let counter: Counter | null = null;
 let disposeIpc: (() => void) | null = null;
 let shutdownDone = false;
@@ -87,6 +98,9 @@ async function start(): Promise<void> {
         log,
         ...(autoEnroll ? { autoEnroll } : {}),
         ...(printer ? { printer } : {}),
+        // 设备设置 lists the connected displays, marking the one the outward screen is on.
+        displays: () =>
+          displayOptions(screen.getAllDisplays().map(toDisplayInfo), screen.getPrimaryDisplay().id, outwardPlacement),
       },
       // The device token sealed by the OS key store, never a plaintext file.
       { secrets: new SafeStorageSecretStore(dataDir) },
@@ -98,6 +112,9 @@ async function start(): Promise<void> {
     windows.clerk = clerk;
     clerk.on('closed', () => {
       windows.clerk = null;
+      // No more placing (a pending debounce must not open a new outward window).
+      stopFollowing?.();
+      stopFollowing = null;
       // The outward screen has no use without the clerk: closing it lets
       // window-all-closed quit the app.
       const outward = windows.outward;
@@ -113,55 +130,88 @@ async function start(): Promise<void> {
   }
 }
 
-/** Places the outward window now, and again after every screen change. */
-function followDisplays(core: Counter, preload: string): void {
-  const toInfo = (d: Display): DisplayInfo => ({ id: d.id, bounds: { ...d.bounds }, workArea: { ...d.workArea } });
-  let state = initialOutwardState(
-    screen.getAllDisplays().map(toInfo),
-    core.localSettings().outwardDisplayId,
-    screen.getPrimaryDisplay().id,
-  );
-  showOutward(state.placement, preload);
+const toDisplayInfo = (d: Display): DisplayInfo => ({
+  id: d.id,
+  bounds: { ...d.bounds },
+  workArea: { ...d.workArea },
+  scaleFactor: d.scaleFactor,
+});
 
-  const step = (event: DisplayEvent) => {
-    const result = reduceOutward(state, event);
-    state = result.state;
-    const { action } = result;
-    if (action.kind === 'none') return;
-    log.info('outward screen re-placed', { action: action.kind, displayId: action.placement.displayId });
-    showOutward(action.placement, preload);
+/**
+ * Places the outward window now, and again after every screen change
+ * (debounced, see OutwardDriver) and every change of the chosen display in
+ * 设备设置 (at once); tells the core where it is after each placement.
+ */
+function followDisplays(core: Counter, preload: string): void {
+  const place = (placement: OutwardPlacement) => {
+    outwardPlacement = placement;
+    showOutward(placement, preload);
+    core.setOutwardStatus(outwardStatusFor(placement));
   };
-  const onScreenEvent = (event: DisplayEvent) => {
-    // The setting may have changed since the last screen event.
+  const driver = new OutwardDriver({
+    displays: screen.getAllDisplays().map(toDisplayInfo),
+    chosenId: core.localSettings().outwardDisplayId,
+    primaryId: screen.getPrimaryDisplay().id,
+    timers: {
+      setTimeout: (callback, ms) => setTimeout(callback, ms),
+      clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    },
+    apply: (action) => {
+      log.info('outward screen re-placed', { action: action.kind, displayId: action.placement.displayId });
+      place(action.placement);
+    },
+  });
+  place(driver.state.placement);
+
+  const followSetting = () => {
     const chosenId = core.localSettings().outwardDisplayId;
-    if (chosenId !== state.chosenId) step({ type: 'chosen-changed', chosenId });
-    step(event);
+    if (chosenId !== driver.state.chosenId) driver.handle({ type: 'chosen-changed', chosenId });
+  };
+  const stopSetting = core.onLocalSettingsChange(followSetting);
+  const onScreenEvent = (event: DisplayEvent) => {
+    // In case a change of setting was missed.
+    followSetting();
+    driver.handle(event);
   };
   const primaryId = () => screen.getPrimaryDisplay().id;
-  screen.on('display-added', (_event, display) =>
-    onScreenEvent({ type: 'display-added', display: toInfo(display), primaryId: primaryId() }),
-  );
-  screen.on('display-removed', (_event, display) =>
-    onScreenEvent({ type: 'display-removed', display: { id: display.id }, primaryId: primaryId() }),
-  );
-  screen.on('display-metrics-changed', (_event, display, changedMetrics) =>
-    onScreenEvent({ type: 'display-metrics-changed', display: toInfo(display), changedMetrics, primaryId: primaryId() }),
-  );
+  const added = (_event: unknown, display: Display) =>
+    onScreenEvent({ type: 'display-added', display: toDisplayInfo(display), primaryId: primaryId() });
+  const removed = (_event: unknown, display: Display) =>
+    onScreenEvent({ type: 'display-removed', display: { id: display.id }, primaryId: primaryId() });
+  const changed = (_event: unknown, display: Display, changedMetrics: string[]) =>
+    onScreenEvent({ type: 'display-metrics-changed', display: toDisplayInfo(display), changedMetrics, primaryId: primaryId() });
+  screen.on('display-added', added);
+  screen.on('display-removed', removed);
+  screen.on('display-metrics-changed', changed);
+  stopFollowing = () => {
+    stopSetting();
+    driver.dispose();
+    screen.off('display-added', added);
+    screen.off('display-removed', removed);
+    screen.off('display-metrics-changed', changed);
+  };
 }
 
 /**
  * Moves the outward window to `placement`. A window's frame is fixed when it
  * is created, so switching between fullscreen-frameless and a normal window
- * replaces it (the page reloads and asks for the current view again).
+ * replaces it (the page reloads and asks for the current view again). A
+ * hidden placement only hides the window it has; it comes back in place.
  */
 function showOutward(placement: OutwardPlacement, preload: string): void {
   const current = windows.outward;
+  if (placement.kind === 'hidden') {
+    if (current && !current.isDestroyed()) hideOutwardWindow(current);
+    return;
+  }
   const mode = outwardModeFor(placement);
   if (current && !current.isDestroyed() && outwardMode === mode) {
     placeOutwardWindow(current, placement);
     return;
   }
-  const next = createOutwardWindow(preload, placement);
+  // The outward screen lives only as long as the clerk's window.
+  if (!windows.clerk || windows.clerk.isDestroyed()) return;
+  const next = createOutwardWindow(preload, placement, () => outwardPlacement?.kind !== 'hidden');
   windows.outward = next;
   outwardMode = mode;
   next.on('closed', () => {
@@ -185,6 +235,8 @@ function denyAllPermissions(): void {
 
 async function shutdown(): Promise<void> {
   shutdownDone = true;
+  stopFollowing?.();
+  stopFollowing = null;
   disposeIpc?.();
   disposeIpc = null;
   const core = counter;

@@ -80,7 +80,12 @@ export type OutwardMode = 'fullscreen' | 'windowed';
 export const outwardModeFor = (placement: OutwardPlacement): OutwardMode =>
   placement.kind === 'display' ? 'fullscreen' : 'windowed';
 
-export function createOutwardWindow(preload: string, placement: OutwardPlacement): BrowserWindow {
+/** `shouldShow`: asked when the page is ready — false when the window was hidden meanwhile. */
+export function createOutwardWindow(
+  preload: string,
+  placement: Exclude<OutwardPlacement, { kind: 'hidden' }>,
+  shouldShow: () => boolean = () => true,
+): BrowserWindow {
   const fullscreen = placement.kind === 'display';
   const bounds: Rectangle | undefined =
     placement.kind === 'display' ? placement.bounds : placement.area ? windowedBounds(placement.area) : undefined;
@@ -96,6 +101,7 @@ export function createOutwardWindow(preload: string, placement: OutwardPlacement
   });
   win.setMenu(null);
   win.once('ready-to-show', () => {
+    if (!shouldShow()) return;
     if (fullscreen) win.setFullScreen(true);
     win.showInactive(); // never steal the keyboard from the clerk
   });
@@ -103,15 +109,26 @@ export function createOutwardWindow(preload: string, placement: OutwardPlacement
   return win;
 }
 
-/** Puts an existing outward window of the right mode where `placement` says. */
-export function placeOutwardWindow(win: BrowserWindow, placement: OutwardPlacement): void {
+/** Puts an existing outward window of the right mode where `placement` says, and shows it if it was hidden. */
+export function placeOutwardWindow(win: BrowserWindow, placement: Exclude<OutwardPlacement, { kind: 'hidden' }>): void {
+  const wasHidden = !win.isVisible();
   if (placement.kind === 'display') {
     // Leave fullscreen on the old display, move, and fill the new one.
     if (win.isFullScreen()) win.setFullScreen(false);
     win.setBounds(placement.bounds);
+    if (wasHidden) win.showInactive();
     win.setFullScreen(true);
     return;
   }
-  if (!placement.area) return;
-  if (!rectInside(win.getBounds(), placement.area)) win.setBounds(windowedBounds(placement.area));
+  if (placement.area && !rectInside(win.getBounds(), placement.area)) win.setBounds(windowedBounds(placement.area));
+  if (wasHidden) win.showInactive();
+}
+
+/**
+ * Hides the outward window (its display is gone): out of fullscreen first,
+ * so it does not come back filling whatever screen it landed on.
+ */
+export function hideOutwardWindow(win: BrowserWindow): void {
+  if (win.isFullScreen()) win.setFullScreen(false);
+  win.hide();
 }

@@ -9,12 +9,17 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { events, WireCall } from '../../common/contract.ts';
 import { describeIssues } from '../../common/errors.ts';
+import type { OutwardScreenStatus } from '../../common/device-setup.ts';
 import type { ScreenRole } from '../../common/ipc-names.ts';
 import { dispatchCall, type CounterCore } from '../bridge.ts';
 import { silentLogger, type Logger } from '../log.ts';
 
+/** The browser host cannot see displays: the outward screen counts as shown while an outward page is connected. */
+export const OUTWARD_PAGE_MISSING = '对外屏页面未打开：请在外屏打开对外屏地址';
+
 export interface BrowserHostOptions {
-  core: CounterCore;
+  /** setOutwardStatus (the counter's): told whether an outward page is open. */
+  core: CounterCore & { setOutwardStatus?(status: OutwardScreenStatus): void };
   /** The built renderer (out/renderer). */
   staticDir: string;
   port?: number;
@@ -93,6 +98,15 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   });
 
   const sockets = new Map<WebSocket, ScreenRole>();
+  let outwardReported: boolean | null = null;
+  let closing = false;
+  const reportOutward = () => {
+    if (closing) return;
+    const open = [...sockets.values()].some((role) => role === 'outward');
+    if (open === outwardReported || !options.core.setOutwardStatus) return;
+    outwardReported = open;
+    options.core.setOutwardStatus(open ? { level: 'ok', message: null } : { level: 'error', message: OUTWARD_PAGE_MISSING });
+  };
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', origin);
@@ -110,7 +124,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     if (role !== 'clerk' && role !== 'outward') return reject(400, 'role 应为 clerk 或 outward');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.set(ws, role);
-      ws.on('close', () => sockets.delete(ws));
+      reportOutward();
+      ws.on('close', () => {
+        sockets.delete(ws);
+        reportOutward();
+      });
       ws.on('message', (data, isBinary) => void onMessage(ws, role, isBinary ? null : data.toString()));
     });
   });
@@ -146,6 +164,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  reportOutward();
 
   return {
     origin,
@@ -153,6 +172,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     clerkUrl: `${origin}/clerk.html?token=${token}`,
     outwardUrl: `${origin}/outward.html?token=${token}`,
     async close() {
+      closing = true;
       unsubscribe();
       for (const ws of sockets.keys()) ws.terminate();
       wss.close();

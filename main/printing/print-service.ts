@@ -191,6 +191,56 @@ export class PrintService {
     return { svg: previewSvg(job.document, job.profile, { rasteriser: this.rasteriser }) };
   }
 
+  /** The printer this service prints on (its link and profile). */
+  get printerConfig(): PrinterConfig {
+    return this.config;
+  }
+
+  /** A document as this printer would print it, as SVG (not queued). */
+  previewDocument(document: PrintDocument): string {
+    return previewSvg(document, this.config.profile, { rasteriser: this.rasteriser });
+  }
+
+  /**
+   * 打印测试页: prints `document` now, outside the queue (it waits for a job
+   * being printed, never behind queued ones, and is never kept or retried).
+   * A printer that cannot print refuses with its reason.
+   */
+  async printNow(document: PrintDocument): Promise<{ ok: boolean; message: string }> {
+    if (this.closed) return { ok: false, message: '打印机设置正在更换，请稍后再试' };
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeDocument(document, this.config.profile, { rasteriser: this.rasteriser }).bytes;
+    } catch (error) {
+      this.log.error('test page could not be encoded', { error: String(error) });
+      return { ok: false, message: `测试页无法生成打印数据：${String(error)}` };
+    }
+    const result = await this.driver.print(bytes);
+    switch (result.outcome) {
+      case 'printed': {
+        const warning = result.warnings[0] ?? null;
+        this.setPrinter(warning ? 'warning' : 'ok', warning);
+        this.log.info('test page printed', { bytes: result.bytes });
+        if (this.store.waitingCount() > 0) void this.kick();
+        return {
+          ok: true,
+          message: `测试页已发送到${this.description}，请查看出纸是否完整清晰${warning ? `（${warning}）` : ''}`,
+        };
+      }
+      case 'refused': {
+        const reason = result.messages.join('；') || result.message;
+        this.setPrinter('error', reason);
+        return { ok: false, message: `打印机无法打印测试页：${reason}` };
+      }
+      case 'failed':
+        this.setPrinter('error', result.message);
+        return {
+          ok: false,
+          message: result.maybePrinted ? `测试页打印中途连接中断：${result.message}` : `测试页未能发送：${result.message}`,
+        };
+    }
+  }
+
   // ---- adding jobs ------------------------------------------------------------
 
   /** Adds a job and starts printing; null when it is a case's original slip already queued. */

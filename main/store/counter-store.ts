@@ -5,6 +5,13 @@ import type { CallLogEntry } from '../../common/contract.ts';
 import type { HallSettings, HallWindow, Item, ServiceLine, Staff } from '../../common/model.ts';
 import { ConfigChange } from '../../common/model.ts';
 import { WindowStatus } from '../../common/http-api.ts';
+import {
+  DEVICE_SECTIONS,
+  DeviceSettingChange,
+  type DeviceSection,
+  type DeviceSetup,
+  type HallDeviceSetup,
+} from '../../common/device-setup.ts';
 import type { Db } from './database.ts';
 import { z } from 'zod';
 
@@ -26,6 +33,15 @@ export interface HallConfig {
   settings: HallSettings | null;
   /** Working-day calendars by year, as the hall server distributes them. */
   calendars: Map<number, WorkingCalendar>;
+  /** Device setups the hall pushes (设备设置): key 'default' for every window, or a window id. */
+  deviceSetups: Map<string, HallDeviceSetup>;
+}
+
+/** One section a manager set on this counter (table device_setting). */
+export interface StoredDeviceSetting {
+  change: DeviceSettingChange;
+  setBy: string;
+  setAt: string;
 }
 
 export class CounterStore {
@@ -103,6 +119,7 @@ export class CounterStore {
       items: new Map(),
       settings: null,
       calendars: new Map(),
+      deviceSetups: new Map(),
     };
     for (const row of rows) {
       const parsed = ConfigChange.safeParse({ kind: row.kind, key: row.key, value: JSON.parse(row.value) });
@@ -126,6 +143,9 @@ export class CounterStore {
           break;
         case 'calendar':
           config.calendars.set(change.value!.year, change.value!);
+          break;
+        case 'device-setup':
+          config.deviceSetups.set(change.key, change.value!);
           break;
       }
     }
@@ -159,7 +179,59 @@ export class CounterStore {
     ).map((row) => ({ ...row }));
   }
 
-  outwardDisplayId(): number | null {
-    return this.getKv('setting:outward-display', z.number().int());
+  /** The sections set on this counter; a stored value that no longer parses is left out (the next source applies). */
+  deviceSettings(): Map<DeviceSection, StoredDeviceSetting> {
+    const rows = this.db.prepare('SELECT section, value, set_by, set_at FROM device_setting').all() as {
+      section: string;
+      value: string;
+      set_by: string;
+      set_at: string;
+    }[];
+    const settings = new Map<DeviceSection, StoredDeviceSetting>();
+    for (const row of rows) {
+      const parsed = DeviceSettingChange.safeParse({ section: row.section, value: JSON.parse(row.value) });
+      if (parsed.success) settings.set(parsed.data.section, { change: parsed.data, setBy: row.set_by, setAt: row.set_at });
+    }
+    return settings;
+  }
+
+  saveDeviceSetting(change: DeviceSettingChange, setBy: string, setAt: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO device_setting (section, value, set_by, set_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (section) DO UPDATE SET value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at`,
+      )
+      .run(change.section, JSON.stringify(change.value), setBy, setAt);
+  }
+
+  resetDeviceSetting(section: DeviceSection): void {
+    this.db.prepare('DELETE FROM device_setting WHERE section = ?').run(section);
+  }
+
+  /** An imported file: every section becomes this counter's own, in one transaction. */
+  replaceDeviceSettings(setup: DeviceSetup, setBy: string, setAt: string): void {
+    this.db.transaction(() => {
+      for (const section of DEVICE_SECTIONS) {
+        this.saveDeviceSetting({ section, value: setup[section] } as DeviceSettingChange, setBy, setAt);
+      }
+    })();
+  }
+
+  /** 暂停服务: the screen lock survives a restart. */
+  screenLocked(): boolean {
+    return this.getKv('screen-locked', z.boolean()) ?? false;
+  }
+
+  saveScreenLocked(locked: boolean): void {
+    this.setKv('screen-locked', locked);
+  }
+
+  /** The hall server moved: the same enrollment (device, token, window) at a new address; config and cursors stay. */
+  saveServerUrl(serverUrl: string): StoredEnrollment {
+    const enrollment = this.enrollment();
+    if (!enrollment) throw new Error('not enrolled');
+    const moved = { ...enrollment, serverUrl };
+    this.setKv('enrollment', moved);
+    return moved;
   }
 }

@@ -335,4 +335,37 @@ export const migrations: readonly Migration[] = [
         ) STRICT;`);
     },
   },
+  {
+    version: 17,
+    name: 'device setup (设备设置): local device settings, hall device setups in the config cache',
+    up(db) {
+      // main/device-setup.ts: one row per section a manager set on this
+      // counter (a local override wins over the hall's). The config cache
+      // takes the hall's pushed setups (kind 'device-setup'); SQLite cannot
+      // alter a CHECK constraint, so it is rebuilt keeping its rows. The
+      // outward display chosen before (kv 'setting:outward-display') moves here.
+      db.exec(`
+        CREATE TABLE config_entry_v17 (
+          kind TEXT NOT NULL CHECK (kind IN ('window', 'line', 'staff', 'item', 'settings', 'calendar', 'device-setup')),
+          key TEXT NOT NULL,
+          value TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          PRIMARY KEY (kind, key)
+        ) STRICT;
+        INSERT INTO config_entry_v17 (kind, key, value, version) SELECT kind, key, value, version FROM config_entry;
+        DROP TABLE config_entry;
+        ALTER TABLE config_entry_v17 RENAME TO config_entry;
+        CREATE TABLE device_setting (
+          section TEXT PRIMARY KEY CHECK (section IN ('printer', 'evaluator', 'outwardDisplayId', 'voice')),
+          value TEXT NOT NULL CHECK (json_valid(value)),
+          set_by TEXT NOT NULL CHECK (set_by <> ''),
+          set_at TEXT NOT NULL
+        ) STRICT;
+        INSERT INTO device_setting (section, value, set_by, set_at)
+          SELECT 'outwardDisplayId', value, 'migration', strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM kv
+          WHERE key = 'setting:outward-display' AND json_valid(value)
+            AND json_type(value) = 'integer' AND CAST(value AS INTEGER) >= 0;
+        DELETE FROM kv WHERE key = 'setting:outward-display';`);
+    },
+  },
 ];

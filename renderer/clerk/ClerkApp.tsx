@@ -68,7 +68,7 @@ function useHotkeys() {
       event.stopPropagation();
       if (event.repeat) return; // A held key is one press.
       const { state, pending, runQueueAction, tell } = store.getState();
-      if (!state?.clerk) return;
+      if (!state?.clerk || state.locked) return; // 暂停服务: the lock guard (LockScreen.tsx) swallows these first anyway.
       // One action at a time; a key pressed meanwhile is refused out loud, not queued.
       if (pending) return tell('warning', `${ACTION_LABEL[action]}：上一个操作尚未完成，请稍候再按`);
       const can = availability(state, action, false);

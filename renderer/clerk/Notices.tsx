@@ -1,6 +1,7 @@
-// The alert area under the current ticket, and the connection badge.
+// The alert area under the current ticket, the connection badge and the outward screen's badge.
 import { Alert, Tooltip } from 'antd';
 import type { ConnectionState } from '../../common/contract.ts';
+import type { OutwardScreenStatus } from '../../common/device-setup.ts';
 import { DISCONNECTED_MESSAGE } from '../transport.ts';
 import { useClerk } from './context.ts';
 
@@ -43,7 +44,8 @@ export function useEffectiveConnection(): { state: ConnectionState['state']; rea
   return { state: connection.state, reason: connection.reason };
 }
 
-export function ConnectionBadge() {
+/** In the workspace header the badge names what it is about, like 打印机… 评价器… 外屏…; the sign-in card labels it itself. */
+export function ConnectionBadge({ named = false }: { named?: boolean }) {
   const connection = useEffectiveConnection();
   const serverUrl = useClerk((s) => s.state?.connection.serverUrl ?? null);
   /** Records committed here that the hall server has not acknowledged yet (sent on reconnect). */
@@ -65,7 +67,7 @@ export function ConnectionBadge() {
         aria-label={`大厅服务器：${LABEL[connection.state]}`}
       >
         <span className="conn-dot" />
-        {LABEL[connection.state]}
+        {named ? `服务器${LABEL[connection.state]}` : LABEL[connection.state]}
         {unsent > 0 && (
           <span className="conn-unsent" data-testid="unsent-count" data-count={unsent}>
             {' '}· 未上传 {unsent} 条
@@ -90,5 +92,31 @@ export function OfflineBanner() {
       </span>
       <span className="offline-advice">{OFFLINE_ADVICE}</span>
     </div>
+  );
+}
+
+export const OUTWARD_LABEL: Record<OutwardScreenStatus['level'], string> = {
+  ok: '外屏正常',
+  warning: '外屏在工作台屏幕上',
+  error: '外屏未打开',
+};
+
+/** The citizen's outward screen: green on its own display, amber on the clerk's screen, red nowhere; what to do on hover. */
+export function OutwardBadge() {
+  const outward = useClerk((s) => s.state?.devices?.outward ?? null);
+  if (!outward) return null;
+  const label = OUTWARD_LABEL[outward.level];
+  return (
+    <Tooltip title={outward.message ?? '对外屏正在对外的显示器上显示'}>
+      <span
+        className={`status-badge status-${outward.level}`}
+        data-testid="outward-state"
+        data-state={outward.level}
+        aria-label={`外屏：${label}`}
+      >
+        <span className="status-dot" />
+        {label}
+      </span>
+    </Tooltip>
   );
 }

@@ -31,22 +31,28 @@ function useLink(): Link {
 const message = (error: unknown) =>
   error instanceof CallError ? error.message : '终端内部错误，请重试；如反复出现请联系管理员';
 
-const HEALTH: Record<NonNullable<ClerkState['devices']['evaluator']>['state'], { label: string; color: string }> = {
-  ok: { label: '评价器正常', color: 'green' },
-  not_answering: { label: '评价器无应答', color: 'orange' },
-  unplugged: { label: '评价器未连接', color: 'red' },
+const HEALTH: Record<NonNullable<ClerkState['devices']['evaluator']>['state'], { label: string; level: 'ok' | 'warning' | 'error' }> = {
+  ok: { label: '评价器正常', level: 'ok' },
+  not_answering: { label: '评价器无应答', level: 'warning' },
+  unplugged: { label: '评价器未连接', level: 'error' },
 };
 
-/** In the header's status area: the evaluator's health, the zh-CN message on hover and when faulty. */
+/** In the header's status area: the evaluator's health (green / amber / red), the zh-CN message on hover. */
 export function EvaluatorBadge() {
   const evaluator = useClerk((s) => s.state?.devices?.evaluator ?? null);
   if (!evaluator) return null;
-  const { label, color } = HEALTH[evaluator.state];
+  const { label, level } = HEALTH[evaluator.state];
   return (
-    <Tooltip title={evaluator.message}>
-      <Tag color={color} data-testid="evaluator-state" data-state={evaluator.state} className="evaluator-badge">
+    <Tooltip title={evaluator.message || '评价器已连接，可以评价'}>
+      <span
+        className={`status-badge status-${level}`}
+        data-testid="evaluator-state"
+        data-state={evaluator.state}
+        aria-label={`评价器：${label}`}
+      >
+        <span className="status-dot" />
         {label}
-      </Tag>
+      </span>
     </Tooltip>
   );
 }
@@ -58,6 +64,7 @@ export function RatingPanel() {
   const rating = useClerk((s) => s.state?.rating ?? null);
   const evaluator = useClerk((s) => s.state?.devices?.evaluator ?? null);
   const manager = useClerk((s) => s.state?.clerk?.role === 'manager');
+  const locked = useClerk((s) => s.state?.locked ?? false);
   const [busy, setBusy] = useState(false);
   const [drawer, setDrawer] = useState(false);
 
@@ -127,7 +134,7 @@ export function RatingPanel() {
           )}
         </div>
       </div>
-      {manager && <FollowUpDrawer open={drawer} onClose={() => setDrawer(false)} />}
+      {manager && <FollowUpDrawer open={drawer && !locked} onClose={() => setDrawer(false)} />}
     </section>
   );
 }

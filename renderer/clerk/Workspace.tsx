@@ -31,14 +31,28 @@ import {
   recallsStillNeeded,
   type QueueAction,
 } from './logic.ts';
-import { ConnectionBadge, NoticeArea, OfflineBanner, useEffectiveConnection } from './Notices.tsx';
+import { DeviceSetupButton, DeviceSetupDrawer, useDeviceSetupHotkeys } from './DeviceSetup.tsx';
+import { useDeviceSetupApi } from './device-setup-store.ts';
+import { LockScreen, PauseButton, useLockTriggers } from './LockScreen.tsx';
+import {
+  ConnectionBadge,
+  NoticeArea,
+  OfflineBanner,
+  OutwardBadge,
+  useEffectiveConnection,
+} from './Notices.tsx';
 import { PrinterStatus } from './PrintQueue.tsx';
+import { usePrintQueueApi } from './print-store.ts';
 import { EvaluatorBadge, RatingPanel } from './RatingPanel.tsx';
 
 export function Workspace() {
   const tab = useCases((s) => s.tab);
+  const locked = useClerk((s) => s.state?.locked ?? false);
   useCaseHotkeys();
   useCaseLifecycle();
+  useLockTriggers();
+  useDeviceSetupHotkeys();
+  useCloseDrawersOnLock(locked);
   return (
     <div className="ws">
       <WorkspaceHeader />
@@ -69,8 +83,21 @@ export function Workspace() {
           <CallLogPanel />
         </aside>
       </div>
+      <DeviceSetupDrawer />
+      <LockScreen />
     </div>
   );
+}
+
+/** 暂停服务 leaves nothing open under the lock screen (the 差评回访 drawer follows `locked` itself). */
+function useCloseDrawersOnLock(locked: boolean) {
+  const setup = useDeviceSetupApi();
+  const printQueue = usePrintQueueApi();
+  useEffect(() => {
+    if (!locked) return;
+    setup.getState().setOpen(false);
+    printQueue.getState().setOpen(false);
+  }, [locked, setup, printQueue]);
 }
 
 /** The catalogue is loaded once signed in; a new ticket reaches the case in hand; signing out forgets it. */
@@ -141,9 +168,12 @@ function WorkspaceHeader() {
         </span>
       </div>
       <div className="ws-who">
-        <PrinterStatus />
-        <ConnectionBadge />
-        <EvaluatorBadge />
+        <div className="ws-status" aria-label="设备状态">
+          <PrinterStatus />
+          <EvaluatorBadge />
+          <OutwardBadge />
+          <ConnectionBadge named />
+        </div>
         {clerk && (
           <div className="ws-clerk">
             <span className="ws-clerk-name" data-testid="clerk-name">
@@ -154,6 +184,8 @@ function WorkspaceHeader() {
             </span>
           </div>
         )}
+        <PauseButton />
+        <DeviceSetupButton />
         <Button
           data-testid="sign-out"
           ghost

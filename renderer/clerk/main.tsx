@@ -11,6 +11,9 @@ import { ClerkStoreContext } from './context.ts';
 import { RatingLinkContext } from './RatingPanel.tsx';
 import { createClerkStore } from './store.ts';
 import { createPrintQueueStore, PrintQueueContext } from './print-store.ts';
+import { createDeviceSetupStore, DeviceSetupContext } from './device-setup-store.ts';
+import { downloadText } from './DeviceSetup.tsx';
+import { installLockGuard } from './LockScreen.tsx';
 import { clerkTheme } from './theme.ts';
 import './clerk.css';
 
@@ -18,6 +21,9 @@ const link = connectApi('clerk');
 const store = createClerkStore(link);
 const cases = createCaseStore(link);
 const printQueue = createPrintQueueStore(link);
+const deviceSetup = createDeviceSetupStore(link, downloadText);
+// Before any hotkey listener: while 暂停服务 locks the screen, no key but the password's gets through.
+installLockGuard(store);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from clerk.html');
@@ -29,7 +35,9 @@ createRoot(root).render(
           <CaseStoreContext value={cases}>
             <RatingLinkContext value={link}>
               <PrintQueueContext value={printQueue}>
-                <ClerkApp />
+                <DeviceSetupContext value={deviceSetup}>
+                  <ClerkApp />
+                </DeviceSetupContext>
               </PrintQueueContext>
             </RatingLinkContext>
           </CaseStoreContext>

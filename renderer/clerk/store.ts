@@ -7,7 +7,7 @@ import type { CallArgs, ClerkState } from '../../common/contract.ts';
 import { CallError, type Link, type LinkState } from '../transport.ts';
 import type { QueueAction } from './logic.ts';
 
-export type ClerkAction = 'enroll' | 'signIn' | 'signOut' | QueueAction;
+export type ClerkAction = 'enroll' | 'signIn' | 'signOut' | 'lockScreen' | 'unlockScreen' | QueueAction;
 
 export interface Notice {
   kind: 'error' | 'warning' | 'info';
@@ -23,11 +23,17 @@ export interface ClerkStore {
   link: LinkState;
   pending: ClerkAction | null;
   notice: Notice | null;
+  /** Why the last 解锁 failed (wrong password …), shown on the lock screen itself; null otherwise. */
+  lockError: string | null;
   refresh(): Promise<void>;
   enroll(args: CallArgs<'enroll'>): Promise<boolean>;
   signIn(args: CallArgs<'signIn'>): Promise<boolean>;
   signOut(): Promise<boolean>;
   runQueueAction(action: QueueAction): Promise<boolean>;
+  /** 暂停服务: the button, Alt+L or the idle timer. */
+  lock(): Promise<boolean>;
+  /** 解锁 with the signed-in clerk's password; a failure goes to lockError, not to the notice. */
+  unlock(password: string): Promise<boolean>;
   /** A notice that did not come from a call (e.g. a hotkey for an action not available now). */
   tell(kind: Notice['kind'], message: string): void;
   dismissNotice(): void;
@@ -51,7 +57,8 @@ export function createClerkStore(link: Link): StoreApi<ClerkStore> {
       const kind = code === 'QUEUE_EMPTY' ? 'info' : 'error';
       set({ notice: notice(kind, message, code) });
       // The action may have happened even though no reply came: show what the core holds now.
-      if (code === 'TIMEOUT') void get().refresh();
+      // SCREEN_LOCKED: the core locked meanwhile (idle, or another screen); fetching the state shows the lock screen.
+      if (code === 'TIMEOUT' || code === 'SCREEN_LOCKED') void get().refresh();
     };
 
     /** Runs one call at a time; a second press while one is in flight is ignored. */
@@ -75,6 +82,7 @@ export function createClerkStore(link: Link): StoreApi<ClerkStore> {
       link: link.state(),
       pending: null,
       notice: null,
+      lockError: null,
       async refresh() {
         try {
           set({ state: await link.api.getClerkState({}) });
@@ -86,12 +94,42 @@ export function createClerkStore(link: Link): StoreApi<ClerkStore> {
       signIn: (args) => run('signIn', () => link.api.signIn(args)),
       signOut: () => run('signOut', () => link.api.signOut({})),
       runQueueAction: (action) => run(action, () => link.api[action]({})),
+      async lock() {
+        set({ lockError: null });
+        return run('lockScreen', () => link.api.lockScreen({}));
+      },
+      async unlock(password) {
+        if (get().pending) return false;
+        if (!password) {
+          set({ lockError: '请输入密码' });
+          return false;
+        }
+        set({ pending: 'unlockScreen', lockError: null });
+        try {
+          const state = await link.api.unlockScreen({ password });
+          set({ state, notice: null, lockError: null });
+          return true;
+        } catch (error) {
+          const code = error instanceof CallError ? error.code : 'INTERNAL';
+          set({
+            lockError:
+              error instanceof CallError ? error.message : '终端内部错误，请重试；如反复出现请联系管理员',
+          });
+          if (code === 'TIMEOUT') void get().refresh();
+          return false;
+        } finally {
+          set({ pending: null });
+        }
+      },
       tell: (kind, message) => set({ notice: notice(kind, message) }),
       dismissNotice: () => set({ notice: null }),
     };
   });
 
-  link.api.on('clerkState', (state) => store.setState({ state }));
+  link.api.on('clerkState', (state) => {
+    // Unlocked (or signed out) elsewhere: the lock screen's last error is stale.
+    store.setState(state.locked ? { state } : { state, lockError: null });
+  });
   link.onState((state) => {
     store.setState({ link: state });
     if (state === 'open') {

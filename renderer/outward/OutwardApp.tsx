@@ -8,6 +8,7 @@ import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { OutwardView } from '../../common/contract.ts';
 import type { OutwardStore } from './store.ts';
+import { TestPattern, useTestPattern } from './TestPattern.tsx';
 import {
   announcementText,
   citizenDate,
@@ -20,6 +21,7 @@ import {
 export function OutwardApp({ store }: { store: StoreApi<OutwardStore> }) {
   const view = useStore(store, (s) => s.view);
   const link = useStore(store, (s) => s.link);
+  const testPattern = useTestPattern(view?.testPatternUntil);
   return (
     <div
       className={`ow ow-mode-${view?.mode ?? 'blank'}`}
@@ -27,7 +29,9 @@ export function OutwardApp({ store }: { store: StoreApi<OutwardStore> }) {
       data-mode={view?.mode ?? ''}
       data-link={link}
     >
-      {view && (
+      {view && testPattern && <TestPattern windowName={view.windowName} hallName={view.hallName} />}
+      {view && !testPattern && view.mode === 'paused' && <Paused view={view} />}
+      {view && !testPattern && view.mode !== 'paused' && (
         <>
           <header className="ow-top">
             <div className="ow-hall">{view.hallName}</div>
@@ -53,6 +57,27 @@ export function OutwardApp({ store }: { store: StoreApi<OutwardStore> }) {
       )}
       {/* A quiet sign for staff that the screen is not being updated; no words for the citizen. */}
       {link !== 'open' && <span className="ow-link-lost" aria-hidden="true" />}
+    </div>
+  );
+}
+
+/** 暂停服务: the clerk's screen is locked. Calm and full-screen: no number, no case, no rating. */
+function Paused({ view }: { view: OutwardView }) {
+  return (
+    <div className="ow-paused" data-testid="outward-paused">
+      <div className="ow-paused-hall">{view.hallName}</div>
+      {view.windowName && (
+        <div className="ow-paused-window" data-testid="outward-window-name">
+          {view.windowName}
+        </div>
+      )}
+      <div className="ow-paused-title">暂停服务</div>
+      <div className="ow-paused-sub">工作人员暂时离开，请稍候</div>
+      {view.notice && (
+        <div className="ow-paused-notice" data-testid="outward-notice">
+          {view.notice}
+        </div>
+      )}
     </div>
   );
 }

@@ -1,10 +1,13 @@
 // The hall announcement «请A012号到3号窗口办理», spoken by the outward window
 // whenever a number is called or recalled (never for what was already on the
-// screen when the page opened). Clips come from ./voice/<name>.wav, copied
-// from resources/voice by the build; one announcement at a time.
+// screen when the page opened), and the 测试语音 announcement, with the
+// window's voice setting (on/off, volume). What to say is decided in
+// voice-control.ts; here it is wired to the store and to Web Audio. Clips
+// come from ./voice/<name>.wav, copied from resources/voice by the build.
 import type { StoreApi } from 'zustand/vanilla';
-import { AnnouncementQueue, type Timers } from '../../common/announce.ts';
+import type { Timers } from '../../common/announce.ts';
 import type { OutwardStore } from './store.ts';
+import { OutwardVoice, queuedOutput } from './voice-control.ts';
 import { ClipPlayer, type AudioContextLike } from './voice-player.ts';
 
 const windowTimers: Timers = {
@@ -23,23 +26,11 @@ export function startAnnouncer(
   store: StoreApi<OutwardStore>,
   createContext: () => AudioContextLike = () => new AudioContext() as unknown as AudioContextLike,
 ): () => void {
-  let queue: AnnouncementQueue | null = null;
-  let seen = false;
-  let last: string | null = null;
-  return store.subscribe(({ view }) => {
-    if (!view) return;
-    const calling = view.mode === 'serving' ? view.calling : null;
-    const key = calling ? `${calling.number}#${calling.announcement}` : null;
-    const first = !seen;
-    seen = true;
-    if (key === last) return;
-    last = key;
-    if (first || !calling || !view.windowName) return;
-    queue ??= new AnnouncementQueue({
-      player: new ClipPlayer({ context: createContext(), loadClip }),
-      timers: windowTimers,
-      onError: (error) => console.warn('announcement failed', error),
-    });
-    queue.announce(calling.number, view.windowName).catch((error) => console.warn('cannot announce', error));
-  });
+  const onError = (error: unknown) => console.warn('announcement failed', error);
+  const voice = new OutwardVoice(
+    (volume) => queuedOutput(new ClipPlayer({ context: createContext(), loadClip, volume }), windowTimers, onError),
+    onError,
+  );
+  voice.update(store.getState().view);
+  return store.subscribe(({ view }) => voice.update(view));
 }

@@ -15,6 +15,7 @@ export interface FakeDisplay {
   id: number;
   bounds: FakeRect;
   workArea: FakeRect;
+  scaleFactor?: number;
 }
 
 export interface FakeFrame {
@@ -96,6 +97,10 @@ export function createFakeElectron(options: { appPath: string; appData: string; 
     fullScreen = false;
     menu: unknown = 'default';
     shown: 'no' | 'active' | 'inactive' = 'no';
+    /** Shown and not hidden since. */
+    visible = false;
+    /** How often hide() was called. */
+    hides = 0;
     maximized = false;
     destroyed = false;
     constructor(opts: Record<string, unknown>) {
@@ -118,9 +123,18 @@ export function createFakeElectron(options: { appPath: string; appData: string; 
     }
     show() {
       this.shown = 'active';
+      this.visible = true;
     }
     showInactive() {
       this.shown = 'inactive';
+      this.visible = true;
+    }
+    hide() {
+      this.visible = false;
+      this.hides++;
+    }
+    isVisible() {
+      return this.visible;
     }
     setFullScreen(flag: boolean) {
       this.fullScreen = flag;
@@ -161,8 +175,8 @@ export function createFakeElectron(options: { appPath: string; appData: string; 
   };
 
   const screen = Object.assign(new EventEmitter(), {
-    getAllDisplays: () => displays.map((d) => structuredClone(d)),
-    getPrimaryDisplay: () => structuredClone(displays.find((d) => d.id === primaryId) ?? displays[0]!),
+    getAllDisplays: () => displays.map((d) => ({ scaleFactor: 1, ...structuredClone(d) })),
+    getPrimaryDisplay: () => ({ scaleFactor: 1, ...structuredClone(displays.find((d) => d.id === primaryId) ?? displays[0]!) }),
   });
 
   const protocol = {

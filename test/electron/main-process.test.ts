@@ -28,6 +28,17 @@ const citizen: FakeDisplay = {
   bounds: { x: 1920, y: 0, width: 1280, height: 800 },
   workArea: { x: 1920, y: 0, width: 1280, height: 800 },
 };
+const spare: FakeDisplay = {
+  id: 30,
+  bounds: { x: -1024, y: 0, width: 1024, height: 768 },
+  workArea: { x: -1024, y: 0, width: 1024, height: 768 },
+  scaleFactor: 2,
+};
+/** A little longer than the shell's display debounce (main/displays.ts DISPLAY_DEBOUNCE_MS). */
+const SETTLE_MS = 4000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The open outward windows (one, always). */
+const outwardWindows = () => fake.windows.filter((w) => !w.destroyed && w.webContents.getURL().endsWith('outward.html'));
 
 let temp: string;
 let fake: FakeElectron;
@@ -36,8 +47,8 @@ let hall: DemoHall;
 const logged: Record<string, unknown>[] = [];
 const savedEnv = { url: process.env.HALLDESK_SERVER_URL, code: process.env.HALLDESK_ENROLL_CODE };
 
-async function until<T>(probe: () => T | undefined | false, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
+async function until<T>(probe: () => T | undefined | false, what: string, ms = 2000): Promise<T> {
+  for (let i = 0; i < ms / 10; i++) {
     const value = probe();
     if (value) return value;
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -120,7 +131,9 @@ describe('the main process, before ready', () => {
 describe('the main process, once ready', () => {
   beforeAll(async () => {
     fake.ready();
-    await until(() => fake.windows.length === 2 && fake.calls.includes('powerSaveBlocker.start:prevent-display-sleep'), 'two windows');
+    await until(() => fake.windows.length === 2 && fake.calls.includes('powerSaveBlocker.start:prevent-display-sleep'), 'two windows').catch((error: unknown) => {
+      throw new Error(`${String(error)}; logged: ${JSON.stringify(logged.filter((l) => l.level === 'error'))}`);
+    });
   });
 
   it('serves the built renderer on app://halldesk with the CSP', async () => {
@@ -212,39 +225,100 @@ describe('the main process, once ready', () => {
     expect(await call('getClerkState', contents, {}, foreign)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 
-  it('follows the displays: falls back to a normal window on the primary, and returns to the second display', async () => {
-    const before = fake.windows.filter((w) => !w.destroyed).length;
+  it('reports the outward screen as fine and lists the displays for 设备设置', async () => {
+    const [clerk] = fake.windows;
+    const state = await call('getClerkState', clerk!.webContents);
+    expect(state).toMatchObject({ ok: true, result: { devices: { outward: { level: 'ok', message: null } } } });
+  });
+
+  it('hides the outward window at once when its display is removed, never putting it on the clerk screen, and puts it back when the display returns', async () => {
+    const [clerk, outward] = fake.windows;
+    const count = fake.windows.length;
     fake.setDisplays([laptop]);
     fake.screen.emit('display-removed', {}, citizen);
-    const windowed = fake.windows.at(-1)!;
-    expect(windowed.options).toMatchObject({ frame: true });
-    expect(windowed.fullScreen).toBe(false);
-    expect(windowed.webContents.getURL()).toBe('app://halldesk/outward.html');
-    expect(fake.windows.filter((w) => !w.destroyed)).toHaveLength(before); // replaced, not added
-    const { x, y, width, height } = windowed.bounds;
-    expect(x >= 0 && y >= 0 && x + width <= 1920 && y + height <= 1040).toBe(true);
+    // At once: no new window, the same one hidden (and out of fullscreen).
+    expect(fake.windows).toHaveLength(count);
+    expect(outwardWindows()).toEqual([outward]);
+    expect(outward!.destroyed).toBe(false);
+    expect(outward!.visible).toBe(false);
+    expect(outward!.fullScreen).toBe(false);
+    expect(await call('getClerkState', clerk!.webContents)).toMatchObject({
+      ok: true,
+      result: { devices: { outward: { level: 'error', message: expect.stringContaining('外屏显示器已断开') } } },
+    });
+    // Nothing is placed on the primary after the debounce either.
+    await sleep(SETTLE_MS / 2);
+    expect(fake.windows).toHaveLength(count);
+    expect(outward!.visible).toBe(false);
 
-    // The old outward window is gone: its calls are refused now.
-    const old = fake.windows.find((w) => w.destroyed && w.webContents.getURL().endsWith('outward.html'))!;
-    expect(await call('getOutwardView', old.webContents)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await call('getOutwardView', windowed.webContents)).toMatchObject({ ok: true });
-
+    // The cable wobbles: back, gone, back within the debounce — one return, no flicker.
     fake.setDisplays([laptop, citizen]);
     fake.screen.emit('display-added', {}, citizen);
-    const back = fake.windows.at(-1)!;
-    expect(back).not.toBe(windowed);
-    expect(windowed.destroyed).toBe(true);
-    await until(() => back.fullScreen, 'fullscreen');
-    expect(back.options).toMatchObject({ frame: false, ...citizen.bounds });
+    fake.setDisplays([laptop]);
+    fake.screen.emit('display-removed', {}, citizen);
+    fake.setDisplays([laptop, citizen]);
+    fake.screen.emit('display-added', {}, citizen);
+    expect(outward!.visible).toBe(false);
+    await until(() => outward!.visible && outward!.fullScreen, 'the outward window back on its display', SETTLE_MS);
+    expect(fake.windows).toHaveLength(count);
+    expect(outward!.bounds).toEqual(citizen.bounds);
+    expect(outward!.hides).toBe(1);
+    expect(await call('getClerkState', clerk!.webContents)).toMatchObject({
+      ok: true,
+      result: { devices: { outward: { level: 'ok' } } },
+    });
 
-    // New resolution on the citizen's display: the same window refits.
+    // New resolution on the citizen's display: the same window refits once the screens are quiet.
     const bigger = { ...citizen, bounds: { ...citizen.bounds, width: 1920, height: 1080 } };
     fake.setDisplays([laptop, bigger]);
     fake.screen.emit('display-metrics-changed', {}, bigger, ['bounds']);
-    expect(fake.windows.at(-1)).toBe(back);
-    expect(back.bounds).toEqual(bigger.bounds);
-    expect(back.fullScreen).toBe(true);
-  });
+    await until(() => outward!.bounds.width === 1920, 'the refit', SETTLE_MS);
+    expect(outwardWindows()).toEqual([outward]);
+    expect(outward!.bounds).toEqual(bigger.bounds);
+    expect(outward!.fullScreen).toBe(true);
+    fake.setDisplays([laptop, citizen]);
+    fake.screen.emit('display-metrics-changed', {}, citizen, ['bounds']);
+    await until(() => outward!.bounds.width === 1280, 'the refit back', SETTLE_MS);
+  }, 30_000);
+
+  it('moves the outward window at once when a manager chooses another display in 设备设置', async () => {
+    const [clerk, outward] = fake.windows;
+    fake.setDisplays([laptop, citizen, spare]);
+    fake.screen.emit('display-added', {}, spare);
+    await sleep(SETTLE_MS / 2);
+    // Automatic: it stays where it is.
+    expect(outward!.bounds).toEqual(citizen.bounds);
+
+    expect(await call('signIn', clerk!.webContents, { staffNo: '1006', password: '123456' })).toMatchObject({ ok: true });
+    const setup = await call('getDeviceSetup', clerk!.webContents);
+    expect(setup).toMatchObject({ ok: true });
+    const displays = (setup as { result: { displays: unknown[] } }).result.displays;
+    expect(displays).toEqual([
+      { id: 10, label: '显示器 1（1920×1080）', width: 1920, height: 1080, primary: true, current: false },
+      { id: 20, label: '显示器 2（1280×800）', width: 1280, height: 800, primary: false, current: true },
+      { id: 30, label: '显示器 3（2048×1536）', width: 2048, height: 1536, primary: false, current: false },
+    ]);
+
+    expect(
+      await call('saveDeviceSetting', clerk!.webContents, { change: { section: 'outwardDisplayId', value: 30 } }),
+    ).toMatchObject({ ok: true });
+    // At once, no debounce: the same fullscreen window, now on display 30.
+    await until(() => outward!.bounds.x === spare.bounds.x, 'the move to display 30', 500);
+    expect(outward!.bounds).toEqual(spare.bounds);
+    expect(outward!.fullScreen && outward!.visible).toBe(true);
+
+    // Display 30 is pulled: hidden at once; then, the screens quiet, on the remaining outward display.
+    fake.setDisplays([laptop, citizen]);
+    fake.screen.emit('display-removed', {}, spare);
+    expect(outward!.visible).toBe(false);
+    await until(() => outward!.visible && outward!.bounds.x === citizen.bounds.x, 'the move to display 20', SETTLE_MS);
+    expect(outward!.fullScreen).toBe(true);
+    // 30 comes back: the chosen display is used again.
+    fake.setDisplays([laptop, citizen, spare]);
+    fake.screen.emit('display-added', {}, spare);
+    await until(() => outward!.bounds.x === spare.bounds.x, 'back on display 30', SETTLE_MS);
+    expect(await call('signOut', clerk!.webContents)).toMatchObject({ ok: true });
+  }, 30_000);
 
   it('quits when the clerk window closes, closing the counter first', async () => {
     const quitsBefore = fake.quitCount();
@@ -258,8 +332,17 @@ describe('the main process, once ready', () => {
 
   it('logs as JSON lines to stderr and to <userData>/logs/halldesk.log, with every refusal', () => {
     expect(logged.find((l) => l.message === 'HallDesk started')).toMatchObject({ dataDir: join(temp, 'appData', 'HallDesk') });
-    expect(logged.filter((l) => l.message === 'call from an untrusted sender refused').length).toBeGreaterThanOrEqual(5);
-    expect(logged.filter((l) => l.message === 'outward screen re-placed').map((l) => l.action)).toEqual(['fall-back', 'move', 'refit']);
+    expect(logged.filter((l) => l.message === 'call from an untrusted sender refused').length).toBeGreaterThanOrEqual(4);
+    expect(logged.filter((l) => l.message === 'outward screen re-placed').map((l) => l.action)).toEqual([
+      'hide',
+      'move',
+      'refit',
+      'refit',
+      'move',
+      'hide',
+      'move',
+      'move',
+    ]);
     const file = readFileSync(join(temp, 'appData', 'HallDesk', 'logs', 'halldesk.log'), 'utf8');
     expect(file).toContain('"message":"HallDesk started"');
   });

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { EventName } from '../../common/ipc-names.ts';
 import type { CounterCore } from '../../main/bridge.ts';
-import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
+import type { OutwardScreenStatus } from '../../common/device-setup.ts';
+import { OUTWARD_PAGE_MISSING, startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
 
 let host: BrowserHost;
 let emit: (name: EventName, payload: unknown) => void = () => {};
@@ -113,5 +114,38 @@ describe('browser host WebSocket', () => {
     expect(await clerkGot).toEqual({ type: 'event', name: 'clerkState', payload: { n: 2 } });
     clerk.close();
     outward.close();
+  });
+});
+
+describe('browser host outward status', () => {
+  it('reports the outward screen open while an outward page is connected, and missing when none is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'halldesk-host-outward-'));
+    const reports: OutwardScreenStatus[] = [];
+    const own = await startBrowserHost({
+      core: { ...core, subscribe: () => () => {}, setOutwardStatus: (status) => reports.push(status) },
+      staticDir: dir,
+      token: 'test-token-outward-0123',
+    });
+    try {
+      expect(reports).toEqual([{ level: 'error', message: OUTWARD_PAGE_MISSING }]);
+      const open = (role: string) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(`${own.origin.replace('http', 'ws')}/ws?token=test-token-outward-0123&role=${role}`, {
+            origin: own.origin,
+          });
+          ws.once('open', () => resolve(ws));
+          ws.once('error', reject);
+        });
+      const clerk = await open('clerk');
+      expect(reports).toHaveLength(1); // a clerk page is not the outward screen
+      const outward = await open('outward');
+      await expect.poll(() => reports.at(-1)).toEqual({ level: 'ok', message: null });
+      outward.close();
+      await expect.poll(() => reports.at(-1)).toEqual({ level: 'error', message: OUTWARD_PAGE_MISSING });
+      expect(reports).toHaveLength(3);
+      clerk.close();
+    } finally {
+      await own.close();
+    }
   });
 });

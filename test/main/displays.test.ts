@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   chooseOutwardDisplay,
+  displayOptions,
+  DISPLAY_DEBOUNCE_MS,
   initialOutwardState,
+  OUTWARD_LOST_MESSAGE,
+  OUTWARD_NO_SECONDARY_MESSAGE,
+  OutwardDriver,
+  outwardStatusFor,
   rectInside,
   reduceOutward,
   windowedBounds,
@@ -78,18 +84,19 @@ describe('chooseOutwardDisplay', () => {
 });
 
 describe('reduceOutward', () => {
-  it('moves to a second monitor when it is plugged in, falls back when it is pulled, and returns when it is re-added', () => {
+  it('moves to a second monitor when it is plugged in, hides (not on the clerk screen) when it is pulled, and returns when it is re-added', () => {
     const start = initialOutwardState([laptop], null, 1);
     expect(start.placement.kind).toBe('second-window-on-primary');
+    expect(start.hadSecondary).toBe(false);
 
     const { actions, state } = replay(start, [
       { type: 'display-added', display: citizenScreen, primaryId: 1 },
       { type: 'display-removed', display: { id: 2 }, primaryId: 1 },
       { type: 'display-added', display: citizenScreen, primaryId: 1 },
     ]);
-    expect(kinds(actions)).toEqual(['move', 'fall-back', 'move']);
-    expect(actions.map(target)).toEqual([2, 1, 2]);
-    expect(actions[1]).toMatchObject({ placement: { area: laptop.workArea } });
+    expect(kinds(actions)).toEqual(['move', 'hide', 'move']);
+    expect(actions.map(target)).toEqual([2, 2, 2]);
+    expect(actions[1]).toEqual({ kind: 'hide', placement: { kind: 'hidden', displayId: 2, reason: 'display-lost' } });
     expect(state.placement).toMatchObject({ kind: 'display', displayId: 2, bounds: citizenScreen.bounds });
   });
 
@@ -158,8 +165,8 @@ describe('reduceOutward', () => {
       { type: 'display-removed', display: { id: 3 }, primaryId: 1 },
       { type: 'display-removed', display: { id: 2 }, primaryId: 1 },
     ]);
-    expect(kinds(actions)).toEqual(['move', 'none', 'move', 'fall-back']);
-    expect(actions.map(target)).toEqual([3, undefined, 2, 1]);
+    expect(kinds(actions)).toEqual(['move', 'none', 'move', 'hide']);
+    expect(actions.map(target)).toEqual([3, undefined, 2, 2]);
   });
 
   it('with three displays and a chosen one, returns to the chosen display each time it comes back', () => {
@@ -173,7 +180,7 @@ describe('reduceOutward', () => {
     expect(actions.map(target)).toEqual([2, 3]);
   });
 
-  it('never strands the window: after any removal it is on a connected display', () => {
+  it('never strands the window: after any removal it is on a connected secondary, or hidden', () => {
     let state = initialOutwardState([laptop, citizenScreen, spare], 2, 1);
     const removals: DisplayEvent[] = [
       { type: 'display-removed', display: { id: 2 } },
@@ -181,20 +188,30 @@ describe('reduceOutward', () => {
     ];
     for (const event of removals) {
       state = reduceOutward(state, event).state;
+      if (state.placement.kind === 'hidden') continue;
       const connected = state.displays.map((d) => d.id);
       expect(connected).toContain(state.placement.displayId);
+      expect(state.placement.displayId).not.toBe(state.primaryId);
     }
-    expect(state.placement.kind).toBe('second-window-on-primary');
+    expect(state.placement.kind).toBe('hidden');
   });
 
-  it('follows the primary when the primary itself is pulled: the outward screen becomes a window beside the clerk', () => {
+  it('hides the outward screen when the primary itself is pulled and its display becomes the clerk screen', () => {
     const start = initialOutwardState([laptop, citizenScreen], null, 1);
     // No primaryId in the event: the first remaining display becomes primary.
     const { actions, state } = replay(start, [{ type: 'display-removed', display: { id: 1 } }]);
     expect(state.primaryId).toBe(2);
-    expect(actions).toEqual([
-      { kind: 'fall-back', placement: { kind: 'second-window-on-primary', displayId: 2, area: citizenScreen.bounds, reason: 'no-secondary' } },
+    expect(actions).toEqual([{ kind: 'hide', placement: { kind: 'hidden', displayId: 2, reason: 'display-lost' } }]);
+  });
+
+  it('on a single-screen counter that never had an outward display, stays a window on the primary', () => {
+    const start = initialOutwardState([laptop], null, 1);
+    const { actions, state } = replay(start, [
+      { type: 'display-metrics-changed', display: laptop, primaryId: 1 },
+      { type: 'chosen-changed', chosenId: 7 },
     ]);
+    expect(kinds(actions)).toEqual(['none', 'none']);
+    expect(state.placement).toMatchObject({ kind: 'second-window-on-primary', displayId: 1, reason: 'no-secondary' });
   });
 
   it('obeys a change of setting without any screen event', () => {
@@ -221,6 +238,210 @@ describe('reduceOutward', () => {
     input[1]!.bounds.width = 1;
     expect(start.placement).toMatchObject({ bounds: { width: 1280 } });
     expect(start.displays[1]!.bounds.width).toBe(1280);
+  });
+});
+
+/** Timers the test advances by hand. */
+function manualTimers() {
+  let now = 0;
+  let nextHandle = 1;
+  const due = new Map<number, { at: number; callback: () => void }>();
+  return {
+    setTimeout(callback: () => void, ms: number) {
+      const handle = nextHandle++;
+      due.set(handle, { at: now + ms, callback });
+      return handle;
+    },
+    clearTimeout(handle: unknown) {
+      due.delete(handle as number);
+    },
+    advance(ms: number) {
+      const until = now + ms;
+      for (;;) {
+        const next = [...due.entries()].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
+        if (!next) break;
+        due.delete(next[0]);
+        now = next[1].at;
+        next[1].callback();
+      }
+      now = until;
+    },
+    get pending() {
+      return due.size;
+    },
+  };
+}
+
+/** A driver on manual timers that records every action it asks the shell for. */
+function driver(displays: DisplayInfo[], chosenId: number | null = null) {
+  const timers = manualTimers();
+  const actions: OutwardAction[] = [];
+  const d = new OutwardDriver({
+    displays,
+    chosenId,
+    primaryId: 1,
+    timers,
+    apply: (action) => actions.push(action),
+  });
+  return { d, timers, actions };
+}
+
+const removed = (id: number): DisplayEvent => ({ type: 'display-removed', display: { id }, primaryId: 1 });
+const added = (display: DisplayInfo): DisplayEvent => ({ type: 'display-added', display, primaryId: 1 });
+
+describe('OutwardDriver (debounced)', () => {
+  it('hides at once when the outward display is removed, and never puts the window on the primary', () => {
+    const { d, timers, actions } = driver([laptop, citizenScreen]);
+    expect(d.state.placement).toMatchObject({ kind: 'display', displayId: 2 });
+    d.handle(removed(2));
+    expect(actions).toEqual([{ kind: 'hide', placement: { kind: 'hidden', displayId: 2, reason: 'display-lost' } }]);
+    timers.advance(60_000);
+    expect(actions).toHaveLength(1);
+    expect(d.state.placement.kind).toBe('hidden');
+    expect(outwardStatusFor(d.state.placement)).toEqual({ level: 'error', message: OUTWARD_LOST_MESSAGE });
+  });
+
+  it('a display that drops and comes back within the debounce: one hide, one return, no flicker', () => {
+    const { d, timers, actions } = driver([laptop, citizenScreen]);
+    d.handle(removed(2));
+    timers.advance(300);
+    d.handle(added(citizenScreen));
+    timers.advance(300);
+    d.handle(removed(2));
+    d.handle(added(citizenScreen));
+    timers.advance(DISPLAY_DEBOUNCE_MS - 1);
+    expect(kinds(actions)).toEqual(['hide']);
+    expect(d.pending).toBe(true);
+    timers.advance(1);
+    expect(actions).toEqual([
+      { kind: 'hide', placement: { kind: 'hidden', displayId: 2, reason: 'display-lost' } },
+      { kind: 'move', placement: { kind: 'display', displayId: 2, bounds: citizenScreen.bounds, reason: 'first-secondary' } },
+    ]);
+    expect(d.pending).toBe(false);
+    expect(timers.pending).toBe(0);
+  });
+
+  it('re-added after the debounce: placed back fullscreen on it once the screens are quiet', () => {
+    const { d, timers, actions } = driver([laptop, citizenScreen]);
+    d.handle(removed(2));
+    timers.advance(10_000);
+    d.handle(added(citizenScreen));
+    expect(kinds(actions)).toEqual(['hide']);
+    timers.advance(DISPLAY_DEBOUNCE_MS);
+    expect(kinds(actions)).toEqual(['hide', 'move']);
+    expect(d.state.placement).toEqual({ kind: 'display', displayId: 2, bounds: citizenScreen.bounds, reason: 'first-secondary' });
+    expect(outwardStatusFor(d.state.placement)).toEqual({ level: 'ok', message: null });
+  });
+
+  it('returns to the chosen display when it comes back, hiding (not falling back to the primary) meanwhile', () => {
+    const { d, timers, actions } = driver([laptop, citizenScreen], 2);
+    d.handle(removed(2));
+    timers.advance(DISPLAY_DEBOUNCE_MS * 3);
+    d.handle(added(citizenScreen));
+    timers.advance(DISPLAY_DEBOUNCE_MS);
+    expect(kinds(actions)).toEqual(['hide', 'move']);
+    expect(actions[1]).toMatchObject({ placement: { displayId: 2, reason: 'chosen' } });
+  });
+
+  it('refits after a burst of metric changes, once, with the last geometry', () => {
+    const { d, timers, actions } = driver([laptop, citizenScreen]);
+    const sizes = [1024, 1600, 1920];
+    for (const width of sizes) {
+      d.handle({
+        type: 'display-metrics-changed',
+        display: { ...citizenScreen, bounds: { ...citizenScreen.bounds, width } },
+        changedMetrics: ['bounds'],
+        primaryId: 1,
+      });
+      timers.advance(200);
+    }
+    expect(actions).toEqual([]);
+    timers.advance(DISPLAY_DEBOUNCE_MS);
+    expect(actions).toEqual([
+      { kind: 'refit', placement: { kind: 'display', displayId: 2, bounds: { ...citizenScreen.bounds, width: 1920 }, reason: 'current' } },
+    ]);
+  });
+
+  it('a change of setting moves the window at once, with no debounce', () => {
+    const { d, timers, actions } = driver([laptop, citizenScreen, spare]);
+    d.handle({ type: 'chosen-changed', chosenId: 3 });
+    expect(actions).toEqual([{ kind: 'move', placement: { kind: 'display', displayId: 3, bounds: spare.bounds, reason: 'chosen' } }]);
+    expect(timers.pending).toBe(0);
+    d.handle({ type: 'chosen-changed', chosenId: 3 });
+    expect(actions).toHaveLength(1);
+  });
+
+  it('a change of setting during a burst settles everything heard so far, at once', () => {
+    const { d, timers, actions } = driver([laptop, citizenScreen]);
+    d.handle(added(spare));
+    d.handle({ type: 'chosen-changed', chosenId: 3 });
+    expect(kinds(actions)).toEqual(['move']);
+    expect(actions[0]).toMatchObject({ placement: { displayId: 3 } });
+    expect(d.pending).toBe(false);
+    timers.advance(DISPLAY_DEBOUNCE_MS);
+    expect(actions).toHaveLength(1);
+  });
+
+  it('with another secondary left: hides at once, then moves to it once quiet (still never on the primary)', () => {
+    const { d, timers, actions } = driver([laptop, citizenScreen, spare], 3);
+    d.handle(removed(3));
+    expect(kinds(actions)).toEqual(['hide']);
+    timers.advance(DISPLAY_DEBOUNCE_MS);
+    expect(kinds(actions)).toEqual(['hide', 'move']);
+    expect(target(actions[1])).toBe(2);
+    d.handle(added(spare));
+    timers.advance(DISPLAY_DEBOUNCE_MS);
+    expect(kinds(actions)).toEqual(['hide', 'move', 'move']);
+    expect(target(actions[2])).toBe(3);
+  });
+
+  it('ignores a display that is not its own coming and going', () => {
+    const { d, timers, actions } = driver([laptop, citizenScreen]);
+    d.handle(added(spare));
+    d.handle(removed(3));
+    timers.advance(DISPLAY_DEBOUNCE_MS);
+    expect(actions).toEqual([]);
+  });
+
+  it('on a single-screen counter, shows a window on the primary with a warning, and moves to a monitor when one is plugged in', () => {
+    const { d, timers, actions } = driver([laptop]);
+    expect(d.state.placement).toMatchObject({ kind: 'second-window-on-primary', reason: 'no-secondary' });
+    expect(outwardStatusFor(d.state.placement)).toEqual({ level: 'warning', message: OUTWARD_NO_SECONDARY_MESSAGE });
+    d.handle(added(citizenScreen));
+    expect(actions).toEqual([]);
+    timers.advance(DISPLAY_DEBOUNCE_MS);
+    expect(kinds(actions)).toEqual(['move']);
+    d.handle(removed(2));
+    expect(kinds(actions)).toEqual(['move', 'hide']);
+  });
+
+  it('dispose drops a pending placement', () => {
+    const { d, timers, actions } = driver([laptop]);
+    d.handle(added(citizenScreen));
+    d.dispose();
+    timers.advance(DISPLAY_DEBOUNCE_MS);
+    expect(actions).toEqual([]);
+  });
+});
+
+describe('displayOptions', () => {
+  it('labels the displays in physical pixels and marks the primary and the one the outward screen is on', () => {
+    const hiDpi = { ...spare, scaleFactor: 1.5 };
+    const placement = chooseOutwardDisplay([laptop, citizenScreen, hiDpi], null, { primaryId: 1 });
+    expect(displayOptions([laptop, citizenScreen, hiDpi], 1, placement)).toEqual([
+      { id: 1, label: '显示器 1（1920×1080）', width: 1920, height: 1080, primary: true, current: false },
+      { id: 2, label: '显示器 2（1280×800）', width: 1280, height: 800, primary: false, current: true },
+      { id: 3, label: '显示器 3（1536×1152）', width: 1536, height: 1152, primary: false, current: false },
+    ]);
+  });
+
+  it('marks none as current while the outward window is hidden, and the primary when it is a window there', () => {
+    expect(
+      displayOptions([laptop], 1, { kind: 'hidden', displayId: 2, reason: 'display-lost' }).map((o) => o.current),
+    ).toEqual([false]);
+    const windowed = chooseOutwardDisplay([laptop], null, { primaryId: 1 });
+    expect(displayOptions([laptop], 1, windowed).map((o) => o.current)).toEqual([true]);
+    expect(displayOptions([laptop, citizenScreen], 1, null).map((o) => o.current)).toEqual([false, false]);
   });
 });
 

@@ -235,6 +235,45 @@ describe('counter migrations', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(16);
   });
 
+  it('17 lets the config cache hold device setups (rows and checks kept) and moves the outward display into device_setting', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 16));
+    const insert = db.prepare('INSERT INTO config_entry (kind, key, value, version) VALUES (?, ?, ?, ?)');
+    insert.run('window', '3', '{"id":3}', 7);
+    insert.run('calendar', '2026', '{}', 8);
+    expect(() => insert.run('device-setup', 'default', '{}', 9)).toThrow(/CHECK/);
+    db.prepare("INSERT INTO kv (key, value) VALUES ('setting:outward-display', '2779098405'), ('keep', '1')").run();
+    migrate(db, migrations.slice(0, 17));
+    expect(db.prepare('SELECT kind, key, value, version FROM config_entry ORDER BY version').all()).toEqual([
+      { kind: 'window', key: '3', value: '{"id":3}', version: 7 },
+      { kind: 'calendar', key: '2026', value: '{}', version: 8 },
+    ]);
+    insert.run('device-setup', 'default', '{"voice":{"enabled":true,"volume":60}}', 9);
+    insert.run('device-setup', '3', '{}', 10);
+    expect(() => insert.run('bogus', 'x', '{}', 11)).toThrow(/CHECK/);
+    expect(() => insert.run('item', 'X-2', '{}', 'seven')).toThrow(/cannot store TEXT/); // still STRICT
+    expect(db.prepare('SELECT section, value, set_by FROM device_setting').all()).toEqual([
+      { section: 'outwardDisplayId', value: '2779098405', set_by: 'migration' },
+    ]);
+    expect(db.prepare("SELECT key FROM kv ORDER BY key").all()).toEqual([{ key: 'keep' }]);
+    const setting = db.prepare('INSERT INTO device_setting (section, value, set_by, set_at) VALUES (?, ?, ?, ?)');
+    setting.run('voice', '{"enabled":false,"volume":30}', '1006', 't');
+    expect(() => setting.run('voice', '{}', '1006', 't')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => setting.run('scanner', '{}', '1006', 't')).toThrow(/CHECK/);
+    expect(() => setting.run('printer', 'not json', '1006', 't')).toThrow(/CHECK/);
+    expect(() => setting.run('printer', 'null', '', 't')).toThrow(/CHECK/);
+    expect(db.pragma('user_version', { simple: true })).toBe(17);
+  });
+
+  it('17 drops an outward display setting that is not a display id', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 16));
+    db.prepare("INSERT INTO kv (key, value) VALUES ('setting:outward-display', '\"HDMI-1\"')").run();
+    migrate(db, migrations.slice(0, 17));
+    expect(db.prepare('SELECT count(*) AS n FROM device_setting').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM kv').get()).toEqual({ n: 0 });
+  });
+
   it('12 creates the rating table (checks hold, UPDATE and DELETE refused) and the follow-ups', () => {
     const db = new Database(tempDb());
     migrate(db, migrations.slice(0, 12));

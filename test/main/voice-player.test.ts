@@ -14,6 +14,7 @@ import {
   type GainLike,
 } from '../../renderer/outward/voice-player.ts';
 import { systemTimers } from '../../main/devices/evaluator/clock.ts';
+import { OutwardVoice, queuedOutput } from '../../renderer/outward/voice-control.ts';
 
 const voiceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../resources/voice');
 
@@ -165,5 +166,34 @@ describe('ClipPlayer (outward window)', () => {
     player.stop();
     await p;
     expect(sources.every((s) => s.stopped)).toBe(true);
+  });
+
+  it('with the outward voice rules: the volume setting is the gain, 测试语音 plays once, voice off plays nothing', async () => {
+    const { context, sources, gain } = fakeContext();
+    let contexts = 0;
+    const voice = new OutwardVoice((volume) => {
+      contexts++;
+      return queuedOutput(new ClipPlayer({ context, loadClip, volume }), systemTimers);
+    });
+    const view = (test: number, volume: number, enabled = true) => ({
+      mode: 'idle' as const,
+      calling: null,
+      windowName: '3号窗口',
+      voice: { enabled, volume, test },
+    });
+    voice.update(view(2, 35));
+    expect(contexts).toBe(0);
+    voice.update(view(3, 35));
+    // 请 A 零 零 一 号 到 三 号 窗口 办理
+    await vi.waitFor(() => expect(sources).toHaveLength(11), { timeout: 10_000 });
+    expect(gain.gain.value).toBeCloseTo(0.35);
+    voice.update(view(3, 90));
+    expect(gain.gain.value).toBeCloseTo(0.9);
+    voice.update(view(3, 90, false));
+    expect(sources.every((s) => s.stopped)).toBe(true);
+    voice.update(view(4, 90, false));
+    await flush();
+    expect(sources).toHaveLength(11);
+    expect(contexts).toBe(1);
   });
 });

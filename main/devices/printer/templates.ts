@@ -237,3 +237,41 @@ export function refusalNotice(input: RefusalNoticeInput): PrintDocument {
   if (input.hotline) blocks.push({ type: 'text', text: `咨询监督电话：${input.hotline}` });
   return { kind: 'refusal', title: `不予受理通知书 ${input.itemName}`, blocks };
 }
+
+// ——— 打印测试页 test page (设备设置) ———
+
+export interface TestPageInput {
+  hallName: string;
+  windowName: string;
+  /** e.g. 网络打印机 192.168.1.20:9100 */
+  printerDescription: string;
+  width: 58 | 80;
+  nativeQr: boolean;
+  printedAt: Date | string;
+  /** The QR the page carries (the hall server's address, or anything short). */
+  qrPayload: string;
+}
+
+/** What a manager prints to check a printer: the settings, Chinese text, a ruler, a QR code, the cut. */
+export function testPage(input: TestPageInput): PrintDocument {
+  const blocks: Block[] = [
+    ...header(input.hallName, '打印测试页'),
+    {
+      type: 'fields',
+      rows: [
+        { label: '窗口', value: input.windowName },
+        { label: '打印机', value: input.printerDescription },
+        { label: '纸宽', value: `${input.width} 毫米` },
+        { label: '二维码', value: input.nativeQr ? '打印机自带' : '按图片打印' },
+        { label: '时间', value: formatHallTime(input.printedAt) },
+      ],
+    },
+    { type: 'rule' },
+    { type: 'text', text: '中文：政务服务中心 受理回执 一次性告知' },
+    { type: 'text', text: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789' },
+    { type: 'text', text: '放大字样', align: 'center', size: 2, bold: true },
+    ...qrBlock(input.qrPayload, '扫码测试'),
+    { type: 'text', text: '以上内容完整清晰、纸张自动切断即为正常', align: 'center' },
+  ];
+  return { kind: 'ticket', title: '打印测试页', blocks };
+}
