@@ -73,7 +73,7 @@ beforeAll(async () => {
     windowId: 1,
     // The launcher's setting names the wrong address: nothing answers at 3.
     evaluator: { port: pty.a, protocol: 'ft12', address: 3 },
-  });
+  }, { testPatternMs: 3000 });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
   page.on('pageerror', (error) => console.error('page error:', error));
@@ -142,6 +142,19 @@ describe('设备设置 (hall manager) in Chromium, against the simulators', () =
     expect(job!.lines.map((line) => line.text).join('\n')).toContain('测试页');
     await screenshot(page, 'device-setup.png');
   });
+
+  it('显示测试画面 puts the test pattern on the outward screen, which returns by itself', async () => {
+    const outward = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await outward.goto(first!.host.outwardUrl);
+    await expect.poll(() => byId('outward-state').getAttribute('data-state')).toBe('ok');
+    await byId('display-test').click();
+    await outward.getByTestId('outward-test-pattern').waitFor();
+    expect(await outward.getByTestId('outward-test-pattern').textContent()).toContain('1号窗口');
+    await screenshot(outward, 'outward-test-pattern.png');
+    await outward.getByTestId('outward-test-pattern').waitFor({ state: 'detached', timeout: 10_000 });
+    await outward.close();
+    await expect.poll(() => byId('outward-state').getAttribute('data-state')).toBe('error');
+  }, 30_000);
 
   it('exports the setup as a file', async () => {
     const download = page.waitForEvent('download');
