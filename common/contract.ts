@@ -267,6 +267,20 @@ export const calls = {
     }),
     result: DeviceSetupView,
   },
+  /**
+   * 重新注册 (a manager): this counter takes a new device identity from a new
+   * one-time code, perhaps at another window or hall. Refused while the hall
+   * server has not acknowledged every record; the old enrollment stays when
+   * the server refuses the code. Afterwards nobody is signed in.
+   */
+  reenroll: {
+    from: ['clerk'],
+    args: z.strictObject({
+      serverUrl: z.url({ protocol: /^https?$/, error: '服务器地址应以 http:// 或 https:// 开头' }),
+      code: z.string().regex(/^\d{8}$/, '注册码应为 8 位数字'),
+    }),
+    result: ClerkState,
+  },
 } as const satisfies Record<CallName, CallSpec>;
 
 export const events = {

@@ -42,6 +42,7 @@ export const CALL_NAMES = [
   'exportDeviceSetup',
   'importDeviceSetup',
   'changeServerAddress',
+  'reenroll',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

@@ -10,23 +10,13 @@ import type { HallEvent, PullStream, WindowStatus } from '../common/http-api.ts'
 import type { CallName, EventName } from '../common/ipc-names.ts';
 import type { Staff, Ticket } from '../common/model.ts';
 import type { CaseRecord } from '../common/cases.ts';
-import {
-  type DeviceSetup,
-  type DeviceSetupView,
-  type OutwardScreenStatus,
-  type SerialPortOption,
-} from '../common/device-setup.ts';
+import type { DeviceSetupView, OutwardScreenStatus } from '../common/device-setup.ts';
 import { CaseService, type CaseContext } from './cases.ts';
 import { ClerkCredentials } from './clerk-credentials.ts';
-import { evaluatorFromConfig, RatingService, type RatingServiceOptions } from './ratings.ts';
-import { exportConfig, parseConfigImport, suggestedConfigFileName } from './config-transfer.ts';
-import {
-  evaluatorConfigFromSetup,
-  printerConfigFromSetup,
-  resolveDeviceSetup,
-  type ResolvedDeviceSetup,
-} from './device-setup.ts';
-import { listSerialPorts, type DiscoveredPort, type DiscoveryDeps } from './devices/discovery.ts';
+import { RatingService } from './ratings.ts';
+import { CounterDevices, DEFAULT_HALL_NAME } from './counter-devices.ts';
+import type { Timers } from './devices/evaluator/clock.ts';
+import type { DiscoveryDeps } from './devices/discovery.ts';
 import { DEFAULT_RETENTION_DAYS, Retention, type RetentionTimer } from './retention.ts';
 import type { Counter, CounterOptions, LocalSettings } from './counter-api.ts';
 import { HallClient } from './hall-client.ts';
@@ -34,11 +24,10 @@ import { silentLogger, type Logger } from './log.ts';
 import { FileSecretStore, type SecretStore } from './secret-store.ts';
 import { CounterStore, type HallConfig, type StoredEnrollment } from './store/counter-store.ts';
 import { openDatabase } from './store/database.ts';
-import { Outbox } from './store/outbox.ts';
-import { testPage, walkInTicket } from './devices/printer/templates.ts';
+import { Outbox, OutboxNotSettled } from './store/outbox.ts';
+import { walkInTicket } from './devices/printer/templates.ts';
 import type { TextRasteriser } from './devices/printer/text-raster.ts';
-import { PrintService } from './printing/print-service.ts';
-import { describePrinterLink } from './printing/config.ts';
+import type { PrintService } from './printing/print-service.ts';
 import { Pusher, type PushTuning } from './sync/pusher.ts';
 import { SyncStreams } from './sync/streams.ts';
 import { TYPED_TICKET_ONLINE, typedTicketNumber, TypedTickets } from './typed-tickets.ts';
@@ -61,10 +50,13 @@ export interface CounterDependencies {
   evaluatorTestSeconds?: number;
   /** How long 显示测试画面 lasts (ms); default 10 s. */
   testPatternMs?: number;
+  /** How often a known USB serial device (evaluator, serial printer) is looked for after a replug (ms); default 2000. */
+  portPollMs?: number;
+  /** The timers of that poll; default: real ones, unref'd. */
+  portTimers?: Timers;
 }
 
 const TOKEN = 'device-token';
-const DEFAULT_HALL_NAME = '政务服务中心';
 const MANAGER_ONLY = '设备设置仅限大厅管理员使用，请由管理员登录后操作';
 export const SCREEN_LOCKED_MESSAGE = '屏幕已锁定（暂停服务），请先输入密码解锁';
 /** What a locked screen still answers (暂停服务). */
@@ -117,18 +109,10 @@ class CounterService implements Counter {
   private readonly outbox: Outbox;
   private readonly pusher: Pusher;
   private readonly streams: SyncStreams;
-  private printing: PrintService | null = null;
-  private readonly deps: CounterDependencies;
-  /** The device setup in use, and what the printer and evaluator were last built from. */
-  private devices: ResolvedDeviceSetup;
-  private appliedPrinter = 'null';
-  private appliedEvaluator = 'null';
-  private deviceWork: Promise<void> = Promise.resolve();
+  /** 设备设置: the setup in use, the printer, the evaluator, the device tests (main/counter-devices.ts). */
+  private readonly devices: CounterDevices;
   /** 暂停服务 (persisted). */
   private locked: boolean;
-  private voiceTest = 0;
-  private testPatternUntil: string | null = null;
-  private testPatternTimer: ReturnType<typeof setTimeout> | null = null;
   /** Set by changeServerAddress: the next connection attempt goes at once. */
   private reconnectNow = false;
   private readonly credentials: ClerkCredentials;
@@ -153,7 +137,6 @@ class CounterService implements Counter {
   constructor(store: CounterStore, options: CounterOptions, deps: CounterDependencies) {
     this.store = store;
     this.options = options;
-    this.deps = deps;
     this.locked = store.screenLocked();
     this.secrets = deps.secrets ?? new FileSecretStore(options.dataDir);
     this.fetchImpl = deps.fetch;
@@ -163,7 +146,21 @@ class CounterService implements Counter {
     this.enrollment = store.enrollment();
     this.config = store.config();
     this.status = store.windowStatus();
-    this.devices = this.resolveDevices();
+    this.devices = new CounterDevices({
+      store,
+      clock: this.clock,
+      log: this.log,
+      deps,
+      launcher: { printer: options.printer, evaluator: options.evaluator },
+      config: () => this.config,
+      windowId: () => this.windowId(),
+      windowName: () => this.windowName(),
+      server: () => ({ url: this.enrollment?.serverUrl ?? null, deviceNo: this.enrollment?.deviceNo ?? null }),
+      displays: () => this.options.displays?.() ?? [],
+      ratings: () => this.ratings,
+      onChange: () => this.publish(),
+      onOutwardDisplayChange: () => this.localSettingsChanged(),
+    });
     this.streams = new SyncStreams(store);
     this.credentials = new ClerkCredentials(store.db, { clock: this.clock });
     this.retention = new Retention({
@@ -197,7 +194,7 @@ class CounterService implements Counter {
       outbox: this.outbox,
       clock: this.clock,
       log: this.log,
-      evaluator: this.makeEvaluator(this.devices.effective.evaluator),
+      evaluator: this.devices.initialEvaluator(),
       settings: () => ({
         ratingTimeLimitSeconds: this.config.settings?.ratingTimeLimitSeconds ?? 60,
         badRatingFollowUpWorkingDays: this.config.settings?.badRatingFollowUpWorkingDays ?? 5,
@@ -207,10 +204,6 @@ class CounterService implements Counter {
       who: () => (this.status?.clerk ? { staffNo: this.status.clerk.staffNo, role: this.status.clerk.role } : null),
       onChange: () => this.publish(),
     });
-    this.appliedEvaluator = JSON.stringify(this.devices.effective.evaluator);
-    // The printer (main/printing/) keeps its own queue: a case never waits for it.
-    this.printing = this.makePrintService(this.devices.effective.printer);
-    this.appliedPrinter = JSON.stringify(this.devices.effective.printer);
     this.connection = {
       state: this.enrollment ? 'connecting' : 'offline',
       serverUrl: this.enrollment?.serverUrl ?? null,
@@ -238,7 +231,7 @@ class CounterService implements Counter {
     this.ensureConnecting();
     // Whatever an earlier run left unsent goes now, without waiting for the live link.
     this.pusher.kick();
-    this.printing?.start();
+    this.devices.start();
   }
 
   localSettings(): LocalSettings {
@@ -248,6 +241,16 @@ class CounterService implements Counter {
   onLocalSettingsChange(listener: () => void): () => void {
     this.localSettingsListeners.add(listener);
     return () => this.localSettingsListeners.delete(listener);
+  }
+
+  private localSettingsChanged(): void {
+    for (const listener of [...this.localSettingsListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.log.warn('local settings listener failed', { error: String(error) });
+      }
+    }
   }
 
   setOutwardStatus(status: OutwardScreenStatus): void {
@@ -263,8 +266,7 @@ class CounterService implements Counter {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.testPatternTimer) clearTimeout(this.testPatternTimer);
-    await this.deviceWork;
+    await this.devices.stop();
     this.retention.stop();
     this.stream?.abort();
     this.wakeRetry?.();
@@ -272,7 +274,7 @@ class CounterService implements Counter {
     await Promise.allSettled(this.refreshing.values());
     await this.ratings.close();
     await this.pusher.close();
-    await this.printing?.close();
+    await this.devices.close();
     this.store.db.close();
   }
 
@@ -288,6 +290,8 @@ class CounterService implements Counter {
         await this.enroll(args as CallArgs<'enroll'>);
         this.ensureConnecting();
         return this.clerkState();
+      case 'reenroll':
+        return this.reenroll(args as CallArgs<'reenroll'>);
       case 'signIn':
         return this.signIn(args as CallArgs<'signIn'>);
       case 'signOut':
@@ -340,7 +344,7 @@ class CounterService implements Counter {
       case 'serveTypedTicket':
         return this.serveTypedTicket((args as CallArgs<'serveTypedTicket'>).number);
       case 'listPrintJobs':
-        return this.printing?.view() ?? { printer: null, jobs: [] };
+        return this.devices.printing?.view() ?? { printer: null, jobs: [] };
       case 'retryPrintJob':
         return this.requirePrinting().retry((args as CallArgs<'retryPrintJob'>).id);
       case 'reprintJob':
@@ -356,35 +360,28 @@ class CounterService implements Counter {
       case 'getDeviceSetup':
         return this.deviceSetupView();
       case 'listSerialPorts':
-        return this.serialPorts();
-      case 'saveDeviceSetting': {
-        const { change } = args as CallArgs<'saveDeviceSetting'>;
-        this.store.saveDeviceSetting(change, this.requireManager().staffNo, this.clock().toISOString());
-        this.log.info('device setting saved', { section: change.section });
-        await this.applyDevices();
-        return this.deviceSetupView();
-      }
-      case 'resetDeviceSetting': {
-        const { section } = args as CallArgs<'resetDeviceSetting'>;
-        this.store.resetDeviceSetting(section);
-        this.log.info('device setting reset', { section });
-        await this.applyDevices();
-        return this.deviceSetupView();
-      }
+        return this.devices.serialPorts();
+      case 'saveDeviceSetting':
+        return this.devices.save((args as CallArgs<'saveDeviceSetting'>).change, this.requireManager().staffNo);
+      case 'resetDeviceSetting':
+        return this.devices.reset((args as CallArgs<'resetDeviceSetting'>).section);
       case 'testPrinter':
-        return this.testPrinter();
+        return this.devices.testPrinter();
       case 'pingEvaluator':
-        return this.ratings.ping();
+        return this.devices.pingEvaluator();
       case 'testEvaluatorRating':
-        return this.ratings.testRating(this.deps.evaluatorTestSeconds ?? 30);
+        return this.devices.testEvaluatorRating();
       case 'testOutwardDisplay':
-        return this.testOutwardDisplay();
+        return this.devices.testOutwardDisplay();
       case 'testVoice':
-        return this.testVoice();
+        return this.devices.testVoice();
       case 'exportDeviceSetup':
-        return this.exportDeviceSetup();
+        return this.devices.exportSetup();
       case 'importDeviceSetup':
-        return this.importDeviceSetup((args as CallArgs<'importDeviceSetup'>).text);
+        return this.devices.importSetup(
+          (args as CallArgs<'importDeviceSetup'>).text,
+          () => this.requireManager().staffNo,
+        );
       case 'changeServerAddress':
         return this.changeServerAddress((args as CallArgs<'changeServerAddress'>).serverUrl);
     }
@@ -398,80 +395,12 @@ class CounterService implements Counter {
     return clerk;
   }
 
-  private resolveDevices(): ResolvedDeviceSetup {
-    return resolveDeviceSetup({
-      local: this.store.deviceSettings(),
-      deviceSetups: this.config.deviceSetups,
-      windowId: this.windowId(),
-      launcher: { printer: this.options.printer, evaluator: this.options.evaluator },
-    });
-  }
-
-  private makePrintService(setup: DeviceSetup['printer']): PrintService | null {
-    if (!setup) return null;
-    return new PrintService({
-      db: this.store.db,
-      config: printerConfigFromSetup(setup),
-      clock: this.clock,
-      log: this.log,
-      onChange: () => this.publish(),
-      rasteriser: this.deps.rasteriser,
-    });
-  }
-
-  private makeEvaluator(setup: DeviceSetup['evaluator']): RatingServiceOptions['evaluator'] {
-    if (!setup) return null;
-    try {
-      return evaluatorFromConfig(evaluatorConfigFromSetup(setup), this.log);
-    } catch (error) {
-      this.log.error('evaluator setting unusable', { error: String(error) });
-      return null;
-    }
-  }
-
-  /**
-   * The setup may have changed (a local setting, an import, a config pull):
-   * the printer and the evaluator are rebuilt when their section changed (the
-   * old one closed first, so a serial port is free), the host hears about
-   * another outward display. One run at a time.
+/**
+   * The setup may have changed (a local setting, an import, a config pull, an
+   * enrollment): CounterDevices rebuilds what changed, one run at a time.
    */
   private applyDevices(): Promise<void> {
-    const run = this.deviceWork.then(() => this.reconfigure());
-    this.deviceWork = run.catch((error: unknown) => this.log.error('devices not reconfigured', { error: String(error) }));
-    return run;
-  }
-
-  private async reconfigure(): Promise<void> {
-    if (this.closed) return;
-    const before = this.devices;
-    this.devices = this.resolveDevices();
-    const { printer, evaluator, outwardDisplayId } = this.devices.effective;
-    const printerKey = JSON.stringify(printer);
-    if (printerKey !== this.appliedPrinter) {
-      this.appliedPrinter = printerKey;
-      const old = this.printing;
-      this.printing = null;
-      await old?.close();
-      this.printing = this.makePrintService(printer);
-      this.printing?.start();
-      this.log.info('printer reconfigured', { printer: printer ? describePrinterLink(printer.link) : null });
-    }
-    const evaluatorKey = JSON.stringify(evaluator);
-    if (evaluatorKey !== this.appliedEvaluator) {
-      this.appliedEvaluator = evaluatorKey;
-      await this.ratings.setEvaluator(this.makeEvaluator(evaluator));
-      this.log.info('evaluator reconfigured', { port: evaluator?.port ?? null, address: evaluator?.address ?? null });
-    }
-    if (before.effective.outwardDisplayId !== outwardDisplayId) {
-      for (const listener of [...this.localSettingsListeners]) {
-        try {
-          listener();
-        } catch (error) {
-          this.log.warn('local settings listener failed', { error: String(error) });
-        }
-      }
-    }
-    this.publish();
+    return this.devices.apply();
   }
 
   private windowName(): string | null {
@@ -481,88 +410,7 @@ class CounterService implements Counter {
   }
 
   private deviceSetupView(): DeviceSetupView {
-    const { effective, sources, hall } = this.devices;
-    return {
-      effective,
-      sources,
-      hall,
-      displays: this.options.displays?.() ?? [],
-      server: {
-        url: this.enrollment?.serverUrl ?? null,
-        windowName: this.windowName(),
-        deviceNo: this.enrollment?.deviceNo ?? null,
-      },
-    };
-  }
-
-  private async serialPorts(): Promise<CallResult<'listSerialPorts'>> {
-    const found = await listSerialPorts(this.deps.discovery);
-    return { ports: found.ports.map(serialPortOption), note: found.note };
-  }
-
-  private async testPrinter(): Promise<CallResult<'testPrinter'>> {
-    const printing = this.printing;
-    if (!printing) {
-      return { ok: false, message: '本窗口未设置打印机：请先在「打印机」中选择连接方式并保存，再打印测试页', svg: '' };
-    }
-    const { link, profile } = printing.printerConfig;
-    const document = testPage({
-      hallName: this.config.settings?.hallName ?? DEFAULT_HALL_NAME,
-      windowName: this.windowName() ?? '（未注册窗口）',
-      printerDescription: describePrinterLink(link),
-      width: profile.width,
-      nativeQr: profile.nativeQr,
-      printedAt: this.clock(),
-      qrPayload: this.enrollment?.serverUrl ?? 'HallDesk',
-    });
-    const svg = printing.previewDocument(document);
-    const result = await printing.printNow(document);
-    this.log.info('test page', { ok: result.ok });
-    return { ...result, svg };
-  }
-
-  private testOutwardDisplay(): CallResult<'testOutwardDisplay'> {
-    const ms = this.deps.testPatternMs ?? 10_000;
-    const until = new Date(this.clock().getTime() + ms).toISOString();
-    this.testPatternUntil = until;
-    if (this.testPatternTimer) clearTimeout(this.testPatternTimer);
-    this.testPatternTimer = setTimeout(() => {
-      this.testPatternTimer = null;
-      this.testPatternUntil = null;
-      this.publish();
-    }, ms);
-    this.testPatternTimer.unref();
-    this.publish();
-    return { until };
-  }
-
-  private testVoice(): CallResult<'testVoice'> {
-    const voice = this.devices.effective.voice;
-    this.voiceTest += 1;
-    this.publish();
-    const where = this.windowName() ?? '本窗口';
-    const text = `请 A001 号到 ${where} 办理`;
-    if (!voice.enabled) return { text: `${text}（语音播报已关闭：外屏只显示，不播放）` };
-    return { text };
-  }
-
-  private exportDeviceSetup(): CallResult<'exportDeviceSetup'> {
-    const now = this.clock();
-    const from = this.windowName();
-    return {
-      fileName: suggestedConfigFileName(from, now),
-      text: exportConfig(this.devices.effective, { now, from }),
-    };
-  }
-
-  private async importDeviceSetup(text: string): Promise<DeviceSetupView> {
-    const parsed = parseConfigImport(text);
-    if (!parsed.ok) throw new HallError('BAD_REQUEST', parsed.error.message, 400);
-    const manager = this.requireManager();
-    this.store.replaceDeviceSettings(parsed.setup, `import:${manager.staffNo}`, this.clock().toISOString());
-    this.log.info('device setup imported', { from: parsed.document.from });
-    await this.applyDevices();
-    return this.deviceSetupView();
+    return this.devices.view();
   }
 
   /** The same device (same token) at a new address: kept only when that server accepts this device. */
@@ -690,16 +538,18 @@ class CounterService implements Counter {
   }
 
   private requirePrinting(): PrintService {
-    if (!this.printing) throw new HallError('NOT_FOUND', '本终端未配置打印机：请由大厅管理员在「设备设置」中设置打印机', 404);
-    return this.printing;
+    const printing = this.devices.printing;
+    if (!printing) throw new HallError('NOT_FOUND', '本终端未配置打印机：请由大厅管理员在「设备设置」中设置打印机', 404);
+    return printing;
   }
 
   /** Queues the slip of a decided case: who, where, and the lookup address come from the counter's state. */
   private printCaseSlip(record: CaseRecord): void {
-    if (!this.printing) return;
+    const printing = this.devices.printing;
+    if (!printing) return;
     const windowId = this.windowId();
     const window = (windowId !== null ? this.config.windows.get(windowId) : undefined) ?? this.status?.window ?? null;
-    this.printing.enqueueForCase(record, {
+    printing.enqueueForCase(record, {
       hallName: this.config.settings?.hallName ?? DEFAULT_HALL_NAME,
       windowName: window?.name ?? '',
       clerkName: this.status?.clerk?.name ?? record.staffNo,
@@ -737,11 +587,11 @@ class CounterService implements Counter {
       })),
       noShowMinRecalls: this.config.settings?.noShowMinRecalls ?? 0,
       log: windowId === null ? [] : this.store.callLogSince(windowId, midnight),
-      devices: { evaluator: this.ratings.evaluatorStatus(), outward: this.outwardStatus },
+      devices: { evaluator: this.devices.evaluatorStatus(), outward: this.outwardStatus },
       locked: this.isLocked(),
       idleLockMinutes: this.config.settings?.idleLockMinutes ?? 10,
       rating: this.ratings.clerkView(windowId),
-      printer: this.printing?.state() ?? null,
+      printer: this.devices.printing?.state() ?? null,
     };
   }
 
@@ -766,8 +616,8 @@ class CounterService implements Counter {
       notice: this.config.settings?.notice ?? '',
       case: clerk === null || paused ? null : this.cases.outward(),
       rating: clerk === null || paused ? null : this.ratings.outwardView(),
-      voice: { enabled: voice.enabled, volume: voice.volume, test: this.voiceTest },
-      testPatternUntil: this.testPatternUntil,
+      voice: { enabled: voice.enabled, volume: voice.volume, test: this.devices.voiceTest },
+      testPatternUntil: this.devices.testPatternUntil,
     };
   }
 
@@ -826,6 +676,128 @@ class CounterService implements Counter {
     void this.applyDevices();
     this.log.info('enrolled', { deviceId: result.deviceId, deviceNo: result.deviceNo, windowId: result.windowId });
     this.publish();
+  }
+
+  /**
+   * 重新注册 (设备设置, a manager): this counter takes a new device identity
+   * from a new one-time code, perhaps at another window or hall. Only once the
+   * hall server has acknowledged every record: the old identity's chain ends
+   * with nothing left to send, the new one starts at seq 1
+   * (Outbox.startNewChain, in the transaction that stores the enrollment). The
+   * old enrollment and token stay until the server has issued new ones.
+   * Afterwards nobody is signed in; the connection restarts at the new address.
+   */
+  private async reenroll({ serverUrl, code }: CallArgs<'reenroll'>): Promise<ClerkState> {
+    const manager = this.requireManager();
+    const previous = this.enrollment;
+    if (!previous) throw new HallError('NOT_ENROLLED', '本终端尚未注册，请先输入大厅服务器地址和注册码', 409);
+    // A rating prompt still open ends now (recorded as cancelled under the old identity).
+    this.ratings.cancelOpen();
+    this.requireAllAcknowledged('');
+    // The one-time code is spent by the server: first make sure the token can be kept.
+    this.secrets.check?.();
+    const client = new HallClient({ baseUrl: serverUrl, fetch: this.fetchImpl });
+    const keep = `本终端仍按原注册（${previous.serverUrl}）使用`;
+    let result;
+    try {
+      result = await client.request('enroll', { body: { code, deviceName: this.options.deviceName } });
+    } catch (error) {
+      if (!(error instanceof HallError)) throw error;
+      this.log.warn('re-enrollment refused', { serverUrl: client.baseUrl, code: error.code });
+      throw new HallError(error.code, `${error.message}；${keep}`, error.status, error.details);
+    }
+    if (result.role !== 'counter' || result.windowId === null) {
+      throw new HallError(
+        'ENROLLMENT_CODE_INVALID',
+        `该注册码不是窗口终端的注册码（已被用掉），请向管理员索取窗口的注册码；${keep}`,
+        400,
+      );
+    }
+    // The old link's pulls (and walk-in leases) still running would write the old
+    // window's data after the reset: the live stream ends and they finish first.
+    this.stream?.abort();
+    for (let round = 0; round < 5 && this.refreshing.size > 0; round++) {
+      await Promise.allSettled([...this.refreshing.values()]);
+    }
+    if (this.closed) throw new HallError('INTERNAL', '终端正在关闭，重新注册未完成；请重新获取注册码后再试', 503);
+    const spent = `（注册码 ${code} 已被用掉，请向管理员重新获取）`;
+    this.requireAllAcknowledged(spent);
+    const enrollment: StoredEnrollment = {
+      deviceId: result.deviceId,
+      deviceNo: result.deviceNo,
+      serverUrl: client.baseUrl,
+      role: result.role,
+      windowId: result.windowId,
+    };
+    const oldToken = this.secrets.get(TOKEN);
+    this.secrets.set(TOKEN, result.token);
+    let chain: { acked: number; rejected: number } = { acked: 0, rejected: 0 };
+    try {
+      this.store.saveReenrollment(enrollment, () => (chain = this.outbox.startNewChain()));
+    } catch (error) {
+      if (oldToken !== null) this.secrets.set(TOKEN, oldToken);
+      if (error instanceof OutboxNotSettled) throw this.unsentRecords(error.unsent, spent);
+      throw error;
+    }
+    this.enrollment = enrollment;
+    this.client = null;
+    this.config = this.store.config();
+    this.status = null;
+    this.offlineClerk = null;
+    this.setLocked(false);
+    this.cases.clearShown();
+    this.ratings.clerkSignedOut();
+    this.connection = {
+      state: 'connecting',
+      serverUrl: enrollment.serverUrl,
+      since: this.clock().toISOString(),
+      reason: null,
+    };
+    this.log.info('re-enrolled', {
+      by: manager.staffNo,
+      from: { deviceId: previous.deviceId, windowId: previous.windowId, serverUrl: previous.serverUrl },
+      to: {
+        deviceId: enrollment.deviceId,
+        deviceNo: enrollment.deviceNo,
+        windowId: enrollment.windowId,
+        serverUrl: enrollment.serverUrl,
+      },
+      prunedAcked: chain.acked,
+      prunedRejected: chain.rejected,
+    });
+    // The manager also leaves the old window on the server (best effort: the old token still works there).
+    if (oldToken !== null) {
+      new HallClient({ baseUrl: previous.serverUrl, token: oldToken, fetch: this.fetchImpl })
+        .request('signOut')
+        .catch((error: unknown) => this.log.warn('sign-out at the old window failed', { error: String(error) }));
+    }
+    void this.applyDevices();
+    // Reconnect at once to the (possibly new) server, as the new device.
+    this.reconnectNow = true;
+    this.stream?.abort();
+    this.wakeRetry?.();
+    this.ensureConnecting();
+    this.pusher.kick();
+    this.publish();
+    return this.clerkState();
+  }
+
+  private unsentRecords(unsent: number, suffix: string): HallError {
+    return new HallError(
+      'CONFLICT',
+      `还有 ${unsent} 条记录未上传到大厅服务器，重新注册会使这些记录无法上传：请先联网等待上传完成${suffix}`,
+      409,
+    );
+  }
+
+  /** Re-enrollment waits until the hall server holds every record of this identity. */
+  private requireAllAcknowledged(suffix: string): void {
+    const unsent = this.outbox.unsentCount();
+    if (unsent > 0) throw this.unsentRecords(unsent, suffix);
+    const phase = this.pusher.status().phase;
+    if (phase === 'pushing' || phase === 'waiting') {
+      throw new HallError('CONFLICT', `正在与大厅服务器核对已上传的记录，请稍候再试${suffix}`, 409);
+    }
   }
 
   /** Where the pusher sends to; null while not enrolled (or the token is gone). */
@@ -984,9 +956,10 @@ class CounterService implements Counter {
     const day = this.cases.today();
     const issued = this.walkIns.issue(day, { lineId, windowId: context.windowId, staffNo: context.staffNo });
     this.log.info('walk-in issued', { number: issued.number, lineId });
-    if (this.printing) {
+    const printing = this.devices.printing;
+    if (printing) {
       try {
-        this.printing.enqueue(
+        printing.enqueue(
           'ticket',
           walkInTicket({
             hallName: this.config.settings?.hallName ?? DEFAULT_HALL_NAME,
@@ -1203,15 +1176,4 @@ async function retryUnreachable<T>(request: () => Promise<T>, attempts = 3): Pro
       await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
     }
   }
-}
-
-/** A found serial port as the 设备设置 screen lists it. */
-function serialPortOption(port: DiscoveredPort): SerialPortOption {
-  const parts: string[] = [];
-  if (port.vendorId && port.productId) parts.push(`${port.vendorId}:${port.productId}`);
-  const name = [port.manufacturer, port.product].filter(Boolean).join(' ');
-  if (name) parts.push(name);
-  if (port.serialNumber) parts.push(`序列号 ${port.serialNumber}`);
-  if (parts.length === 0 && /ttyS\d+$/.test(port.path)) parts.push('主板串口');
-  return { path: port.path, description: parts.length ? parts.join(' ') : null, byIdPath: port.byIdPath ?? null };
 }

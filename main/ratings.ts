@@ -95,13 +95,21 @@ export function evaluatorConfigFromEnv(env: Record<string, string | undefined>):
   return { port, protocol, address };
 }
 
-/** The driver for a configured evaluator on a real serial line. */
+/**
+ * The driver for a configured evaluator on a real serial line. `path` says
+ * where to open at each (re)connect attempt — a known USB device followed to
+ * another path after a replug; default: the configured port.
+ */
 export function evaluatorFromConfig(
   config: EvaluatorConfig,
   log: Logger,
+  path: () => string = () => config.port,
 ): { driver: EvaluatorDriver; address: number } {
   const driver = new EvaluatorDriver({
-    open: () => openSerialPort(config.baudRate ? { path: config.port, baudRate: config.baudRate } : { path: config.port }),
+    open: () => {
+      const at = path();
+      return openSerialPort(config.baudRate ? { path: at, baudRate: config.baudRate } : { path: at });
+    },
     name: config.port,
     protocol: config.protocol,
     addresses: [config.address],

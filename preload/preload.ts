@@ -108,6 +108,7 @@ const api: HallDeskApi = {
   exportDeviceSetup: (args) => invoke('exportDeviceSetup', args),
   importDeviceSetup: (args) => invoke('importDeviceSetup', args),
   changeServerAddress: (args) => invoke('changeServerAddress', args),
+  reenroll: (args) => invoke('reenroll', args),
   on,
 };
 

@@ -52,13 +52,17 @@ export function printerConfigFromEnv(env: Readonly<Record<string, string | undef
   return { link: parsePrinterLink(address), profile: { ...DEFAULT_PROFILE, width, nativeQr } };
 }
 
-/** Opens the link for one job. */
-export function openPrinterLink(link: PrinterLink): Promise<PrinterTransport> {
+/**
+ * Opens the link for one job. `serialPath` (serial links only) says where the
+ * port is now — a known USB printer followed to another path after a replug;
+ * default: the link's own path.
+ */
+export function openPrinterLink(link: PrinterLink, serialPath?: () => string): Promise<PrinterTransport> {
   switch (link.kind) {
     case 'tcp':
       return openTcpTransport({ host: link.host, port: link.port });
     case 'serial':
-      return openSerialTransport({ path: link.path, baudRate: link.baudRate, flowControl: link.flowControl });
+      return openSerialTransport({ path: serialPath?.() ?? link.path, baudRate: link.baudRate, flowControl: link.flowControl });
     case 'usb':
       return openUsbLpTransport({ path: link.path });
   }

@@ -12,6 +12,7 @@ import {
   type DeviceSetup,
   type HallDeviceSetup,
 } from '../../common/device-setup.ts';
+import type { DeviceIdentity } from '../devices/discovery.ts';
 import type { Db } from './database.ts';
 import { z } from 'zod';
 
@@ -35,6 +36,17 @@ export interface HallConfig {
   calendars: Map<number, WorkingCalendar>;
   /** Device setups the hall pushes (设备设置): key 'default' for every window, or a window id. */
   deviceSetups: Map<string, HallDeviceSetup>;
+}
+
+/** The sections whose serial port may carry a remembered USB identity. */
+export type IdentifiedSection = 'printer' | 'evaluator';
+
+/** The USB device found on a chosen port when the setting was saved (table device_identity). */
+export interface StoredDeviceIdentity {
+  /** The port the setting names (as the manager chose it). */
+  path: string;
+  identity: DeviceIdentity;
+  seenAt: string;
 }
 
 /** One section a manager set on this counter (table device_setting). */
@@ -78,6 +90,27 @@ export class CounterStore {
       this.db.prepare('DELETE FROM queue_ticket').run();
       this.db.prepare('DELETE FROM queue_clerk').run();
       this.db.prepare("DELETE FROM kv WHERE key IN ('cursor:queue', 'cursor:cases', 'queue:day')").run();
+    })();
+  }
+
+  /**
+   * 重新注册: a new device identity, perhaps at another window or hall, in one
+   * transaction with `startNewChain` (Outbox.startNewChain: the outbox's new
+   * chain; it throws, and nothing changes, while records are unsent). Besides
+   * what saveEnrollment resets: the screen lock; walk-in numbers leased for
+   * the old window (their prefix is that window's; the new window's lease
+   * would collide with them on the day's numbers); and the offline sign-in
+   * verifiers, which belong to the old hall's staff (each clerk signs in
+   * online once at the new identity).
+   */
+  saveReenrollment(enrollment: StoredEnrollment, startNewChain: () => void): void {
+    this.db.transaction(() => {
+      startNewChain();
+      this.saveEnrollment(enrollment);
+      this.setKv('screen-locked', false);
+      this.db.prepare('DELETE FROM walk_in_lease').run();
+      this.db.prepare('DELETE FROM walk_in').run();
+      this.db.prepare('DELETE FROM clerk_credential').run();
     })();
   }
 
@@ -215,6 +248,44 @@ export class CounterStore {
         this.saveDeviceSetting({ section, value: setup[section] } as DeviceSettingChange, setBy, setAt);
       }
     })();
+  }
+
+  /** The USB identities remembered for the evaluator's and the serial printer's port (table device_identity). */
+  deviceIdentities(): Map<IdentifiedSection, StoredDeviceIdentity> {
+    const rows = this.db
+      .prepare('SELECT section, path, vendor_id, product_id, serial_number, seen_at FROM device_identity')
+      .all() as { section: IdentifiedSection; path: string; vendor_id: string; product_id: string; serial_number: string; seen_at: string }[];
+    return new Map(
+      rows.map((row) => [
+        row.section,
+        {
+          path: row.path,
+          identity: { vendorId: row.vendor_id, productId: row.product_id, serialNumber: row.serial_number },
+          seenAt: row.seen_at,
+        },
+      ]),
+    );
+  }
+
+  saveDeviceIdentity(section: IdentifiedSection, known: StoredDeviceIdentity): void {
+    this.db
+      .prepare(
+        `INSERT INTO device_identity (section, path, vendor_id, product_id, serial_number, seen_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (section) DO UPDATE SET path = excluded.path, vendor_id = excluded.vendor_id,
+           product_id = excluded.product_id, serial_number = excluded.serial_number, seen_at = excluded.seen_at`,
+      )
+      .run(
+        section,
+        known.path,
+        known.identity.vendorId,
+        known.identity.productId,
+        known.identity.serialNumber ?? '',
+        known.seenAt,
+      );
+  }
+
+  forgetDeviceIdentity(section: IdentifiedSection): void {
+    this.db.prepare('DELETE FROM device_identity WHERE section = ?').run(section);
   }
 
   /** 暂停服务: the screen lock survives a restart. */

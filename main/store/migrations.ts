@@ -368,4 +368,25 @@ export const migrations: readonly Migration[] = [
         DELETE FROM kv WHERE key = 'setting:outward-display';`);
     },
   },
+  {
+    version: 18,
+    name: 'known serial devices: the USB identity behind a chosen evaluator or serial printer port',
+    up(db) {
+      // main/counter-devices.ts: when a manager saves (or imports) an
+      // evaluator or a serial printer, the USB vendor id, product id and
+      // serial number found on that port, so that the device is followed to
+      // another path after a replug (ttyUSB0 → ttyUSB1). `path` is the port
+      // the setting names: the identity counts only while the setting in use
+      // still names it. Local to this counter: never exported.
+      db.exec(`
+        CREATE TABLE device_identity (
+          section TEXT PRIMARY KEY CHECK (section IN ('printer', 'evaluator')),
+          path TEXT NOT NULL CHECK (path <> ''),
+          vendor_id TEXT NOT NULL CHECK (length(vendor_id) = 4 AND vendor_id NOT GLOB '*[^0-9a-f]*'),
+          product_id TEXT NOT NULL CHECK (length(product_id) = 4 AND product_id NOT GLOB '*[^0-9a-f]*'),
+          serial_number TEXT NOT NULL DEFAULT '',
+          seen_at TEXT NOT NULL
+        ) STRICT;`);
+    },
+  },
 ];

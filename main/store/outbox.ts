@@ -3,7 +3,8 @@
 //
 // - id: UUIDv7, unique across devices.
 // - seq: gap-free per device, never reused. outbox_head keeps the last seq and
-//   hash, so pruning acked rows never hands a seq out again.
+//   hash, so pruning acked rows never hands a seq out again. A new device
+//   identity (重新注册) starts a new chain at seq 1: startNewChain.
 // - hash: SHA-256 (hex) of prevHash followed by the canonical JSON of
 //   {seq, id, name, args, at}; the first mutation's prevHash is 64 zeros.
 //   Canonical JSON: object keys sorted by code unit, no whitespace, as JSON.
@@ -269,5 +270,43 @@ export class Outbox {
   /** Drops acknowledged mutations; their seqs are never handed out again. */
   pruneAcked(): number {
     return this.db.prepare("DELETE FROM outbox WHERE state = 'acked'").run().changes;
+  }
+
+  /**
+   * 重新注册: the counter takes a new device identity, whose chain the hall
+   * server starts afresh (seq 1 after GENESIS_HASH). MUST run inside the
+   * transaction that stores the new enrollment, so the two commit together.
+   *
+   * Only when every mutation is settled: one the server has not acknowledged
+   * could never be sent under the old identity again, so this throws
+   * `OutboxNotSettled` instead. The settled rows of the old identity go
+   * (acked ones the server holds; rejected ones too, which the server keeps
+   * with their reason for the hall manager): their seqs would collide with
+   * the new chain's.
+   */
+  startNewChain(): { acked: number; rejected: number } {
+    if (!this.db.inTransaction) {
+      throw new Error('Outbox.startNewChain must run inside the transaction that stores the new enrollment');
+    }
+    const unsent = this.unsentCount();
+    if (unsent > 0) throw new OutboxNotSettled(unsent);
+    const counts = this.db
+      .prepare(
+        "SELECT COUNT(*) FILTER (WHERE state = 'acked') AS acked, COUNT(*) FILTER (WHERE state = 'rejected') AS rejected FROM outbox",
+      )
+      .get() as { acked: number; rejected: number };
+    this.db.prepare('DELETE FROM outbox').run();
+    this.db.prepare('UPDATE outbox_head SET last_seq = 0, last_hash = ? WHERE one = 1').run(GENESIS_HASH);
+    return counts;
+  }
+}
+
+/** The outbox still holds mutations the hall server has not acknowledged (Outbox.startNewChain). */
+export class OutboxNotSettled extends Error {
+  readonly unsent: number;
+  constructor(unsent: number) {
+    super(`${unsent} outbox mutations are not acknowledged by the hall server`);
+    this.name = 'OutboxNotSettled';
+    this.unsent = unsent;
   }
 }

@@ -27,9 +27,15 @@ import {
   type FieldErrors,
   type PrinterForm,
 } from './device-setup-logic.ts';
-import { useDeviceSetup, useDeviceSetupApi, type ResultSlot, type SaveFile } from './device-setup-store.ts';
+import {
+  reenrolledText,
+  useDeviceSetup,
+  useDeviceSetupApi,
+  type ResultSlot,
+  type SaveFile,
+} from './device-setup-store.ts';
 import { DEVICE_SETUP_HOTKEY, isDeviceSetupHotkey } from './idle.ts';
-import { checkServerUrl } from './validate.ts';
+import { checkEnrollCode, checkServerUrl } from './validate.ts';
 
 export const DEVICE_SETUP_MANAGERS_ONLY = '设备设置仅限大厅管理员使用，请由管理员登录后操作';
 
@@ -821,7 +827,88 @@ function ServerSection({ view }: { view: DeviceSetupView }) {
         </span>
       </Field>
       <Result slot="server" testid="server-result" />
+      <ReenrollForm currentUrl={server.url} />
     </Section>
+  );
+}
+
+/**
+ * 重新注册: a new identity from a new 8-digit code (the admin's
+ * `node server/main.ts enroll-code --window N`), when the PC moves to another
+ * window or takes a new identity. The core refuses while records wait to be
+ * uploaded, and keeps the old enrollment when the code is refused.
+ */
+function ReenrollForm({ currentUrl }: { currentUrl: string | null }) {
+  const store = useDeviceSetupApi();
+  const clerkStore = useClerkStoreApi();
+  const { modal } = AntApp.useApp();
+  const busy = useDeviceSetup((s) => s.busy.reenroll);
+  const [url, setUrl] = useState(currentUrl ?? '');
+  const [code, setCode] = useState('');
+  const [errors, setErrors] = useState<{ url?: string; code?: string }>({});
+  const submit = () => {
+    const found = { url: checkServerUrl(url) ?? undefined, code: checkEnrollCode(code) ?? undefined };
+    setErrors(found);
+    if (found.url || found.code) return;
+    const target = url.trim();
+    const oneTime = code.trim();
+    modal.confirm({
+      title: '重新注册本终端？',
+      className: 'device-setup-confirm',
+      content: (
+        <div data-testid="reenroll-confirm-text">
+          本终端将以新身份注册到 <code>{target}</code>；注册后需重新登录。
+          <br />
+          窗口按新注册码确定，本窗口的叫号状态和本机保存的离线登录记录将清除；原注册在服务器拒绝注册码时保持不变。
+        </div>
+      ),
+      okText: '重新注册',
+      cancelText: '取消',
+      okButtonProps: { 'data-testid': 'reenroll-confirm' } as Record<`data-${string}`, string>,
+      onOk: async () => {
+        const state = await store.getState().reenroll(target, oneTime);
+        if (state) clerkStore.getState().tell('info', reenrolledText(target, state));
+      },
+    });
+  };
+  return (
+    <div className="setup-reenroll" style={{ marginTop: 16 }}>
+      <p className="setup-note">
+        本终端搬到其他窗口、或需要新的设备身份时：向管理员索取新的 8
+        位注册码后重新注册。须先将本机记录全部上传到大厅服务器。
+      </p>
+      <Field label="服务器地址" error={errors.url}>
+        <Input
+          data-testid="reenroll-server-url"
+          value={url}
+          placeholder="例如 http://192.168.1.10:8080"
+          spellCheck={false}
+          autoComplete="off"
+          status={errors.url ? 'error' : undefined}
+          onChange={(e) => setUrl(e.target.value)}
+          onPressEnter={submit}
+        />
+      </Field>
+      <Field label="新注册码" error={errors.code}>
+        <span className="setup-inline">
+          <Input
+            data-testid="reenroll-code"
+            value={code}
+            inputMode="numeric"
+            maxLength={8}
+            placeholder="8 位数字"
+            autoComplete="off"
+            status={errors.code ? 'error' : undefined}
+            onChange={(e) => setCode(e.target.value)}
+            onPressEnter={submit}
+          />
+          <Button data-testid="reenroll-submit" danger loading={busy === 'reenroll'} onClick={submit}>
+            重新注册
+          </Button>
+        </span>
+      </Field>
+      <Result slot="reenroll" testid="reenroll-result" />
+    </div>
   );
 }
 

@@ -6,6 +6,7 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ClerkState } from '../../common/contract.ts';
 import type {
   DeviceSection,
   DeviceSettingChange,
@@ -20,10 +21,18 @@ import { svgDataUrl } from './print-store.ts';
 
 /** The parts of the screen that show a result of their own. */
 export type ResultSlot =
-  'evaluator' | 'evaluatorTest' | 'printer' | 'printerTest' | 'display' | 'voice' | 'server' | 'transfer';
+  | 'evaluator'
+  | 'evaluatorTest'
+  | 'printer'
+  | 'printerTest'
+  | 'display'
+  | 'voice'
+  | 'server'
+  | 'reenroll'
+  | 'transfer';
 
 /** What a part of the screen is doing now (its button spins). */
-export type SetupTask = 'save' | 'reset' | 'ping' | 'rating' | 'test' | 'export' | 'import';
+export type SetupTask = 'save' | 'reset' | 'ping' | 'rating' | 'test' | 'export' | 'import' | 'reenroll';
 
 export interface SetupResult {
   ok: boolean;
@@ -62,6 +71,12 @@ export interface DeviceSetupStore {
   testDisplay(): Promise<void>;
   testVoice(): Promise<void>;
   changeServer(serverUrl: string): Promise<boolean>;
+  /**
+   * 重新注册 with a new code: the counter's state afterwards (a new identity,
+   * nobody signed in, so 设备设置 closes), or null with the reason in
+   * results.reenroll (the old enrollment stays).
+   */
+  reenroll(serverUrl: string, code: string): Promise<ClerkState | null>;
   exportSetup(): Promise<void>;
   importSetup(file: PickedFile): Promise<boolean>;
   /** A result the screen found itself (e.g. a form check), shown like a call's. */
@@ -212,6 +227,16 @@ export function createDeviceSetupStore(link: Link, saveFile: SaveFile): StoreApi
           set({ view: await link.api.changeServerAddress({ serverUrl }) });
           return { ok: true, message: `已更换为 ${serverUrl}，新地址已接受本终端` };
         }),
+      async reenroll(serverUrl, code) {
+        let state: ClerkState | null = null;
+        await task('reenroll', 'reenroll', async () => {
+          state = await link.api.reenroll({ serverUrl, code });
+          return { ok: true, message: reenrolledText(serverUrl, state) };
+        });
+        // Nobody is signed in now: the screen closes (the page tells what happened).
+        if (state) set({ open: false, results: {}, printerPreview: null, loadError: null, view: null });
+        return state;
+      },
       async exportSetup() {
         await task('transfer', 'export', async () => {
           const { fileName, text } = await link.api.exportDeviceSetup({});
@@ -243,6 +268,12 @@ export function createDeviceSetupStore(link: Link, saveFile: SaveFile): StoreApi
       say: setResult,
     };
   });
+}
+
+/** What the page tells after 重新注册. */
+export function reenrolledText(serverUrl: string, state: ClerkState): string {
+  const where = state.window?.name ? `（${state.window.name}）` : '';
+  return `本终端已重新注册到 ${serverUrl}${where}：请重新登录`;
 }
 
 export const DeviceSetupContext = createContext<StoreApi<DeviceSetupStore> | null>(null);

@@ -280,6 +280,19 @@ describe('设备设置 in the counter', () => {
     expect((await waitFor<OutwardView>(r.counter, 'outwardView', (v) => v.voice.test === 1)).voice).toEqual({ enabled: true, volume: 80, test: 1 });
   });
 
+  it('测试语音 with voice off says to turn it on first, and plays nothing', async () => {
+    const r = await rig();
+    await r.signIn(MANAGER);
+    await r.counter.call('saveDeviceSetting', { change: { section: 'voice', value: { enabled: false, volume: 40 } } });
+    const off = await failure(r.counter.call('testVoice', {}));
+    expect(off).toMatchObject({ code: 'CONFLICT', message: '语音播报已关闭：请先打开语音播报并保存，再测试' });
+    expect(((await r.counter.call('getOutwardView', {})) as OutwardView).voice).toEqual({ enabled: false, volume: 40, test: 0 });
+    // Turned on again: the test plays (the outward screen sees the counter go up).
+    await r.counter.call('saveDeviceSetting', { change: { section: 'voice', value: { enabled: true, volume: 40 } } });
+    expect(((await r.counter.call('testVoice', {})) as { text: string }).text).toContain('3号窗口');
+    expect((await waitFor<OutwardView>(r.counter, 'outwardView', (v) => v.voice.test === 1)).voice).toEqual({ enabled: true, volume: 40, test: 1 });
+  });
+
   it('lists serial ports through discovery, with a short description', async () => {
     const r = await rig({}, {
       discovery: {

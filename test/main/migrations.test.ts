@@ -274,6 +274,30 @@ describe('counter migrations', () => {
     expect(db.prepare('SELECT count(*) AS n FROM kv').get()).toEqual({ n: 0 });
   });
 
+  it('18 creates the known serial devices: STRICT, one per evaluator or printer section, lower-case 4-hex ids', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 17));
+    db.prepare("INSERT INTO device_setting (section, value, set_by, set_at) VALUES ('voice', '{\"enabled\":true,\"volume\":50}', '1006', 't')").run();
+    migrate(db, migrations.slice(0, 18));
+    expect(tables(db)).toEqual(expect.arrayContaining(['device_identity']));
+    const known = db.prepare(
+      'INSERT INTO device_identity (section, path, vendor_id, product_id, serial_number, seen_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    known.run('evaluator', '/dev/ttyUSB0', '1a86', '7523', 'A1B2C3', 't');
+    known.run('printer', '/dev/serial/by-id/usb-0416_5011-if00', '0416', '5011', '', 't');
+    expect(() => known.run('evaluator', '/dev/ttyUSB1', '1a86', '7523', '', 't')).toThrow(/UNIQUE|PRIMARY/);
+    db.prepare("DELETE FROM device_identity WHERE section = 'evaluator'").run();
+    expect(() => known.run('voice', '/dev/ttyUSB0', '1a86', '7523', '', 't')).toThrow(/CHECK/);
+    expect(() => known.run('evaluator', '', '1a86', '7523', '', 't')).toThrow(/CHECK/);
+    expect(() => known.run('evaluator', '/dev/ttyUSB0', '1A86', '7523', '', 't')).toThrow(/CHECK/);
+    expect(() => known.run('evaluator', '/dev/ttyUSB0', '1a86', '75230', '', 't')).toThrow(/CHECK/);
+    expect(() => known.run('evaluator', '/dev/ttyUSB0', '1a86', Buffer.from('7523'), '', 't')).toThrow(/cannot store BLOB/); // STRICT
+    db.prepare("INSERT INTO device_identity (section, path, vendor_id, product_id, seen_at) VALUES ('evaluator', '/dev/ttyUSB0', '1a86', '7523', 't')").run();
+    expect(db.prepare("SELECT serial_number FROM device_identity WHERE section = 'evaluator'").get()).toEqual({ serial_number: '' });
+    expect(db.prepare('SELECT section, set_by FROM device_setting').all()).toEqual([{ section: 'voice', set_by: '1006' }]);
+    expect(db.pragma('user_version', { simple: true })).toBe(18);
+  });
+
   it('12 creates the rating table (checks hold, UPDATE and DELETE refused) and the follow-ups', () => {
     const db = new Database(tempDb());
     migrate(db, migrations.slice(0, 12));

@@ -3,10 +3,10 @@
 // given file saver, refuses an oversized import before sending it, and keeps
 // the core's zh-CN message when a call fails.
 import { describe, expect, it } from 'vitest';
-import type { HallDeskApi } from '../../common/contract.ts';
+import type { ClerkState, HallDeskApi } from '../../common/contract.ts';
 import type { DeviceSetupView } from '../../common/device-setup.ts';
 import type { CallName } from '../../common/ipc-names.ts';
-import { createDeviceSetupStore } from '../../renderer/clerk/device-setup-store.ts';
+import { createDeviceSetupStore, reenrolledText } from '../../renderer/clerk/device-setup-store.ts';
 import { CallError, type Link } from '../../renderer/transport.ts';
 
 const view = (over: Partial<DeviceSetupView> = {}): DeviceSetupView => ({
@@ -229,5 +229,40 @@ describe('device setup store', () => {
       name: 'changeServerAddress',
       args: { serverUrl: 'http://new:8080' },
     });
+  });
+
+  it('re-enrolls with a new code: a refusal keeps the message and the screen; success closes it', async () => {
+    const fake = fakeLink();
+    const store = createDeviceSetupStore(fake.link, () => {});
+    store.getState().setOpen(true);
+    await flush();
+    const message = '还有 2 条记录未上传到大厅服务器，重新注册会使这些记录无法上传：请先联网等待上传完成';
+    fake.answer('reenroll', () => Promise.reject(new CallError('CONFLICT', message)));
+    expect(await store.getState().reenroll('http://hall:8080', '12345678')).toBeNull();
+    expect(fake.calls.at(-1)).toEqual({
+      name: 'reenroll',
+      args: { serverUrl: 'http://hall:8080', code: '12345678' },
+    });
+    expect(store.getState()).toMatchObject({ open: true, results: { reenroll: { ok: false, message } } });
+    expect(store.getState().busy.reenroll).toBeUndefined();
+
+    // A second press while one runs is ignored.
+    let finish: (state: unknown) => void = () => {};
+    const state = {
+      enrolled: true,
+      clerk: null,
+      window: { id: 2, code: '02', name: '2号窗口', lineIds: ['A'] },
+    };
+    fake.answer('reenroll', () => new Promise((resolve) => (finish = resolve)));
+    const running = store.getState().reenroll('http://hall:8080', '87654321');
+    expect(store.getState().busy.reenroll).toBe('reenroll');
+    expect(await store.getState().reenroll('http://hall:8080', '87654321')).toBeNull();
+    finish(state);
+    expect(await running).toBe(state);
+    expect(fake.calls.filter((call) => call.name === 'reenroll')).toHaveLength(2);
+    expect(store.getState()).toMatchObject({ open: false, results: {}, view: null });
+    expect(reenrolledText('http://hall:8080', state as unknown as ClerkState)).toBe(
+      '本终端已重新注册到 http://hall:8080（2号窗口）：请重新登录',
+    );
   });
 });
