@@ -104,16 +104,20 @@ export type OutwardView = z.infer<typeof OutwardView>;
 
 const NoArgs = z.strictObject({});
 
-interface CallSpec {
+export interface CallSpec {
   /** The screens allowed to make this call. */
   from: readonly ScreenRole[];
+  /** Only for a signed-in hall manager (设备设置): FORBIDDEN otherwise. */
+  manager?: true;
+  /** Still answered while the screen is locked (暂停服务); every other call is refused then. */
+  whileLocked?: true;
   args: z.ZodType;
   result: z.ZodType;
 }
 
 export const calls = {
-  getClerkState: { from: ['clerk'], args: NoArgs, result: ClerkState },
-  getOutwardView: { from: ['clerk', 'outward'], args: NoArgs, result: OutwardView },
+  getClerkState: { from: ['clerk'], whileLocked: true, args: NoArgs, result: ClerkState },
+  getOutwardView: { from: ['clerk', 'outward'], whileLocked: true, args: NoArgs, result: OutwardView },
   enroll: {
     from: ['clerk'],
     args: z.strictObject({
@@ -130,7 +134,7 @@ export const calls = {
     }),
     result: ClerkState,
   },
-  signOut: { from: ['clerk'], args: NoArgs, result: ClerkState },
+  signOut: { from: ['clerk'], whileLocked: true, args: NoArgs, result: ClerkState },
   callNext: { from: ['clerk'], args: NoArgs, result: ClerkState },
   recall: { from: ['clerk'], args: NoArgs, result: ClerkState },
   noShow: { from: ['clerk'], args: NoArgs, result: ClerkState },
@@ -216,43 +220,46 @@ export const calls = {
   /** The job as the printer will print it, as SVG. */
   previewPrintJob: { from: ['clerk'], args: z.strictObject({ id: z.number().int().positive() }), result: z.object({ svg: z.string() }) },
   /** 暂停服务: locks the clerk's screen (idle time-out or the clerk's own pause); the outward screen shows 暂停服务. */
-  lockScreen: { from: ['clerk'], args: NoArgs, result: ClerkState },
+  lockScreen: { from: ['clerk'], whileLocked: true, args: NoArgs, result: ClerkState },
   /** The signed-in staff member's password unlocks (checked against the hall server, or the stored verifier offline). */
   unlockScreen: {
     from: ['clerk'],
+    whileLocked: true,
     args: z.strictObject({ password: z.string().min(1, '请输入密码').max(128, '密码过长') }),
     result: ClerkState,
   },
   // 设备设置: every call below needs a signed-in manager (FORBIDDEN otherwise).
-  getDeviceSetup: { from: ['clerk'], args: NoArgs, result: DeviceSetupView },
+  getDeviceSetup: { from: ['clerk'], manager: true, args: NoArgs, result: DeviceSetupView },
   /** Serial ports on this PC, found even where udevadm is missing (main/devices/discovery.ts). */
   listSerialPorts: {
     from: ['clerk'],
+    manager: true,
     args: NoArgs,
     result: z.object({ ports: z.array(SerialPortOption), note: z.string() }),
   },
   /** Sets one section on this counter (a local override: it wins over the hall's); the device restarts with it. */
-  saveDeviceSetting: { from: ['clerk'], args: z.strictObject({ change: DeviceSettingChange }), result: DeviceSetupView },
+  saveDeviceSetting: { from: ['clerk'], manager: true, args: z.strictObject({ change: DeviceSettingChange }), result: DeviceSetupView },
   /** Drops this counter's own setting for a section: the hall's (or the launcher's) applies again. */
-  resetDeviceSetting: { from: ['clerk'], args: z.strictObject({ section: DeviceSection }), result: DeviceSetupView },
+  resetDeviceSetting: { from: ['clerk'], manager: true, args: z.strictObject({ section: DeviceSection }), result: DeviceSetupView },
   /** Prints a test page on the printer in use; answers with what was sent, as SVG, and how it went. */
-  testPrinter: { from: ['clerk'], args: NoArgs, result: DeviceTestResult.extend({ svg: z.string() }) },
+  testPrinter: { from: ['clerk'], manager: true, args: NoArgs, result: DeviceTestResult.extend({ svg: z.string() }) },
   /** PING the evaluator in use: answers when it answers, or says why not. */
-  pingEvaluator: { from: ['clerk'], args: NoArgs, result: DeviceTestResult },
+  pingEvaluator: { from: ['clerk'], manager: true, args: NoArgs, result: DeviceTestResult },
   /**
    * 测试评价: the evaluator shows a rating prompt; answers with the key pressed
    * (or after 30 s without one). Not a rating: nothing is stored or sent.
    */
-  testEvaluatorRating: { from: ['clerk'], args: NoArgs, result: DeviceTestResult.extend({ level: RatingLevel.nullable() }) },
+  testEvaluatorRating: { from: ['clerk'], manager: true, args: NoArgs, result: DeviceTestResult.extend({ level: RatingLevel.nullable() }) },
   /** The outward screen shows its test pattern for 10 s. */
-  testOutwardDisplay: { from: ['clerk'], args: NoArgs, result: z.object({ until: z.string() }) },
+  testOutwardDisplay: { from: ['clerk'], manager: true, args: NoArgs, result: z.object({ until: z.string() }) },
   /** The outward screen plays a test announcement with the voice setting in use. */
-  testVoice: { from: ['clerk'], args: NoArgs, result: z.object({ text: z.string() }) },
+  testVoice: { from: ['clerk'], manager: true, args: NoArgs, result: z.object({ text: z.string() }) },
   /** This window's device setup as a JSON file (main/config-transfer.ts), to import at the next window. */
-  exportDeviceSetup: { from: ['clerk'], args: NoArgs, result: z.object({ fileName: z.string(), text: z.string() }) },
+  exportDeviceSetup: { from: ['clerk'], manager: true, args: NoArgs, result: z.object({ fileName: z.string(), text: z.string() }) },
   /** Applies an exported file as this counter's own settings, all sections or none. */
   importDeviceSetup: {
     from: ['clerk'],
+    manager: true,
     args: z.strictObject({ text: z.string().max(48 * 1024, '文件太大，不是 HallDesk 设备设置文件') }),
     result: DeviceSetupView,
   },
@@ -262,6 +269,7 @@ export const calls = {
    */
   changeServerAddress: {
     from: ['clerk'],
+    manager: true,
     args: z.strictObject({
       serverUrl: z.url({ protocol: /^https?$/, error: '服务器地址应以 http:// 或 https:// 开头' }),
     }),
@@ -275,6 +283,7 @@ export const calls = {
    */
   reenroll: {
     from: ['clerk'],
+    manager: true,
     args: z.strictObject({
       serverUrl: z.url({ protocol: /^https?$/, error: '服务器地址应以 http:// 或 https:// 开头' }),
       code: z.string().regex(/^\d{8}$/, '注册码应为 8 位数字'),

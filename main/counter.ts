@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CallLogEntry, CallArgs, CallResult, ClerkState, ConnectionState, OutwardView } from '../common/contract.ts';
+import { calls, type CallLogEntry, type CallArgs, type CallResult, type CallSpec, type ClerkState, type ConnectionState, type OutwardView } from '../common/contract.ts';
 import { HallError } from '../common/errors.ts';
 import type { HallEvent, PullStream, WindowStatus } from '../common/http-api.ts';
 import type { CallName, EventName } from '../common/ipc-names.ts';
@@ -59,29 +59,6 @@ export interface CounterDependencies {
 const TOKEN = 'device-token';
 const MANAGER_ONLY = '设备设置仅限大厅管理员使用，请由管理员登录后操作';
 export const SCREEN_LOCKED_MESSAGE = '屏幕已锁定（暂停服务），请先输入密码解锁';
-/** What a locked screen still answers (暂停服务). */
-const ALLOWED_WHILE_LOCKED: ReadonlySet<CallName> = new Set<CallName>([
-  'getClerkState',
-  'getOutwardView',
-  'unlockScreen',
-  'signOut',
-  'lockScreen',
-]);
-const DEVICE_SETUP_CALLS: ReadonlySet<CallName> = new Set<CallName>([
-  'getDeviceSetup',
-  'listSerialPorts',
-  'saveDeviceSetting',
-  'resetDeviceSetting',
-  'testPrinter',
-  'pingEvaluator',
-  'testEvaluatorRating',
-  'testOutwardDisplay',
-  'testVoice',
-  'exportDeviceSetup',
-  'importDeviceSetup',
-  'changeServerAddress',
-]);
-
 export async function openCounter(options: CounterOptions, deps: CounterDependencies = {}): Promise<Counter> {
   mkdirSync(options.dataDir, { recursive: true });
   const store = new CounterStore(openDatabase(join(options.dataDir, 'counter.db')));
@@ -279,8 +256,10 @@ class CounterService implements Counter {
   }
 
   async call(name: CallName, args: unknown): Promise<unknown> {
-    if (this.isLocked() && !ALLOWED_WHILE_LOCKED.has(name)) throw new HallError('SCREEN_LOCKED', SCREEN_LOCKED_MESSAGE, 423);
-    if (DEVICE_SETUP_CALLS.has(name)) this.requireManager();
+    // Who may make the call is part of the contract (common/contract.ts).
+    const spec: CallSpec = calls[name];
+    if (this.isLocked() && !spec.whileLocked) throw new HallError('SCREEN_LOCKED', SCREEN_LOCKED_MESSAGE, 423);
+    if (spec.manager) this.requireManager();
     switch (name) {
       case 'getClerkState':
         return this.clerkState();
