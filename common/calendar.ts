@@ -210,7 +210,16 @@ export function calendarDaysBetween(from: string, to: string): number {
  * '2026-03-05'. Pass `-new Date().getTimezoneOffset()` for the machine's own zone.
  */
 export function isoDateAt(at: string | Date, utcOffsetMinutes = 480): string {
+  return shifted(at, utcOffsetMinutes).slice(0, 10);
+}
+
+/** The same instant as a reader's date and time in UTC+8: hallDateTimeAt('2026-03-04T16:30:05Z') is '2026-03-05 00:30:05'. */
+export function hallDateTimeAt(at: string | Date): string {
+  return shifted(at, 480).slice(0, 19).replace('T', ' ');
+}
+
+function shifted(at: string | Date, utcOffsetMinutes: number): string {
   const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
   if (Number.isNaN(ms)) throw new RangeError(`时间不正确：${String(at)}`);
-  return new Date(ms + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
+  return new Date(ms + utcOffsetMinutes * 60_000).toISOString();
 }

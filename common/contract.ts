@@ -17,6 +17,7 @@ import {
 } from './device-setup.ts';
 import { PrinterState, PrintQueueView } from './printing.ts';
 import { ClerkRating, EvaluatorStatus, FollowUp, OutwardRating, RatingLevel } from './ratings.ts';
+import { SyncIssuesView } from './sync-issues.ts';
 
 export const ConnectionState = z.object({
   state: z.enum(['online', 'connecting', 'offline']),
@@ -290,6 +291,11 @@ export const calls = {
     }),
     result: ClerkState,
   },
+  /**
+   * 同步异常 (a manager, online only): this counter's records the hall server
+   * rejected (本机) and the hall's rejected records and ticket conflicts (全大厅).
+   */
+  listSyncIssues: { from: ['clerk'], manager: true, args: NoArgs, result: SyncIssuesView },
 } as const satisfies Record<CallName, CallSpec>;
 
 export const events = {

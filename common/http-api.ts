@@ -7,6 +7,7 @@ import { ApiError } from './errors.ts';
 import { HallDeviceSetup } from './device-setup.ts';
 import { ConfigChange, HallWindow, LineId, LineQueue, Priority, Staff, Ticket } from './model.ts';
 import { CaseDecidedArgs, MAX_PUSH_BATCH, Mutation } from './sync.ts';
+import { HallSyncIssues, SYNC_ISSUES_LIMIT } from './sync-issues.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -193,6 +194,10 @@ export const TicketConflict = z.object({
 export type TicketConflict = z.infer<typeof TicketConflict>;
 export const TicketConflicts = z.object({ conflicts: z.array(TicketConflict) });
 
+export const SyncIssuesQuery = z.object({
+  limit: z.coerce.number().int().positive().max(1000).default(SYNC_ISSUES_LIMIT),
+});
+
 const CaseNoParams = z.object({ caseNo: z.string().regex(/^\d{17}$/, '办件编号应为 17 位数字') });
 export const AdminFinishCase = z.object({
   outcome: CaseDecidedArgs.shape.outcome.unwrap(),
@@ -340,6 +345,15 @@ export const routes = {
     auth: 'admin',
     query: TicketConflictsQuery,
     response: TicketConflicts,
+  },
+  syncIssues: {
+    method: 'GET',
+    path: '/v1/manager/sync-issues',
+    summary:
+      '同步异常（大厅管理员在窗口终端查看）：被拒收的记录（不含记录内容）与票号冲突，最新在前；仅当本设备窗口有管理员登录时回答',
+    auth: 'device',
+    query: SyncIssuesQuery,
+    response: HallSyncIssues,
   },
   adminCase: {
     method: 'GET',

@@ -43,6 +43,7 @@ export const CALL_NAMES = [
   'importDeviceSetup',
   'changeServerAddress',
   'reenroll',
+  'listSyncIssues',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

@@ -11,6 +11,13 @@ import type { CallName, EventName } from '../common/ipc-names.ts';
 import type { Staff, Ticket } from '../common/model.ts';
 import type { CaseRecord } from '../common/cases.ts';
 import type { DeviceSetupView, OutwardScreenStatus } from '../common/device-setup.ts';
+import {
+  describeMutation,
+  SYNC_ISSUES_LIMIT,
+  SYNC_ISSUES_MANAGERS_ONLY,
+  SYNC_ISSUES_OFFLINE,
+  type SyncIssuesView,
+} from '../common/sync-issues.ts';
 import { CaseService, type CaseContext } from './cases.ts';
 import { ClerkCredentials } from './clerk-credentials.ts';
 import { RatingService } from './ratings.ts';
@@ -259,7 +266,7 @@ class CounterService implements Counter {
     // Who may make the call is part of the contract (common/contract.ts).
     const spec: CallSpec = calls[name];
     if (this.isLocked() && !spec.whileLocked) throw new HallError('SCREEN_LOCKED', SCREEN_LOCKED_MESSAGE, 423);
-    if (spec.manager) this.requireManager();
+    if (spec.manager) this.requireManager(name === 'listSyncIssues' ? SYNC_ISSUES_MANAGERS_ONLY : MANAGER_ONLY);
     switch (name) {
       case 'getClerkState':
         return this.clerkState();
@@ -363,14 +370,45 @@ class CounterService implements Counter {
         );
       case 'changeServerAddress':
         return this.changeServerAddress((args as CallArgs<'changeServerAddress'>).serverUrl);
+      // 同步异常: a signed-in manager only (checked above).
+      case 'listSyncIssues':
+        return this.listSyncIssues();
     }
+  }
+
+  // ---- 同步异常 -------------------------------------------------------------
+
+  /**
+   * What the hall server refused: this counter's rejected outbox rows (本机)
+   * and the hall's list (全大厅), online only. Kinds and numbers, never a
+   * record's content.
+   */
+  private async listSyncIssues(): Promise<SyncIssuesView> {
+    const client = this.requireClient();
+    const offline = () => new HallError('SERVER_UNREACHABLE', SYNC_ISSUES_OFFLINE, 503);
+    if (this.connection.state === 'offline') throw offline();
+    let hall;
+    try {
+      hall = await this.online(() => client.request('syncIssues', { query: { limit: SYNC_ISSUES_LIMIT } }));
+    } catch (error) {
+      if (error instanceof HallError && error.code === 'SERVER_UNREACHABLE') throw offline();
+      throw error;
+    }
+    const local = this.outbox.rejected(SYNC_ISSUES_LIMIT).map((entry) => ({
+      seq: entry.seq,
+      name: entry.name,
+      ...describeMutation(entry.name, entry.args),
+      at: entry.at,
+      reason: entry.reason,
+    }));
+    return { windowId: this.windowId(), local, hall };
   }
 
   // ---- 设备设置 -------------------------------------------------------------
 
-  private requireManager(): Staff {
+  private requireManager(message = MANAGER_ONLY): Staff {
     const clerk = this.status?.clerk;
-    if (!clerk || clerk.role !== 'manager') throw new HallError('FORBIDDEN', MANAGER_ONLY, 403);
+    if (!clerk || clerk.role !== 'manager') throw new HallError('FORBIDDEN', message, 403);
     return clerk;
   }
 

@@ -4,12 +4,23 @@
 // counter `retentionDays` after it concluded: applicant_json is replaced by
 // the masked applicant (the same masking the screens and the server see).
 // Runs at start and then daily; the clock and the timer come in from outside.
+//
+// The same run does the counter's housekeeping, so that a counter running
+// every day for years does not grow without end:
+// - walk-in leases and issued walk-ins (main/walk-ins.ts) of days before the
+//   hall's today whose walkin.issued mutations are all acked;
+// - call-log entries older than `retentionDays` (local only, never synced;
+//   the clerk sees today's).
 import { Applicant } from '../common/cases.ts';
 import { normalizeCreditCode, normalizeResidentId } from '../common/identity.ts';
 import { maskIdNumber, maskName, maskPhone } from '../common/mask.ts';
+import { isoDateAt } from '../common/calendar.ts';
 import { CASE_DECIDED, CASE_FINISHED } from '../common/sync.ts';
+import { HALL_UTC_OFFSET_MINUTES } from './cases.ts';
 import type { Logger } from './log.ts';
+import { CounterStore } from './store/counter-store.ts';
 import type { Db } from './store/database.ts';
+import { pruneSettledWalkIns, type WalkInsPruned } from './walk-ins.ts';
 
 export const DEFAULT_RETENTION_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -113,11 +124,33 @@ export class Retention {
     return purged;
   }
 
+  /**
+   * Housekeeping due now: walk-in leases and walk-ins of past hall days whose
+   * mutations are all acked, and call-log entries older than the retention days.
+   */
+  prune(): { walkIns: WalkInsPruned; callLog: number } {
+    const { db, clock, log } = this.options;
+    const days = this.options.days();
+    const now = clock();
+    const walkIns = pruneSettledWalkIns(db, isoDateAt(now, HALL_UTC_OFFSET_MINUTES));
+    if (walkIns.days.length > 0) log.info('walk-in numbers of past days pruned', { ...walkIns });
+    const cutoff = new Date(now.getTime() - days * DAY_MS).toISOString();
+    const callLog = new CounterStore(db).pruneCallLog(cutoff);
+    if (callLog > 0) log.info('call log pruned', { entries: callLog, retentionDays: days });
+    return { walkIns, callLog };
+  }
+
   private runSafely(): void {
     try {
       this.run();
     } catch (error) {
       this.options.log.error('retention run failed', { error: String(error) });
+    }
+    // Apart, so that a failed purge does not stop the housekeeping (nor the other way round).
+    try {
+      this.prune();
+    } catch (error) {
+      this.options.log.error('housekeeping run failed', { error: String(error) });
     }
   }
 }

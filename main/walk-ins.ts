@@ -23,6 +23,49 @@ export interface WalkInIssued {
   issuedAt: string;
 }
 
+/** What pruneSettledWalkIns removed. */
+export interface WalkInsPruned {
+  /** The hall days whose leases and walk-ins went, oldest first. */
+  days: string[];
+  leases: number;
+  walkIns: number;
+}
+
+// Days before today that hold leases or walk-ins and whose walk-in mutations
+// the hall server all acknowledged: no walkin.issued outbox row of the day in
+// any other state (pending, sent, or rejected — kept for the clerk to see).
+// Acked rows the outbox pruned count as acknowledged.
+const SETTLED_DAYS = `
+  WITH past(day) AS (
+    SELECT day FROM walk_in_lease WHERE day < @today
+    UNION SELECT day FROM walk_in WHERE day < @today)
+  SELECT day FROM past
+  WHERE NOT EXISTS (
+    SELECT 1 FROM outbox
+    WHERE state <> 'acked' AND name = '${WALKIN_ISSUED}' AND json_extract(args, '$.day') = past.day)
+  ORDER BY day`;
+
+/**
+ * Housekeeping (run by main/retention.ts): drops the leased ranges and the
+ * issued walk-ins of days before `today` (the hall's date) once every
+ * walk-in mutation of that day is acknowledged by the hall server. A day
+ * with a walk-in not yet acked keeps all its rows. One transaction.
+ */
+export function pruneSettledWalkIns(db: Db, today: string): WalkInsPruned {
+  return db.transaction(() => {
+    const days = db.prepare(SETTLED_DAYS).pluck().all({ today }) as string[];
+    const deleteLeases = db.prepare('DELETE FROM walk_in_lease WHERE day = ?');
+    const deleteWalkIns = db.prepare('DELETE FROM walk_in WHERE day = ?');
+    let leases = 0;
+    let walkIns = 0;
+    for (const day of days) {
+      leases += deleteLeases.run(day).changes;
+      walkIns += deleteWalkIns.run(day).changes;
+    }
+    return { days, leases, walkIns };
+  })();
+}
+
 interface LeaseRow {
   day: string;
   prefix: string;

@@ -109,6 +109,7 @@ const api: HallDeskApi = {
   importDeviceSetup: (args) => invoke('importDeviceSetup', args),
   changeServerAddress: (args) => invoke('changeServerAddress', args),
   reenroll: (args) => invoke('reenroll', args),
+  listSyncIssues: (args) => invoke('listSyncIssues', args),
   on,
 };
 

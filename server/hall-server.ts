@@ -13,11 +13,12 @@ import {
   type RouteResponse,
   type RouteSpec,
 } from '../common/http-api.ts';
+import { SYNC_ISSUES_MANAGERS_ONLY } from '../common/sync-issues.ts';
 import { createConfigStore } from './config-store.ts';
 import { openHallDatabase } from './db.ts';
 import { createDeviceSetups } from './device-setups.ts';
 import { createEventHub } from './events.ts';
-import { createHall, type Device } from './hall.ts';
+import { createHall, startCallNextReplyPruning, type Device, type PruneTimer } from './hall.ts';
 import { createSync } from './sync.ts';
 import { seedHallIfEmpty, upgradeHallConfig } from './seed.ts';
 import { parseWithZhMessages } from './validate.ts';
@@ -34,6 +35,8 @@ export interface HallServerOptions {
   clock?: () => Date;
   /** Receives one JSON line per request and per internal error. */
   log?: (line: string) => void;
+  /** Drives the pruning of old call-next replies (server/hall.ts); default: real, unref'd intervals. */
+  pruneTimer?: PruneTimer;
 }
 
 export interface HallServer {
@@ -154,6 +157,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
     }
   }
   let configWatch: ReturnType<typeof setInterval> | null = null;
+  let stopReplyPruning: (() => void) | null = null;
   const adminTokenHash = sha256(options.adminToken);
   const openApi = openApiDocument();
 
@@ -178,6 +182,14 @@ export function createHallServer(options: HallServerOptions): HallServer {
     push: ({ device, body }) => sync.push(device, body),
     rejectedMutations: ({ query }) => sync.rejectedMutations(query),
     ticketConflicts: ({ query }) => sync.ticketConflicts(query),
+    syncIssues: ({ device, query }) => {
+      // Only while a hall manager is signed in at the requesting counter's window.
+      const clerk = device.windowId === null ? null : hall.windowStatus(device.windowId).clerk;
+      if (device.role !== 'counter' || clerk?.role !== 'manager') {
+        throw new HallError('FORBIDDEN', SYNC_ISSUES_MANAGERS_ONLY, 403);
+      }
+      return sync.syncIssues(query);
+    },
     adminCase: ({ params }) => sync.getCase(params.caseNo),
     adminFinishCase: ({ params, body }) => sync.finishCase(params.caseNo, body),
     deviceSetups: () => deviceSetups.list(),
@@ -329,6 +341,11 @@ export function createHallServer(options: HallServerOptions): HallServer {
         });
       });
       configWatch ??= setInterval(announceForeignConfigChanges, CONFIG_WATCH_MS).unref();
+      stopReplyPruning ??= startCallNextReplyPruning(hall, {
+        timer: options.pruneTimer,
+        onError: (error) =>
+          log(JSON.stringify({ at: clock().toISOString(), level: 'error', what: 'call-next reply pruning', error: String(error) })),
+      });
       const address = server.address() as AddressInfo;
       const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${hostInUrl}:${address.port}`;
@@ -337,6 +354,8 @@ export function createHallServer(options: HallServerOptions): HallServer {
     async close() {
       if (configWatch) clearInterval(configWatch);
       configWatch = null;
+      stopReplyPruning?.();
+      stopReplyPruning = null;
       const stopped = new Promise((resolve) => server.close(resolve));
       events.closeAll();
       await Promise.all(responsesInFlight);

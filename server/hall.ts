@@ -56,6 +56,50 @@ export function businessDay(at: Date): string {
 /** Walk-in numbers per lease. */
 export const WALK_IN_LEASE_SIZE = 50;
 
+/**
+ * How long a call-next reply is kept for a retry with the same
+ * Idempotency-Key. A counter retries within seconds or minutes; two days
+ * also covers a clock step or a weekend of the server standing idle.
+ */
+export const CALL_NEXT_REPLY_KEEP_MS = 2 * 24 * 60 * 60 * 1000;
+/** How often replies past CALL_NEXT_REPLY_KEEP_MS are pruned (also once at start). */
+export const CALL_NEXT_REPLY_PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+/** setInterval/clearInterval, injected so tests drive the pruning. */
+export interface PruneTimer {
+  setInterval(run: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+/** Real intervals that do not keep the process alive. */
+export const realPruneTimer: PruneTimer = {
+  setInterval: (run, ms) => setInterval(run, ms).unref(),
+  clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+};
+
+/**
+ * Prunes old call-next replies now and then every CALL_NEXT_REPLY_PRUNE_EVERY_MS;
+ * a failed run is reported to `onError` and the next one tries again.
+ * Returns a function that stops it.
+ */
+export function startCallNextReplyPruning(
+  hall: Pick<Hall, 'pruneCallNextReplies'>,
+  { timer = realPruneTimer, onError }: { timer?: PruneTimer; onError: (error: unknown) => void },
+): () => void {
+  const run = () => {
+    try {
+      hall.pruneCallNextReplies();
+    } catch (error) {
+      onError(error);
+    }
+  };
+  run();
+  const handle = timer.setInterval(run, CALL_NEXT_REPLY_PRUNE_EVERY_MS);
+  return () => timer.clearInterval(handle);
+}
+
+export type Hall = ReturnType<typeof createHall>;
+
 export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
   const config = createConfigStore(db);
   /** Wrong enrollment codes by caller address, since the first of them. */
@@ -136,6 +180,9 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
   const insertReply = db.prepare<[number, string, string, string]>(
     'INSERT INTO call_next_replies (window_id, idempotency_key, reply, at) VALUES (?, ?, ?, ?)',
   );
+  // A full scan: pruned hourly, the table holds about two days of calls, and an
+  // index on `at` would cost every call-next a write for no real gain.
+  const deleteRepliesBefore = db.prepare<[string]>('DELETE FROM call_next_replies WHERE at < ?');
   const insertLog = db.prepare<[string, LogAction, string, number | null, number | null, number | null]>(
     'INSERT INTO hall_log (at, action, device_id, window_id, ticket_id, staff_id) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -487,6 +534,15 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
         .immediate();
       if (changed) announce({ queue: true, windowIds: [windowId] });
       return reply;
+    },
+
+    /**
+     * Forgets call-next replies older than CALL_NEXT_REPLY_KEEP_MS (by the
+     * hall clock); a retry only ever comes within minutes. Returns how many went.
+     */
+    pruneCallNextReplies(): number {
+      const cutoff = new Date(clock().getTime() - CALL_NEXT_REPLY_KEEP_MS).toISOString();
+      return deleteRepliesBefore.run(cutoff).changes;
     },
 
     recall(device: Device, windowId: number): RouteResponse<'recall'> {

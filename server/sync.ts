@@ -48,6 +48,8 @@ import {
   RATING_RECORDED,
   RatingRecord,
 } from '../common/ratings.ts';
+import { hallDateTimeAt } from '../common/calendar.ts';
+import { describeMutation, type HallSyncIssues } from '../common/sync-issues.ts';
 import type { HallDatabase } from './db.ts';
 import { businessDay, type Device } from './hall.ts';
 import { parseWithZhMessages } from './validate.ts';
@@ -389,10 +391,10 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
         }
         // The service happened at the counter: never dropped. The ticket stays as the server has it; the manager decides.
         const reason = !ticket
-          ? `票号 ${args.number}（${day}）在服务器上不存在，但${args.windowId}号窗口（工号 ${args.staffNo}）于 ${args.at} 离线手动录入并办理了该号；请核对群众的取号凭条`
+          ? `票号 ${args.number}（${day}）在服务器上不存在，但${args.windowId}号窗口（工号 ${args.staffNo}）于 ${readableTime(args.at)} 离线手动录入并办理了该号；请核对群众的取号凭条`
           : `票号 ${args.number}（${day}）在服务器上已是「${TICKET_STATUS_ZH[ticket.status]}」${
-              ticket.windowId === null ? '' : `（${ticket.windowId}号窗口${ticket.calledAt ? `，${ticket.calledAt} 叫号` : ''}）`
-            }，而${args.windowId}号窗口（工号 ${args.staffNo}）于 ${args.at} 离线手动录入并办理了该号：同一张票可能被办理了两次，请核对`;
+              ticket.windowId === null ? '' : `（${ticket.windowId}号窗口${ticket.calledAt ? `，${readableTime(ticket.calledAt)} 叫号` : ''}）`
+            }，而${args.windowId}号窗口（工号 ${args.staffNo}）于 ${readableTime(args.at)} 离线手动录入并办理了该号：同一张票可能被办理了两次，请核对`;
         insertTicketConflict.run(
           args.number,
           device.id,
@@ -688,6 +690,39 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
       return { conflicts: selectTicketConflicts.all(query.limit) };
     },
 
+    /**
+     * 同步异常 for the hall manager at a counter: the admin lists above, the
+     * rejected records without their content (a case's record carries the
+     * applicant), named by kind and number instead.
+     */
+    syncIssues(query: { limit: number }): HallSyncIssues {
+      return db.transaction((): HallSyncIssues => {
+        const rejected = selectRejected.all(query.limit).map((m) => ({
+          seq: m.seq,
+          name: m.name,
+          ...describeMutation(m.name, JSON.parse(m.args) as unknown),
+          at: m.at,
+          reason: m.reason,
+          deviceName: m.deviceName,
+          windowId: m.windowId,
+          receivedAt: m.receivedAt,
+        }));
+        const conflicts = selectTicketConflicts.all(query.limit).map((c) => ({
+          id: c.id,
+          number: c.number,
+          deviceName: c.deviceName,
+          windowId: c.windowId,
+          staffNo: c.staffNo,
+          at: c.at,
+          ticketStatus: c.ticketStatus,
+          ticketWindowId: c.ticketWindowId,
+          receivedAt: c.receivedAt,
+          reason: c.reason,
+        }));
+        return { rejected, conflicts, limit: query.limit, serverTime: clock().toISOString() };
+      })();
+    },
+
     getCase(caseNo: string): ServerCase {
       const row = selectCase.get(caseNo);
       if (!row) throw new HallError('NOT_FOUND', `办件 ${caseNo} 在服务器上不存在，请核对编号`, 404);
@@ -724,4 +759,13 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
       return caseFromRow(updated);
     },
   };
+}
+
+/** An ISO time as the manager reads it (UTC+8); a device's odd timestamp is shown as sent rather than lost. */
+function readableTime(at: string): string {
+  try {
+    return hallDateTimeAt(at);
+  } catch {
+    return at;
+  }
 }

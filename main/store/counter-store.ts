@@ -200,6 +200,15 @@ export class CounterStore {
       .run(entry.at, windowId, entry.action, entry.ticketNumber, staffNo);
   }
 
+  /**
+   * Deletes call-log entries from before `before` (ISO time); returns how many.
+   * The log is local only (never synced) and the clerk sees today's; main/retention.ts
+   * prunes it after the hall's retention days.
+   */
+  pruneCallLog(before: string): number {
+    return this.db.prepare('DELETE FROM call_log WHERE at < ?').run(before).changes;
+  }
+
   /** Calls at this window since `since` (ISO time), newest first. */
   callLogSince(windowId: number, since: string, limit = 50): CallLogEntry[] {
     return (

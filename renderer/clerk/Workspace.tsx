@@ -44,6 +44,8 @@ import {
 import { PrinterStatus } from './PrintQueue.tsx';
 import { usePrintQueueApi } from './print-store.ts';
 import { EvaluatorBadge, RatingPanel } from './RatingPanel.tsx';
+import { SyncIssuesButton, SyncIssuesDrawer, useSyncIssuesHotkeys } from './SyncIssues.tsx';
+import { useSyncIssuesApi } from './sync-issues-store.ts';
 
 export function Workspace() {
   const tab = useCases((s) => s.tab);
@@ -52,6 +54,7 @@ export function Workspace() {
   useCaseLifecycle();
   useLockTriggers();
   useDeviceSetupHotkeys();
+  useSyncIssuesHotkeys();
   useCloseDrawersOnLock(locked);
   return (
     <div className="ws">
@@ -84,6 +87,7 @@ export function Workspace() {
         </aside>
       </div>
       <DeviceSetupDrawer />
+      <SyncIssuesDrawer />
       <LockScreen />
     </div>
   );
@@ -93,11 +97,13 @@ export function Workspace() {
 function useCloseDrawersOnLock(locked: boolean) {
   const setup = useDeviceSetupApi();
   const printQueue = usePrintQueueApi();
+  const syncIssues = useSyncIssuesApi();
   useEffect(() => {
     if (!locked) return;
     setup.getState().setOpen(false);
     printQueue.getState().setOpen(false);
-  }, [locked, setup, printQueue]);
+    syncIssues.getState().setOpen(false);
+  }, [locked, setup, printQueue, syncIssues]);
 }
 
 /** The catalogue is loaded once signed in; a new ticket reaches the case in hand; signing out forgets it. */
@@ -185,6 +191,7 @@ function WorkspaceHeader() {
           </div>
         )}
         <PauseButton />
+        <SyncIssuesButton />
         <DeviceSetupButton />
         <Button
           data-testid="sign-out"

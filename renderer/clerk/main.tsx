@@ -12,6 +12,7 @@ import { RatingLinkContext } from './RatingPanel.tsx';
 import { createClerkStore } from './store.ts';
 import { createPrintQueueStore, PrintQueueContext } from './print-store.ts';
 import { createDeviceSetupStore, DeviceSetupContext } from './device-setup-store.ts';
+import { createSyncIssuesStore, SyncIssuesContext } from './sync-issues-store.ts';
 import { downloadText } from './DeviceSetup.tsx';
 import { installLockGuard } from './LockScreen.tsx';
 import { clerkTheme } from './theme.ts';
@@ -22,6 +23,7 @@ const store = createClerkStore(link);
 const cases = createCaseStore(link);
 const printQueue = createPrintQueueStore(link);
 const deviceSetup = createDeviceSetupStore(link, downloadText);
+const syncIssues = createSyncIssuesStore(link);
 // Before any hotkey listener: while 暂停服务 locks the screen, no key but the password's gets through.
 installLockGuard(store);
 
@@ -36,7 +38,9 @@ createRoot(root).render(
             <RatingLinkContext value={link}>
               <PrintQueueContext value={printQueue}>
                 <DeviceSetupContext value={deviceSetup}>
-                  <ClerkApp />
+                  <SyncIssuesContext value={syncIssues}>
+                    <ClerkApp />
+                  </SyncIssuesContext>
                 </DeviceSetupContext>
               </PrintQueueContext>
             </RatingLinkContext>

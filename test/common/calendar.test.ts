@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  hallDateTimeAt,
   addCalendarDays,
   addWorkingDays,
   CALENDAR_2026,
@@ -218,5 +219,13 @@ describe('dates', () => {
     expect(isoDateAt(new Date('2026-12-31T16:30:00Z'))).toBe('2027-01-01');
     expect(isoDateAt('2026-03-04T16:00:00.000Z', 0)).toBe('2026-03-04');
     expect(() => isoDateAt('not a time')).toThrow(RangeError);
+  });
+});
+
+describe('hallDateTimeAt', () => {
+  it('shows an instant as the hall reads it (UTC+8), across midnight', () => {
+    expect(hallDateTimeAt('2026-03-04T16:30:05Z')).toBe('2026-03-05 00:30:05');
+    expect(hallDateTimeAt(new Date('2026-11-28T10:40:34.389Z'))).toBe('2026-11-28 18:40:34');
+    expect(() => hallDateTimeAt('昨天')).toThrow(RangeError);
   });
 });

@@ -1,0 +1,73 @@
+// The 同步异常 drawer's state (managers only): the list as the core last
+// answered it, whether it is loading, and the core's zh-CN message when the
+// call failed (offline, not a manager). Calls go through the one link.
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { SyncIssuesView } from '../../common/sync-issues.ts';
+import { CallError, type Link } from '../transport.ts';
+
+export interface SyncIssuesStore {
+  open: boolean;
+  view: SyncIssuesView | null;
+  loading: boolean;
+  /** The last failed call, in Chinese. */
+  error: string | null;
+  setOpen(open: boolean): void;
+  refresh(): Promise<void>;
+}
+
+const message = (error: unknown) =>
+  error instanceof CallError ? error.message : '终端内部错误，请重试；如反复出现请联系管理员';
+
+export function createSyncIssuesStore(link: Link): StoreApi<SyncIssuesStore> {
+  return createStore<SyncIssuesStore>()((set, get) => ({
+    open: false,
+    view: null,
+    loading: false,
+    error: null,
+    setOpen(open) {
+      if (open === get().open) return;
+      // Closed, it forgets: the next manager opens it afresh.
+      set(open ? { open } : { open, view: null, error: null });
+      if (open) void get().refresh();
+    },
+    async refresh() {
+      if (get().loading) return;
+      set({ loading: true });
+      try {
+        const view = await link.api.listSyncIssues({});
+        if (get().open) set({ view, error: null });
+      } catch (error) {
+        if (get().open) set({ view: null, error: message(error) });
+      } finally {
+        set({ loading: false });
+      }
+    },
+  }));
+}
+
+/** 今天 14:03:09 for today, else 3月5日 14:03 (the hall's local time). */
+export function formatWhen(iso: string, now: Date = new Date()): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const sameDay =
+    at.getFullYear() === now.getFullYear() && at.getMonth() === now.getMonth() && at.getDate() === now.getDate();
+  const clock = `${pad(at.getHours())}:${pad(at.getMinutes())}`;
+  if (sameDay) return `今天 ${clock}:${pad(at.getSeconds())}`;
+  const day = `${at.getMonth() + 1}月${at.getDate()}日`;
+  return at.getFullYear() === now.getFullYear() ? `${day} ${clock}` : `${at.getFullYear()}年${day} ${clock}`;
+}
+
+export const SyncIssuesContext = createContext<StoreApi<SyncIssuesStore> | null>(null);
+
+export function useSyncIssuesApi(): StoreApi<SyncIssuesStore> {
+  const store = useContext(SyncIssuesContext);
+  if (!store) throw new Error('SyncIssuesContext is missing');
+  return store;
+}
+
+export function useSyncIssues<T>(selector: (store: SyncIssuesStore) => T): T {
+  return useStore(useSyncIssuesApi(), selector);
+}

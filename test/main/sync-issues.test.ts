@@ -1,0 +1,82 @@
+// 同步异常 at the counter (listSyncIssues), against the real hall server and a
+// real SQLite file: a record the hall server rejects shows for the manager
+// both in 本机 (this counter's outbox) and in 全大厅, by kind and number only;
+// a clerk is refused; offline it says to go online.
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ClerkState } from '../../common/contract.ts';
+import { SYNC_ISSUES_MANAGERS_ONLY, SYNC_ISSUES_OFFLINE, type SyncIssuesView } from '../../common/sync-issues.ts';
+import { CASE_DECIDED } from '../../common/sync.ts';
+import { openDatabase } from '../../main/store/database.ts';
+import { Outbox } from '../../main/store/outbox.ts';
+import { failure, waitFor } from '../helpers/counter-views.ts';
+import { caseArgs } from '../sync/support.ts';
+import { CLERK, deviceRig, MANAGER, type DeviceRig } from './device-rig.ts';
+
+const rigs: DeviceRig[] = [];
+afterEach(async () => {
+  for (const rig of rigs.splice(0)) await rig.close();
+});
+
+describe('同步异常 (listSyncIssues)', () => {
+  it('shows the manager a record the hall server rejected, here and hall-wide, without its content', async () => {
+    const r = await deviceRig({}, {}, 1);
+    rigs.push(r);
+    // Nothing rejected yet: both lists are empty.
+    await r.signIn(MANAGER);
+    const empty = (await r.counter.call('listSyncIssues', {})) as SyncIssuesView;
+    expect(empty).toMatchObject({ windowId: 1, local: [], hall: { rejected: [], conflicts: [] } });
+
+    // A record for window 2 lands in this (window 1) counter's outbox, e.g.
+    // from a copied data folder; the counter starts and pushes it; the hall
+    // server rejects it.
+    const enrollment = JSON.parse(
+      r.query<{ value: string }>("SELECT value FROM kv WHERE key = 'enrollment'")[0]!.value,
+    ) as { deviceNo: number };
+    const foreign = {
+      ...caseArgs(1, 2, enrollment.deviceNo),
+      applicantMasked: { type: 'person', name: '欧阳**', idMasked: '3201**********0012' },
+    };
+    const db = openDatabase(join(r.dataDir, 'counter.db'));
+    let seq: number;
+    try {
+      const outbox = new Outbox(db);
+      seq = db.transaction(() => outbox.append(CASE_DECIDED, foreign))().seq;
+    } finally {
+      db.close();
+    }
+    const counter = await r.reopen();
+    await waitFor<ClerkState>(counter, 'clerkState', (s) => s.unsent === 0, 10_000);
+    expect(r.query<{ state: string }>('SELECT state FROM outbox WHERE seq = ?', seq)).toEqual([{ state: 'rejected' }]);
+
+    const view = (await counter.call('listSyncIssues', {})) as SyncIssuesView;
+    const expected = {
+      seq,
+      name: CASE_DECIDED,
+      kind: '办件受理结果',
+      subject: `办件 ${foreign.caseNo}`,
+      reason: expect.stringContaining('不能提交2号窗口的办件'),
+    };
+    expect(view.local).toEqual([expect.objectContaining(expected)]);
+    expect(view.hall.rejected).toEqual([expect.objectContaining({ ...expected, windowId: 1, deviceName: 'device-setup test' })]);
+    expect(view.local[0]!.reason).toBe(view.hall.rejected[0]!.reason);
+    expect(view.hall.conflicts).toEqual([]);
+    expect(JSON.stringify(view)).not.toContain('欧阳');
+
+    // A clerk is refused by the counter, in words for 同步异常.
+    await r.signIn(CLERK);
+    expect(await failure(counter.call('listSyncIssues', {}))).toMatchObject({
+      code: 'FORBIDDEN',
+      message: SYNC_ISSUES_MANAGERS_ONLY,
+    });
+
+    // Offline: the manager is told to go online.
+    await r.signIn(MANAGER);
+    await r.hall.close();
+    await waitFor<ClerkState>(counter, 'clerkState', (s) => s.connection.state === 'offline', 10_000).catch(() => null);
+    expect(await failure(counter.call('listSyncIssues', {}))).toMatchObject({
+      code: 'SERVER_UNREACHABLE',
+      message: SYNC_ISSUES_OFFLINE,
+    });
+  });
+});
