@@ -7,7 +7,7 @@
 // Rules:
 // - a number is announced when it is called or recalled (its key
 //   number#announcement changes while serving), never for what was already
-//   on the screen when the page opened;
+//   on the screen when the page opened, nor again after 暂停服务 hid it;
 // - 测试语音: when voice.test grows (not on the first view), «请A001号到<this
 //   window>号窗口办理» is played once;
 // - voice.enabled false: nothing plays; switching it off cuts off what is
@@ -66,8 +66,11 @@ export class OutwardVoice {
 
     const calling = view.mode === 'serving' ? view.calling : null;
     const key = calling ? `${calling.number}#${calling.announcement}` : null;
-    const newCall = key !== this.lastCall;
-    this.lastCall = key;
+    // 暂停服务 (or a sign-out) hides the number without ending it: back to
+    // serving, the same call is not said again.
+    const hidden = view.mode === 'paused' || view.mode === 'closed';
+    const newCall = !hidden && key !== this.lastCall;
+    if (!hidden) this.lastCall = key;
     const newTest = test > this.lastTest;
     this.lastTest = test;
     if (first || !enabled) return;

@@ -66,6 +66,19 @@ describe('OutwardVoice', () => {
     expect(created()).toBe(1);
   });
 
+  it('暂停服务 hides the number without ending it: unlocked, the same call is not said again; a recall still is', () => {
+    const { voice, log } = fakeOutput();
+    voice.update(view());
+    voice.update(view({ calling: calling('A012') }));
+    voice.update(view({ mode: 'paused', calling: null }));
+    voice.update(view({ calling: calling('A012') })); // unlocked, same ticket in hand
+    expect(log).toEqual(['say A012 @3号窗口 gain=0.8']);
+    voice.update(view({ calling: calling('A012', 1) })); // 重呼 after the pause
+    voice.update(view({ mode: 'closed', calling: null }));
+    voice.update(view({ calling: calling('A013') }));
+    expect(log).toEqual(['say A012 @3号窗口 gain=0.8', 'say A012 @3号窗口 gain=0.8', 'say A013 @3号窗口 gain=0.8']);
+  });
+
   it('voice off: nothing plays, and switching it off cuts off what is playing', () => {
     const { voice, log } = fakeOutput();
     voice.update(view());
