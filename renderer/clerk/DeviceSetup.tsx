@@ -5,7 +5,7 @@
 // after an inline check, can go back to the hall's, and has its own test.
 // State in device-setup-store.ts, the form rules in device-setup-logic.ts.
 import { Alert, App as AntApp, Button, Drawer, Input, Radio, Slider, Spin, Switch, Tag, Tooltip } from 'antd';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { DeviceSection, DeviceSetupView, SetupSource } from '../../common/device-setup.ts';
 import { DEVICE_SECTION_NAME, SETUP_SOURCE_NAME } from '../../common/device-setup.ts';
 import { LEVEL_NAME } from '../../common/ratings.ts';
@@ -35,6 +35,7 @@ import {
   type SaveFile,
 } from './device-setup-store.ts';
 import { DEVICE_SETUP_HOTKEY, isDeviceSetupHotkey } from './idle.ts';
+import { openDrawer, useManagerDrawer } from './manager-drawer.ts';
 import { checkEnrollCode, checkServerUrl } from './validate.ts';
 
 export const DEVICE_SETUP_MANAGERS_ONLY = '设备设置仅限大厅管理员使用，请由管理员登录后操作';
@@ -55,36 +56,20 @@ export const downloadText: SaveFile = (fileName, text) => {
 const PORT_LIST_ID = 'device-setup-serial-ports';
 const BAUD_LIST_ID = 'device-setup-baud-rates';
 
+/** Esc belongs to the 更换地址？ confirmation while it is open. */
+const confirmationOpen = () => {
+  const confirm = document.querySelector<HTMLElement>('.device-setup-confirm');
+  return confirm !== null && confirm.offsetParent !== null;
+};
+
 /** Alt+D: opens (or closes) 设备设置 for a manager; a clerk is told why not. Esc closes it. */
 export function useDeviceSetupHotkeys() {
-  const clerkStore = useClerkStoreApi();
-  const setupStore = useDeviceSetupApi();
-  useEffect(() => {
-    const onKeyDown = (event: KeyboardEvent) => {
-      const setup = setupStore.getState();
-      if (event.key === 'Escape' && setup.open && !event.isComposing) {
-        // Ours, before the 办件 keys hear it (they would leave the tab or open 放弃办件).
-        const confirm = document.querySelector<HTMLElement>('.device-setup-confirm');
-        if (confirm && confirm.offsetParent !== null) return; // 更换地址？ is open: Esc is its 取消.
-        event.preventDefault();
-        event.stopPropagation();
-        setup.setOpen(false);
-        return;
-      }
-      if (!isDeviceSetupHotkey(event)) return;
-      event.preventDefault();
-      event.stopPropagation();
-      if (event.repeat) return;
-      const clerk = clerkStore.getState();
-      if (!clerk.state?.clerk) return;
-      if (clerk.state.clerk.role !== 'manager') return clerk.tell('warning', DEVICE_SETUP_MANAGERS_ONLY);
-      setup.setOpen(!setup.open);
-    };
-    window.addEventListener('keydown', onKeyDown, { capture: true });
-    return () => window.removeEventListener('keydown', onKeyDown, { capture: true });
-  }, [clerkStore, setupStore]);
-  // Signing out (or the workspace going away) closes it; the next manager opens it afresh.
-  useEffect(() => () => setupStore.getState().setOpen(false), [setupStore]);
+  useManagerDrawer({
+    drawer: useDeviceSetupApi(),
+    isHotkey: isDeviceSetupHotkey,
+    refusal: DEVICE_SETUP_MANAGERS_ONLY,
+    escapeTakenInside: confirmationOpen,
+  });
 }
 
 /** 设备设置 in the header, for a manager only. */
@@ -98,7 +83,7 @@ export function DeviceSetupButton() {
       ghost
       className="ws-header-button"
       title={`打印机、评价器、外屏、语音和服务器地址（${DEVICE_SETUP_HOTKEY}）`}
-      onClick={() => store.getState().setOpen(true)}
+      onClick={() => openDrawer(store)}
     >
       设备设置 <kbd>{DEVICE_SETUP_HOTKEY}</kbd>
     </Button>

@@ -5,48 +5,22 @@
 // and number, never the record's content) and the server's zh-CN reason.
 // State in sync-issues-store.ts.
 import { Alert, Button, Drawer, Spin, Tag } from 'antd';
-import { useEffect, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { TICKET_STATUS_TEXT, type HallSyncConflict, type HallSyncRejection, type SyncRejection } from '../../common/sync-issues.ts';
-import { useClerk, useClerkStoreApi } from './context.ts';
+import { useClerk } from './context.ts';
 import { formatWhen, useSyncIssues, useSyncIssuesApi } from './sync-issues-store.ts';
+import { isAltKey, openDrawer, useManagerDrawer } from './manager-drawer.ts';
 import './sync-issues.css';
 
 export const SYNC_ISSUES_HOTKEY = 'Alt+Y';
 export const SYNC_ISSUES_MANAGERS_ONLY_NOTICE = '同步异常仅限大厅管理员查看，请由管理员登录';
 
 /** Alt+Y with no other modifier. */
-export function isSyncIssuesHotkey(event: { code: string; altKey: boolean; ctrlKey: boolean; metaKey: boolean; shiftKey: boolean }): boolean {
-  return event.code === 'KeyY' && event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey;
-}
+export const isSyncIssuesHotkey = isAltKey('Y');
 
 /** Alt+Y: opens (or closes) 同步异常 for a manager; a clerk is told why not. Esc closes it. */
 export function useSyncIssuesHotkeys() {
-  const clerkStore = useClerkStoreApi();
-  const issuesStore = useSyncIssuesApi();
-  useEffect(() => {
-    const onKeyDown = (event: KeyboardEvent) => {
-      const issues = issuesStore.getState();
-      if (event.key === 'Escape' && issues.open && !event.isComposing) {
-        // Ours, before the 办件 keys hear it (they would leave the tab or open 放弃办件).
-        event.preventDefault();
-        event.stopPropagation();
-        issues.setOpen(false);
-        return;
-      }
-      if (!isSyncIssuesHotkey(event)) return;
-      event.preventDefault();
-      event.stopPropagation();
-      if (event.repeat) return;
-      const clerk = clerkStore.getState();
-      if (!clerk.state?.clerk) return;
-      if (clerk.state.clerk.role !== 'manager') return clerk.tell('warning', SYNC_ISSUES_MANAGERS_ONLY_NOTICE);
-      issues.setOpen(!issues.open);
-    };
-    window.addEventListener('keydown', onKeyDown, { capture: true });
-    return () => window.removeEventListener('keydown', onKeyDown, { capture: true });
-  }, [clerkStore, issuesStore]);
-  // Signing out (or the workspace going away) closes it.
-  useEffect(() => () => issuesStore.getState().setOpen(false), [issuesStore]);
+  useManagerDrawer({ drawer: useSyncIssuesApi(), isHotkey: isSyncIssuesHotkey, refusal: SYNC_ISSUES_MANAGERS_ONLY_NOTICE });
 }
 
 /** 同步异常 in the header, for a manager only. */
@@ -60,7 +34,7 @@ export function SyncIssuesButton() {
       ghost
       className="ws-header-button"
       title={`大厅服务器拒收的记录与票号冲突（${SYNC_ISSUES_HOTKEY}）`}
-      onClick={() => store.getState().setOpen(true)}
+      onClick={() => openDrawer(store)}
     >
       同步异常 <kbd>{SYNC_ISSUES_HOTKEY}</kbd>
     </Button>

@@ -106,5 +106,13 @@ describe('同步异常 (Alt+Y)', () => {
     await expect.poll(() => byId('sync-issues').count()).toBe(0);
     await page.keyboard.press('Alt+Y');
     await byId(`sync-issue-local-${rejectedSeq}`).waitFor();
+
+    // One manager drawer at a time: Alt+D opens 设备设置 in its place, and back.
+    await page.keyboard.press('Alt+D');
+    await byId('device-setup').waitFor();
+    await expect.poll(() => byId('sync-issues').isVisible()).toBe(false);
+    await page.keyboard.press('Alt+Y');
+    await byId('sync-issues').waitFor();
+    await expect.poll(() => byId('device-setup').isVisible()).toBe(false);
   });
 });

@@ -1,0 +1,78 @@
+// The hall manager's drawers (设备设置 Alt+D, 同步异常 Alt+Y): one hotkey
+// each that opens or closes it for a manager and tells a clerk why not, Esc
+// to close, and only one of them open at a time.
+import { useEffect } from 'react';
+import { useClerkStoreApi } from './context.ts';
+
+export interface DrawerState {
+  open: boolean;
+  setOpen(open: boolean): void;
+}
+/** A zustand store holding a drawer's open state (only getState is needed). */
+export interface DrawerStore {
+  getState(): DrawerState;
+}
+
+export interface HotkeyEvent {
+  code: string;
+  altKey: boolean;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  shiftKey: boolean;
+}
+
+/** Alt+<letter> with no other modifier, by key position (any layout or input method). */
+export const isAltKey = (letter: string) => (event: HotkeyEvent) =>
+  event.code === `Key${letter}` && event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey;
+
+/** The manager drawers mounted now, so that opening one closes the others. */
+const mounted = new Set<DrawerStore>();
+
+/** Opens `drawer` and closes the other manager drawers. */
+export function openDrawer(drawer: DrawerStore): void {
+  for (const other of mounted) if (other !== drawer && other.getState().open) other.getState().setOpen(false);
+  drawer.getState().setOpen(true);
+}
+
+/** `isHotkey` and `escapeTakenInside` must be stable (module-level): a new one re-registers, and that closes the drawer. */
+export function useManagerDrawer(options: {
+  drawer: DrawerStore;
+  isHotkey: (event: KeyboardEvent) => boolean;
+  /** What a clerk (not a manager) is told on the hotkey. */
+  refusal: string;
+  /** Esc belongs to something inside the drawer right now (e.g. a confirmation of its own). */
+  escapeTakenInside?: () => boolean;
+}): void {
+  const { drawer, isHotkey, refusal, escapeTakenInside } = options;
+  const clerkStore = useClerkStoreApi();
+  useEffect(() => {
+    mounted.add(drawer);
+    const onKeyDown = (event: KeyboardEvent) => {
+      const { open, setOpen } = drawer.getState();
+      if (event.key === 'Escape' && open && !event.isComposing) {
+        if (escapeTakenInside?.()) return;
+        // Ours, before the 办件 keys hear it (they would leave the tab or open 放弃办件).
+        event.preventDefault();
+        event.stopPropagation();
+        setOpen(false);
+        return;
+      }
+      if (!isHotkey(event)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      if (event.repeat) return;
+      const clerk = clerkStore.getState();
+      if (!clerk.state?.clerk) return;
+      if (clerk.state.clerk.role !== 'manager') return clerk.tell('warning', refusal);
+      if (open) setOpen(false);
+      else openDrawer(drawer);
+    };
+    window.addEventListener('keydown', onKeyDown, { capture: true });
+    return () => {
+      window.removeEventListener('keydown', onKeyDown, { capture: true });
+      mounted.delete(drawer);
+      // Signing out (or the workspace going away) closes it; the next manager opens it afresh.
+      drawer.getState().setOpen(false);
+    };
+  }, [clerkStore, drawer, isHotkey, refusal, escapeTakenInside]);
+}
