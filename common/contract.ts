@@ -108,8 +108,8 @@ const NoArgs = z.strictObject({});
 export interface CallSpec {
   /** The screens allowed to make this call. */
   from: readonly ScreenRole[];
-  /** Only for a signed-in hall manager (设备设置): FORBIDDEN otherwise. */
-  manager?: true;
+  /** Only for a signed-in hall manager: the feature's name, for the refusal (managerOnlyMessage in errors.ts). */
+  manager?: string;
   /** Still answered while the screen is locked (暂停服务); every other call is refused then. */
   whileLocked?: true;
   args: z.ZodType;
@@ -177,9 +177,10 @@ export const calls = {
     result: z.object({ accepted: z.boolean() }),
   },
   /** Bad-rating follow-ups (差评回访), for a signed-in manager. */
-  listFollowUps: { from: ['clerk'], args: NoArgs, result: z.array(FollowUp) },
+  listFollowUps: { from: ['clerk'], manager: '差评回访', args: NoArgs, result: z.array(FollowUp) },
   advanceFollowUp: {
     from: ['clerk'],
+    manager: '差评回访',
     args: z.strictObject({
       id: z.number().int().positive(),
       note: z.string().trim().min(1, '请填写处理说明').max(500, '说明过长（最多 500 字）'),
@@ -230,37 +231,37 @@ export const calls = {
     result: ClerkState,
   },
   // 设备设置: every call below needs a signed-in manager (FORBIDDEN otherwise).
-  getDeviceSetup: { from: ['clerk'], manager: true, args: NoArgs, result: DeviceSetupView },
+  getDeviceSetup: { from: ['clerk'], manager: '设备设置', args: NoArgs, result: DeviceSetupView },
   /** Serial ports on this PC, found even where udevadm is missing (main/devices/discovery.ts). */
   listSerialPorts: {
     from: ['clerk'],
-    manager: true,
+    manager: '设备设置',
     args: NoArgs,
     result: z.object({ ports: z.array(SerialPortOption), note: z.string() }),
   },
   /** Sets one section on this counter (a local override: it wins over the hall's); the device restarts with it. */
-  saveDeviceSetting: { from: ['clerk'], manager: true, args: z.strictObject({ change: DeviceSettingChange }), result: DeviceSetupView },
+  saveDeviceSetting: { from: ['clerk'], manager: '设备设置', args: z.strictObject({ change: DeviceSettingChange }), result: DeviceSetupView },
   /** Drops this counter's own setting for a section: the hall's (or the launcher's) applies again. */
-  resetDeviceSetting: { from: ['clerk'], manager: true, args: z.strictObject({ section: DeviceSection }), result: DeviceSetupView },
+  resetDeviceSetting: { from: ['clerk'], manager: '设备设置', args: z.strictObject({ section: DeviceSection }), result: DeviceSetupView },
   /** Prints a test page on the printer in use; answers with what was sent, as SVG, and how it went. */
-  testPrinter: { from: ['clerk'], manager: true, args: NoArgs, result: DeviceTestResult.extend({ svg: z.string() }) },
+  testPrinter: { from: ['clerk'], manager: '设备设置', args: NoArgs, result: DeviceTestResult.extend({ svg: z.string() }) },
   /** PING the evaluator in use: answers when it answers, or says why not. */
-  pingEvaluator: { from: ['clerk'], manager: true, args: NoArgs, result: DeviceTestResult },
+  pingEvaluator: { from: ['clerk'], manager: '设备设置', args: NoArgs, result: DeviceTestResult },
   /**
    * 测试评价: the evaluator shows a rating prompt; answers with the key pressed
    * (or after 30 s without one). Not a rating: nothing is stored or sent.
    */
-  testEvaluatorRating: { from: ['clerk'], manager: true, args: NoArgs, result: DeviceTestResult.extend({ level: RatingLevel.nullable() }) },
+  testEvaluatorRating: { from: ['clerk'], manager: '设备设置', args: NoArgs, result: DeviceTestResult.extend({ level: RatingLevel.nullable() }) },
   /** The outward screen shows its test pattern for 10 s. */
-  testOutwardDisplay: { from: ['clerk'], manager: true, args: NoArgs, result: z.object({ until: z.string() }) },
+  testOutwardDisplay: { from: ['clerk'], manager: '设备设置', args: NoArgs, result: z.object({ until: z.string() }) },
   /** The outward screen plays a test announcement with the voice setting in use. */
-  testVoice: { from: ['clerk'], manager: true, args: NoArgs, result: z.object({ text: z.string() }) },
+  testVoice: { from: ['clerk'], manager: '设备设置', args: NoArgs, result: z.object({ text: z.string() }) },
   /** This window's device setup as a JSON file (main/config-transfer.ts), to import at the next window. */
-  exportDeviceSetup: { from: ['clerk'], manager: true, args: NoArgs, result: z.object({ fileName: z.string(), text: z.string() }) },
+  exportDeviceSetup: { from: ['clerk'], manager: '设备设置', args: NoArgs, result: z.object({ fileName: z.string(), text: z.string() }) },
   /** Applies an exported file as this counter's own settings, all sections or none. */
   importDeviceSetup: {
     from: ['clerk'],
-    manager: true,
+    manager: '设备设置',
     args: z.strictObject({ text: z.string().max(48 * 1024, '文件太大，不是 HallDesk 设备设置文件') }),
     result: DeviceSetupView,
   },
@@ -270,7 +271,7 @@ export const calls = {
    */
   changeServerAddress: {
     from: ['clerk'],
-    manager: true,
+    manager: '设备设置',
     args: z.strictObject({
       serverUrl: z.url({ protocol: /^https?$/, error: '服务器地址应以 http:// 或 https:// 开头' }),
     }),
@@ -284,7 +285,7 @@ export const calls = {
    */
   reenroll: {
     from: ['clerk'],
-    manager: true,
+    manager: '设备设置',
     args: z.strictObject({
       serverUrl: z.url({ protocol: /^https?$/, error: '服务器地址应以 http:// 或 https:// 开头' }),
       code: z.string().regex(/^\d{8}$/, '注册码应为 8 位数字'),
@@ -295,7 +296,7 @@ export const calls = {
    * 同步异常 (a manager, online only): this counter's records the hall server
    * rejected (本机) and the hall's rejected records and ticket conflicts (全大厅).
    */
-  listSyncIssues: { from: ['clerk'], manager: true, args: NoArgs, result: SyncIssuesView },
+  listSyncIssues: { from: ['clerk'], manager: '同步异常', args: NoArgs, result: SyncIssuesView },
 } as const satisfies Record<CallName, CallSpec>;
 
 export const events = {

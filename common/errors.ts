@@ -67,3 +67,6 @@ export function describeIssues(error: z.ZodError): string {
     .map((issue) => `${issue.path.length ? issue.path.join('.') : '(整体)'}：${issue.message}`)
     .join('；');
 }
+
+/** What a staff member who is not a hall manager is told about a manager's feature (设备设置, 同步异常, 差评回访). */
+export const managerOnlyMessage = (feature: string): string => `${feature}仅限大厅管理员使用，请由管理员登录后操作`;

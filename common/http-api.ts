@@ -56,6 +56,27 @@ export const Enrollment = z.object({
 });
 export type Enrollment = z.infer<typeof Enrollment>;
 
+/**
+ * 设备核对 (devices/{deviceId}/proof): before a counter sends its device token
+ * to a new server address, that server proves it holds this device's
+ * registration: proof = base64url(HMAC-SHA256(key = SHA-256 of the token,
+ * the digest the hall keeps in place of the token, message =
+ * deviceProofMessage(deviceId, nonce))). The label keeps the HMAC from ever
+ * meaning anything else; change it (…-v2) if the message ever changes.
+ */
+export const DEVICE_PROOF_LABEL = 'halldesk-device-proof-v1';
+/** What the HMAC covers: the label, the device and the counter's fresh nonce, one per line. */
+export function deviceProofMessage(deviceId: string, nonce: string): string {
+  return `${DEVICE_PROOF_LABEL}\n${deviceId}\n${nonce}`;
+}
+/** 32 bytes, base64url without padding. */
+const Base64Url32 = /^[A-Za-z0-9_-]{43}$/;
+export const DeviceProofParams = z.object({ deviceId: z.string().min(1).max(64) });
+export const DeviceProofRequest = z.object({
+  nonce: z.string().regex(Base64Url32, 'nonce 应为 32 字节随机数的 base64url 编码（43 个字符）'),
+});
+export const DeviceProof = z.object({ proof: z.string().regex(Base64Url32) });
+
 export const SignInRequest = z.object({
   staffNo: z.string().min(1, '请输入工号').max(32),
   password: z.string().min(1, '请输入密码').max(128),
@@ -296,6 +317,17 @@ export const routes = {
     auth: 'none',
     body: EnrollRequest,
     response: Enrollment,
+  },
+  deviceProof: {
+    method: 'POST',
+    path: '/v1/devices/{deviceId}/proof',
+    summary:
+      '设备核对：证明本服务器持有该设备的注册信息（不需要也不接收设备令牌），终端更换服务器地址前先核对；未知设备 404',
+    auth: 'none',
+    params: DeviceProofParams,
+    body: DeviceProofRequest,
+    response: DeviceProof,
+    maxBodyBytes: 1024,
   },
   signIn: {
     method: 'POST',

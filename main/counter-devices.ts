@@ -382,9 +382,9 @@ export class CounterDevices {
     const printerKey = JSON.stringify(printer);
     if (printerKey !== this.appliedPrinter) {
       this.appliedPrinter = printerKey;
-      const old = this.printService;
-      this.printService = null;
-      await old?.close();
+      // The old service stays in place until the new one is: it finishes its job in
+      // flight, and a slip enqueued meanwhile is stored (not printed) for the new one to print.
+      await this.printService?.close();
       this.printService = this.makePrintService(printer);
       this.printService?.start();
       this.log.info('printer reconfigured', { printer: printer ? describePrinterLink(printer.link) : null });

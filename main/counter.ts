@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { calls, type CallLogEntry, type CallArgs, type CallResult, type CallSpec, type ClerkState, type ConnectionState, type OutwardView } from '../common/contract.ts';
-import { HallError } from '../common/errors.ts';
+import { HallError, managerOnlyMessage } from '../common/errors.ts';
 import type { HallEvent, PullStream, WindowStatus } from '../common/http-api.ts';
 import type { CallName, EventName } from '../common/ipc-names.ts';
 import type { Staff, Ticket } from '../common/model.ts';
@@ -14,7 +14,6 @@ import type { DeviceSetupView, OutwardScreenStatus } from '../common/device-setu
 import {
   describeMutation,
   SYNC_ISSUES_LIMIT,
-  SYNC_ISSUES_MANAGERS_ONLY,
   SYNC_ISSUES_OFFLINE,
   type SyncIssuesView,
 } from '../common/sync-issues.ts';
@@ -27,6 +26,7 @@ import type { DiscoveryDeps } from './devices/discovery.ts';
 import { DEFAULT_RETENTION_DAYS, Retention, type RetentionTimer } from './retention.ts';
 import type { Counter, CounterOptions, LocalSettings } from './counter-api.ts';
 import { HallClient } from './hall-client.ts';
+import { deviceProofMatches, expectedDeviceProof, newDeviceProofNonce } from './device-proof.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { FileSecretStore, type SecretStore } from './secret-store.ts';
 import { CounterStore, type HallConfig, type StoredEnrollment } from './store/counter-store.ts';
@@ -64,7 +64,6 @@ export interface CounterDependencies {
 }
 
 const TOKEN = 'device-token';
-const MANAGER_ONLY = '设备设置仅限大厅管理员使用，请由管理员登录后操作';
 export const SCREEN_LOCKED_MESSAGE = '屏幕已锁定（暂停服务），请先输入密码解锁';
 export async function openCounter(options: CounterOptions, deps: CounterDependencies = {}): Promise<Counter> {
   mkdirSync(options.dataDir, { recursive: true });
@@ -145,7 +144,7 @@ class CounterService implements Counter {
       onChange: () => this.publish(),
       onOutwardDisplayChange: () => this.localSettingsChanged(),
     });
-    this.streams = new SyncStreams(store);
+    this.streams = new SyncStreams(store, this.log);
     this.credentials = new ClerkCredentials(store.db, { clock: this.clock });
     this.retention = new Retention({
       db: store.db,
@@ -266,7 +265,7 @@ class CounterService implements Counter {
     // Who may make the call is part of the contract (common/contract.ts).
     const spec: CallSpec = calls[name];
     if (this.isLocked() && !spec.whileLocked) throw new HallError('SCREEN_LOCKED', SCREEN_LOCKED_MESSAGE, 423);
-    if (spec.manager) this.requireManager(name === 'listSyncIssues' ? SYNC_ISSUES_MANAGERS_ONLY : MANAGER_ONLY);
+    if (spec.manager) this.requireManager(managerOnlyMessage(spec.manager));
     switch (name) {
       case 'getClerkState':
         return this.clerkState();
@@ -406,7 +405,7 @@ class CounterService implements Counter {
 
   // ---- 设备设置 -------------------------------------------------------------
 
-  private requireManager(message = MANAGER_ONLY): Staff {
+  private requireManager(message = managerOnlyMessage('设备设置')): Staff {
     const clerk = this.status?.clerk;
     if (!clerk || clerk.role !== 'manager') throw new HallError('FORBIDDEN', message, 403);
     return clerk;
@@ -430,7 +429,11 @@ class CounterService implements Counter {
     return this.devices.view();
   }
 
-  /** The same device (same token) at a new address: kept only when that server accepts this device. */
+  /**
+   * The same device (same token) at a new address: kept only when that server accepts this device.
+   * The token goes there only after the server has proved it holds this device's registration
+   * (设备核对, common/http-api.ts deviceProof): a mistyped or hostile address never receives it.
+   */
   private async changeServerAddress(serverUrl: string): Promise<DeviceSetupView> {
     const enrollment = this.enrollment;
     const windowId = this.windowId();
@@ -439,8 +442,45 @@ class CounterService implements Counter {
     }
     const token = this.secrets.get(TOKEN);
     if (!token) throw new HallError('NOT_ENROLLED', '本终端的设备令牌丢失，请联系管理员重新注册', 409);
-    const client = new HallClient({ baseUrl: serverUrl, token, fetch: this.fetchImpl });
+    // No token on this client: nothing secret goes to the address before it proves itself.
+    // Redirects are not followed: the proof must come from this address, not one it points to.
+    const fetchImpl = this.fetchImpl ?? fetch;
+    const probe = new HallClient({
+      baseUrl: serverUrl,
+      fetch: (input, init) => fetchImpl(input, { ...init, redirect: 'manual' }),
+    });
     const keep = `仍使用原地址 ${enrollment.serverUrl}`;
+    const unproven = `新地址 ${probe.baseUrl} 不是本大厅的服务器`;
+    const notSent = `未发送设备令牌；请核对地址；${keep}`;
+    const nonce = newDeviceProofNonce();
+    let proof: string;
+    try {
+      ({ proof } = await probe.request('deviceProof', { params: { deviceId: enrollment.deviceId }, body: { nonce } }));
+    } catch (error) {
+      const reason = error instanceof HallError ? error : null;
+      let message: string;
+      if (reason?.code === 'SERVER_UNREACHABLE') {
+        message = `新地址 ${probe.baseUrl} 无法连接（${reason.message}）：请核对地址和网络；未发送设备令牌；${keep}`;
+      } else if (reason?.code === 'BUSY') {
+        message = `新地址 ${probe.baseUrl} 的服务器暂不受理核对（${reason.message}），未发送设备令牌；请稍后再试；${keep}`;
+      } else if (reason?.code === 'NOT_FOUND') {
+        // No record of this device there, or no such route (not a hall server, or one too old to prove itself).
+        message = `${unproven}：该服务器不认可本终端（未能证明其持有本终端的注册信息；如确为本大厅服务器，请先将其升级到最新版本），${notSent}`;
+      } else {
+        message = `${unproven}（未能证明其持有本终端的注册信息：${reason?.message ?? String(error)}），${notSent}`;
+      }
+      this.log.warn('server address not changed: no device proof', { serverUrl: probe.baseUrl, error: String(error) });
+      throw new HallError(reason?.code === 'SERVER_UNREACHABLE' ? 'SERVER_UNREACHABLE' : 'BAD_REQUEST', message, 400);
+    }
+    if (!deviceProofMatches(expectedDeviceProof(token, enrollment.deviceId, nonce), proof)) {
+      this.log.warn('server address not changed: device proof mismatch', { serverUrl: probe.baseUrl });
+      throw new HallError(
+        'BAD_REQUEST',
+        `${unproven}：该服务器不认可本终端（其核对应答与本终端的注册信息不符，未能证明其持有本终端的注册信息），${notSent}`,
+        400,
+      );
+    }
+    const client = probe.withToken(token);
     try {
       await client.request('windowStatus', { params: { id: windowId } });
     } catch (error) {
@@ -708,9 +748,17 @@ class CounterService implements Counter {
     const manager = this.requireManager();
     const previous = this.enrollment;
     if (!previous) throw new HallError('NOT_ENROLLED', '本终端尚未注册，请先输入大厅服务器地址和注册码', 409);
-    // A rating prompt still open ends now (recorded as cancelled under the old identity).
-    this.ratings.cancelOpen();
     this.requireAllAcknowledged('');
+    // A rating prompt still open ends now, recorded as cancelled under the old
+    // identity: that record reaches the hall server before the code is spent
+    // (a few seconds at most; if it cannot, refused like any record not uploaded).
+    if (this.ratings.cancelOpen()) {
+      const deadline = Date.now() + 5000;
+      while (this.outbox.unsentCount() > 0 && Date.now() < deadline && !this.closed) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      this.requireAllAcknowledged('');
+    }
     // The one-time code is spent by the server: first make sure the token can be kept.
     this.secrets.check?.();
     const client = new HallClient({ baseUrl: serverUrl, fetch: this.fetchImpl });

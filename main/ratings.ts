@@ -246,7 +246,8 @@ export class RatingService {
    * free, then the new one starts showing what the old one showed.
    */
   async setEvaluator(evaluator: RatingServiceOptions['evaluator']): Promise<void> {
-    this.cancelOpen();
+    // Not the citizen's doing: the service stays the one 请评价 rates again.
+    this.cancelOpen({ keepLastServed: true });
     this.cancelTests();
     for (const off of this.detachDevice.splice(0)) off();
     this.sessions.dispose();
@@ -299,6 +300,8 @@ export class RatingService {
    */
   request(context: RatingContext): { sessionId: number } {
     if (this.open) return { sessionId: this.open.sessionId };
+    // A citizen's rating comes before a manager's 测试评价 still prompting on the device.
+    this.cancelTests();
     const last = this.lastServed;
     const rated =
       context.ticket === null && last && last.windowId === context.windowId && last.staffNo === context.staffNo
@@ -338,14 +341,20 @@ export class RatingService {
     this.request(context);
   }
 
-  /** The next number is called: an open session is cancelled (CANCEL_RATING) and stored as cancelled. */
-  cancelOpen(): void {
-    if (!this.open) return;
+  /**
+   * The next number is called: an open session is cancelled (CANCEL_RATING)
+   * and stored as cancelled. `keepLastServed`: the cancel is not about the
+   * citizen (another evaluator): 请评价 can open that service's rating again.
+   * True when a session was open.
+   */
+  cancelOpen(options: { keepLastServed?: boolean } = {}): boolean {
+    if (!this.open) return false;
     const { deviceDone } = this.sessions.cancel(this.open.sessionId);
-    this.lastServed = null;
+    if (!options.keepLastServed) this.lastServed = null;
     void deviceDone.then((ack) => {
       if (!ack.ok) this.log.warn('evaluator did not take CANCEL_RATING', { error: ack.error.message });
     });
+    return true;
   }
 
   /** The citizen touched a level on the outward screen. */
@@ -517,18 +526,22 @@ export class RatingService {
     }
     this.log.info('evaluator test rating opened', { sessionId });
     const ready = await opened.deviceReady;
+    // A citizen's rating that took the device over (request) keeps its prompt.
+    const restore = () => {
+      if (!this.open) this.display(this.displayState);
+    };
     if (!ready.ok) {
       sessions.cancel(sessionId);
-      this.display(this.displayState);
+      restore();
       return { ok: false, level: null, message: `评价器未能开始测试评价：${ready.error.message}` };
     }
     const outcome = await opened.outcome;
-    this.display(this.displayState);
+    restore();
     if (outcome.status === 'rated') {
       return { ok: true, level: outcome.level, message: `评价器按下：${LEVEL_NAME[outcome.level]}` };
     }
     if (outcome.status === 'cancelled') {
-      return { ok: false, level: null, message: '测试评价已取消（评价器设置已更改或程序正在退出）' };
+      return { ok: false, level: null, message: '测试评价已取消（窗口开始了群众评价、评价器设置已更改或程序正在退出）' };
     }
     return {
       ok: false,

@@ -171,6 +171,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
     health: () => hall.health(),
     createEnrollmentCode: ({ body }) => hall.createEnrollmentCode(body),
     enroll: ({ body, source }) => hall.enroll(body, source),
+    deviceProof: ({ params, body, source }) => hall.deviceProof(params.deviceId, body.nonce, source),
     signIn: ({ device, body }) => hall.signIn(device, body),
     signOut: ({ device }) => hall.signOut(device),
     pull: ({ device, query }) =>

@@ -10,6 +10,7 @@ import { MAX_WALK_IN_PER_WINDOW_PER_DAY, walkInPrefix } from '../common/sync.ts'
 import { countAhead, rankWaiting, type RankedTicket } from '../common/queue.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
+import { deviceProof } from './device-proof.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
 export type DeviceRole = 'counter' | 'kiosk';
@@ -33,6 +34,11 @@ const ENROLLMENT_CODE_LIFETIME_MS = 24 * 60 * 60 * 1000;
 /** Wrong codes allowed from one address before it waits out the lockout: 8 digits must not be guessable. */
 const ENROLLMENT_FAILURES_ALLOWED = 5;
 const ENROLLMENT_LOCKOUT_MS = 10 * 60 * 1000;
+/** 设备核对 requests allowed from one address per DEVICE_PROOF_WINDOW_MS (a counter asks once per address change). */
+const DEVICE_PROOFS_ALLOWED = 20;
+const DEVICE_PROOF_WINDOW_MS = 60 * 1000;
+/** Addresses tracked at once; past this, expired entries are dropped first. */
+const DEVICE_PROOF_SOURCES_TRACKED = 10_000;
 /** TicketNumber allows at most four digits. */
 const MAX_TICKETS_PER_LINE_PER_DAY = 9999;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
@@ -104,6 +110,8 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
   const config = createConfigStore(db);
   /** Wrong enrollment codes by caller address, since the first of them. */
   const enrollmentFailures = new Map<string, { count: number; since: Date }>();
+  /** 设备核对 requests by caller address, since the first of them in the current window. */
+  const deviceProofRequests = new Map<string, { count: number; since: number }>();
 
   const insertEnrollmentCode = db.prepare<[string, string, number | null, string, string]>(
     `INSERT OR IGNORE INTO enrollment_codes (code, role, window_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
@@ -124,6 +132,9 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
   const selectDeviceByTokenHash = db.prepare<[string], Device>(
     'SELECT id, role, window_id AS windowId FROM devices WHERE token_hash = ?',
   );
+  const selectTokenHashById = db
+    .prepare<[string], string>('SELECT token_hash FROM devices WHERE id = ?')
+    .pluck();
   const selectCredential = db.prepare<[string], { staffId: number; passwordHash: string }>(
     'SELECT staff_id AS staffId, password_hash AS passwordHash FROM staff_credentials WHERE staff_no = ?',
   );
@@ -367,6 +378,42 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
       }
       enrollmentFailures.delete(source);
       return enrollment;
+    },
+
+    /**
+     * 设备核对: proves this server holds the device's registration, for a
+     * counter about to move here (main/counter.ts, changeServerAddress). Needs
+     * no token; the answer is an HMAC keyed with the stored token hash, so it
+     * tells the caller nothing it could sign in with. `source` (the caller's
+     * address) is what the rate limit counts against.
+     */
+    deviceProof(deviceId: string, nonce: string, source: string): RouteResponse<'deviceProof'> {
+      const now = clock().getTime();
+      if (deviceProofRequests.size >= DEVICE_PROOF_SOURCES_TRACKED) {
+        for (const [key, entry] of deviceProofRequests) {
+          if (now - entry.since > DEVICE_PROOF_WINDOW_MS) deviceProofRequests.delete(key);
+        }
+        if (deviceProofRequests.size >= DEVICE_PROOF_SOURCES_TRACKED) deviceProofRequests.clear();
+      }
+      const earlier = deviceProofRequests.get(source);
+      const current = earlier && now - earlier.since <= DEVICE_PROOF_WINDOW_MS ? earlier : { count: 0, since: now };
+      if (current.count >= DEVICE_PROOFS_ALLOWED) {
+        throw new HallError(
+          'BUSY',
+          `设备核对请求过于频繁，请 ${DEVICE_PROOF_WINDOW_MS / 60_000} 分钟后再试`,
+          429,
+        );
+      }
+      deviceProofRequests.set(source, { count: current.count + 1, since: current.since });
+      const tokenHash = selectTokenHashById.get(deviceId);
+      if (tokenHash === undefined) {
+        throw new HallError(
+          'NOT_FOUND',
+          '本服务器没有这台设备的注册记录：请核对服务器地址是否为本大厅的服务器，或向管理员获取注册码重新注册',
+          404,
+        );
+      }
+      return { proof: deviceProof(Buffer.from(tokenHash, 'hex'), deviceId, nonce) };
     },
 
     /** The device a bearer token belongs to, or null. */

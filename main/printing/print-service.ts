@@ -131,6 +131,8 @@ export class PrintService {
   private again = false;
   private poller: ReturnType<typeof setInterval> | null = null;
   private polling: Promise<void> | null = null;
+  /** 打印测试页 in flight: close() waits for it too (the next service may open the same port). */
+  private testing: Promise<unknown> | null = null;
   private closed = false;
 
   constructor(options: PrintServiceOptions) {
@@ -166,6 +168,7 @@ export class PrintService {
     if (this.poller) clearInterval(this.poller);
     await this.polling;
     await this.run;
+    await this.testing;
   }
 
   /** Resolves when no job is being printed (tests, and a clean quit). */
@@ -206,8 +209,17 @@ export class PrintService {
    * being printed, never behind queued ones, and is never kept or retried).
    * A printer that cannot print refuses with its reason.
    */
-  async printNow(document: PrintDocument): Promise<{ ok: boolean; message: string }> {
-    if (this.closed) return { ok: false, message: '打印机设置正在更换，请稍后再试' };
+  printNow(document: PrintDocument): Promise<{ ok: boolean; message: string }> {
+    if (this.closed) return Promise.resolve({ ok: false, message: '打印机设置正在更换，请稍后再试' });
+    const printing = this.printTestPage(document);
+    const testing: Promise<unknown> = Promise.allSettled([this.testing, printing]).then(() => {
+      if (this.testing === testing) this.testing = null;
+    });
+    this.testing = testing;
+    return printing;
+  }
+
+  private async printTestPage(document: PrintDocument): Promise<{ ok: boolean; message: string }> {
     let bytes: Uint8Array;
     try {
       bytes = encodeDocument(document, this.config.profile, { rasteriser: this.rasteriser }).bytes;

@@ -11,6 +11,7 @@
 // - cases: changes the server made to this window's cases (办结 in the back
 //   office), written over the local case's status.
 import { HallError } from '../../common/errors.ts';
+import { ConfigChange } from '../../common/model.ts';
 import {
   PAGE_OF,
   type CasesPage,
@@ -19,6 +20,7 @@ import {
   type QueuePage,
 } from '../../common/http-api.ts';
 import type { HallClient } from '../hall-client.ts';
+import { silentLogger, type Logger } from '../log.ts';
 import type { CounterStore } from '../store/counter-store.ts';
 import type { Db } from '../store/database.ts';
 
@@ -35,13 +37,40 @@ export interface PullReport {
   reloaded: boolean;
 }
 
+/** The config kinds this counter knows (common/model.ts ConfigChange). */
+const KNOWN_CONFIG_KINDS: ReadonlySet<string> = new Set(ConfigChange.options.map((option) => option.shape.kind.value));
+
+/**
+ * A config page as a newer hall server may send it: entries of a kind this
+ * counter does not know are taken out (their kinds returned), the rest is
+ * left for the page schema to check as strictly as ever. An entry of a known
+ * kind that breaks the contract still fails the page.
+ */
+export function withoutUnknownConfigKinds(raw: unknown): { page: unknown; unknownKinds: string[] } {
+  if (typeof raw !== 'object' || raw === null || !Array.isArray((raw as { changes?: unknown }).changes)) {
+    return { page: raw, unknownKinds: [] };
+  }
+  const unknownKinds: string[] = [];
+  const changes = ((raw as { changes: unknown[] }).changes).filter((entry) => {
+    const kind = (entry as { change?: { kind?: unknown } } | null)?.change?.kind;
+    if (typeof kind !== 'string' || KNOWN_CONFIG_KINDS.has(kind)) return true;
+    unknownKinds.push(kind);
+    return false;
+  });
+  return { page: { ...raw, changes }, unknownKinds };
+}
+
 export class SyncStreams {
   private readonly store: CounterStore;
   private readonly db: Db;
+  private readonly log: Logger;
+  /** Unknown config kinds already logged (once each). */
+  private readonly skippedKinds = new Set<string>();
 
-  constructor(store: CounterStore) {
+  constructor(store: CounterStore, log: Logger = silentLogger) {
     this.store = store;
     this.db = store.db;
+    this.log = log;
   }
 
   private kv(key: string): string | null {
@@ -74,7 +103,8 @@ export class SyncStreams {
       const cursor = reload ? 0 : this.cursor(stream);
       let raw: unknown;
       try {
-        raw = await client.request('pull', { query: { stream, cursor } });
+        // Checked below, against this stream's page schema.
+        raw = await client.requestUnchecked('pull', { query: { stream, cursor } });
       } catch (error) {
         if (error instanceof HallError && error.status === 410 && !reload) {
           reload = true;
@@ -84,6 +114,7 @@ export class SyncStreams {
         throw error;
       }
       if (stop()) return report;
+      if (stream === 'config') raw = this.skipUnknownKinds(raw);
       const parsed = PAGE_OF[stream].safeParse(raw);
       if (!parsed.success) {
         throw new HallError(
@@ -98,6 +129,21 @@ export class SyncStreams {
       report.changes += parsed.data.changes.length;
       if (!parsed.data.hasMore) return report;
     }
+  }
+
+  /**
+   * A newer hall server's config kinds are skipped (warned once each): the
+   * rest of the page applies and the cursor moves on, so staff, windows and
+   * settings keep arriving.
+   */
+  private skipUnknownKinds(raw: unknown): unknown {
+    const { page, unknownKinds } = withoutUnknownConfigKinds(raw);
+    for (const kind of new Set(unknownKinds)) {
+      if (this.skippedKinds.has(kind)) continue;
+      this.skippedKinds.add(kind);
+      this.log.warn('config kind unknown to this counter skipped (a newer hall server?)', { kind });
+    }
+    return page;
   }
 
   /** Applies one page and its cursor in one transaction. */

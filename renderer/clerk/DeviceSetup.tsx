@@ -8,6 +8,7 @@ import { Alert, App as AntApp, Button, Drawer, Input, Radio, Slider, Spin, Switc
 import { useState, type ReactNode } from 'react';
 import type { DeviceSection, DeviceSetupView, SetupSource } from '../../common/device-setup.ts';
 import { DEVICE_SECTION_NAME, SETUP_SOURCE_NAME } from '../../common/device-setup.ts';
+import { managerOnlyMessage } from '../../common/errors.ts';
 import { LEVEL_NAME } from '../../common/ratings.ts';
 import { useClerk, useClerkStoreApi } from './context.ts';
 import {
@@ -38,7 +39,7 @@ import { DEVICE_SETUP_HOTKEY, isDeviceSetupHotkey } from './idle.ts';
 import { openDrawer, useManagerDrawer } from './manager-drawer.ts';
 import { checkEnrollCode, checkServerUrl } from './validate.ts';
 
-export const DEVICE_SETUP_MANAGERS_ONLY = '设备设置仅限大厅管理员使用，请由管理员登录后操作';
+export const DEVICE_SETUP_MANAGERS_ONLY = managerOnlyMessage('设备设置');
 
 /** The page's way: a Blob behind an object URL, clicked through an <a download>. */
 export const downloadText: SaveFile = (fileName, text) => {

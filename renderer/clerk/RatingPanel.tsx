@@ -5,6 +5,7 @@
 import { Button, Drawer, Empty, Input, Tag, Tooltip } from 'antd';
 import { createContext, useCallback, useContext, useEffect, useState } from 'react';
 import type { ClerkState } from '../../common/contract.ts';
+import { managerOnlyMessage } from '../../common/errors.ts';
 import {
   CHANNEL_LABEL,
   FOLLOW_UP_LABEL,
@@ -87,7 +88,7 @@ export function RatingPanel() {
       if (event.repeat) return;
       if (event.key === RATING_HOTKEY.request) void request();
       else if (manager) setDrawer((open) => !open);
-      else clerkStore.getState().tell('warning', '差评回访仅限中心管理人员处理');
+      else clerkStore.getState().tell('warning', managerOnlyMessage('差评回访'));
     };
     window.addEventListener('keydown', onKeyDown, { capture: true });
     return () => window.removeEventListener('keydown', onKeyDown, { capture: true });

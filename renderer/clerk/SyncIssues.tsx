@@ -6,6 +6,7 @@
 // State in sync-issues-store.ts.
 import { Alert, Button, Drawer, Spin, Tag } from 'antd';
 import type { ReactNode } from 'react';
+import { managerOnlyMessage } from '../../common/errors.ts';
 import { TICKET_STATUS_TEXT, type HallSyncConflict, type HallSyncRejection, type SyncRejection } from '../../common/sync-issues.ts';
 import { useClerk } from './context.ts';
 import { formatWhen, useSyncIssues, useSyncIssuesApi } from './sync-issues-store.ts';
@@ -13,7 +14,7 @@ import { isAltKey, openDrawer, useManagerDrawer } from './manager-drawer.ts';
 import './sync-issues.css';
 
 export const SYNC_ISSUES_HOTKEY = 'Alt+Y';
-export const SYNC_ISSUES_MANAGERS_ONLY_NOTICE = '同步异常仅限大厅管理员查看，请由管理员登录';
+export const SYNC_ISSUES_MANAGERS_ONLY_NOTICE = managerOnlyMessage('同步异常');
 
 /** Alt+Y with no other modifier. */
 export const isSyncIssuesHotkey = isAltKey('Y');

@@ -74,7 +74,7 @@ describe('同步异常 (Alt+Y)', () => {
     await signIn(page, '1001');
     expect(await byId('open-sync-issues').count()).toBe(0);
     await page.keyboard.press('Alt+Y');
-    await expect.poll(() => page.getByText('同步异常仅限大厅管理员查看，请由管理员登录').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('同步异常仅限大厅管理员使用，请由管理员登录后操作').count()).toBeGreaterThan(0);
     expect(await byId('sync-issues').count()).toBe(0);
     await byId('sign-out').click();
     await byId('signin-staff-no').waitFor();

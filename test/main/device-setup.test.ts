@@ -3,12 +3,16 @@
 // manager), where each section comes from, the test page, export → import
 // into a fresh counter, a malformed file, and moving the hall server.
 import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClerkState, OutwardView } from '../../common/contract.ts';
+import type { CaseRecord } from '../../common/cases.ts';
+import { residentIdCheckChar } from '../../common/identity.ts';
 import { DEFAULT_DEVICE_SETUP, type DeviceSetupView, type HallDeviceSetup } from '../../common/device-setup.ts';
+import type { PrintQueueView } from '../../common/printing.ts';
 import { resolveDeviceSetup } from '../../main/device-setup.ts';
 import { HallClient } from '../../main/hall-client.ts';
 import { DEFAULT_KEY_MAP } from '../../main/devices/evaluator/ascii-keypad.ts';
@@ -223,6 +227,59 @@ describe('设备设置 in the counter', () => {
     expect(sim.jobs).toHaveLength(1);
     const state = (await r.counter.call('getClerkState', {})) as ClerkState;
     expect(state.printer?.level).toBe('error');
+  });
+
+  it('a case decided while the printer is being changed is not lost: its slip prints on the new printer', async () => {
+    const r = await rig();
+    await r.signIn(MANAGER);
+    // The old printer takes the connection and never answers (each job waits out its status query).
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    });
+    const sim = new PrinterSimulator();
+    const { port } = await sim.listenTcp(0);
+    cleanups.push(() => sim.close());
+    await r.counter.call('saveDeviceSetting', {
+      change: { section: 'printer', value: tcpPrinter((silent.address() as AddressInfo).port) },
+    });
+    const FIRST17 = '32010219850312004';
+    const submit = async (name: string) =>
+      (
+        (await r.counter.call('submitCase', {
+          draft: {
+            itemCode: 'GA-ZM-006',
+            applicant: { type: 'person', name, idNumber: FIRST17 + residentIdCheckChar(FIRST17), phone: '13812345678' },
+            provided: [true, true, true],
+            ticketNumber: null,
+          },
+          decision: 'accept',
+          refuseReason: null,
+          refuseDetail: null,
+          instantOutcome: null,
+        })) as CaseRecord
+      ).caseNo;
+    const jobs = async () => ((await r.counter.call('listPrintJobs', {})) as PrintQueueView).jobs;
+    const first = await submit('王小明');
+    await expect.poll(async () => (await jobs()).map((job) => job.state)).toEqual(['printing']);
+
+    // The printer section changes while that job is in flight; a case is decided meanwhile.
+    const saving = r.counter.call('saveDeviceSetting', { change: { section: 'printer', value: tcpPrinter(port) } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = await submit('李小红');
+    await saving;
+    const [job] = await sim.waitForJobs(1);
+    expect(job!.lines.map((line) => line.text.replace(/ +/g, '')).join('\n')).toContain(`办件编号：${second}`);
+    await expect
+      .poll(async () => Object.fromEntries((await jobs()).map((j) => [j.caseNo, j.state])))
+      .toEqual({ [first]: 'printed', [second]: 'printed' });
+    expect(sim.jobs).toHaveLength(1);
   });
 
   it('exports the setup in use; a fresh counter imports it as its own; a malformed file changes nothing', async () => {

@@ -67,11 +67,27 @@ let db: Db;
 let service: PrintService | null = null;
 /** A link that breaks while the job is being sent (the cable pulled mid-job). */
 let breakWhileSending = false;
+/** While set, a job's bytes wait for it before they are sent (a slow printer). */
+let holdWrites: Promise<void> | null = null;
+/** Links to the printer open now (a serial port can be held by one at a time). */
+let openLinks = 0;
 
 async function startService(): Promise<PrintService> {
   const { port } = await simulator.listenTcp(0);
   const open = async (): Promise<PrinterTransport> => {
-    const link = await openTcpTransport({ host: '127.0.0.1', port });
+    const opened = await openTcpTransport({ host: '127.0.0.1', port });
+    openLinks += 1;
+    const link: PrinterTransport = {
+      ...opened,
+      write: async (bytes) => {
+        if (bytes.length > 16) await holdWrites;
+        return opened.write(bytes);
+      },
+      close: () => {
+        openLinks -= 1;
+        return opened.close();
+      },
+    };
     if (!breakWhileSending) return link;
     return {
       ...link,
@@ -99,6 +115,8 @@ beforeEach(() => {
   simulator = new PrinterSimulator({ recordDir: join(dir, 'jobs') });
   db = openDatabase(join(dir, 'counter.db'));
   breakWhileSending = false;
+  holdWrites = null;
+  openLinks = 0;
 });
 afterEach(async () => {
   await service?.close();
@@ -216,6 +234,49 @@ describe('print queue', () => {
     const { svg } = queue.preview(id);
     expect(svg).toMatch(/^<svg/);
     expect(svg.replace(/<[^>]+>/g, '')).toContain(`办件编号：${accepted.caseNo}`);
+  });
+
+  it('close waits for a test page in flight: the link is shut before the next service may open the same port', async () => {
+    let release!: () => void;
+    holdWrites = new Promise((resolve) => (release = resolve));
+    const queue = await startService();
+    const page = queue.printNow(caseSlip(accepted, context));
+    await expect.poll(() => openLinks).toBe(1);
+    let closed = false;
+    const closing = queue.close().then(() => {
+      closed = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(closed).toBe(false);
+    expect(openLinks).toBe(1);
+    release();
+    await closing;
+    expect(openLinks).toBe(0);
+    expect(await page).toMatchObject({ ok: true });
+    expect(await simulator.waitForJobs(1)).toHaveLength(1);
+    // Closed: another test page is refused, not sent.
+    expect(await queue.printNow(caseSlip(accepted, context))).toMatchObject({ ok: false, message: expect.stringContaining('正在更换') });
+  });
+
+  it('a slip enqueued while the service closes is kept, and the next service prints it', async () => {
+    let release!: () => void;
+    holdWrites = new Promise((resolve) => (release = resolve));
+    const old = await startService();
+    old.enqueueForCase(accepted, context);
+    await expect.poll(() => openLinks).toBe(1);
+    const closing = old.close();
+    // Decided while the printer setting is being changed: stored on the closing service.
+    const id = old.enqueueForCase(notice, context);
+    expect(id).not.toBeNull();
+    release();
+    await closing;
+    const states = (queue: PrintService) => Object.fromEntries(queue.view().jobs.map((job) => [job.caseNo, job.state]));
+    expect(states(old)).toEqual({ [accepted.caseNo]: 'printed', [notice.caseNo]: 'queued' });
+    const next = await startService();
+    next.start();
+    await expect.poll(() => states(next)).toEqual({ [accepted.caseNo]: 'printed', [notice.caseNo]: 'printed' });
+    const jobs = await simulator.waitForJobs(2);
+    expect(text(jobs[1]!)).toContain('一次性告知书');
   });
 
   it('an unreachable printer: not sent, the clerk reads why; a bad slip never throws into the case', async () => {

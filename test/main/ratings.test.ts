@@ -178,6 +178,60 @@ describe('RatingService', () => {
     expect(r.service.listFollowUps()).toHaveLength(1);
   });
 
+  it('办结 while a 测试评价 is still prompting: the test ends as cancelled and the citizen gets the prompt', async () => {
+    const r = await rig();
+    const test = r.service.testRating(30);
+    await r.timers.advance(0);
+    const testSession = r.sim.device(ADDRESS).session?.sessionId;
+    expect(testSession).toEqual(expect.any(Number));
+    expect(() => r.service.completed(context)).not.toThrow();
+    const prompt = r.service.outwardView()!;
+    expect(prompt.sessionId).not.toBe(testSession);
+    expect(await test).toMatchObject({ ok: false, level: null, message: expect.stringContaining('测试评价已取消') });
+    await r.timers.advance(0);
+    // The device prompts for the citizen's session (the test did not put it back to idle).
+    expect(r.sim.device(ADDRESS).session?.sessionId).toBe(prompt.sessionId);
+    r.sim.press(5);
+    await r.timers.advance(3000);
+    // Only the citizen's rating is stored; the test never is.
+    expect(r.recorded).toEqual([expect.objectContaining({ sessionId: prompt.sessionId, level: 5, outcome: 'rated', ticketNumber: 'A001' })]);
+    expect(ratings(r.db)).toHaveLength(1);
+  });
+
+  it('another evaluator while a citizen is rating: that session is cancelled, and 请评价 rates the same service on the new device', async () => {
+    const r = await rig();
+    r.service.completed(context);
+    await r.timers.advance(0);
+    const first = r.service.outwardView()!.sessionId;
+    const line = createMemoryLine('COM8');
+    const sim = new EvaluatorSimulator({ addresses: [ADDRESS], timers: r.timers });
+    sim.attach(await line.openB());
+    try {
+      const driver = new EvaluatorDriver({ open: line.openA, addresses: [ADDRESS], timers: r.timers, heartbeatMs: 0 });
+      const replaced = r.service.setEvaluator({ driver, address: ADDRESS });
+      await r.timers.advance(0);
+      await replaced;
+      await r.timers.advance(0);
+      expect(r.recorded).toEqual([expect.objectContaining({ sessionId: first, outcome: 'cancelled', ticketNumber: 'A001' })]);
+      expect(r.service.outwardView()).toBeNull();
+      // 请评价 with no ticket in hand (after 办结): the service just completed, on the new device.
+      const again = r.service.request({ ...context, ticket: null });
+      await r.timers.advance(0);
+      expect(sim.device(ADDRESS).session?.sessionId).toBe(again.sessionId);
+      sim.press(4);
+      await r.timers.advance(3000);
+      expect(r.recorded[1]).toMatchObject({ sessionId: again.sessionId, level: 4, outcome: 'rated', ticketNumber: 'A001' });
+      // The next number still forgets it: 请评价 then rates no earlier service.
+      r.service.completed(context);
+      r.service.cancelOpen();
+      const none = r.service.request({ ...context, ticket: null });
+      r.service.rateByTouch(none.sessionId, 5);
+      expect(r.recorded.at(-1)).toMatchObject({ sessionId: none.sessionId, ticketNumber: null });
+    } finally {
+      sim.stop();
+    }
+  });
+
   it('shows the clerk on sign-in (SHOW_IDENTITY) and follows serving / idle / paused (SET_STATE)', async () => {
     const r = await rig();
     r.service.clerkSignedIn('1001', '王丽华');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { residentIdCheckChar } from '../../common/identity.ts';
 import type { CaseDraft } from '../../common/cases.ts';
-import type { ClerkState } from '../../common/contract.ts';
+import type { ClerkState, OutwardView } from '../../common/contract.ts';
 import type { Counter } from '../../main/counter-api.ts';
 import type { StoredEnrollment } from '../../main/store/counter-store.ts';
 import { openDatabase } from '../../main/store/database.ts';
@@ -242,6 +242,42 @@ describe('重新注册 (re-enrollment with a new code)', () => {
     const reopened = await r.reopen();
     expect(((await reopened.call('getClerkState', {})) as ClerkState).window?.id).toBe(2);
     expect(enrollmentOf(r).deviceId).toBe(after.deviceId);
+  });
+
+  it('a rating prompt still open is cancelled and uploaded under the old identity first: the re-enrollment goes through', async () => {
+    const r = await rig();
+    const before = enrollmentOf(r);
+    await r.signIn(MANAGER);
+    await r.counter.call('requestRating', {});
+    expect(((await r.counter.call('getOutwardView', {})) as OutwardView).rating).not.toBeNull();
+    expect(((await r.counter.call('getClerkState', {})) as ClerkState).unsent).toBe(0);
+
+    // Offline: the cancellation cannot reach the hall server, so the code is not spent.
+    r.gate.blocked = true;
+    const code = await enrollmentCode(r.hall, 2);
+    expect(await failure(r.counter.call('reenroll', { serverUrl: r.hall.url, code }))).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('还有 1 条记录未上传'),
+    });
+    expect(enrollmentOf(r)).toEqual(before);
+    expect(r.query<{ outcome: string }>('SELECT outcome FROM rating')).toEqual([{ outcome: 'cancelled' }]);
+
+    // Online, with another prompt open: cancelled, uploaded, then re-enrolled with the same code.
+    r.gate.blocked = false;
+    await acknowledged(r.counter);
+    await r.counter.call('requestRating', {});
+    const state = (await r.counter.call('reenroll', { serverUrl: r.hall.url, code })) as ClerkState;
+    expect(state).toMatchObject({ clerk: null, unsent: 0 });
+    expect(enrollmentOf(r)).toMatchObject({ windowId: 2 });
+    expect(r.query<{ outcome: string }>('SELECT outcome FROM rating')).toEqual([
+      { outcome: 'cancelled' },
+      { outcome: 'cancelled' },
+    ]);
+    expect(serverMutations(r.hall.dataDir, before.deviceId)).toMatchObject([
+      { seq: 1, status: 'applied' },
+      { seq: 2, status: 'applied' },
+    ]);
+    expect(r.query('SELECT seq FROM outbox')).toEqual([]);
   });
 
   it('keeps the old enrollment and token when the hall server refuses the code', async () => {

@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClerkState } from '../../common/contract.ts';
-import { SYNC_ISSUES_MANAGERS_ONLY, SYNC_ISSUES_OFFLINE, type SyncIssuesView } from '../../common/sync-issues.ts';
+import { managerOnlyMessage } from '../../common/errors.ts';
+import { SYNC_ISSUES_OFFLINE, type SyncIssuesView } from '../../common/sync-issues.ts';
 import { CASE_DECIDED } from '../../common/sync.ts';
 import { openDatabase } from '../../main/store/database.ts';
 import { Outbox } from '../../main/store/outbox.ts';
@@ -67,7 +68,7 @@ describe('同步异常 (listSyncIssues)', () => {
     await r.signIn(CLERK);
     expect(await failure(counter.call('listSyncIssues', {}))).toMatchObject({
       code: 'FORBIDDEN',
-      message: SYNC_ISSUES_MANAGERS_ONLY,
+      message: managerOnlyMessage('同步异常'),
     });
 
     // Offline: the manager is told to go online.
