@@ -38,6 +38,19 @@ export const PrinterSetupSchema = z.strictObject({
   width: z.union([z.literal(58), z.literal(80)]),
   /** The printer draws QR codes itself (GS ( k). */
   nativeQr: z.boolean(),
+  // The two fields below came later: each has a default, so a setting stored
+  // before them (device_setting rows, hall pushes, exported files of version 1)
+  // still parses and means what it meant — a GBK font that answers status
+  // queries, as the device layer assumed. No new file version is needed.
+  /**
+   * What the printer's font holds: 'gb18030' the full font with the 4-byte
+   * characters (𠈌); 'gbk' every two-byte character (the usual case);
+   * 'gb2312' GB2312 only (cheap printers: 喆, 堃 missing). Characters the
+   * font lacks are printed as an image line.
+   */
+  font: z.enum(['gb18030', 'gbk', 'gb2312']).default('gbk'),
+  /** Ask the printer's status (DLE EOT) before and after each job; off for one-way links that never answer. */
+  statusQueries: z.boolean().default(true),
 });
 
 export const KeyMapSchema = z
@@ -75,6 +88,7 @@ export const DeviceSetupSchema = z.strictObject({
 export type DeviceSetup = z.infer<typeof DeviceSetupSchema>;
 
 export type PrinterSetup = z.infer<typeof PrinterSetupSchema>;
+export type PrinterFont = PrinterSetup['font'];
 export type EvaluatorSetup = z.infer<typeof EvaluatorSetupSchema>;
 export type VoiceSetup = z.infer<typeof VoiceSetupSchema>;
 

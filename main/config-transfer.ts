@@ -14,6 +14,12 @@ import type { FlowControl, PaperWidth } from './devices/printer/index.ts';
 import type { PrinterLink } from './printing/config.ts';
 
 export const CONFIG_DOCUMENT_KIND = 'halldesk.device-setup';
+/**
+ * Stays 1 while fields are only added with a default (e.g. setup.printer.font
+ * and statusQueries): a version-1 file without them imports with the defaults,
+ * so older files keep working. Bump it only when an old file would mean
+ * something else or no longer parse.
+ */
 export const CONFIG_VERSION = 1;
 /** No real setup comes near this; a bigger file is the wrong file. */
 export const MAX_CONFIG_BYTES = 256 * 1024;
@@ -148,6 +154,8 @@ const FIELDS: Readonly<Record<string, readonly [string, string]>> = {
   'setup.printer.link.flowControl': ['打印机流控', '应为 none、rtscts 或 xonxoff'],
   'setup.printer.width': ['打印纸宽度', '应为 58 或 80'],
   'setup.printer.nativeQr': ['打印机自带二维码', '应为 true 或 false'],
+  'setup.printer.font': ['打印机字库', '应为 gb18030、gbk 或 gb2312'],
+  'setup.printer.statusQueries': ['打印机状态查询', '应为 true 或 false（打印机不回应状态查询时为 false）'],
   'setup.evaluator': ['评价器', '应为评价器设置或 null（不使用评价器）'],
   'setup.evaluator.port': ['评价器串口', '应为如 /dev/ttyUSB0 或 COM3 的端口名'],
   'setup.evaluator.protocol': ['评价器协议', '应为 ft12 或 ascii-keypad'],

@@ -29,6 +29,7 @@ import { exportConfig, parseConfigImport, suggestedConfigFileName } from './conf
 import {
   evaluatorConfigFromSetup,
   printerConfigFromSetup,
+  printerFontOf,
   resolveDeviceSetup,
   type LauncherDevices,
   type ResolvedDeviceSetup,
@@ -241,6 +242,8 @@ export class CounterDevices {
       printerDescription: describePrinterLink(link),
       width: profile.width,
       nativeQr: profile.nativeQr,
+      font: printerFontOf(profile),
+      statusQueries: profile.statusQueries ?? true,
       printedAt: this.clock(),
       qrPayload: this.options.server().url ?? 'HallDesk',
     });

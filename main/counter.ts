@@ -10,7 +10,7 @@ import type { HallEvent, PullStream, WindowStatus } from '../common/http-api.ts'
 import type { CallName, EventName } from '../common/ipc-names.ts';
 import type { Staff, Ticket } from '../common/model.ts';
 import type { CaseRecord } from '../common/cases.ts';
-import type { DeviceSetupView, OutwardScreenStatus } from '../common/device-setup.ts';
+import { DeviceSettingChange, type DeviceSetupView, type OutwardScreenStatus } from '../common/device-setup.ts';
 import {
   describeMutation,
   SYNC_ISSUES_LIMIT,
@@ -347,7 +347,11 @@ class CounterService implements Counter {
       case 'listSerialPorts':
         return this.devices.serialPorts();
       case 'saveDeviceSetting':
-        return this.devices.save((args as CallArgs<'saveDeviceSetting'>).change, this.requireManager().staffNo);
+        // The bridge has checked the change; parsing again fills the defaults (e.g. printer.font) for a direct caller too.
+        return this.devices.save(
+          DeviceSettingChange.parse((args as CallArgs<'saveDeviceSetting'>).change),
+          this.requireManager().staffNo,
+        );
       case 'resetDeviceSetting':
         return this.devices.reset((args as CallArgs<'resetDeviceSetting'>).section);
       case 'testPrinter':

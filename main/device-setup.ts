@@ -12,11 +12,12 @@ import {
   type DeviceSetupView,
   type EvaluatorSetup,
   type HallDeviceSetup,
+  type PrinterFont,
   type PrinterSetup,
   type SetupSource,
 } from '../common/device-setup.ts';
 import { DEFAULT_KEY_MAP, keyMapFrom } from './devices/evaluator/ascii-keypad.ts';
-import { DEFAULT_PROFILE } from './devices/printer/index.ts';
+import { DEFAULT_PROFILE, type PrinterProfile } from './devices/printer/index.ts';
 import type { PrinterConfig } from './printing/config.ts';
 import type { EvaluatorConfig } from './ratings.ts';
 import type { StoredDeviceSetting } from './store/counter-store.ts';
@@ -91,11 +92,38 @@ export type DeviceSetupSources = DeviceSetupView['sources'];
 // ---- conversions -------------------------------------------------------------
 
 export function printerConfigFromSetup(setup: PrinterSetup): PrinterConfig {
-  return { link: setup.link, profile: { ...DEFAULT_PROFILE, width: setup.width, nativeQr: setup.nativeQr } };
+  return {
+    link: setup.link,
+    profile: {
+      ...DEFAULT_PROFILE,
+      width: setup.width,
+      nativeQr: setup.nativeQr,
+      fourByteGb18030: setup.font === 'gb18030',
+      twoByteFont: setup.font === 'gb2312' ? 'gb2312' : 'gbk',
+      statusQueries: setup.statusQueries,
+    },
+  };
+}
+
+/**
+ * The setup's font for a profile. A profile with the 4-byte characters but a
+ * GB2312-only two-byte font (no real printer) reads as 'gb2312': the setup can
+ * only say less than the printer has, so nothing goes out as text the printer
+ * lacks — the rest is printed as an image line.
+ */
+export function printerFontOf(profile: Pick<PrinterProfile, 'fourByteGb18030' | 'twoByteFont'>): PrinterFont {
+  if (profile.twoByteFont === 'gb2312') return 'gb2312';
+  return profile.fourByteGb18030 ? 'gb18030' : 'gbk';
 }
 
 export function printerSetupFromConfig(config: PrinterConfig): PrinterSetup {
-  return { link: config.link, width: config.profile.width, nativeQr: config.profile.nativeQr };
+  return {
+    link: config.link,
+    width: config.profile.width,
+    nativeQr: config.profile.nativeQr,
+    font: printerFontOf(config.profile),
+    statusQueries: config.profile.statusQueries ?? true,
+  };
 }
 
 /** Throws RangeError (zh-CN) on a key map the schema let through but the keypad cannot use. */

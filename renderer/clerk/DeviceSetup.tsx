@@ -22,7 +22,11 @@ import {
   portText,
   printerChange,
   printerFormOf,
+  PRINTER_FONT_HINT,
+  PRINTER_FONT_TEXT,
+  PRINTER_FONTS,
   PRINTER_KIND_TEXT,
+  PRINTER_STATUS_QUERIES_HINT,
   PROTOCOL_TEXT,
   type EvaluatorForm,
   type FieldErrors,
@@ -599,6 +603,22 @@ function PrinterSection({ view }: { view: DeviceSetupView }) {
           data-testid="printer-native-qr"
           checked={form.nativeQr}
           onChange={(on) => edit({ nativeQr: on })}
+        />
+      </Field>
+      <Field label="字库" hint={PRINTER_FONT_HINT}>
+        <Radio.Group
+          data-testid="printer-font"
+          optionType="button"
+          value={form.font}
+          options={PRINTER_FONTS.map((font) => ({ value: font, label: PRINTER_FONT_TEXT[font] }))}
+          onChange={(e) => edit({ font: e.target.value as PrinterForm['font'] })}
+        />
+      </Field>
+      <Field label="状态查询" hint={PRINTER_STATUS_QUERIES_HINT}>
+        <Switch
+          data-testid="printer-status-queries"
+          checked={form.statusQueries}
+          onChange={(on) => edit({ statusQueries: on })}
         />
       </Field>
       <div className="setup-actions">

@@ -6,6 +6,7 @@ import type {
   DeviceSettingChange,
   DisplayOption,
   EvaluatorSetup,
+  PrinterFont,
   PrinterSetup,
   SerialPortOption,
 } from '../../common/device-setup.ts';
@@ -130,6 +131,19 @@ export const FLOW_CONTROL_TEXT: Record<'none' | 'rtscts' | 'xonxoff', string> = 
   xonxoff: '软件（XON/XOFF）',
 };
 
+/** The 字库 choices, in the order shown. */
+export const PRINTER_FONTS: readonly PrinterFont[] = ['gb18030', 'gbk', 'gb2312'];
+
+export const PRINTER_FONT_TEXT: Record<PrinterFont, string> = {
+  gb18030: 'GB18030 全字库',
+  gbk: 'GBK（常见）',
+  gb2312: '仅 GB2312（老型号）',
+};
+
+export const PRINTER_FONT_HINT =
+  '打印机字库里没有的字（如 喆、𠈌）会按图片打印；不确定时选 GBK，并打印测试页核对';
+export const PRINTER_STATUS_QUERIES_HINT = '打印机不回应状态查询（部分单向 USB/串口）时关闭';
+
 export interface PrinterForm {
   /** false: 不使用打印机. */
   enabled: boolean;
@@ -141,6 +155,10 @@ export interface PrinterForm {
   flowControl: 'none' | 'rtscts' | 'xonxoff';
   width: 58 | 80;
   nativeQr: boolean;
+  /** What the printer's font holds (字库). */
+  font: PrinterFont;
+  /** Ask the printer's status around each job (状态查询). */
+  statusQueries: boolean;
 }
 
 export function printerFormOf(setup: PrinterSetup | null): PrinterForm {
@@ -154,10 +172,14 @@ export function printerFormOf(setup: PrinterSetup | null): PrinterForm {
     flowControl: 'none',
     width: 80,
     nativeQr: false,
+    font: 'gbk',
+    statusQueries: true,
   };
   if (!setup) return form;
   form.width = setup.width;
   form.nativeQr = setup.nativeQr;
+  form.font = setup.font;
+  form.statusQueries = setup.statusQueries;
   const link = setup.link;
   form.kind = link.kind;
   if (link.kind === 'tcp') {
@@ -222,7 +244,16 @@ export function printerChange(form: PrinterForm): Checked<DeviceSettingChange> {
   if (!link || Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
-    change: { section: 'printer', value: { link, width: form.width, nativeQr: form.nativeQr } },
+    change: {
+      section: 'printer',
+      value: {
+        link,
+        width: form.width,
+        nativeQr: form.nativeQr,
+        font: form.font,
+        statusQueries: form.statusQueries,
+      },
+    },
   };
 }
 

@@ -100,6 +100,8 @@ const serialPrinter = (path: string): PrinterSetup => ({
   link: { kind: 'serial', path, baudRate: 9600, flowControl: 'none' },
   width: 80,
   nativeQr: true,
+  font: 'gbk',
+  statusQueries: true,
 });
 
 describe('known USB serial devices after a replug, over pty pairs', () => {

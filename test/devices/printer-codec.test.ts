@@ -11,7 +11,17 @@ import { createTextRasteriser, SYSTEM_CJK_FONTS } from '../../main/devices/print
 import { decodeGb18030, encodeGb18030, gb18030Length, isGb2312 } from '../../main/devices/gb18030.ts';
 import { canPrintCodePoint, type PrinterProfile } from '../../main/devices/printer/profile.ts';
 import { parseStatus, refusalReason, statusBytes, READY, STATUS_MESSAGES } from '../../main/devices/printer/status.ts';
-import { acceptanceReceipt, oneTimeNotice, refusalNotice, walkInTicket } from '../../main/devices/printer/templates.ts';
+import {
+  acceptanceReceipt,
+  oneTimeNotice,
+  refusalNotice,
+  testPage,
+  TEST_PAGE_FOUR_BYTE_LINE,
+  TEST_PAGE_TWO_BYTE_LINE,
+  walkInTicket,
+  type TestPageInput,
+} from '../../main/devices/printer/templates.ts';
+import { printerConfigFromSetup } from '../../main/device-setup.ts';
 import { decodeQrBitmap } from '../helpers/printer-qr.ts';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex').toUpperCase();
@@ -159,6 +169,61 @@ describe('a line the profile cannot print', () => {
     const job = encodeDocument(doc, { ...P80, twoByteFont: 'gb2312' }, { rasteriser: unifontOnly });
     expect(job.rasterLines).toEqual(['申请人：王喆']);
     expect(job.missingGlyphs).toEqual([]);
+  });
+
+  describe('on the test page (设备设置 打印测试页)', () => {
+    const page = (font: TestPageInput['font'], statusQueries = true) =>
+      testPage({
+        hallName: '南京市江北新区政务服务中心',
+        windowName: '3号窗口',
+        printerDescription: '网络打印机 192.168.1.20:9100',
+        width: 80,
+        nativeQr: true,
+        font,
+        statusQueries,
+        printedAt: '2026-03-02T01:30:00Z',
+        qrPayload: 'https://hall.example.gov.cn',
+      });
+    /** The profile 设备设置 makes of this font, as the print service gets it. */
+    const profileOf = (font: TestPageInput['font']) =>
+      printerConfigFromSetup({ link: { kind: 'usb', path: '/dev/usb/lp0' }, width: 80, nativeQr: true, font, statusQueries: true }).profile;
+    const GS_V_0 = Uint8Array.of(0x1d, 0x76, 0x30);
+
+    it('lists the font and the status queries', () => {
+      const text = lines(parseEscPos(encodeDocument(page('gb2312', false), profileOf('gb2312'), { rasteriser: unifontOnly }).bytes));
+      expect(text).toContain('字库仅GB2312');
+      expect(text).toContain('状态查询关');
+      const full = lines(parseEscPos(encodeDocument(page('gb18030'), profileOf('gb18030'), { rasteriser: unifontOnly }).bytes));
+      expect(full).toContain('字库GB18030全字库');
+      expect(full).toContain('状态查询开');
+      const usual = lines(parseEscPos(encodeDocument(page('gbk'), profileOf('gbk'), { rasteriser: unifontOnly }).bytes));
+      expect(usual).toContain('字库GBK双字节');
+    });
+
+    it('sends the 喆 line as an image (GS v 0) with font gb2312, as text with gbk', () => {
+      const gb2312 = encodeDocument(page('gb2312'), profileOf('gb2312'), { rasteriser: unifontOnly });
+      expect(gb2312.rasterLines).toEqual([TEST_PAGE_TWO_BYTE_LINE, TEST_PAGE_FOUR_BYTE_LINE]);
+      expect(indexOf(gb2312.bytes, encodeGb18030('喆'))).toBe(-1);
+      expect(indexOf(gb2312.bytes, GS_V_0)).toBeGreaterThan(0);
+      // Two images for the two lines (the QR is native here).
+      expect(parseEscPos(gb2312.bytes).filter((e) => e.type === 'image')).toHaveLength(2);
+
+      const gbk = encodeDocument(page('gbk'), profileOf('gbk'), { rasteriser: unifontOnly });
+      expect(gbk.rasterLines).toEqual([TEST_PAGE_FOUR_BYTE_LINE]); // 𠈌 needs the 4-byte font
+      expect(indexOf(gbk.bytes, encodeGb18030(TEST_PAGE_TWO_BYTE_LINE))).toBeGreaterThan(0);
+      expect(lines(parseEscPos(gbk.bytes))).toContain(TEST_PAGE_TWO_BYTE_LINE.replace(/ +/g, ''));
+      expect(parseEscPos(gbk.bytes).filter((e) => e.type === 'image')).toHaveLength(1);
+    });
+
+    it('sends both lines as text with font gb18030, 𠈌 in its four bytes', () => {
+      const job = encodeDocument(page('gb18030'), profileOf('gb18030'), { rasteriser: unifontOnly });
+      expect(job.rasterLines).toEqual([]);
+      expect(indexOf(job.bytes, GS_V_0)).toBe(-1);
+      expect(indexOf(job.bytes, Uint8Array.of(0x95, 0x32, 0xb7, 0x30))).toBeGreaterThan(0);
+      const text = lines(parseEscPos(job.bytes));
+      expect(text).toContain(TEST_PAGE_TWO_BYTE_LINE.replace(/ +/g, ''));
+      expect(text).toContain(TEST_PAGE_FOUR_BYTE_LINE.replace(/ +/g, ''));
+    });
   });
 
   it.skipIf(!SYSTEM_CJK_FONTS.some((path) => existsSync(path)))('draws 𠈌 itself when a system CJK font has it', () => {

@@ -15,6 +15,8 @@ const fullSetup: DeviceSetup = {
     link: { kind: 'serial', path: '/dev/ttyUSB1', baudRate: 19200, flowControl: 'rtscts' },
     width: 58,
     nativeQr: false,
+    font: 'gb2312',
+    statusQueries: false,
   },
   evaluator: {
     port: '/dev/ttyUSB0',
@@ -62,13 +64,19 @@ describe('config export / import', () => {
   it('round-trips the other shapes: tcp and usb printers, none at all, ft12 without a key map, voice off', () => {
     const setups: DeviceSetup[] = [
       {
-        printer: { link: { kind: 'tcp', host: '192.168.1.20', port: 9100 }, width: 80, nativeQr: true },
+        printer: {
+          link: { kind: 'tcp', host: '192.168.1.20', port: 9100 },
+          width: 80,
+          nativeQr: true,
+          font: 'gb18030',
+          statusQueries: true,
+        },
         evaluator: { port: 'COM3', protocol: 'ft12', baudRate: 9600, address: 17, keyMap: null },
         outwardDisplayId: null,
         voice: { enabled: false, volume: 0 },
       },
       {
-        printer: { link: { kind: 'usb', path: '/dev/usb/lp0' }, width: 80, nativeQr: true },
+        printer: { link: { kind: 'usb', path: '/dev/usb/lp0' }, width: 80, nativeQr: true, font: 'gbk', statusQueries: true },
         evaluator: null,
         outwardDisplayId: 0,
         voice: { enabled: true, volume: 100 },
@@ -154,6 +162,16 @@ describe('config export / import', () => {
         /打印纸宽度（setup\.printer\.width）应为 58 或 80，收到 76/,
       ],
       [(d) => (d.setup.printer.nativeQr = 'yes'), 'setup.printer.nativeQr', /打印机自带二维码/],
+      [
+        (d) => (d.setup.printer.font = 'big5'),
+        'setup.printer.font',
+        /打印机字库（setup\.printer\.font）应为 gb18030、gbk 或 gb2312，收到 "big5"/,
+      ],
+      [
+        (d) => (d.setup.printer.statusQueries = 'off'),
+        'setup.printer.statusQueries',
+        /打印机状态查询（setup\.printer\.statusQueries）应为 true 或 false/,
+      ],
       [(d) => (d.setup.outwardDisplayId = -2), 'setup.outwardDisplayId', /外屏显示器/],
       [(d) => delete d.setup.voice.volume, 'setup.voice.volume', /语音音量（setup\.voice\.volume）缺少/],
       [(d) => (d.setup.voice.volume = 12.5), 'setup.voice.volume', /语音音量.*0–100 的整数/],
@@ -168,6 +186,21 @@ describe('config export / import', () => {
       expect(error.message, field).toMatch(/^设备设置文件有误，未导入任何设置：/);
       expect(error.message, field).toMatch(message);
     }
+  });
+
+  it('imports a version-1 file written before the printer had font and statusQueries, with their defaults', () => {
+    const older = edited((d) => {
+      delete d.setup.printer.font;
+      delete d.setup.printer.statusQueries;
+    });
+    expect(JSON.parse(older)).toMatchObject({ version: 1 });
+    expect(older).not.toContain('font');
+    const result = parseConfigImport(older);
+    expect(result.ok && result.setup.printer).toEqual({ ...fullSetup.printer, font: 'gbk', statusQueries: true });
+    // And it exports again as version 1 with the fields spelled out.
+    const again = JSON.parse(exportConfig(result.ok ? result.setup : fullSetup, { now })) as Doc;
+    expect(again.version).toBe(1);
+    expect(again.setup.printer).toMatchObject({ font: 'gbk', statusQueries: true });
   });
 
   it('one bad field among good ones still applies nothing', () => {

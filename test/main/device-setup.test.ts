@@ -13,7 +13,7 @@ import type { CaseRecord } from '../../common/cases.ts';
 import { residentIdCheckChar } from '../../common/identity.ts';
 import { DEFAULT_DEVICE_SETUP, type DeviceSetupView, type HallDeviceSetup } from '../../common/device-setup.ts';
 import type { PrintQueueView } from '../../common/printing.ts';
-import { resolveDeviceSetup } from '../../main/device-setup.ts';
+import { printerConfigFromSetup, printerSetupFromConfig, resolveDeviceSetup } from '../../main/device-setup.ts';
 import { HallClient } from '../../main/hall-client.ts';
 import { DEFAULT_KEY_MAP } from '../../main/devices/evaluator/ascii-keypad.ts';
 import { PrinterSimulator } from '../../main/devices/printer/simulator.ts';
@@ -36,7 +36,13 @@ async function rig(...args: Parameters<typeof deviceRig>): Promise<DeviceRig> {
 }
 
 const MANAGER_ONLY = '设备设置仅限大厅管理员使用，请由管理员登录后操作';
-const tcpPrinter = (port: number) => ({ link: { kind: 'tcp' as const, host: '127.0.0.1', port }, width: 80 as const, nativeQr: true });
+const tcpPrinter = (port: number) => ({
+  link: { kind: 'tcp' as const, host: '127.0.0.1', port },
+  width: 80 as const,
+  nativeQr: true,
+  font: 'gbk' as const,
+  statusQueries: true,
+});
 
 describe('device setup resolution', () => {
   const local = (entries: StoredDeviceSetting['change'][]) =>
@@ -76,7 +82,13 @@ describe('device setup resolution', () => {
     expect(none.effective).toEqual({ ...DEFAULT_DEVICE_SETUP });
     expect(none.sources).toEqual({ printer: 'local', evaluator: 'default', outwardDisplayId: 'default', voice: 'default' });
     const launched = resolveDeviceSetup({ local: local([]), deviceSetups: new Map(), windowId: 3, launcher: { printer: launcherPrinter } });
-    expect(launched.effective.printer).toEqual({ link: { kind: 'usb', path: '/dev/usb/lp0' }, width: 58, nativeQr: false });
+    expect(launched.effective.printer).toEqual({
+      link: { kind: 'usb', path: '/dev/usb/lp0' },
+      width: 58,
+      nativeQr: false,
+      font: 'gbk',
+      statusQueries: true,
+    });
     expect(launched.sources.printer).toBe('launcher');
     expect(DEFAULT_KEY_MAP.size).toBe(5);
   });
@@ -107,6 +119,55 @@ describe('device setup resolution', () => {
     const after = resolveDeviceSetup({ local: store.deviceSettings(), deviceSetups: store.config().deviceSetups, windowId: 3, launcher: {} });
     expect(after.effective.printer).toBeNull();
     expect(after.sources.printer).toBe('default');
+  });
+});
+
+describe('the printer profile in the setup (字库, 状态查询)', () => {
+  const link = { kind: 'tcp' as const, host: '192.168.1.20', port: 9100 };
+  const cases = [
+    { font: 'gb18030', profile: { fourByteGb18030: true, twoByteFont: 'gbk' } },
+    { font: 'gbk', profile: { fourByteGb18030: false, twoByteFont: 'gbk' } },
+    { font: 'gb2312', profile: { fourByteGb18030: false, twoByteFont: 'gb2312' } },
+  ] as const;
+
+  for (const { font, profile } of cases) {
+    it(`maps font ${font} to the device profile and back`, () => {
+      for (const statusQueries of [true, false]) {
+        const setup = { link, width: 58 as const, nativeQr: false, font, statusQueries };
+        const config = printerConfigFromSetup(setup);
+        expect(config).toEqual({ link, profile: { ...profile, width: 58, nativeQr: false, statusQueries } });
+        expect(printerSetupFromConfig(config)).toEqual(setup);
+      }
+    });
+  }
+
+  it('reads a launcher profile that leaves the optional fields out as gbk with status queries', () => {
+    const config = { link, profile: { width: 80 as const, nativeQr: true, fourByteGb18030: true } };
+    expect(printerSetupFromConfig(config)).toMatchObject({ font: 'gb18030', statusQueries: true });
+    expect(printerSetupFromConfig({ link, profile: { ...config.profile, fourByteGb18030: false } })).toMatchObject({ font: 'gbk' });
+    // 4-byte but a GB2312-only two-byte font is no real printer: read as the smaller font, never as more than it has.
+    expect(printerSetupFromConfig({ link, profile: { ...config.profile, twoByteFont: 'gb2312' } })).toMatchObject({ font: 'gb2312' });
+  });
+
+  it('reads device_setting rows and hall pushes stored before the fields existed, with the defaults', () => {
+    const store = new CounterStore(openDatabase(join(mkdtempSync(join(tmpdir(), 'halldesk-font-')), 'counter.db')));
+    cleanups.push(() => {
+      store.db.close();
+    });
+    const old = { link, width: 80, nativeQr: true }; // as written before font and statusQueries
+    store.db
+      .prepare('INSERT INTO device_setting (section, value, set_by, set_at) VALUES (?, ?, ?, ?)')
+      .run('printer', JSON.stringify(old), MANAGER, '2026-03-02T01:00:00.000Z');
+    store.applyConfigPage(
+      [{ version: 1, change: { kind: 'device-setup', key: 'default', value: { printer: old } } as never }],
+      1,
+    );
+    const expected = { ...old, font: 'gbk', statusQueries: true };
+    expect(store.deviceSettings().get('printer')?.change).toEqual({ section: 'printer', value: expected });
+    expect(store.config().deviceSetups.get('default')).toEqual({ printer: expected });
+    const stored = store.deviceSettings().get('printer')!.change;
+    if (stored.section !== 'printer' || !stored.value) throw new Error('the stored printer setting did not parse');
+    expect(printerConfigFromSetup(stored.value).profile).toMatchObject({ fourByteGb18030: false, twoByteFont: 'gbk', statusQueries: true });
   });
 });
 

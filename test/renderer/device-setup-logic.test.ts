@@ -9,6 +9,9 @@ import {
   evaluatorFormOf,
   printerChange,
   printerFormOf,
+  PRINTER_FONT_TEXT,
+  PRINTER_FONTS,
+  PRINTER_STATUS_QUERIES_HINT,
 } from '../../renderer/clerk/device-setup-logic.ts';
 
 describe('evaluator form', () => {
@@ -69,7 +72,13 @@ describe('printer form', () => {
       ok: true,
       change: {
         section: 'printer',
-        value: { link: { kind: 'tcp', host: '192.168.1.50', port: 9100 }, width: 80, nativeQr: false },
+        value: {
+          link: { kind: 'tcp', host: '192.168.1.50', port: 9100 },
+          width: 80,
+          nativeQr: false,
+          font: 'gbk',
+          statusQueries: true,
+        },
       },
     });
     if (checked.ok) expect(DeviceSettingChange.safeParse(checked.change).success).toBe(true);
@@ -116,15 +125,57 @@ describe('printer form', () => {
     });
   });
 
+  it('字库 and 状态查询: a new printer starts at GBK with status queries; each choice is saved as chosen', () => {
+    const blank = printerFormOf(null);
+    expect(blank).toMatchObject({ font: 'gbk', statusQueries: true });
+    const form = { ...blank, enabled: true, kind: 'usb' as const, path: '/dev/usb/lp0' };
+    for (const font of PRINTER_FONTS) {
+      for (const statusQueries of [true, false]) {
+        const checked = printerChange({ ...form, font, statusQueries });
+        expect(checked).toMatchObject({ ok: true, change: { section: 'printer', value: { font, statusQueries } } });
+        if (checked.ok) expect(DeviceSettingChange.parse(checked.change)).toEqual(checked.change);
+      }
+    }
+    expect(PRINTER_FONTS.map((font) => PRINTER_FONT_TEXT[font])).toEqual([
+      'GB18030 全字库',
+      'GBK（常见）',
+      '仅 GB2312（老型号）',
+    ]);
+    expect(PRINTER_STATUS_QUERIES_HINT).toBe('打印机不回应状态查询（部分单向 USB/串口）时关闭');
+  });
+
+  it('fills the form from a setup stored before 字库 and 状态查询 existed, with their defaults', () => {
+    const stored = DeviceSettingChange.parse({
+      section: 'printer',
+      value: { link: { kind: 'tcp', host: 'printer-3', port: 9100 }, width: 58, nativeQr: true },
+    });
+    if (stored.section !== 'printer') throw new Error('unreachable');
+    expect(printerFormOf(stored.value)).toMatchObject({ font: 'gbk', statusQueries: true, width: 58, nativeQr: true });
+  });
+
   it('fills the form from each kind of setup and saves it unchanged', () => {
     const setups = [
-      { link: { kind: 'tcp' as const, host: 'printer-3', port: 9100 }, width: 80 as const, nativeQr: true },
+      {
+        link: { kind: 'tcp' as const, host: 'printer-3', port: 9100 },
+        width: 80 as const,
+        nativeQr: true,
+        font: 'gbk' as const,
+        statusQueries: true,
+      },
       {
         link: { kind: 'serial' as const, path: 'COM1', baudRate: 19200, flowControl: 'xonxoff' as const },
         width: 58 as const,
         nativeQr: false,
+        font: 'gb2312' as const,
+        statusQueries: false,
       },
-      { link: { kind: 'usb' as const, path: '/dev/usb/lp0' }, width: 80 as const, nativeQr: false },
+      {
+        link: { kind: 'usb' as const, path: '/dev/usb/lp0' },
+        width: 80 as const,
+        nativeQr: false,
+        font: 'gb18030' as const,
+        statusQueries: true,
+      },
     ];
     for (const setup of setups) {
       expect(printerChange(printerFormOf(setup))).toEqual({

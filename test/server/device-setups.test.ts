@@ -26,6 +26,8 @@ const PRINTER: NonNullable<DeviceSetup['printer']> = {
   link: { kind: 'tcp', host: '192.168.1.50', port: 9100 },
   width: 80,
   nativeQr: true,
+  font: 'gbk',
+  statusQueries: true,
 };
 const HALL_DEFAULT: HallDeviceSetup = { printer: PRINTER, voice: { enabled: true, volume: 60 } };
 const WINDOW_3: HallDeviceSetup = {
@@ -182,6 +184,24 @@ describe('hall device setups over HTTP', () => {
     await put('3', WINDOW_3);
   });
 
+  it('takes the printer font and status queries, and a body without them (older admin tools) with the defaults', async () => {
+    const before = (await list()).version;
+    const profiled: HallDeviceSetup = { printer: { ...PRINTER, font: 'gb2312', statusQueries: false } };
+    expect(await put('3', profiled)).toEqual({ key: '3', setup: profiled, version: before + 1 });
+    const { font: _font, statusQueries: _queries, ...older } = PRINTER;
+    const { status, json } = await call(hall, 'PUT', '/v1/admin/device-setups/3', admin(), {
+      printer: older,
+    });
+    expect(status, JSON.stringify(json)).toBe(200);
+    const filled = { printer: { ...older, font: 'gbk', statusQueries: true } };
+    expect(HallDeviceSetupEntry.parse(json)).toEqual({ key: '3', setup: filled, version: before + 2 });
+    expect(await pullConfig(hall, counter3.token, before)).toEqual([
+      { version: before + 1, change: { kind: 'device-setup', key: '3', value: profiled } },
+      { version: before + 2, change: { kind: 'device-setup', key: '3', value: filled } },
+    ]);
+    await put('3', WINDOW_3);
+  });
+
   it('DELETE puts a null value in the stream; deleting again changes nothing', async () => {
     const before = (await list()).version;
     expect(await remove('3')).toEqual({ key: '3', removed: true, version: before + 1 });
@@ -227,6 +247,8 @@ describe('hall device setups over HTTP', () => {
     );
     expect(await bad({ voice: { enabled: true, volume: 101 } })).toContain('voice.volume');
     expect(await bad({ printer: { ...PRINTER, width: 76 } })).toContain('printer.width');
+    expect(await bad({ printer: { ...PRINTER, font: 'big5' } })).toContain('printer.font');
+    expect(await bad({ printer: { ...PRINTER, statusQueries: 'no' } })).toContain('printer.statusQueries');
     expect(await bad({ evaluator: { ...WINDOW_3.evaluator, protocol: 'rs485' } })).toContain(
       'evaluator.protocol',
     );

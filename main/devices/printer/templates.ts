@@ -247,10 +247,25 @@ export interface TestPageInput {
   printerDescription: string;
   width: 58 | 80;
   nativeQr: boolean;
+  /** What the printer's font holds (设备设置 字库). */
+  font: 'gb18030' | 'gbk' | 'gb2312';
+  /** The printer is asked its status (DLE EOT) around each job. */
+  statusQueries: boolean;
   printedAt: Date | string;
   /** The QR the page carries (the hall server's address, or anything short). */
   qrPayload: string;
 }
+
+const TEST_PAGE_FONT_TEXT: Readonly<Record<TestPageInput['font'], string>> = {
+  gb18030: 'GB18030 全字库',
+  gbk: 'GBK 双字节',
+  gb2312: '仅 GB2312',
+};
+
+/** The test page's line of two-byte characters missing from GB2312 (an image on a GB2312-only printer). */
+export const TEST_PAGE_TWO_BYTE_LINE = '生僻字（GBK）：喆 堃';
+/** The test page's line of a 4-byte GB18030 character (text only with the full GB18030 font). */
+export const TEST_PAGE_FOUR_BYTE_LINE = '生僻字（四字节）：𠈌';
 
 /** What a manager prints to check a printer: the settings, Chinese text, a ruler, a QR code, the cut. */
 export function testPage(input: TestPageInput): PrintDocument {
@@ -263,12 +278,17 @@ export function testPage(input: TestPageInput): PrintDocument {
         { label: '打印机', value: input.printerDescription },
         { label: '纸宽', value: `${input.width} 毫米` },
         { label: '二维码', value: input.nativeQr ? '打印机自带' : '按图片打印' },
+        { label: '字库', value: TEST_PAGE_FONT_TEXT[input.font] },
+        { label: '状态查询', value: input.statusQueries ? '开' : '关' },
         { label: '时间', value: formatHallTime(input.printedAt) },
       ],
     },
     { type: 'rule' },
     { type: 'text', text: '中文：政务服务中心 受理回执 一次性告知' },
     { type: 'text', text: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789' },
+    // Each prints as text when the font has it, else the line goes out as an image (see profile.ts).
+    { type: 'text', text: TEST_PAGE_TWO_BYTE_LINE },
+    { type: 'text', text: TEST_PAGE_FOUR_BYTE_LINE },
     { type: 'text', text: '放大字样', align: 'center', size: 2, bold: true },
     ...qrBlock(input.qrPayload, '扫码测试'),
     { type: 'text', text: '以上内容完整清晰、纸张自动切断即为正常', align: 'center' },
