@@ -4,9 +4,9 @@
 // comes from (本机设置, 大厅统一配置 …), saves as this counter's own setting
 // after an inline check, can go back to the hall's, and has its own test.
 // State in device-setup-store.ts, the form rules in device-setup-logic.ts.
-import { Alert, App as AntApp, Button, Drawer, Input, Radio, Slider, Spin, Switch, Tag, Tooltip } from 'antd';
+import { Alert, App as AntApp, Button, Input, Radio, Slider, Spin, Switch, Tag, Tooltip } from 'antd';
 import { useState, type ReactNode } from 'react';
-import type { DeviceSection, DeviceSetupView, SetupSource } from '../../common/device-setup.ts';
+import type { DeviceSection, DeviceSettingChange, DeviceSetupView, SetupSource } from '../../common/device-setup.ts';
 import { DEVICE_SECTION_NAME, SETUP_SOURCE_NAME } from '../../common/device-setup.ts';
 import { managerOnlyMessage } from '../../common/errors.ts';
 import { LEVEL_NAME } from '../../common/ratings.ts';
@@ -28,6 +28,7 @@ import {
   PRINTER_KIND_TEXT,
   PRINTER_STATUS_QUERIES_HINT,
   PROTOCOL_TEXT,
+  type Checked,
   type EvaluatorForm,
   type FieldErrors,
   type PrinterForm,
@@ -40,7 +41,7 @@ import {
   type SaveFile,
 } from './device-setup-store.ts';
 import { DEVICE_SETUP_HOTKEY, isDeviceSetupHotkey } from './idle.ts';
-import { openDrawer, useManagerDrawer } from './manager-drawer.ts';
+import { ManagerDrawerFrame, openDrawer, useManagerDrawer } from './manager-drawer.tsx';
 import { checkEnrollCode, checkServerUrl } from './validate.ts';
 
 export const DEVICE_SETUP_MANAGERS_ONLY = managerOnlyMessage('设备设置');
@@ -104,23 +105,12 @@ export function DeviceSetupDrawer() {
   const loadError = useDeviceSetup((s) => s.loadError);
   if (!manager) return null;
   return (
-    <Drawer
+    <ManagerDrawerFrame
+      drawer={store}
       open={open}
-      title={
-        <span>
-          设备设置 <kbd>{DEVICE_SETUP_HOTKEY}</kbd>
-        </span>
-      }
-      size={900}
-      keyboard={false}
-      destroyOnHidden
-      closable={false}
-      extra={
-        <Button data-testid="device-setup-close" onClick={() => store.getState().setOpen(false)}>
-          关闭 <kbd>Esc</kbd>
-        </Button>
-      }
-      onClose={() => store.getState().setOpen(false)}
+      title="设备设置"
+      hotkey={DEVICE_SETUP_HOTKEY}
+      closeTestId="device-setup-close"
     >
       <div className="setup" data-testid="device-setup" data-esc-local>
         {loadError && (
@@ -146,7 +136,7 @@ export function DeviceSetupDrawer() {
           <SetupSections view={view} />
         )}
       </div>
-    </Drawer>
+    </ManagerDrawerFrame>
   );
 }
 
@@ -315,6 +305,24 @@ function Field({
 
 // ---- 评价器 ---------------------------------------------------------------
 
+/**
+ * A device section's form: typing into a field means the window uses the
+ * device (「不使用…」 turns off); 保存 checks inline first, then saves.
+ */
+function useSectionForm<F extends { enabled: boolean }>(initial: () => F, check: (form: F) => Checked<DeviceSettingChange>) {
+  const store = useDeviceSetupApi();
+  const [form, setForm] = useState<F>(initial);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const edit = (patch: Partial<F>) => setForm((f) => ({ ...f, enabled: true, ...patch }));
+  const save = () => {
+    const checked = check(form);
+    if (!checked.ok) return setErrors(checked.errors);
+    setErrors({});
+    void store.getState().save(checked.change);
+  };
+  return { form, setForm, errors, edit, save };
+}
+
 function EvaluatorSection({ view }: { view: DeviceSetupView }) {
   const store = useDeviceSetupApi();
   const busy = useDeviceSetup((s) => s.busy.evaluator);
@@ -322,17 +330,8 @@ function EvaluatorSection({ view }: { view: DeviceSetupView }) {
   const portsLoading = useDeviceSetup((s) => s.portsLoading);
   const portsNote = useDeviceSetup((s) => s.portsNote);
   const portCount = useDeviceSetup((s) => s.ports.length);
-  const [form, setForm] = useState<EvaluatorForm>(() => evaluatorFormOf(view.effective.evaluator));
-  const [errors, setErrors] = useState<FieldErrors>({});
-  // Typing into a field means the window uses an evaluator.
-  const edit = (patch: Partial<EvaluatorForm>) => setForm((f) => ({ ...f, enabled: true, ...patch }));
+  const { form, setForm, errors, edit, save } = useSectionForm(() => evaluatorFormOf(view.effective.evaluator), evaluatorChange);
   const inUse = view.effective.evaluator !== null;
-  const save = () => {
-    const checked = evaluatorChange(form);
-    if (!checked.ok) return setErrors(checked.errors);
-    setErrors({});
-    void store.getState().save(checked.change);
-  };
   return (
     <Section section="evaluator" view={view} title={DEVICE_SECTION_NAME.evaluator}>
       <Field
@@ -488,16 +487,8 @@ function PrinterSection({ view }: { view: DeviceSetupView }) {
   const busy = useDeviceSetup((s) => s.busy.printer);
   const testing = useDeviceSetup((s) => s.busy.printerTest);
   const preview = useDeviceSetup((s) => s.printerPreview);
-  const [form, setForm] = useState<PrinterForm>(() => printerFormOf(view.effective.printer));
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const edit = (patch: Partial<PrinterForm>) => setForm((f) => ({ ...f, enabled: true, ...patch }));
+  const { form, setForm, errors, edit, save } = useSectionForm(() => printerFormOf(view.effective.printer), printerChange);
   const inUse = view.effective.printer !== null;
-  const save = () => {
-    const checked = printerChange(form);
-    if (!checked.ok) return setErrors(checked.errors);
-    setErrors({});
-    void store.getState().save(checked.change);
-  };
   return (
     <Section section="printer" view={view} title={DEVICE_SECTION_NAME.printer}>
       <Field

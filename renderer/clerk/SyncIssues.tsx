@@ -4,13 +4,13 @@
 // ticket conflicts of 手动录入票号). Each row: when, which window, what (kind
 // and number, never the record's content) and the server's zh-CN reason.
 // State in sync-issues-store.ts.
-import { Alert, Button, Drawer, Spin, Tag } from 'antd';
+import { Alert, Button, Spin, Tag } from 'antd';
 import type { ReactNode } from 'react';
 import { managerOnlyMessage } from '../../common/errors.ts';
 import { TICKET_STATUS_TEXT, type HallSyncConflict, type HallSyncRejection, type SyncRejection } from '../../common/sync-issues.ts';
 import { useClerk } from './context.ts';
 import { formatWhen, useSyncIssues, useSyncIssuesApi } from './sync-issues-store.ts';
-import { isAltKey, openDrawer, useManagerDrawer } from './manager-drawer.ts';
+import { isAltKey, ManagerDrawerFrame, openDrawer, useManagerDrawer } from './manager-drawer.tsx';
 import './sync-issues.css';
 
 export const SYNC_ISSUES_HOTKEY = 'Alt+Y';
@@ -53,28 +53,17 @@ export function SyncIssuesDrawer() {
   if (!manager) return null;
   const hallCount = view ? view.hall.rejected.length + view.hall.conflicts.length : 0;
   return (
-    <Drawer
+    <ManagerDrawerFrame
+      drawer={store}
       open={open}
-      title={
-        <span>
-          同步异常 <kbd>{SYNC_ISSUES_HOTKEY}</kbd>
-        </span>
-      }
-      size={900}
-      keyboard={false}
-      destroyOnHidden
-      closable={false}
+      title="同步异常"
+      hotkey={SYNC_ISSUES_HOTKEY}
+      closeTestId="sync-issues-close"
       extra={
-        <span className="sync-extra">
-          <Button data-testid="sync-issues-refresh" loading={loading} onClick={() => void store.getState().refresh()}>
-            刷新
-          </Button>
-          <Button data-testid="sync-issues-close" onClick={() => store.getState().setOpen(false)}>
-            关闭 <kbd>Esc</kbd>
-          </Button>
-        </span>
+        <Button data-testid="sync-issues-refresh" loading={loading} onClick={() => void store.getState().refresh()}>
+          刷新
+        </Button>
       }
-      onClose={() => store.getState().setOpen(false)}
     >
       <div className="sync" data-testid="sync-issues" data-esc-local>
         <p className="sync-intro">
@@ -158,7 +147,7 @@ export function SyncIssuesDrawer() {
           </>
         )}
       </div>
-    </Drawer>
+    </ManagerDrawerFrame>
   );
 }
 

@@ -1,7 +1,8 @@
 // The hall manager's drawers (设备设置 Alt+D, 同步异常 Alt+Y): one hotkey
 // each that opens or closes it for a manager and tells a clerk why not, Esc
 // to close, and only one of them open at a time.
-import { useEffect } from 'react';
+import { Button, Drawer } from 'antd';
+import { useEffect, type ReactNode } from 'react';
 import { useClerkStoreApi } from './context.ts';
 
 export interface DrawerState {
@@ -75,4 +76,43 @@ export function useManagerDrawer(options: {
       drawer.getState().setOpen(false);
     };
   }, [clerkStore, drawer, isHotkey, refusal, escapeTakenInside]);
+}
+
+/** The frame both manager drawers share: the title with its hotkey, 关闭 Esc, and what goes at the top right. */
+export function ManagerDrawerFrame(props: {
+  drawer: DrawerStore;
+  open: boolean;
+  title: string;
+  hotkey: string;
+  closeTestId: string;
+  extra?: ReactNode;
+  children: ReactNode;
+}) {
+  const close = () => props.drawer.getState().setOpen(false);
+  return (
+    <Drawer
+      open={props.open}
+      title={
+        <span>
+          {props.title} <kbd>{props.hotkey}</kbd>
+        </span>
+      }
+      size={900}
+      // Esc is ours (useManagerDrawer), before the 办件 keys hear it.
+      keyboard={false}
+      destroyOnHidden
+      closable={false}
+      extra={
+        <span className="manager-drawer-extra">
+          {props.extra}
+          <Button data-testid={props.closeTestId} onClick={close}>
+            关闭 <kbd>Esc</kbd>
+          </Button>
+        </span>
+      }
+      onClose={close}
+    >
+      {props.children}
+    </Drawer>
+  );
 }
