@@ -186,6 +186,22 @@ const PREFIX: Record<DeviceSection, string> = {
   voice: 'voice',
 };
 
+/** 保存 of a device section: spins while saving, waits while the section does something else. */
+function SaveButton(props: { testid: string; busy: string | undefined; disabled?: boolean; onClick: () => void }) {
+  const { busy } = props;
+  return (
+    <Button
+      type="primary"
+      data-testid={props.testid}
+      loading={busy === 'save'}
+      disabled={props.disabled === true || (busy !== undefined && busy !== 'save')}
+      onClick={props.onClick}
+    >
+      保存
+    </Button>
+  );
+}
+
 function Section({
   section,
   view,
@@ -436,15 +452,7 @@ function EvaluatorSection({ view }: { view: DeviceSetupView }) {
         </Field>
       )}
       <div className="setup-actions">
-        <Button
-          type="primary"
-          data-testid="evaluator-save"
-          loading={busy === 'save'}
-          disabled={busy !== undefined && busy !== 'save'}
-          onClick={save}
-        >
-          保存
-        </Button>
+        <SaveButton testid="evaluator-save" busy={busy} onClick={save} />
         <Button
           data-testid="evaluator-ping"
           loading={testing === 'ping'}
@@ -613,15 +621,7 @@ function PrinterSection({ view }: { view: DeviceSetupView }) {
         />
       </Field>
       <div className="setup-actions">
-        <Button
-          type="primary"
-          data-testid="printer-save"
-          loading={busy === 'save'}
-          disabled={busy !== undefined && busy !== 'save'}
-          onClick={save}
-        >
-          保存
-        </Button>
+        <SaveButton testid="printer-save" busy={busy} onClick={save} />
         <Button
           data-testid="printer-test"
           loading={testing === 'test'}
@@ -672,19 +672,12 @@ function DisplaySection({ view }: { view: DeviceSetupView }) {
         </Radio.Group>
       )}
       <div className="setup-actions">
-        <Button
-          type="primary"
-          data-testid="display-save"
-          loading={busy === 'save'}
-          disabled={displays.length === 0 || (busy !== undefined && busy !== 'save')}
-          onClick={() =>
-            void store
-              .getState()
-              .save({ section: 'outwardDisplayId', value: choice === 'auto' ? null : choice })
-          }
-        >
-          保存
-        </Button>
+        <SaveButton
+          testid="display-save"
+          busy={busy}
+          disabled={displays.length === 0}
+          onClick={() => void store.getState().save({ section: 'outwardDisplayId', value: choice === 'auto' ? null : choice })}
+        />
         <Button
           data-testid="display-test"
           loading={busy === 'test'}
@@ -733,15 +726,11 @@ function VoiceSection({ view }: { view: DeviceSetupView }) {
         </span>
       </Field>
       <div className="setup-actions">
-        <Button
-          type="primary"
-          data-testid="voice-save"
-          loading={busy === 'save'}
-          disabled={busy !== undefined && busy !== 'save'}
+        <SaveButton
+          testid="voice-save"
+          busy={busy}
           onClick={() => void store.getState().save({ section: 'voice', value: { enabled, volume } })}
-        >
-          保存
-        </Button>
+        />
         <Button
           data-testid="voice-test"
           loading={busy === 'test'}

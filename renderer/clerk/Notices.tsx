@@ -31,6 +31,12 @@ const LABEL: Record<ConnectionState['state'], string> = {
   connecting: '连接中',
   offline: '离线',
 };
+/** The badge's colour, the same green / amber / red as the device badges. */
+const CONNECTION_LEVEL: Record<ConnectionState['state'], 'ok' | 'warning' | 'error'> = {
+  online: 'ok',
+  connecting: 'warning',
+  offline: 'error',
+};
 export const OFFLINE_ADVICE = '请检查网络或联系管理员';
 
 const trimReason = (reason: string | null): string => reason?.replace(/[。.；;，,\s]+$/, '') ?? '';
@@ -61,12 +67,12 @@ export function ConnectionBadge({ named = false }: { named?: boolean }) {
   return (
     <Tooltip title={fullTip}>
       <span
-        className={`conn-badge conn-${connection.state}`}
+        className={`status-badge status-${CONNECTION_LEVEL[connection.state]}`}
         data-testid="connection-state"
         data-state={connection.state}
         aria-label={`大厅服务器：${LABEL[connection.state]}`}
       >
-        <span className="conn-dot" />
+        <span className={connection.state === 'connecting' ? 'status-dot status-dot-blink' : 'status-dot'} />
         {named ? `服务器${LABEL[connection.state]}` : LABEL[connection.state]}
         {unsent > 0 && (
           <span className="conn-unsent" data-testid="unsent-count" data-count={unsent}>

@@ -59,13 +59,13 @@ export function PrinterStatus() {
       <Tooltip title={tip}>
         <button
           type="button"
-          className={`printer-badge printer-${printer.level}`}
+          className={`status-badge status-${printer.level}`}
           data-testid="printer-state"
           data-level={printer.level}
           aria-label={`打印机：${label}`}
           onClick={() => store.getState().setOpen(true)}
         >
-          <span className="printer-dot" />
+          <span className="status-dot" />
           {label}
           {printer.waiting > 0 && (
             <span className="printer-waiting" data-testid="printer-waiting">

@@ -13,6 +13,7 @@ import { openDatabase, type Db } from '../../main/store/database.ts';
 import { Outbox, type OutboxState } from '../../main/store/outbox.ts';
 import { pruneSettledWalkIns, WalkIns } from '../../main/walk-ins.ts';
 import { memoryLogger, tempDir } from '../sync/support.ts';
+import { fakeIntervalTimer } from '../helpers/fake-interval.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 /** 2026-06-30 16:00 in Beijing: the hall's today is 2026-06-30. */
@@ -20,20 +21,7 @@ const NOW = new Date('2026-06-30T08:00:00.000Z');
 const TODAY = '2026-06-30';
 const daysAgo = (days: number, from = NOW) => new Date(from.getTime() - days * DAY).toISOString();
 
-function fakeTimer() {
-  const timer = {
-    runs: [] as { run: () => void; ms: number }[],
-    cleared: 0,
-    setInterval(run: () => void, ms: number) {
-      timer.runs.push({ run, ms });
-      return timer.runs.length;
-    },
-    clearInterval() {
-      timer.cleared += 1;
-    },
-  };
-  return timer satisfies RetentionTimer;
-}
+const fakeTimer = (): ReturnType<typeof fakeIntervalTimer> & RetentionTimer => fakeIntervalTimer();
 
 function rig(file = join(tempDir('halldesk-housekeeping-'), 'counter.db')) {
   const db = openDatabase(file);

@@ -16,6 +16,7 @@ import { CaseStore, type StoredCase } from '../../main/store/case-store.ts';
 import { openDatabase, type Db } from '../../main/store/database.ts';
 import { Outbox } from '../../main/store/outbox.ts';
 import { memoryLogger, tempDir } from '../sync/support.ts';
+import { fakeIntervalTimer } from '../helpers/fake-interval.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = new Date('2026-06-30T08:00:00.000Z');
@@ -86,20 +87,7 @@ function rig() {
   return { file, db, cases, add };
 }
 
-function fakeTimer() {
-  const timer = {
-    runs: [] as { run: () => void; ms: number }[],
-    cleared: 0,
-    setInterval(run: () => void, ms: number) {
-      timer.runs.push({ run, ms });
-      return timer.runs.length;
-    },
-    clearInterval() {
-      timer.cleared += 1;
-    },
-  };
-  return timer satisfies RetentionTimer;
-}
+const fakeTimer = (): ReturnType<typeof fakeIntervalTimer> & RetentionTimer => fakeIntervalTimer();
 
 const applicantOf = (db: Db, caseNo: string) =>
   db.prepare('SELECT applicant_json, purged_at FROM cases WHERE case_no = ?').get(caseNo) as {

@@ -11,26 +11,14 @@ import { CallNextResult, Enrollment, EnrollmentCode, IssuedTicket } from '../../
 import { CALL_NEXT_REPLY_PRUNE_EVERY_MS, type PruneTimer } from '../../server/hall.ts';
 import { createHallServer } from '../../server/hall-server.ts';
 import { DEMO_PASSWORD, DEMO_SEED_DIR } from '../helpers/hall-server.ts';
+import { fakeIntervalTimer } from '../helpers/fake-interval.ts';
 
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;
 /** Monday 2026-03-02, 09:00 in Beijing. */
 const T0 = new Date('2026-03-02T01:00:00.000Z');
 
-function fakeTimer() {
-  const timer = {
-    runs: [] as { run: () => void; ms: number }[],
-    cleared: 0,
-    setInterval(run: () => void, ms: number) {
-      timer.runs.push({ run, ms });
-      return timer.runs.length;
-    },
-    clearInterval() {
-      timer.cleared += 1;
-    },
-  };
-  return timer satisfies PruneTimer;
-}
+const fakeTimer = (): ReturnType<typeof fakeIntervalTimer> & PruneTimer => fakeIntervalTimer();
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
