@@ -12,7 +12,7 @@ import { EvaluatorDriver } from '../main/devices/evaluator/driver.ts';
 import { encodeDeviceMessage } from '../main/devices/evaluator/ft12.ts';
 import { EvaluatorSimulator } from '../main/devices/evaluator/simulator.ts';
 import { openSerialPort } from '../main/devices/serial-line.ts';
-import { RatingService } from '../main/ratings.ts';
+import { RatingService } from '../main/ratings/rating-service.ts';
 import { openDatabase } from '../main/store/database.ts';
 import { Outbox } from '../main/store/outbox.ts';
 import { closeAllPtyPairs, startPtyPair } from '../test/helpers/pty-pair.ts';

@@ -2,7 +2,7 @@
 // counter core. The implementation is main/counter.ts.
 import type { CounterCore } from './bridge.ts';
 import type { Logger } from './log.ts';
-import type { EvaluatorConfig } from './ratings.ts';
+import type { EvaluatorConfig } from './ratings/rating-service.ts';
 import type { PrinterConfig } from './printing/config.ts';
 import type { DisplayOption, OutwardScreenStatus } from '../common/device-setup.ts';
 

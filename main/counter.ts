@@ -17,16 +17,16 @@ import {
   SYNC_ISSUES_OFFLINE,
   type SyncIssuesView,
 } from '../common/sync-issues.ts';
-import { CaseService, type CaseContext } from './cases.ts';
-import { ClerkCredentials } from './clerk-credentials.ts';
-import { RatingService } from './ratings.ts';
-import { CounterDevices, DEFAULT_HALL_NAME } from './counter-devices.ts';
+import { CaseService, type CaseContext } from './cases/case-service.ts';
+import { ClerkCredentials } from './session/clerk-credentials.ts';
+import { RatingService } from './ratings/rating-service.ts';
+import { CounterDevices, DEFAULT_HALL_NAME } from './device-setup/counter-devices.ts';
 import type { Timers } from './devices/evaluator/clock.ts';
 import type { DiscoveryDeps } from './devices/discovery.ts';
 import { DEFAULT_RETENTION_DAYS, Retention, type RetentionTimer } from './retention.ts';
 import type { Counter, CounterOptions, LocalSettings } from './counter-api.ts';
 import { HallClient } from './hall-client.ts';
-import { deviceProofMatches, expectedDeviceProof, newDeviceProofNonce } from './device-proof.ts';
+import { deviceProofMatches, expectedDeviceProof, newDeviceProofNonce } from './session/device-proof.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { FileSecretStore, type SecretStore } from './secret-store.ts';
 import { CounterStore, type HallConfig, type StoredEnrollment } from './store/counter-store.ts';
@@ -37,8 +37,8 @@ import type { TextRasteriser } from './devices/printer/text-raster.ts';
 import type { PrintService } from './printing/print-service.ts';
 import { Pusher, type PushTuning } from './sync/pusher.ts';
 import { SyncStreams } from './sync/streams.ts';
-import { TYPED_TICKET_ONLINE, typedTicketNumber, TypedTickets } from './typed-tickets.ts';
-import { WALK_IN_LOW_WATER, WalkIns } from './walk-ins.ts';
+import { TYPED_TICKET_ONLINE, typedTicketNumber, TypedTickets } from './queue/typed-tickets.ts';
+import { WALK_IN_LOW_WATER, WalkIns } from './queue/walk-ins.ts';
 
 export interface CounterDependencies {
   fetch?: typeof fetch;

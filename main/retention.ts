@@ -16,11 +16,11 @@ import { normalizeCreditCode, normalizeResidentId } from '../common/identity.ts'
 import { maskIdNumber, maskName, maskPhone } from '../common/mask.ts';
 import { isoDateAt } from '../common/calendar.ts';
 import { CASE_DECIDED, CASE_FINISHED } from '../common/sync.ts';
-import { HALL_UTC_OFFSET_MINUTES } from './cases.ts';
+import { HALL_UTC_OFFSET_MINUTES } from './cases/case-service.ts';
 import type { Logger } from './log.ts';
 import { CounterStore } from './store/counter-store.ts';
 import type { Db } from './store/database.ts';
-import { pruneSettledWalkIns, type WalkInsPruned } from './walk-ins.ts';
+import { pruneSettledWalkIns, type WalkInsPruned } from './queue/walk-ins.ts';
 
 export const DEFAULT_RETENTION_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -8,7 +8,7 @@ import { app, dialog, powerSaveBlocker, screen, session, type BrowserWindow, typ
 import type { ScreenRole } from '../../common/ipc-names.ts';
 import { openCounter } from '../counter.ts';
 import { printerConfigFromEnv, type PrinterConfig } from '../printing/config.ts';
-import { evaluatorConfigFromEnv, type EvaluatorConfig } from '../ratings.ts';
+import { evaluatorConfigFromEnv, type EvaluatorConfig } from '../ratings/rating-service.ts';
 import type { Counter } from '../counter-api.ts';
 import {
   displayOptions,

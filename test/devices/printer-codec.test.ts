@@ -21,7 +21,7 @@ import {
   walkInTicket,
   type TestPageInput,
 } from '../../main/devices/printer/templates.ts';
-import { printerConfigFromSetup } from '../../main/device-setup.ts';
+import { printerConfigFromSetup } from '../../main/device-setup/resolve.ts';
 import { decodeQrBitmap } from '../helpers/printer-qr.ts';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex').toUpperCase();

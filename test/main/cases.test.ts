@@ -11,7 +11,7 @@ import type { CallArgs } from '../../common/contract.ts';
 import { HallError } from '../../common/errors.ts';
 import { creditCodeCheckChar, residentIdCheckChar } from '../../common/identity.ts';
 import { ConfigChange } from '../../common/model.ts';
-import { CaseService, type CaseContext } from '../../main/cases.ts';
+import { CaseService, type CaseContext } from '../../main/cases/case-service.ts';
 import type { Logger } from '../../main/log.ts';
 import { CounterStore } from '../../main/store/counter-store.ts';
 import { openDatabase } from '../../main/store/database.ts';

@@ -6,7 +6,7 @@ import {
   suggestedConfigFileName,
   type ConfigImportResult,
   type DeviceSetup,
-} from '../../main/config-transfer.ts';
+} from '../../main/device-setup/config-transfer.ts';
 
 const now = new Date('2026-11-28T09:30:00Z');
 

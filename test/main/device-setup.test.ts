@@ -13,7 +13,7 @@ import type { CaseRecord } from '../../common/cases.ts';
 import { residentIdCheckChar } from '../../common/identity.ts';
 import { DEFAULT_DEVICE_SETUP, type DeviceSetupView, type HallDeviceSetup } from '../../common/device-setup.ts';
 import type { PrintQueueView } from '../../common/printing.ts';
-import { printerConfigFromSetup, printerSetupFromConfig, resolveDeviceSetup } from '../../main/device-setup.ts';
+import { printerConfigFromSetup, printerSetupFromConfig, resolveDeviceSetup } from '../../main/device-setup/resolve.ts';
 import { HallClient } from '../../main/hall-client.ts';
 import { DEFAULT_KEY_MAP } from '../../main/devices/evaluator/ascii-keypad.ts';
 import { PrinterSimulator } from '../../main/devices/printer/simulator.ts';

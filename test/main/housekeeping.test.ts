@@ -11,7 +11,7 @@ import { Retention, type RetentionTimer } from '../../main/retention.ts';
 import { CounterStore } from '../../main/store/counter-store.ts';
 import { openDatabase, type Db } from '../../main/store/database.ts';
 import { Outbox, type OutboxState } from '../../main/store/outbox.ts';
-import { pruneSettledWalkIns, WalkIns } from '../../main/walk-ins.ts';
+import { pruneSettledWalkIns, WalkIns } from '../../main/queue/walk-ins.ts';
 import { memoryLogger, tempDir } from '../sync/support.ts';
 import { fakeIntervalTimer } from '../helpers/fake-interval.ts';
 

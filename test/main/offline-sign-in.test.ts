@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ClerkState, OutwardView } from '../../common/contract.ts';
 import { HallError } from '../../common/errors.ts';
 import type { Staff } from '../../common/model.ts';
-import { ClerkCredentials, SCRYPT_PARAMS } from '../../main/clerk-credentials.ts';
+import { ClerkCredentials, SCRYPT_PARAMS } from '../../main/session/clerk-credentials.ts';
 import { openCounter } from '../../main/counter.ts';
 import { HallClient } from '../../main/hall-client.ts';
 import { openDatabase } from '../../main/store/database.ts';

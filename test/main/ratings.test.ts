@@ -12,7 +12,7 @@ import type { RatingRecord } from '../../common/ratings.ts';
 import { EvaluatorDriver } from '../../main/devices/evaluator/driver.ts';
 import { EvaluatorSimulator } from '../../main/devices/evaluator/simulator.ts';
 import { createMemoryLine } from '../../main/devices/serial-line.ts';
-import { RatingService, evaluatorConfigFromEnv, type RatingContext } from '../../main/ratings.ts';
+import { RatingService, evaluatorConfigFromEnv, type RatingContext } from '../../main/ratings/rating-service.ts';
 import { openDatabase, type Db } from '../../main/store/database.ts';
 import { Outbox } from '../../main/store/outbox.ts';
 import { ManualTimers } from '../devices/evaluator-manual-timers.ts';

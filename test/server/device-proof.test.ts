@@ -6,7 +6,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../common/errors.ts';
 import { DEVICE_PROOF_LABEL, DeviceProof, deviceProofMessage } from '../../common/http-api.ts';
-import { deviceProofMatches, expectedDeviceProof, newDeviceProofNonce } from '../../main/device-proof.ts';
+import { deviceProofMatches, expectedDeviceProof, newDeviceProofNonce } from '../../main/session/device-proof.ts';
 import { deviceProof } from '../../server/device-proof.ts';
 import { startHallServer, type TestHallServer } from '../helpers/hall-server.ts';
 

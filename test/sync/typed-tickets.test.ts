@@ -13,7 +13,7 @@ import type { Enrollment, PushResult } from '../../common/http-api.ts';
 import { TICKET_SERVED_OFFLINE, type Mutation, type TicketServedOfflineArgs } from '../../common/sync.ts';
 import { openCounter } from '../../main/counter.ts';
 import { HallClient } from '../../main/hall-client.ts';
-import { TYPED_TICKET_ONLINE } from '../../main/typed-tickets.ts';
+import { TYPED_TICKET_ONLINE } from '../../main/queue/typed-tickets.ts';
 import { createHallServer, type HallServer } from '../../server/hall-server.ts';
 import { failure, waitFor } from '../helpers/counter-views.ts';
 import { DEMO_PASSWORD, DEMO_SEED_DIR, startHallServer } from '../helpers/hall-server.ts';

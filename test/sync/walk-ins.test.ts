@@ -13,7 +13,7 @@ import { isoDateAt } from '../../common/calendar.ts';
 import { WALKIN_ISSUED, type Mutation, type WalkInIssuedArgs } from '../../common/sync.ts';
 import { openCounter } from '../../main/counter.ts';
 import { HallClient } from '../../main/hall-client.ts';
-import { WALK_IN_LOW_WATER } from '../../main/walk-ins.ts';
+import { WALK_IN_LOW_WATER } from '../../main/queue/walk-ins.ts';
 import { createHallServer, type HallServer } from '../../server/hall-server.ts';
 import { failure, waitFor } from '../helpers/counter-views.ts';
 import { DEMO_PASSWORD, DEMO_SEED_DIR, startHallServer } from '../helpers/hall-server.ts';

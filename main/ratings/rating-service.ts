@@ -12,9 +12,9 @@
 //
 // Clock and timers are injected; the evaluator driver is injected, or null
 // when this window has none (touch on the outward screen still works).
-import { addWorkingDays } from '../common/calendar.ts';
-import type { IsoDate, WorkingCalendar } from '../common/cases.ts';
-import { HallError } from '../common/errors.ts';
+import { addWorkingDays } from '../../common/calendar.ts';
+import type { IsoDate, WorkingCalendar } from '../../common/cases.ts';
+import { HallError } from '../../common/errors.ts';
 import {
   FOLLOW_UP_ADVANCED,
   FOLLOW_UP_OPENED,
@@ -27,19 +27,19 @@ import {
   type FollowUp,
   type OutwardRating,
   type RatingRecord,
-} from '../common/ratings.ts';
-import { systemTimers, type Timers } from './devices/evaluator/clock.ts';
-import { EvaluatorDriver, EvaluatorError, type EvaluatorProtocol } from './devices/evaluator/driver.ts';
-import type { KeyMap } from './devices/evaluator/ascii-keypad.ts';
-import { openSerialPort } from './devices/serial-line.ts';
-import { DisplayState } from './devices/evaluator/ft12.ts';
-import { isBadRating, type RatingLevel } from './devices/evaluator/levels.ts';
-import { newSessionId, RatingSessions, type SessionOutcome } from './devices/evaluator/sessions.ts';
-import type { Logger } from './log.ts';
-import type { Db } from './store/database.ts';
-import type { Outbox } from './store/outbox.ts';
-import { RatingStore } from './store/rating-store.ts';
-import { uuidv7Generator, type UuidV7 } from './uuidv7.ts';
+} from '../../common/ratings.ts';
+import { systemTimers, type Timers } from '../devices/evaluator/clock.ts';
+import { EvaluatorDriver, EvaluatorError, type EvaluatorProtocol } from '../devices/evaluator/driver.ts';
+import type { KeyMap } from '../devices/evaluator/ascii-keypad.ts';
+import { openSerialPort } from '../devices/serial-line.ts';
+import { DisplayState } from '../devices/evaluator/ft12.ts';
+import { isBadRating, type RatingLevel } from '../devices/evaluator/levels.ts';
+import { newSessionId, RatingSessions, type SessionOutcome } from '../devices/evaluator/sessions.ts';
+import type { Logger } from '../log.ts';
+import type { Db } from '../store/database.ts';
+import type { Outbox } from '../store/outbox.ts';
+import { RatingStore } from '../store/rating-store.ts';
+import { uuidv7Generator, type UuidV7 } from '../uuidv7.ts';
 
 /** What the service needs of the evaluator driver. */
 export type RatingEvaluator = Pick<

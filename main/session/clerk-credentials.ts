@@ -4,8 +4,8 @@
 // server is unreachable. A password the server refuses drops the verifier.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { z } from 'zod';
-import { Staff } from '../common/model.ts';
-import type { Db } from './store/database.ts';
+import { Staff } from '../../common/model.ts';
+import type { Db } from '../store/database.ts';
 
 /** scrypt cost: N = 2^15, r = 8, p = 1 (≈ 32 MiB and tens of ms per check). */
 export const SCRYPT_PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;

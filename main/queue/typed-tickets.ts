@@ -4,11 +4,11 @@
 // mutation in one transaction; on reconnect the hall server marks the ticket
 // served, or — when it was already called, served or passed elsewhere, or is
 // unknown — keeps a conflict record for the hall manager (server/sync.ts).
-import { HallError } from '../common/errors.ts';
-import { TicketNumber } from '../common/model.ts';
-import { TICKET_SERVED_OFFLINE, type TicketServedOfflineArgs } from '../common/sync.ts';
-import type { Db } from './store/database.ts';
-import type { Outbox } from './store/outbox.ts';
+import { HallError } from '../../common/errors.ts';
+import { TicketNumber } from '../../common/model.ts';
+import { TICKET_SERVED_OFFLINE, type TicketServedOfflineArgs } from '../../common/sync.ts';
+import type { Db } from '../store/database.ts';
+import type { Outbox } from '../store/outbox.ts';
 
 export const TYPED_TICKET_ONLINE = '当前已联网，请用「叫号」办理排队群众；手动录入票号仅在离线时使用';
 

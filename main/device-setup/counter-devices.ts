@@ -14,7 +14,7 @@
 //
 // Who may call what (a signed-in manager) is the counter's check; here the
 // manager's staff number only comes in to say who set what.
-import type { CallResult } from '../common/contract.ts';
+import type { CallResult } from '../../common/contract.ts';
 import type {
   DeviceSection,
   DeviceSettingChange,
@@ -22,9 +22,9 @@ import type {
   DeviceSetupView,
   DisplayOption,
   SerialPortOption,
-} from '../common/device-setup.ts';
-import { HallError } from '../common/errors.ts';
-import type { EvaluatorStatus } from '../common/ratings.ts';
+} from '../../common/device-setup.ts';
+import { HallError } from '../../common/errors.ts';
+import type { EvaluatorStatus } from '../../common/ratings.ts';
 import { exportConfig, parseConfigImport, suggestedConfigFileName } from './config-transfer.ts';
 import {
   evaluatorConfigFromSetup,
@@ -33,8 +33,8 @@ import {
   resolveDeviceSetup,
   type LauncherDevices,
   type ResolvedDeviceSetup,
-} from './device-setup.ts';
-import type { Timers } from './devices/evaluator/clock.ts';
+} from './resolve.ts';
+import type { Timers } from '../devices/evaluator/clock.ts';
 import {
   defaultDiscoveryDeps,
   followKnownDevice,
@@ -43,14 +43,14 @@ import {
   PortPoller,
   type DiscoveredPort,
   type DiscoveryDeps,
-} from './devices/discovery.ts';
-import { testPage } from './devices/printer/templates.ts';
-import type { TextRasteriser } from './devices/printer/text-raster.ts';
-import type { Logger } from './log.ts';
-import { describePrinterLink, openPrinterLink } from './printing/config.ts';
-import { PrintService } from './printing/print-service.ts';
-import { evaluatorFromConfig, type RatingService, type RatingServiceOptions } from './ratings.ts';
-import type { CounterStore, HallConfig, IdentifiedSection, StoredDeviceIdentity } from './store/counter-store.ts';
+} from '../devices/discovery.ts';
+import { testPage } from '../devices/printer/templates.ts';
+import type { TextRasteriser } from '../devices/printer/text-raster.ts';
+import type { Logger } from '../log.ts';
+import { describePrinterLink, openPrinterLink } from '../printing/config.ts';
+import { PrintService } from '../printing/print-service.ts';
+import { evaluatorFromConfig, type RatingService, type RatingServiceOptions } from '../ratings/rating-service.ts';
+import type { CounterStore, HallConfig, IdentifiedSection, StoredDeviceIdentity } from '../store/counter-store.ts';
 
 export const DEFAULT_HALL_NAME = '政务服务中心';
 export const VOICE_OFF_MESSAGE = '语音播报已关闭：请先打开语音播报并保存，再测试';

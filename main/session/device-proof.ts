@@ -3,7 +3,7 @@
 // fresh nonce with the HMAC only the hall holding this device's registration
 // can make (server/device-proof.ts computes it there).
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { deviceProofMessage } from '../common/http-api.ts';
+import { deviceProofMessage } from '../../common/http-api.ts';
 
 /** A fresh challenge: 32 random bytes, base64url. */
 export function newDeviceProofNonce(): string {

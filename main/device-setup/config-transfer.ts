@@ -8,10 +8,10 @@
 //   exportConfig(setup)       → the file's text
 //   parseConfigImport(text)   → { ok: true, setup } | { ok: false, error } (zh-CN, says which field)
 import { z } from 'zod';
-import { DeviceSetupSchema, type DeviceSetup, type PrinterLinkSchema } from '../common/device-setup.ts';
-import type { EvaluatorProtocol } from './devices/evaluator/driver.ts';
-import type { FlowControl, PaperWidth } from './devices/printer/index.ts';
-import type { PrinterLink } from './printing/config.ts';
+import { DeviceSetupSchema, type DeviceSetup, type PrinterLinkSchema } from '../../common/device-setup.ts';
+import type { EvaluatorProtocol } from '../devices/evaluator/driver.ts';
+import type { FlowControl, PaperWidth } from '../devices/printer/index.ts';
+import type { PrinterLink } from '../printing/config.ts';
 
 export const CONFIG_DOCUMENT_KIND = 'halldesk.device-setup';
 /**

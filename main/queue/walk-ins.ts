@@ -4,11 +4,11 @@
 // W + window code + - + three digits, e.g. W03-007), so they work offline and
 // never collide with kiosk tickets or another window's walk-ins. Each number
 // issued is recorded with its `walkin.issued` mutation in one transaction.
-import { HallError } from '../common/errors.ts';
-import type { WalkInLease } from '../common/http-api.ts';
-import { WALKIN_ISSUED, walkInNumber, type WalkInIssuedArgs } from '../common/sync.ts';
-import type { Db } from './store/database.ts';
-import type { Outbox } from './store/outbox.ts';
+import { HallError } from '../../common/errors.ts';
+import type { WalkInLease } from '../../common/http-api.ts';
+import { WALKIN_ISSUED, walkInNumber, type WalkInIssuedArgs } from '../../common/sync.ts';
+import type { Db } from '../store/database.ts';
+import type { Outbox } from '../store/outbox.ts';
 
 /** Top up (lease another range) when fewer than this many numbers remain today. */
 export const WALK_IN_LOW_WATER = 20;

@@ -23,8 +23,8 @@ import type {
   IsoDate,
   OutwardCase,
   WorkingCalendar,
-} from '../common/cases.ts';
-import { DEFAULT_CALENDARS, isoDateAt } from '../common/calendar.ts';
+} from '../../common/cases.ts';
+import { DEFAULT_CALENDARS, isoDateAt } from '../../common/calendar.ts';
 import {
   computeFigures,
   deadlineState,
@@ -33,16 +33,16 @@ import {
   finishRefusal,
   formatCaseNo,
   statusAfterDecision,
-} from '../common/case-rules.ts';
-import type { CallArgs, CallResult } from '../common/contract.ts';
-import { HallError } from '../common/errors.ts';
-import { normalizeCreditCode, normalizeResidentId } from '../common/identity.ts';
-import { maskIdNumber, maskName } from '../common/mask.ts';
-import { HallSettings, type Item } from '../common/model.ts';
-import type { Logger } from './log.ts';
-import { CaseStore, type StoredCase } from './store/case-store.ts';
-import type { CounterStore, HallConfig } from './store/counter-store.ts';
-import { canonicalJson, type Outbox } from './store/outbox.ts';
+} from '../../common/case-rules.ts';
+import type { CallArgs, CallResult } from '../../common/contract.ts';
+import { HallError } from '../../common/errors.ts';
+import { normalizeCreditCode, normalizeResidentId } from '../../common/identity.ts';
+import { maskIdNumber, maskName } from '../../common/mask.ts';
+import { HallSettings, type Item } from '../../common/model.ts';
+import type { Logger } from '../log.ts';
+import { CaseStore, type StoredCase } from '../store/case-store.ts';
+import type { CounterStore, HallConfig } from '../store/counter-store.ts';
+import { canonicalJson, type Outbox } from '../store/outbox.ts';
 
 /**
  * The hall's offset from UTC in minutes: China Standard Time, no daylight
