@@ -308,6 +308,17 @@ export type CallArgs<N extends CallName> = z.input<(typeof calls)[N]['args']>;
 export type CallResult<N extends CallName> = z.infer<(typeof calls)[N]['result']>;
 export type EventPayload<N extends EventName> = z.infer<(typeof events)[N]['payload']>;
 
+/** A call's arguments as the core receives them: parsed by the bridge, defaults filled. */
+export type CallInput<N extends CallName> = z.output<(typeof calls)[N]['args']>;
+/** What runs one call in the counter core. */
+export type CallHandler<N extends CallName> = (args: CallInput<N>) => CallResult<N> | Promise<CallResult<N>>;
+/**
+ * A feature's handlers, keyed by the contract's call names: `CallHandlers<'callNext' | 'recall'>`.
+ * The counter joins every feature's map into one `CallHandlers` (all names), so a call without a
+ * handler, or a handler with the wrong arguments or result, does not compile.
+ */
+export type CallHandlers<N extends CallName = CallName> = { [K in N]: CallHandler<K> };
+
 /** The api the renderer sees, the same from the preload bridge and the WebSocket client. */
 export type HallDeskApi = {
   [N in CallName]: (args: CallArgs<N>) => Promise<CallResult<N>>;

@@ -1,8 +1,14 @@
 // What the hosts (Electron shell, browser host) need to create and drive the
 // counter core. The implementation is main/counter.ts.
 import type { CounterCore } from './bridge.ts';
+import type { Timers } from './devices/evaluator/clock.ts';
+import type { DiscoveryDeps } from './devices/discovery.ts';
+import type { TextRasteriser } from './devices/printer/text-raster.ts';
+import type { RetentionTimer } from './retention.ts';
+import type { SecretStore } from './secret-store.ts';
+import type { PushTuning } from './sync/pusher.ts';
 import type { Logger } from './log.ts';
-import type { EvaluatorConfig } from './ratings/rating-service.ts';
+import type { EvaluatorConfig } from './ratings/evaluator-config.ts';
 import type { PrinterConfig } from './printing/config.ts';
 import type { DisplayOption, OutwardScreenStatus } from '../common/device-setup.ts';
 
@@ -36,4 +42,28 @@ export interface Counter extends CounterCore {
   /** The host says where the outward screen is; the clerk's status bar shows it (devices.outward). */
   setOutwardStatus(status: OutwardScreenStatus): void;
   close(): Promise<void>;
+}
+
+/** What varies in tests: transports, secrets, timing. Defaults are the real ones. */
+export interface CounterDependencies {
+  fetch?: typeof fetch;
+  secrets?: SecretStore;
+  /** Reconnect delay after the n-th failed attempt (ms); default: full-jitter backoff 1 s → 30 s. */
+  retryDelay?: (attempt: number) => number;
+  /** Push loop timing (main/sync/pusher.ts); defaults: batches of 500, backoff 1 s → 60 s, 30 s timeout. */
+  push?: Partial<PushTuning>;
+  /** The daily retention run (main/retention.ts); default: a real, unref'd interval. */
+  retentionTimer?: RetentionTimer;
+  /** Serial port discovery for 设备设置 (main/devices/discovery.ts); default: the real system. */
+  discovery?: Partial<DiscoveryDeps>;
+  /** Draws print lines the printer cannot print (tests pass one without system fonts). */
+  rasteriser?: TextRasteriser;
+  /** 测试评价's time limit (s); default 30. */
+  evaluatorTestSeconds?: number;
+  /** How long 显示测试画面 lasts (ms); default 10 s. */
+  testPatternMs?: number;
+  /** How often a known USB serial device (evaluator, serial printer) is looked for after a replug (ms); default 2000. */
+  portPollMs?: number;
+  /** The timers of that poll; default: real ones, unref'd. */
+  portTimers?: Timers;
 }

@@ -2,7 +2,7 @@
 // so the launchers (npm start, npm run demo:web) find the same folder the
 // Electron shell uses as its userData: <appData>/HallDesk.
 import { posix, win32 } from 'node:path';
-import { APP_DATA_FOLDER } from '../main/electron/launch-env.ts';
+import { APP_DATA_FOLDER } from '../main/shell/launch-env.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

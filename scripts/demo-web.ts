@@ -13,7 +13,7 @@ import { startDemoHall } from './demo-hall.ts';
 import { startDemoPrinter } from './demo-printer.ts';
 import { startDemoEvaluator } from './demo-evaluator.ts';
 import { printerConfigFromEnv } from '../main/printing/config.ts';
-import { evaluatorConfigFromEnv } from '../main/ratings/rating-service.ts';
+import { evaluatorConfigFromEnv } from '../main/ratings/evaluator-config.ts';
 
 const windows = (process.argv.find((arg) => arg.startsWith('--windows='))?.slice(10) ?? '1,2')
   .split(',')

@@ -46,13 +46,14 @@ import {
 } from '../devices/discovery.ts';
 import { testPage } from '../devices/printer/templates.ts';
 import type { TextRasteriser } from '../devices/printer/text-raster.ts';
+import { DEFAULT_HALL_NAME } from '../core/counter-state.ts';
 import type { Logger } from '../log.ts';
 import { describePrinterLink, openPrinterLink } from '../printing/config.ts';
 import { PrintService } from '../printing/print-service.ts';
-import { evaluatorFromConfig, type RatingService, type RatingServiceOptions } from '../ratings/rating-service.ts';
+import { evaluatorFromConfig } from '../ratings/evaluator-config.ts';
+import type { RatingService, RatingServiceOptions } from '../ratings/rating-service.ts';
 import type { CounterStore, HallConfig, IdentifiedSection, StoredDeviceIdentity } from '../store/counter-store.ts';
 
-export const DEFAULT_HALL_NAME = '政务服务中心';
 export const VOICE_OFF_MESSAGE = '语音播报已关闭：请先打开语音播报并保存，再测试';
 const IDENTIFIED_SECTIONS: readonly IdentifiedSection[] = ['evaluator', 'printer'];
 

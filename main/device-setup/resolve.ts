@@ -19,7 +19,7 @@ import {
 import { DEFAULT_KEY_MAP, keyMapFrom } from '../devices/evaluator/ascii-keypad.ts';
 import { DEFAULT_PROFILE, type PrinterProfile } from '../devices/printer/index.ts';
 import type { PrinterConfig } from '../printing/config.ts';
-import type { EvaluatorConfig } from '../ratings/rating-service.ts';
+import type { EvaluatorConfig } from '../ratings/evaluator-config.ts';
 import type { StoredDeviceSetting } from '../store/counter-store.ts';
 
 /** What the launcher's printer and evaluator (environment variables in the demos) amount to. */

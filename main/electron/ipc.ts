@@ -8,7 +8,7 @@ import { events, type Reply } from '../../common/contract.ts';
 import { CALL_NAMES, EVENT_NAMES, callChannel, eventChannel, type EventName, type ScreenRole } from '../../common/ipc-names.ts';
 import { dispatchCall, type CounterCore } from '../bridge.ts';
 import type { Logger } from '../log.ts';
-import { FORBIDDEN_SENDER, isAppUrl, senderRole } from './trust.ts';
+import { FORBIDDEN_SENDER, isAppUrl, senderRole } from '../shell/trust.ts';
 
 /** The current window for each role (the outward window is re-created when it changes mode). */
 export type WindowLookup = (role: ScreenRole) => BrowserWindow | null;

@@ -8,7 +8,7 @@ import { app, dialog, powerSaveBlocker, screen, session, type BrowserWindow, typ
 import type { ScreenRole } from '../../common/ipc-names.ts';
 import { openCounter } from '../counter.ts';
 import { printerConfigFromEnv, type PrinterConfig } from '../printing/config.ts';
-import { evaluatorConfigFromEnv, type EvaluatorConfig } from '../ratings/rating-service.ts';
+import { evaluatorConfigFromEnv, type EvaluatorConfig } from '../ratings/evaluator-config.ts';
 import type { Counter } from '../counter-api.ts';
 import {
   displayOptions,
@@ -17,10 +17,10 @@ import {
   type DisplayEvent,
   type DisplayInfo,
   type OutwardPlacement,
-} from '../displays.ts';
+} from '../shell/displays.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { registerIpc } from './ipc.ts';
-import { APP_DATA_FOLDER, autoEnrollFromEnv } from './launch-env.ts';
+import { APP_DATA_FOLDER, autoEnrollFromEnv } from '../shell/launch-env.ts';
 import { registerAppScheme, serveAppScheme } from './protocol.ts';
 import { SafeStorageSecretStore } from './safe-storage-secrets.ts';
 import {

@@ -2,8 +2,8 @@
 // served from the built renderer folder. No file:// anywhere.
 import { readFile } from 'node:fs/promises';
 import { protocol } from 'electron';
-import { serveAppRequest } from './app-files.ts';
-import { APP_SCHEME } from './trust.ts';
+import { serveAppRequest } from '../shell/app-files.ts';
+import { APP_SCHEME } from '../shell/trust.ts';
 
 /** Must run before app `ready`. */
 export function registerAppScheme(): void {

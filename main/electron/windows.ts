@@ -1,11 +1,11 @@
 // The two BrowserWindows — the clerk's workspace on the primary display and
-// the citizen's outward screen where main/displays.ts puts it — and the
+// the citizen's outward screen where main/shell/displays.ts puts it — and the
 // hardening every webContents gets.
 import { BrowserWindow, type Rectangle, type WebContents, type WebPreferences } from 'electron';
 import type { ScreenRole } from '../../common/ipc-names.ts';
-import { rectInside, windowedBounds, type OutwardPlacement, type Rect } from '../displays.ts';
+import { rectInside, windowedBounds, type OutwardPlacement, type Rect } from '../shell/displays.ts';
 import type { Logger } from '../log.ts';
-import { isAllowedNavigation, pageUrl } from './trust.ts';
+import { isAllowedNavigation, pageUrl } from '../shell/trust.ts';
 
 const TITLES: Record<ScreenRole, string> = {
   clerk: 'HallDesk 政务服务窗口综合终端 — 工作台',

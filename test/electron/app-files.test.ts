@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, contentTypeFor, resolveAppFile, serveAppRequest } from '../../main/electron/app-files.ts';
+import { CONTENT_SECURITY_POLICY, contentTypeFor, resolveAppFile, serveAppRequest } from '../../main/shell/app-files.ts';
 
 let base: string;
 let root: string;

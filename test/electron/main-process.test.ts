@@ -34,7 +34,7 @@ const spare: FakeDisplay = {
   workArea: { x: -1024, y: 0, width: 1024, height: 768 },
   scaleFactor: 2,
 };
-/** A little longer than the shell's display debounce (main/displays.ts DISPLAY_DEBOUNCE_MS). */
+/** A little longer than the shell's display debounce (main/shell/displays.ts DISPLAY_DEBOUNCE_MS). */
 const SETTLE_MS = 4000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The open outward windows (one, always). */

@@ -12,9 +12,12 @@ const read = (path: string) => readFileSync(join(repo, path), 'utf8');
 /** Source without comments, so a remark cannot satisfy (or trip) a check. */
 const code = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:\\'"`])\/\/.*$/gm, '$1');
 
-const shellFiles = readdirSync(join(repo, 'main/electron'))
-  .filter((name) => name.endsWith('.ts') && name !== 'vite.config.ts')
-  .map((name) => `main/electron/${name}`);
+// The shell: main/electron/ and its pure helpers in main/shell/.
+const shellFiles = ['main/electron', 'main/shell'].flatMap((dir) =>
+  readdirSync(join(repo, dir))
+    .filter((name) => name.endsWith('.ts') && name !== 'vite.config.ts')
+    .map((name) => `${dir}/${name}`),
+);
 const shell = Object.fromEntries(shellFiles.map((path) => [path, code(read(path))]));
 const allShell = Object.values(shell).join('\n');
 const windows = shell['main/electron/windows.ts']!;
@@ -113,7 +116,7 @@ describe('content', () => {
   });
 
   it('serves with the strict CSP', () => {
-    expect(shell['main/electron/app-files.ts']).toContain(
+    expect(shell['main/shell/app-files.ts']).toContain(
       `"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'"`,
     );
   });
@@ -184,7 +187,7 @@ describe('layering', () => {
   });
 
   it('keeps the pure shell modules free of electron, so tests can load them', () => {
-    for (const path of ['main/electron/trust.ts', 'main/electron/app-files.ts', 'main/electron/launch-env.ts', 'main/displays.ts']) {
+    for (const path of ['main/shell/trust.ts', 'main/shell/app-files.ts', 'main/shell/launch-env.ts', 'main/shell/displays.ts']) {
       expect(importsElectron(code(read(path))), path).toBe(false);
     }
   });

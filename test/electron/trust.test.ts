@@ -1,7 +1,7 @@
 // The Electron shell's sender and navigation checks, as pure functions
-// (main/electron/trust.ts does not import 'electron').
+// (main/shell/trust.ts does not import 'electron').
 import { describe, expect, it } from 'vitest';
-import { autoEnrollFromEnv } from '../../main/electron/launch-env.ts';
+import { autoEnrollFromEnv } from '../../main/shell/launch-env.ts';
 import {
   APP_ORIGIN,
   FORBIDDEN_SENDER,
@@ -10,7 +10,7 @@ import {
   isTrustedSender,
   pageUrl,
   senderRole,
-} from '../../main/electron/trust.ts';
+} from '../../main/shell/trust.ts';
 
 describe('isAppUrl', () => {
   it.each([

@@ -15,7 +15,7 @@ import {
   type DisplayInfo,
   type OutwardAction,
   type OutwardState,
-} from '../../main/displays.ts';
+} from '../../main/shell/displays.ts';
 
 const laptop: DisplayInfo = {
   id: 1,

@@ -12,8 +12,8 @@
 // monitor switching modes, a loose cable): `OutwardDriver` hides at once
 // when the window's display goes, and makes every other move only after the
 // screens have been quiet for a while.
-import type { Timers, TimerHandle } from '../common/announce.ts';
-import type { DisplayOption, OutwardScreenStatus } from '../common/device-setup.ts';
+import type { Timers, TimerHandle } from '../../common/announce.ts';
+import type { DisplayOption, OutwardScreenStatus } from '../../common/device-setup.ts';
 
 export interface Rect {
   x: number;

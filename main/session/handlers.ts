@@ -1,0 +1,143 @@
+// Who works at the window: 登录 (online, or offline against the stored
+// verifier), 退出, and 暂停服务 (lock; the signed-in clerk's password unlocks).
+import type { CallHandlers, CallInput, ClerkState } from '../../common/contract.ts';
+import { HallError } from '../../common/errors.ts';
+import type { CaseService } from '../cases/case-service.ts';
+import type { CounterState } from '../core/counter-state.ts';
+import type { RatingService } from '../ratings/rating-service.ts';
+import type { HallLink } from '../sync/hall-link.ts';
+import type { ClerkCredentials } from './clerk-credentials.ts';
+
+export type SessionCall = 'signIn' | 'signOut' | 'lockScreen' | 'unlockScreen';
+
+export interface SessionDeps {
+  state: CounterState;
+  credentials: ClerkCredentials;
+  ratings: RatingService;
+  cases: CaseService;
+  link: HallLink;
+  clerkState: () => ClerkState;
+}
+
+export function sessionHandlers(deps: SessionDeps): CallHandlers<SessionCall> {
+  const { state, credentials, ratings, cases, link, clerkState } = deps;
+  const log = state.log;
+
+  /** The server is unreachable: the clerk's stored verifier decides, and the counter works locally. */
+  async function signInOffline(args: CallInput<'signIn'>): Promise<ClerkState> {
+    const check = await credentials.check(args.staffNo, args.password);
+    if (check.result === 'unknown') {
+      throw new HallError('SERVER_UNREACHABLE', '该工号未在本终端联网登录过，离线时无法登录；请联网后登录', 503);
+    }
+    if (check.result === 'wrong-password') {
+      log.warn('offline sign-in refused', { staffNo: args.staffNo });
+      throw new HallError('SIGN_IN_FAILED', '工号或密码错误，请重新输入', 401);
+    }
+    const window = state.window();
+    if (!window) throw new HallError('SERVER_UNREACHABLE', '本终端尚未取得窗口配置，离线时无法登录；请联网后登录', 503);
+    state.offlineClerk = check.staff;
+    state.setLocked(false);
+    state.setStatus({ window, current: state.status?.current ?? null, clerk: check.staff });
+    log.info('clerk signed in offline', { staffNo: check.staff.staffNo });
+    ratings.clerkSignedIn(check.staff.staffNo, check.staff.name);
+    state.publish();
+    return clerkState();
+  }
+
+  return {
+    async signIn(args) {
+      const client = state.requireClient();
+      let result;
+      try {
+        result = await state.online(() => client.request('signIn', { body: args }));
+      } catch (error) {
+        if (error instanceof HallError && error.code === 'SERVER_UNREACHABLE') return signInOffline(args);
+        // A password the server refuses no longer opens this counter offline either.
+        if (error instanceof HallError && error.code === 'SIGN_IN_FAILED') credentials.forget(args.staffNo);
+        throw error;
+      }
+      state.offlineClerk = null;
+      state.setLocked(false);
+      log.info('clerk signed in', { staffNo: result.staff.staffNo });
+      try {
+        await credentials.remember(result.staff, args.password);
+      } catch (error) {
+        log.warn('offline sign-in verifier not stored', { staffNo: result.staff.staffNo, error: String(error) });
+      }
+      ratings.clerkSignedIn(result.staff.staffNo, result.staff.name);
+      await link.refreshWindow();
+      return clerkState();
+    },
+
+    async signOut() {
+      const client = state.requireClient();
+      const offline = state.offlineClerk !== null;
+      if (offline) {
+        // Signed in offline: the server never knew; sign out here.
+        state.offlineClerk = null;
+        if (state.status) state.setStatus({ ...state.status, clerk: null });
+      } else {
+        await state.online(() => client.request('signOut'));
+      }
+      cases.clearShown();
+      ratings.cancelOpen();
+      ratings.clerkSignedOut();
+      state.setLocked(false);
+      if (offline) await link.refreshWindow().catch(() => state.publish());
+      else await link.refreshWindow();
+      return clerkState();
+    },
+
+    lockScreen() {
+      const clerk = state.requireClerk();
+      if (!state.isLocked()) {
+        state.setLocked(true);
+        // The citizen's rating prompt ends (stored as cancelled); the evaluator shows 暂停服务.
+        ratings.cancelOpen();
+        ratings.display('paused');
+        log.info('screen locked', { staffNo: clerk.staffNo });
+      }
+      state.publish();
+      return clerkState();
+    },
+
+    async unlockScreen({ password }) {
+      const clerk = state.requireClerk();
+      if (!state.isLocked()) return clerkState();
+      const wrong = () => new HallError('SIGN_IN_FAILED', '密码错误，请重新输入', 401);
+      const check = await credentials.check(clerk.staffNo, password);
+      if (check.result === 'wrong-password') {
+        log.warn('unlock refused', { staffNo: clerk.staffNo });
+        throw wrong();
+      }
+      if (check.result === 'unknown') {
+        // No stored verifier: the hall server checks (the same clerk signs in again at this window).
+        let result;
+        try {
+          const client = state.requireClient();
+          result = await state.online(() => client.request('signIn', { body: { staffNo: clerk.staffNo, password } }));
+        } catch (error) {
+          if (error instanceof HallError && error.code === 'SIGN_IN_FAILED') throw wrong();
+          if (error instanceof HallError && error.code === 'SERVER_UNREACHABLE') {
+            throw new HallError(
+              'SERVER_UNREACHABLE',
+              '无法连接大厅服务器核对密码，本终端也没有该工号的离线登录记录：请联网后再解锁，或退出登录',
+              503,
+            );
+          }
+          throw error;
+        }
+        try {
+          await credentials.remember(result.staff, password);
+        } catch (error) {
+          log.warn('offline sign-in verifier not stored', { staffNo: clerk.staffNo, error: String(error) });
+        }
+      }
+      state.setLocked(false);
+      log.info('screen unlocked', { staffNo: clerk.staffNo });
+      ratings.display(state.status?.current ? 'serving' : 'idle');
+      state.publish();
+      return clerkState();
+    },
+  };
+}
