@@ -56,7 +56,6 @@ class CounterService implements Counter {
   private readonly retention: Retention;
   private readonly enrollment: Enrollment;
   private readonly handlers: CallHandlers;
-  private readonly localSettingsListeners = new Set<() => void>();
 
   constructor(store: CounterStore, options: CounterOptions, deps: CounterDependencies) {
     const clock = options.clock ?? (() => new Date());
@@ -76,14 +75,12 @@ class CounterService implements Counter {
       displays: () => options.displays?.() ?? [],
       ratings: () => this.ratings,
       onChange: () => state.publish(),
-      onOutwardDisplayChange: () => this.localSettingsChanged(),
     }));
     const settings = () => state.config.settings;
     this.retention = new Retention({ db: store.db, clock, days: () => settings()?.retentionDays ?? DEFAULT_RETENTION_DAYS, log, timer: deps.retentionTimer });
     // Every local commit that records a mutation starts a push (after the commit).
     const outbox = new Outbox(store.db, { clock, onAppend: () => this.pusher.kick() });
-    const pushTarget = () => (state.enrollment && !state.closed ? { client: state.requireClient(), deviceId: state.enrollment.deviceId } : null);
-    this.pusher = new Pusher({ outbox, target: () => ignoreErrors(pushTarget), log, onChange: () => state.publish(), tuning: deps.push });
+    this.pusher = new Pusher({ outbox, target: () => state.pushTarget(), log, onChange: () => state.publish(), tuning: deps.push });
     const cases = new CaseService({ store, outbox, clock, log, config: () => state.config, context: () => state.caseContext() });
     const ratings = (this.ratings = new RatingService({
       db: store.db,
@@ -173,18 +170,7 @@ class CounterService implements Counter {
   }
 
   onLocalSettingsChange(listener: () => void): () => void {
-    this.localSettingsListeners.add(listener);
-    return () => this.localSettingsListeners.delete(listener);
-  }
-
-  private localSettingsChanged(): void {
-    for (const listener of [...this.localSettingsListeners]) {
-      try {
-        listener();
-      } catch (error) {
-        this.state.log.warn('local settings listener failed', { error: String(error) });
-      }
-    }
+    return this.devices.onOutwardDisplayChange(listener);
   }
 
   setOutwardStatus(status: OutwardScreenStatus): void {
@@ -200,14 +186,5 @@ class CounterService implements Counter {
     await this.pusher.close();
     await this.devices.close();
     this.state.store.db.close();
-  }
-}
-
-/** The push target: null when the device token is gone (requireClient throws). */
-function ignoreErrors<T>(target: () => T | null): T | null {
-  try {
-    return target();
-  } catch {
-    return null;
   }
 }

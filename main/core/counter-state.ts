@@ -155,6 +155,16 @@ export class CounterState {
     return this.client;
   }
 
+  /** Where the outbox is pushed; null while not enrolled, closing, or without a device token. */
+  pushTarget(): { client: HallClient; deviceId: string } | null {
+    if (!this.enrollment || this.closed) return null;
+    try {
+      return { client: this.requireClient(), deviceId: this.enrollment.deviceId };
+    } catch {
+      return null;
+    }
+  }
+
   /** A new enrollment or server address: the next request builds its client anew. */
   setEnrollment(enrollment: StoredEnrollment): void {
     this.enrollment = enrollment;

@@ -91,8 +91,6 @@ export interface CounterDevicesOptions {
   ratings: () => RatingService;
   /** Something the views show changed. */
   onChange: () => void;
-  /** The outward display chosen changed. */
-  onOutwardDisplayChange: () => void;
 }
 
 /** Where a serial device's driver opens: the path the setting names, or where the device was found again. */
@@ -127,6 +125,7 @@ export class CounterDevices {
   private poller: PortPoller | null = null;
   private followKey = '[]';
   private readonly unfollow: (() => void)[] = [];
+  private readonly outwardDisplayListeners = new Set<() => void>();
 
   constructor(options: CounterDevicesOptions) {
     this.options = options;
@@ -141,6 +140,12 @@ export class CounterDevices {
   }
 
   /** The evaluator to build the RatingService with (once, before start). */
+  /** The host moves the outward window when the manager chooses another display. */
+  onOutwardDisplayChange(listener: () => void): () => void {
+    this.outwardDisplayListeners.add(listener);
+    return () => this.outwardDisplayListeners.delete(listener);
+  }
+
   initialEvaluator(): RatingServiceOptions['evaluator'] {
     this.appliedEvaluator = JSON.stringify(this.resolved.effective.evaluator);
     return this.makeEvaluator(this.resolved.effective.evaluator);
@@ -400,10 +405,12 @@ export class CounterDevices {
       this.log.info('evaluator reconfigured', { port: evaluator?.port ?? null, address: evaluator?.address ?? null });
     }
     if (before.effective.outwardDisplayId !== outwardDisplayId) {
-      try {
-        this.options.onOutwardDisplayChange();
-      } catch (error) {
-        this.log.warn('local settings listener failed', { error: String(error) });
+      for (const listener of [...this.outwardDisplayListeners]) {
+        try {
+          listener();
+        } catch (error) {
+          this.log.warn('local settings listener failed', { error: String(error) });
+        }
       }
     }
     this.syncFollowers();
