@@ -7,6 +7,34 @@ export type HallDatabase = Database.Database;
 
 export type Migration = GenericMigration<HallDatabase>;
 
+/**
+ * Rebuilds config_changes under a new definition (SQLite cannot alter a CHECK
+ * constraint), keeping every row, its version and the AUTOINCREMENT counter so
+ * that counters' cursors stay valid. `columns` is the body of the new table,
+ * between its parentheses, as the migration shipped it: SQLite keeps the
+ * CREATE TABLE text in sqlite_schema to the byte, so neither `columns` of a
+ * shipped migration nor the statements here may change. Shipped migrations 3
+ * and 8 run this; a later rebuild that needs anything else writes its own.
+ */
+function rebuildConfigChanges(db: HallDatabase, table: string, columns: string): void {
+  const sequence = db
+    .prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'config_changes'")
+    .pluck()
+    .get();
+  db.exec(`
+        CREATE TABLE ${table} (${columns}) STRICT;
+        INSERT INTO ${table} (version, kind, key, value)
+          SELECT version, kind, key, value FROM config_changes ORDER BY version;
+        DROP TABLE config_changes;
+        ALTER TABLE ${table} RENAME TO config_changes;
+        CREATE INDEX config_changes_by_key ON config_changes (kind, key, version);
+      `);
+  if (sequence !== undefined) {
+    db.prepare("DELETE FROM sqlite_sequence WHERE name = 'config_changes'").run();
+    db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('config_changes', ?)").run(sequence);
+  }
+}
+
 /** Every schema change, in order. A shipped migration is never edited: add the next one. */
 export const migrations: readonly Migration[] = [
   {
@@ -126,27 +154,16 @@ export const migrations: readonly Migration[] = [
     up(db) {
       // A CHECK constraint cannot be altered: the table is rebuilt with the same
       // rows, versions and AUTOINCREMENT counter, so counters' cursors stay valid.
-      const sequence = db
-        .prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'config_changes'")
-        .pluck()
-        .get();
-      db.exec(`
-        CREATE TABLE config_changes_v3 (
+      rebuildConfigChanges(
+        db,
+        'config_changes_v3',
+        `
           version INTEGER PRIMARY KEY AUTOINCREMENT,
           kind TEXT NOT NULL CHECK (kind IN ('window', 'line', 'staff', 'item', 'settings', 'calendar')),
           key TEXT NOT NULL,
           value TEXT CHECK (value IS NULL OR json_valid(value)) -- NULL: the entry was removed
-        ) STRICT;
-        INSERT INTO config_changes_v3 (version, kind, key, value)
-          SELECT version, kind, key, value FROM config_changes ORDER BY version;
-        DROP TABLE config_changes;
-        ALTER TABLE config_changes_v3 RENAME TO config_changes;
-        CREATE INDEX config_changes_by_key ON config_changes (kind, key, version);
-      `);
-      if (sequence !== undefined) {
-        db.prepare("DELETE FROM sqlite_sequence WHERE name = 'config_changes'").run();
-        db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('config_changes', ?)").run(sequence);
-      }
+        `,
+      );
     },
   },
   {
@@ -338,12 +355,10 @@ export const migrations: readonly Migration[] = [
       // As in migration 3: the table is rebuilt with the same rows, versions and
       // AUTOINCREMENT counter, so counters' cursors stay valid. A hall device
       // setup is one entry per key; its current value is its latest row.
-      const sequence = db
-        .prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'config_changes'")
-        .pluck()
-        .get();
-      db.exec(`
-        CREATE TABLE config_changes_v8 (
+      rebuildConfigChanges(
+        db,
+        'config_changes_v8',
+        `
           version INTEGER PRIMARY KEY AUTOINCREMENT,
           kind TEXT NOT NULL
             CHECK (kind IN ('window', 'line', 'staff', 'item', 'settings', 'calendar', 'device-setup')),
@@ -351,17 +366,8 @@ export const migrations: readonly Migration[] = [
           value TEXT CHECK (value IS NULL OR json_valid(value)), -- NULL: the entry was removed
           CHECK (kind <> 'device-setup' OR key = 'default'
             OR (key GLOB '[1-9]*' AND key NOT GLOB '*[^0-9]*' AND length(key) <= 9))
-        ) STRICT;
-        INSERT INTO config_changes_v8 (version, kind, key, value)
-          SELECT version, kind, key, value FROM config_changes ORDER BY version;
-        DROP TABLE config_changes;
-        ALTER TABLE config_changes_v8 RENAME TO config_changes;
-        CREATE INDEX config_changes_by_key ON config_changes (kind, key, version);
-      `);
-      if (sequence !== undefined) {
-        db.prepare("DELETE FROM sqlite_sequence WHERE name = 'config_changes'").run();
-        db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('config_changes', ?)").run(sequence);
-      }
+        `,
+      );
     },
   },
 ];

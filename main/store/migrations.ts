@@ -1,10 +1,12 @@
 // One numbered migration per schema change, in an explicit list. Never edit a
 // migration that has shipped: add the next one. Each has a test in
 // test/main/migrations.test.ts.
+// The connection type comes from better-sqlite3, not from ./database.ts, which
+// imports this list: no import circle.
+import type Database from 'better-sqlite3';
 import type { Migration as GenericMigration } from '../../common/migrations.ts';
-import type { Db } from './database.ts';
 
-export type Migration = GenericMigration<Db>;
+export type Migration = GenericMigration<Database.Database>;
 
 export const migrations: readonly Migration[] = [
   {

@@ -14,6 +14,11 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const userVersion = (db: Database.Database) => db.pragma('user_version', { simple: true });
 const schema = (db: Database.Database) =>
   db.prepare('SELECT type, name, sql FROM sqlite_schema ORDER BY type, name').all();
+const configChangesIndexes = (db: Database.Database) =>
+  db
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'config_changes'")
+    .pluck()
+    .all();
 
 describe('hall database migrations', () => {
   it.each(migrations.map((migration) => [migration.version, migration.name] as const))(
@@ -68,21 +73,7 @@ describe('hall database migrations', () => {
     expect(add.run('calendar', '2026', '{"year":2026}').lastInsertRowid).toBe(4);
     expect(() => add.run('holiday', '2026', '{}')).toThrow(/CHECK/);
     expect(() => add.run('line', 'B', 'not json')).toThrow(/CHECK/);
-    const indexes = db
-      .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'config_changes'")
-      .pluck()
-      .all();
-    expect(indexes).toContain('config_changes_by_key');
-    db.close();
-  });
-
-  it('migration 3 works on an empty config stream', () => {
-    const db = new Database(':memory:');
-    migrate(db, migrations.slice(0, 3));
-    expect(
-      db.prepare("INSERT INTO config_changes (kind, key, value) VALUES ('settings', 'hall', '{}')").run()
-        .lastInsertRowid,
-    ).toBe(1);
+    expect(configChangesIndexes(db)).toContain('config_changes_by_key');
     db.close();
   });
 
@@ -110,19 +101,18 @@ describe('hall database migrations', () => {
     expect(() => add.run('device-setup', 'default', 'not json')).toThrow(/CHECK/);
     expect(() => add.run('printer', 'default', '{}')).toThrow(/CHECK/);
     add.run('item', 'X-1', '{"code":"X-1"}'); // other kinds keep any key
-    const indexes = db
-      .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'config_changes'")
-      .pluck()
-      .all();
-    expect(indexes).toContain('config_changes_by_key');
+    expect(configChangesIndexes(db)).toContain('config_changes_by_key');
     db.close();
   });
 
-  it('migration 8 works on an empty config stream', () => {
+  it.each([
+    [3, 'settings', 'hall'],
+    [8, 'device-setup', '12'],
+  ] as const)('migration %i works on an empty config stream', (version, kind, key) => {
     const db = new Database(':memory:');
-    migrate(db, migrations.slice(0, 8));
+    migrate(db, migrations.slice(0, version));
     expect(
-      db.prepare("INSERT INTO config_changes (kind, key, value) VALUES ('device-setup', '12', '{}')").run()
+      db.prepare("INSERT INTO config_changes (kind, key, value) VALUES (?, ?, '{}')").run(kind, key)
         .lastInsertRowid,
     ).toBe(1);
     db.close();
