@@ -9,6 +9,12 @@ const electronOnlyInShell = {
   name: 'electron',
   message: "Only main/electron/ (and the preload bridge) may import 'electron'.",
 };
+// sim/ (device simulators, test tools) imports the product's codecs; the
+// product never imports sim/ (the blocks at the end).
+const simOffLimits = {
+  group: ['**/sim/**', '**/sim'],
+  message: 'Product code must not import from sim/ (simulators and test tools; see DESIGN.md).',
+};
 const layer = (forbidden, extraPaths = []) => ({
   'no-restricted-imports': [
     'error',
@@ -88,4 +94,13 @@ export default tseslint.config(
       ...layer(['main', 'server', 'preload'], [{ name: 'better-sqlite3', message: 'Not in the renderer.' }]),
     },
   },
+  // Product code never imports sim/. Under the rule name the layers above do
+  // not use, so it adds to them: in a flat config a later block's options for
+  // a rule replace an earlier block's. The preload is the other way round (it
+  // turns no-restricted-imports off, and its own list lets type imports through).
+  {
+    files: ['main/**/*.ts', 'common/**/*.ts', 'server/**/*.ts', 'renderer/**/*.{ts,tsx}'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [simOffLimits] }] },
+  },
+  { files: ['preload/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [simOffLimits] }] } },
 );

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EvaluatorDriver } from '../main/devices/evaluator/driver.ts';
 import { encodeDeviceMessage } from '../main/devices/evaluator/ft12.ts';
-import { EvaluatorSimulator } from '../main/devices/evaluator/simulator.ts';
+import { EvaluatorSimulator } from '../sim/evaluator/simulator.ts';
 import { openSerialPort } from '../main/devices/serial-line.ts';
 import { RatingService } from '../main/ratings/rating-service.ts';
 import { openDatabase } from '../main/store/database.ts';

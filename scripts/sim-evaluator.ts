@@ -2,7 +2,7 @@
 //
 // Plays an evaluator on a real serial path (a USB adapter, or one end of a
 // socat pty pair whose other end the counter opens). The device logic is
-// main/devices/evaluator/simulator.ts; this is its command line. Type a
+// sim/evaluator/simulator.ts; this is its command line. Type a
 // digit 1–5 and Enter to press that level (5 非常满意 … 1 非常不满意);
 // `3:4` presses 4 on address 3; `s` shows the devices; `q` quits. The line
 // is reopened when it goes away (socat restarted, cable pulled).
@@ -13,7 +13,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { openSerialPort, type BytePort } from '../main/devices/serial-line.ts';
 import { isRatingLevel, RATING_LEVEL_NAMES } from '../main/devices/evaluator/levels.ts';
-import { createSeededRandom, EvaluatorSimulator } from '../main/devices/evaluator/simulator.ts';
+import { EvaluatorSimulator } from '../sim/evaluator/simulator.ts';
+import { createSeededRandom } from '../sim/seeded-random.ts';
 
 const usage = `用法：node scripts/sim-evaluator.ts --port 串口路径 [选项]
   --protocol ft12|ascii-keypad   协议（默认 ft12）

@@ -1,4 +1,4 @@
-// `npm run sim:printer`: an ESC/POS printer simulator (main/devices/printer/simulator.ts).
+// `npm run sim:printer`: an ESC/POS printer simulator (sim/printer/simulator.ts).
 //
 //   node scripts/sim-printer.ts [--port 9100] [--host 127.0.0.1] [--no-tcp]
 //                               [--pty PATH] [--baud 9600] [--out DIR]
@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PrinterSimulator, SIMULATOR_HELP, startPtyPair } from '../main/devices/printer/simulator.ts';
+import { PrinterSimulator, SIMULATOR_HELP } from '../sim/printer/simulator.ts';
+import { startPtyPair } from '../sim/pty-pair.ts';
 import { decodeQrBitmap } from '../test/helpers/printer-qr.ts';
 
 const { values } = parseArgs({

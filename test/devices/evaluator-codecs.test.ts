@@ -18,7 +18,7 @@ import {
   type HostMessage,
 } from '../../main/devices/evaluator/ft12.ts';
 import { decodeGb18030, encodeGb18030, truncateGb18030 } from '../../main/devices/gb18030.ts';
-import { createSeededRandom } from '../../main/devices/evaluator/simulator.ts';
+import { createSeededRandom } from '../../sim/seeded-random.ts';
 
 const hex = (bytes: Uint8Array) => toHex(bytes);
 

@@ -10,7 +10,8 @@ import {
   type DeviceMessage,
   type HostMessage,
 } from '../../main/devices/evaluator/ft12.ts';
-import { createMemoryLine, type BytePort, type MemoryLine } from '../../main/devices/serial-line.ts';
+import type { BytePort } from '../../main/devices/serial-line.ts';
+import { createMemoryLine, type MemoryLine } from '../../sim/memory-line.ts';
 import { ManualTimers, settle } from './evaluator-manual-timers.ts';
 
 interface RawDevice {

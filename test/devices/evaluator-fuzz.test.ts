@@ -15,7 +15,7 @@ import {
   type HostMessage,
 } from '../../main/devices/evaluator/ft12.ts';
 import { RatingSessions, type SessionOutcome } from '../../main/devices/evaluator/sessions.ts';
-import { createSeededRandom } from '../../main/devices/evaluator/simulator.ts';
+import { createSeededRandom } from '../../sim/seeded-random.ts';
 
 /** A synchronous hand-driven clock (the fuzz loop cannot await per step). */
 class SyncTimers implements Timers {

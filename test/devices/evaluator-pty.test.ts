@@ -12,11 +12,8 @@ import {
 import { encodeDeviceMessage, fromHex, toHex } from '../../main/devices/evaluator/ft12.ts';
 import type { RatingLevel } from '../../main/devices/evaluator/levels.ts';
 import { newSessionId, RatingSessions, type SessionOutcome } from '../../main/devices/evaluator/sessions.ts';
-import {
-  createSeededRandom,
-  EvaluatorSimulator,
-  type EvaluatorSimulatorOptions,
-} from '../../main/devices/evaluator/simulator.ts';
+import { EvaluatorSimulator, type EvaluatorSimulatorOptions } from '../../sim/evaluator/simulator.ts';
+import { createSeededRandom } from '../../sim/seeded-random.ts';
 import { openSerialPort, type BytePort } from '../../main/devices/serial-line.ts';
 import { closeAllPtyPairs, startPtyPair, type PtyPair } from '../helpers/pty-pair.ts';
 

@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ClerkState } from '../../common/contract.ts';
 import type { EvaluatorSetup } from '../../common/device-setup.ts';
 import { DisplayState } from '../../main/devices/evaluator/ft12.ts';
-import { EvaluatorSimulator } from '../../main/devices/evaluator/simulator.ts';
+import { EvaluatorSimulator } from '../../sim/evaluator/simulator.ts';
 import { openSerialPort, type BytePort } from '../../main/devices/serial-line.ts';
 import { waitFor } from '../helpers/counter-views.ts';
 import { closeAllPtyPairs, startPtyPair, type PtyPair } from '../helpers/pty-pair.ts';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { countBlack, createBitmap, getPixel } from '../../main/devices/printer/bitmap.ts';
 import { plainText, toReceiptLine, wrapText } from '../../main/devices/printer/document.ts';
 import { encodeDocument, previewSvg, qrBitmap } from '../../main/devices/printer/encode.ts';
-import { parseEscPos, type PrinterEvent } from '../../main/devices/printer/escpos-parser.ts';
+import { parseEscPos, type PrinterEvent } from '../../sim/printer/escpos-parser.ts';
 import { qrNative, rasterImage } from '../../main/devices/printer/escpos.ts';
 import { createTextRasteriser, SYSTEM_CJK_FONTS } from '../../main/devices/printer/fonts.ts';
 import { decodeGb18030, encodeGb18030, gb18030Length, isGb2312 } from '../../main/devices/gb18030.ts';

@@ -35,7 +35,7 @@ import { addWorkingDays, isoDateAt } from '../../common/calendar.ts';
 import { creditCodeCheckChar, residentIdCheckChar } from '../../common/identity.ts';
 import type { Counter } from '../../main/counter-api.ts';
 import { openCounter } from '../../main/counter.ts';
-import { PrinterSimulator, type SimulatedJob } from '../../main/devices/printer/simulator.ts';
+import { PrinterSimulator, type SimulatedJob } from '../../sim/printer/simulator.ts';
 import { HallClient } from '../../main/hall-client.ts';
 import { createLogger } from '../../main/log.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';

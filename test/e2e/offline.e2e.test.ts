@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClerkState } from '../../common/contract.ts';
 import type { Counter } from '../../main/counter-api.ts';
 import { openCounter } from '../../main/counter.ts';
-import { PrinterSimulator, type SimulatedJob } from '../../main/devices/printer/simulator.ts';
+import { PrinterSimulator, type SimulatedJob } from '../../sim/printer/simulator.ts';
 import { HallClient } from '../../main/hall-client.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
 import { createHallServer, type HallServer } from '../../server/hall-server.ts';

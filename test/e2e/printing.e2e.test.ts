@@ -15,7 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Counter } from '../../main/counter-api.ts';
 import { openCounter } from '../../main/counter.ts';
-import { PrinterSimulator, type SimulatedJob } from '../../main/devices/printer/simulator.ts';
+import { PrinterSimulator, type SimulatedJob } from '../../sim/printer/simulator.ts';
 import { HallClient } from '../../main/hall-client.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
 import { launchChromium } from '../helpers/chromium.ts';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EvaluatorSimulator } from '../../main/devices/evaluator/simulator.ts';
+import { EvaluatorSimulator } from '../../sim/evaluator/simulator.ts';
 import { openSerialPort, type BytePort } from '../../main/devices/serial-line.ts';
 import { HallClient } from '../../main/hall-client.ts';
 import { openCounter } from '../../main/counter.ts';

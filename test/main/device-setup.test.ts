@@ -16,7 +16,7 @@ import type { PrintQueueView } from '../../common/printing.ts';
 import { printerConfigFromSetup, printerSetupFromConfig, resolveDeviceSetup } from '../../main/device-setup/resolve.ts';
 import { HallClient } from '../../main/hall-client.ts';
 import { DEFAULT_KEY_MAP } from '../../main/devices/evaluator/ascii-keypad.ts';
-import { PrinterSimulator } from '../../main/devices/printer/simulator.ts';
+import { PrinterSimulator } from '../../sim/printer/simulator.ts';
 import { CounterStore, type StoredDeviceSetting } from '../../main/store/counter-store.ts';
 import { openDatabase } from '../../main/store/database.ts';
 import { startHallServer } from '../helpers/hall-server.ts';

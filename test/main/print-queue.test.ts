@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CaseRecord } from '../../common/cases.ts';
 import { createTextRasteriser } from '../../main/devices/printer/fonts.ts';
 import type { PrinterProfile } from '../../main/devices/printer/profile.ts';
-import { PrinterSimulator, type SimulatedJob } from '../../main/devices/printer/simulator.ts';
+import { PrinterSimulator, type SimulatedJob } from '../../sim/printer/simulator.ts';
 import { STATUS_MESSAGES } from '../../main/devices/printer/status.ts';
 import { openTcpTransport, type PrinterTransport } from '../../main/devices/printer/transport.ts';
 import { parsePrinterLink, printerConfigFromEnv } from '../../main/printing/config.ts';

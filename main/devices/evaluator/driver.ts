@@ -1,13 +1,11 @@
 // The evaluator driver: owns the serial line, the timing, the retries and
 // the reconnects; the codecs (ft12.ts, ascii-keypad.ts) stay pure.
 //
-// ft12: every command waits for its answer (matched by address and answer
-// code, and by session id or state where the answer carries one) for 300 ms,
-// is sent up to 3 times, then the device counts as not answering. Commands
-// to several addresses on one line are serialised. Every RESULT is
-// acknowledged (repeats too) and surfaced; one rating per session is the
-// session layer's rule (sessions.ts). ascii-keypad: nothing is ever sent;
-// mapped key bytes are surfaced as key presses.
+// ft12: commands go out one at a time, each waiting for its answer and
+// resent until it comes (command-queue.ts). Every RESULT is acknowledged
+// (repeats too) and surfaced; one rating per session is the session layer's
+// rule (sessions.ts). ascii-keypad: nothing is ever sent; mapped key bytes
+// are surfaced as key presses.
 //
 // Health per device — ok / not_answering / unplugged, with a zh-CN message
 // saying what happened and what to do — is pushed to listeners on change.
@@ -25,18 +23,21 @@ import {
 } from './ascii-keypad.ts';
 import { systemTimers, type TimerHandle, type Timers } from './clock.ts';
 import {
-  BROADCAST_ADDRESS,
+  ASCII_KEYPAD_ADDRESS,
+  CommandQueue,
+  describeAddress,
+  EvaluatorError,
+  type EvaluatorErrorCode,
+} from './command-queue.ts';
+import {
   createFt12Decoder,
-  encodeHostMessage,
   Ft12Command,
   isValidAddress,
   NakReason,
-  toHex,
   type DeviceMessage,
   type DisplayState,
   type Ft12Counts,
   type Ft12Drop,
-  type HostMessage,
 } from './ft12.ts';
 import { truncateGb18030 } from '../gb18030.ts';
 import type { RatingLevel } from './levels.ts';
@@ -45,8 +46,7 @@ import type { RatingDevice, RatingSource } from './sessions.ts';
 export type EvaluatorProtocol = 'ft12' | 'ascii-keypad';
 export type HealthState = 'ok' | 'not_answering' | 'unplugged';
 
-/** The address a keypad's health and key presses carry: an ascii keypad has none of its own. */
-export const ASCII_KEYPAD_ADDRESS = 0;
+export { ASCII_KEYPAD_ADDRESS, EvaluatorError, type EvaluatorErrorCode };
 
 export interface EvaluatorHealth {
   /** ft12 device address, or ASCII_KEYPAD_ADDRESS. */
@@ -57,20 +57,6 @@ export interface EvaluatorHealth {
   /** For logs: the port and the system's error text. */
   detail: string | null;
   since: number;
-}
-
-export type EvaluatorErrorCode = 'NOT_ANSWERING' | 'UNPLUGGED' | 'REJECTED' | 'STOPPED';
-
-/** A command that did not go through; `message` is zh-CN. */
-export class EvaluatorError extends Error {
-  readonly code: EvaluatorErrorCode;
-  readonly address: number;
-  constructor(code: EvaluatorErrorCode, address: number, message: string) {
-    super(message);
-    this.name = 'EvaluatorError';
-    this.code = code;
-    this.address = address;
-  }
 }
 
 export interface PingInfo {
@@ -127,23 +113,8 @@ export interface EvaluatorDriverOptions {
   heartbeatMs?: number;
 }
 
-interface Request {
-  message: HostMessage;
-  bytes: Uint8Array;
-  /** The answer ends the request: resolve with this value. */
-  match: (answer: DeviceMessage) => { value: unknown } | null;
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-  sends: number;
-  /** ACK_RESULT and broadcasts: written once, no answer. */
-  fireAndForget: boolean;
-}
-
 /** 「串口 /dev/ttyUSB0 」 for messages, or just 「串口」 when the line has no name. */
 const lineLabel = (path: string) => (path ? `串口 ${path} ` : '串口');
-
-const describeAddress = (address: number) =>
-  address === ASCII_KEYPAD_ADDRESS ? '评价键盘' : `评价器（地址 ${address}）`;
 
 export class EvaluatorDriver implements RatingDevice, RatingSource {
   readonly protocol: EvaluatorProtocol;
@@ -152,8 +123,6 @@ export class EvaluatorDriver implements RatingDevice, RatingSource {
   private readonly lineName: string;
   private readonly timers: Timers;
   private readonly log: Logger;
-  private readonly answerTimeoutMs: number;
-  private readonly maxSends: number;
   private readonly backoffInitialMs: number;
   private readonly backoffMaxMs: number;
   private readonly idleFlushMs: number;
@@ -183,10 +152,7 @@ export class EvaluatorDriver implements RatingDevice, RatingSource {
   private reconnectTimer: TimerHandle = null;
   private flushTimer: TimerHandle = null;
   private heartbeatTimer: TimerHandle = null;
-  private answerTimer: TimerHandle = null;
-  private readonly queue: Request[] = [];
-  private inFlight: Request | null = null;
-  private writing = false;
+  private readonly commands: CommandQueue;
 
   constructor(options: EvaluatorDriverOptions) {
     this.openPort = options.open;
@@ -203,8 +169,6 @@ export class EvaluatorDriver implements RatingDevice, RatingSource {
     this.keypad = createAsciiKeypadDecoder(options.keyMap ?? DEFAULT_KEY_MAP);
     this.timers = options.timers ?? systemTimers;
     this.log = options.logger ?? silentLogger;
-    this.answerTimeoutMs = options.answerTimeoutMs ?? 300;
-    this.maxSends = options.maxSends ?? 3;
     this.backoffInitialMs = options.reconnect?.initialMs ?? 250;
     this.backoffMaxMs = options.reconnect?.maxMs ?? 5000;
     this.backoffMs = this.backoffInitialMs;
@@ -219,6 +183,19 @@ export class EvaluatorDriver implements RatingDevice, RatingSource {
         since: this.timers.now(),
       });
     }
+    this.commands = new CommandQueue({
+      timers: this.timers,
+      log: this.log,
+      answerTimeoutMs: options.answerTimeoutMs ?? 300,
+      maxSends: options.maxSends ?? 3,
+      stats: this.stats,
+      port: () => this.port,
+      unpluggedMessage: (address) => this.healthByAddress.get(address)?.message,
+      notAnswering: (address, message, detail) => {
+        if (this.healthByAddress.has(address)) this.setHealth(address, 'not_answering', message, detail);
+      },
+      writeFailed: (port, error) => this.lineFailed(port, error),
+    });
   }
 
   // -------------------------------------------------------------------------
@@ -235,11 +212,11 @@ export class EvaluatorDriver implements RatingDevice, RatingSource {
   /** Closes the line; pending commands fail with STOPPED. No reconnects after this. */
   async stop(): Promise<void> {
     this.running = false;
-    for (const timer of [this.reconnectTimer, this.flushTimer, this.heartbeatTimer, this.answerTimer]) {
+    for (const timer of [this.reconnectTimer, this.flushTimer, this.heartbeatTimer]) {
       this.timers.clearTimeout(timer);
     }
-    this.reconnectTimer = this.flushTimer = this.heartbeatTimer = this.answerTimer = null;
-    this.failAll('STOPPED', '评价器驱动已停止');
+    this.reconnectTimer = this.flushTimer = this.heartbeatTimer = null;
+    this.commands.failAll('STOPPED', '评价器驱动已停止');
     const port = this.port;
     this.port = null;
     await port?.close();
@@ -288,7 +265,7 @@ export class EvaluatorDriver implements RatingDevice, RatingSource {
 
   async ping(address: number): Promise<PingInfo | null> {
     if (this.protocol !== 'ft12') return null;
-    return this.request({ type: 'PING', address }, (m) =>
+    return this.commands.request({ type: 'PING', address }, (m) =>
       m.type === 'PING_ANSWER' ? { value: { model: m.model, firmware: m.firmware } } : null,
     ) as Promise<PingInfo>;
   }
@@ -297,7 +274,7 @@ export class EvaluatorDriver implements RatingDevice, RatingSource {
   async showIdentity(address: number, staffNumber: string, name: string): Promise<void> {
     if (this.protocol !== 'ft12') return;
     const clean = (text: string) => truncateGb18030(text.replaceAll('\0', ''), 32);
-    await this.request(
+    await this.commands.request(
       { type: 'SHOW_IDENTITY', address, staffNumber: clean(staffNumber), name: clean(name) },
       (m) => (m.type === 'SHOW_IDENTITY_ANSWER' ? { value: undefined } : null),
     );
@@ -305,7 +282,7 @@ export class EvaluatorDriver implements RatingDevice, RatingSource {
 
   async startRating(address: number, sessionId: number, limitSeconds: number): Promise<void> {
     if (this.protocol !== 'ft12') return;
-    await this.request({ type: 'START_RATING', address, sessionId, limitSeconds }, (m) =>
+    await this.commands.request({ type: 'START_RATING', address, sessionId, limitSeconds }, (m) =>
       m.type === 'START_RATING_ANSWER' && m.sessionId === sessionId ? { value: undefined } : null,
     );
   }
@@ -313,7 +290,7 @@ export class EvaluatorDriver implements RatingDevice, RatingSource {
   /** 'no_such_session': the device had already left that session (timed out, or an earlier cancel went through). */
   async cancelRating(address: number, sessionId: number): Promise<'cancelled' | 'no_such_session'> {
     if (this.protocol !== 'ft12') return 'cancelled';
-    return this.request({ type: 'CANCEL_RATING', address, sessionId }, (m) =>
+    return this.commands.request({ type: 'CANCEL_RATING', address, sessionId }, (m) =>
       m.type === 'CANCEL_RATING_ANSWER' && m.sessionId === sessionId
         ? { value: 'cancelled' }
         : m.type === 'NAK' &&
@@ -326,7 +303,7 @@ export class EvaluatorDriver implements RatingDevice, RatingSource {
 
   async setState(address: number, state: DisplayState): Promise<void> {
     if (this.protocol !== 'ft12') return;
-    await this.request({ type: 'SET_STATE', address, state }, (m) =>
+    await this.commands.request({ type: 'SET_STATE', address, state }, (m) =>
       m.type === 'SET_STATE_ANSWER' && m.state === state ? { value: undefined } : null,
     );
   }
@@ -380,7 +357,7 @@ export class EvaluatorDriver implements RatingDevice, RatingSource {
     if (closed.requested) return;
     const error = classifySerialError(closed.error ?? new Error('line closed'), port.name);
     this.log.warn('evaluator line lost', { port: port.name, error: error.message });
-    this.failAll(
+    this.commands.failAll(
       'UNPLUGGED',
       `评价器连接中断（${lineLabel(port.name)}已断开）：请检查串口线，系统正在自动重连`,
     );
@@ -416,11 +393,8 @@ export class EvaluatorDriver implements RatingDevice, RatingSource {
       if (this.port) {
         const now = this.timers.now();
         for (const address of this.addresses) {
-          const queued = [this.inFlight, ...this.queue].some(
-            (r) => r?.message.address === address && r.message.type === 'PING',
-          );
-          if (!queued && now - (this.lastHeard.get(address) ?? -Infinity) >= this.heartbeatMs)
-            this.probe(address);
+          const quiet = now - (this.lastHeard.get(address) ?? -Infinity) >= this.heartbeatMs;
+          if (quiet && !this.commands.pinging(address)) this.probe(address);
         }
       }
       this.scheduleHeartbeat();
@@ -464,7 +438,7 @@ export class EvaluatorDriver implements RatingDevice, RatingSource {
       case 'RESULT':
         this.stats.results++;
         // Acknowledge every RESULT, repeats included; the session layer keeps one per session.
-        this.enqueue(this.fireAndForget({ type: 'ACK_RESULT', address, sessionId: message.sessionId }), true);
+        this.commands.acknowledgeResult(address, message.sessionId);
         this.emit(this.resultListeners, { address, sessionId: message.sessionId, level: message.level });
         return;
       case 'KEY':
@@ -472,183 +446,11 @@ export class EvaluatorDriver implements RatingDevice, RatingSource {
         return;
       case 'NAK':
         this.stats.naks++;
-        this.onNak(message);
+        this.commands.onNak(message);
         return;
       default:
-        this.onAnswer(message);
+        this.commands.onAnswer(message);
     }
-  }
-
-  private onAnswer(message: DeviceMessage): void {
-    const request = this.inFlight;
-    if (!request || request.message.address !== message.address) return;
-    const matched = request.match(message);
-    if (matched) this.finish(request, () => request.resolve(matched.value));
-  }
-
-  private onNak(message: Extract<DeviceMessage, { type: 'NAK' }>): void {
-    const request = this.inFlight;
-    if (!request || request.message.address !== message.address) return;
-    if (request.bytes[5] !== message.rejected) return;
-    const matched = request.match(message);
-    if (matched) {
-      this.finish(request, () => request.resolve(matched.value));
-      return;
-    }
-    if (message.reason === NakReason.BAD_CHECKSUM || message.reason === NakReason.BAD_LENGTH) {
-      // Damaged on the way: send again at once (it counts as a send).
-      this.timers.clearTimeout(this.answerTimer);
-      this.answerTimer = null;
-      this.retryOrGiveUp(request);
-      return;
-    }
-    const why = message.reason === NakReason.UNKNOWN_COMMAND ? '不支持该命令' : '没有这个评价会话';
-    this.finish(request, () =>
-      request.reject(
-        new EvaluatorError(
-          'REJECTED',
-          message.address,
-          `${describeAddress(message.address)}拒绝了命令（${why}）：请确认评价器型号与所选协议一致，或联系管理员`,
-        ),
-      ),
-    );
-  }
-
-  // -------------------------------------------------------------------------
-  // Requests
-
-  private fireAndForget(message: HostMessage): Request {
-    return {
-      message,
-      bytes: encodeHostMessage(message),
-      match: () => null,
-      resolve: () => {},
-      reject: () => {},
-      sends: 0,
-      fireAndForget: true,
-    };
-  }
-
-  private request(message: HostMessage, match: Request['match']): Promise<unknown> {
-    const bytes = encodeHostMessage(message); // throws RangeError on values the protocol cannot carry
-    if (!this.port) {
-      const health = this.healthByAddress.get(message.address);
-      return Promise.reject(
-        new EvaluatorError(
-          'UNPLUGGED',
-          message.address,
-          health?.message ?? `${describeAddress(message.address)}未连接：请检查串口线或联系管理员`,
-        ),
-      );
-    }
-    if (message.address === BROADCAST_ADDRESS) {
-      return new Promise((resolve, reject) =>
-        this.enqueue({ ...this.fireAndForget(message), resolve, reject }, false),
-      );
-    }
-    return new Promise((resolve, reject) =>
-      this.enqueue({ message, bytes, match, resolve, reject, sends: 0, fireAndForget: false }, false),
-    );
-  }
-
-  private enqueue(request: Request, urgent: boolean): void {
-    if (urgent) {
-      const firstNormal = this.queue.findIndex((r) => !(r.fireAndForget && r.message.type === 'ACK_RESULT'));
-      this.queue.splice(firstNormal < 0 ? this.queue.length : firstNormal, 0, request);
-    } else {
-      this.queue.push(request);
-    }
-    this.pump();
-  }
-
-  private pump(): void {
-    if (this.inFlight || this.writing || !this.port) return;
-    const request = this.queue.shift();
-    if (!request) return;
-    this.inFlight = request;
-    this.send(request);
-  }
-
-  private send(request: Request): void {
-    const port = this.port;
-    if (!port) return;
-    request.sends++;
-    this.stats.sends++;
-    if (request.sends > 1) this.stats.resends++;
-    if (request.message.type === 'ACK_RESULT') this.stats.acksSent++;
-    this.writing = true;
-    const attempt = request.sends;
-    this.log.debug('evaluator send', {
-      type: request.message.type,
-      hex: toHex(request.bytes),
-      send: attempt,
-    });
-    port.write(request.bytes).then(
-      () => {
-        this.writing = false;
-        if (this.inFlight !== request) {
-          this.pump(); // answered while the write was finishing
-          return;
-        }
-        if (request.fireAndForget) {
-          this.finish(request, () => request.resolve(undefined));
-          return;
-        }
-        if (request.sends !== attempt) return; // a NAK already caused another send
-        this.timers.clearTimeout(this.answerTimer);
-        this.answerTimer = this.timers.setTimeout(() => {
-          this.answerTimer = null;
-          if (this.inFlight === request) this.retryOrGiveUp(request);
-        }, this.answerTimeoutMs);
-      },
-      (error: unknown) => {
-        this.writing = false;
-        this.lineFailed(port, error);
-      },
-    );
-  }
-
-  private retryOrGiveUp(request: Request): void {
-    if (request.sends < this.maxSends) {
-      this.send(request);
-      return;
-    }
-    const { address } = request.message;
-    this.stats.notAnswering++;
-    const message = `${describeAddress(address)}无应答：请检查评价器的电源和接线，或联系管理员`;
-    this.log.warn('evaluator not answering', {
-      address,
-      command: request.message.type,
-      sends: request.sends,
-    });
-    if (this.healthByAddress.has(address)) {
-      this.setHealth(
-        address,
-        'not_answering',
-        message,
-        `${request.message.type} 发送 ${request.sends} 次均无应答`,
-      );
-    }
-    this.finish(request, () => request.reject(new EvaluatorError('NOT_ANSWERING', address, message)));
-  }
-
-  private finish(request: Request, settle: () => void): void {
-    if (this.inFlight === request) {
-      this.inFlight = null;
-      this.timers.clearTimeout(this.answerTimer);
-      this.answerTimer = null;
-    }
-    settle();
-    this.pump();
-  }
-
-  private failAll(code: EvaluatorErrorCode, message: string): void {
-    const pending = [...(this.inFlight ? [this.inFlight] : []), ...this.queue.splice(0)];
-    this.inFlight = null;
-    this.writing = false;
-    this.timers.clearTimeout(this.answerTimer);
-    this.answerTimer = null;
-    for (const request of pending) request.reject(new EvaluatorError(code, request.message.address, message));
   }
 
   // -------------------------------------------------------------------------

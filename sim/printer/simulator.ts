@@ -7,14 +7,13 @@
 // Like a real printer it answers status queries at any time, and what arrives
 // while it cannot print (no paper, cover open, offline) is held and printed
 // when it can again — which is why the driver must not send a job then.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
-import { bitmapToPng, type Bitmap } from './bitmap.ts';
+import { bitmapToPng, type Bitmap } from '../../main/devices/printer/bitmap.ts';
 import { EscPosParser, type PrintedLine, type PrinterEvent } from './escpos-parser.ts';
-import { refusalReason, statusBytes, statusMessages, type PrinterStatus } from './status.ts';
+import { refusalReason, statusBytes, statusMessages, type PrinterStatus } from '../../main/devices/printer/status.ts';
 
 export interface SimulatorState {
   paperOut: boolean;
@@ -342,35 +341,3 @@ export const SIMULATOR_HELP = [
   '  offline / 脱机          online / 联机           cutter error / 切刀故障',
   '  reset / 复位            status / 状态           jobs / 任务',
 ].join('\n');
-
-/**
- * A pty pair made with socat: the app opens `appPath`, the simulator the other
- * end (`appPath`-sim). Null when socat is not installed.
- */
-export async function startPtyPair(appPath: string): Promise<{ appPath: string; simPath: string; stop(): void } | null> {
-  const simPath = `${appPath}-sim`;
-  let child: ChildProcess;
-  try {
-    child = spawn('socat', [`pty,raw,echo=0,link=${appPath}`, `pty,raw,echo=0,link=${simPath}`], { stdio: 'ignore' });
-  } catch {
-    return null;
-  }
-  const failed = await new Promise<boolean>((resolve) => {
-    child.once('error', () => resolve(true));
-    const started = Date.now();
-    const poll = setInterval(() => {
-      if (existsSync(appPath) && existsSync(simPath)) {
-        clearInterval(poll);
-        resolve(false);
-      } else if (Date.now() - started > 5000) {
-        clearInterval(poll);
-        resolve(true);
-      }
-    }, 20);
-  });
-  if (failed) {
-    child.kill();
-    return null;
-  }
-  return { appPath, simPath, stop: () => void child.kill() };
-}

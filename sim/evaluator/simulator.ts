@@ -8,9 +8,9 @@
 // line) and misbehave on purpose: corrupt, drop, split outgoing frames, put
 // noise between them, ignore ACKs. ascii-keypad: a key press is one byte.
 // Clock and randomness are injected.
-import type { BytePort } from '../serial-line.ts';
-import { DEFAULT_KEY_MAP, keyForLevel, type KeyMap } from './ascii-keypad.ts';
-import { systemTimers, type TimerHandle, type Timers } from './clock.ts';
+import type { BytePort } from '../../main/devices/serial-line.ts';
+import { DEFAULT_KEY_MAP, keyForLevel, type KeyMap } from '../../main/devices/evaluator/ascii-keypad.ts';
+import { systemTimers, type TimerHandle, type Timers } from '../../main/devices/evaluator/clock.ts';
 import {
   BROADCAST_ADDRESS,
   createFt12Decoder,
@@ -25,8 +25,8 @@ import {
   type Ft12Drop,
   type Ft12DropReason,
   type HostMessage,
-} from './ft12.ts';
-import { RATING_LEVEL_NAMES, type RatingLevel } from './levels.ts';
+} from '../../main/devices/evaluator/ft12.ts';
+import { RATING_LEVEL_NAMES, type RatingLevel } from '../../main/devices/evaluator/levels.ts';
 
 export interface EvaluatorSimulatorOptions {
   protocol?: 'ft12' | 'ascii-keypad';
@@ -487,16 +487,4 @@ export class EvaluatorSimulator {
       (p) => p.length > 0,
     );
   }
-}
-
-/** A small seeded PRNG (mulberry32) in [0, 1): repeatable misbehaviour and fuzzing. */
-export function createSeededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

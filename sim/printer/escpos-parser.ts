@@ -3,9 +3,9 @@
 // cuts, and the real-time status queries it must answer. The simulator runs on
 // it; tests read jobs back through it. Unknown commands are reported, never
 // silently skipped, and so is text that is not in Chinese mode (garbled on a
-// real printer).
-import { createBitmap, type Bitmap } from './bitmap.ts';
-import { DLE, ESC, FS, GS, LF, type StatusKind } from './escpos.ts';
+// real printer). Test tooling: the product only writes ESC/POS, never reads it.
+import { createBitmap, type Bitmap } from '../../main/devices/printer/bitmap.ts';
+import { DLE, ESC, FS, GS, LF, type StatusKind } from '../../main/devices/printer/escpos.ts';
 
 export type Alignment = 'left' | 'center' | 'right';
 
