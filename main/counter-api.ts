@@ -66,4 +66,6 @@ export interface CounterDependencies {
   portPollMs?: number;
   /** The timers of that poll; default: real ones, unref'd. */
   portTimers?: Timers;
+  /** The wait before answering the n-th wrong password checked here (ms); default: growingDelay (main/session/sign-in-throttle.ts). */
+  signInDelay?: (failures: number) => number;
 }

@@ -26,7 +26,8 @@ import { DEFAULT_RETENTION_DAYS, Retention } from './retention.ts';
 import { FileSecretStore } from './secret-store.ts';
 import { ClerkCredentials } from './session/clerk-credentials.ts';
 import { Enrollment } from './session/enrollment.ts';
-import { sessionHandlers } from './session/handlers.ts';
+import { sessionHandlers, settleOwedSignOut, signOutAfterRestart } from './session/handlers.ts';
+import { SignInThrottle } from './session/sign-in-throttle.ts';
 import { CounterStore } from './store/counter-store.ts';
 import { openDatabase } from './store/database.ts';
 import { Outbox } from './store/outbox.ts';
@@ -104,6 +105,7 @@ class CounterService implements Counter {
       pusher,
       streams,
       retryDelay: deps.retryDelay ?? ((attempt) => Math.random() * Math.min(30_000, 1000 * 2 ** attempt)),
+      beforePull: () => settleOwedSignOut(state),
       // The hall may have pushed another device setup for this window.
       onConfig: () => void devices.apply(),
       onOnline: () => void queue.topUpWalkIns(),
@@ -114,11 +116,13 @@ class CounterService implements Counter {
     const queue = new Queue({ state, outbox, streams, link, cases, ratings, devices, clerkState });
     this.enrollment = new Enrollment({ state, outbox, pusher, ratings, cases, devices, link, clerkState });
     const credentials = new ClerkCredentials(store.db, { clock });
+    const policy = () => ({ maxFailures: settings()?.signInMaxFailures ?? 5, lockMinutes: settings()?.signInLockMinutes ?? 15 });
+    const throttle = new SignInThrottle({ db: store.db, clock, policy, delay: deps.signInDelay });
     this.handlers = {
       getClerkState: clerkState,
       getOutwardView: () => views.outwardView(),
       ...this.enrollment.handlers(),
-      ...sessionHandlers({ state, credentials, ratings, cases, link, clerkState }),
+      ...sessionHandlers({ state, credentials, throttle, ratings, cases, link, clerkState }),
       ...queue.handlers(),
       ...caseHandlers({ state, cases, devices }),
       ...ratingHandlers({ state, ratings, clerkState }),
@@ -130,6 +134,7 @@ class CounterService implements Counter {
 
   async start(): Promise<void> {
     const { state } = this;
+    signOutAfterRestart(state);
     const clerk = state.status?.clerk ?? null;
     this.ratings.restoreShown(
       clerk && { staffNo: clerk.staffNo, name: clerk.name },

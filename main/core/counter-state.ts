@@ -48,8 +48,8 @@ export class CounterState {
   publish: () => void = () => {};
   /** The server could not be reached: the live link ends and reconnects (set by the hall link). */
   onUnreachable: () => void = () => {};
-  /** 暂停服务, as persisted (a lock without a clerk is void: see isLocked). */
-  private locked: boolean;
+  /** 暂停服务 (a lock without a clerk is void: see isLocked; a restart signs the clerk out). */
+  private locked = false;
   private client: HallClient | null = null;
 
   constructor(options: CounterStateOptions) {
@@ -59,7 +59,6 @@ export class CounterState {
     this.log = options.log;
     this.secrets = options.secrets;
     this.fetch = options.fetch;
-    this.locked = this.store.screenLocked();
     this.enrollment = this.store.enrollment();
     this.config = this.store.config();
     this.status = this.store.windowStatus();
@@ -138,9 +137,7 @@ export class CounterState {
   }
 
   setLocked(locked: boolean): void {
-    if (this.locked === locked) return;
     this.locked = locked;
-    this.store.saveScreenLocked(locked);
   }
 
   // ---- the hall server ------------------------------------------------------

@@ -1,5 +1,7 @@
 // Who works at the window: 登录 (online, or offline against the stored
 // verifier), 退出, and 暂停服务 (lock; the signed-in clerk's password unlocks).
+// Passwords checked here are throttled (sign-in-throttle.ts); a restart signs
+// the clerk out, here at once and at the hall server when it answers.
 import type { CallHandlers, CallInput, ClerkState } from '../../common/contract.ts';
 import { HallError } from '../../common/errors.ts';
 import type { CaseService } from '../cases/case-service.ts';
@@ -7,12 +9,14 @@ import type { CounterState } from '../core/counter-state.ts';
 import type { RatingService } from '../ratings/rating-service.ts';
 import type { HallLink } from '../sync/hall-link.ts';
 import type { ClerkCredentials } from './clerk-credentials.ts';
+import type { SignInThrottle } from './sign-in-throttle.ts';
 
 export type SessionCall = 'signIn' | 'signOut' | 'lockScreen' | 'unlockScreen';
 
 export interface SessionDeps {
   state: CounterState;
   credentials: ClerkCredentials;
+  throttle: SignInThrottle;
   ratings: RatingService;
   cases: CaseService;
   link: HallLink;
@@ -20,19 +24,21 @@ export interface SessionDeps {
 }
 
 export function sessionHandlers(deps: SessionDeps): CallHandlers<SessionCall> {
-  const { state, credentials, ratings, cases, link, clerkState } = deps;
+  const { state, credentials, throttle, ratings, cases, link, clerkState } = deps;
   const log = state.log;
 
   /** The server is unreachable: the clerk's stored verifier decides, and the counter works locally. */
   async function signInOffline(args: CallInput<'signIn'>): Promise<ClerkState> {
+    throttle.refuseIfLocked(args.staffNo);
     const check = await credentials.check(args.staffNo, args.password);
     if (check.result === 'unknown') {
       throw new HallError('SERVER_UNREACHABLE', '该工号未在本终端联网登录过，离线时无法登录；请联网后登录', 503);
     }
     if (check.result === 'wrong-password') {
       log.warn('offline sign-in refused', { staffNo: args.staffNo });
-      throw new HallError('SIGN_IN_FAILED', '工号或密码错误，请重新输入', 401);
+      throw await throttle.failed(args.staffNo, new HallError('SIGN_IN_FAILED', '工号或密码错误，请重新输入', 401));
     }
+    throttle.succeeded(args.staffNo);
     const window = state.window();
     if (!window) throw new HallError('SERVER_UNREACHABLE', '本终端尚未取得窗口配置，离线时无法登录；请联网后登录', 503);
     state.offlineClerk = check.staff;
@@ -58,6 +64,9 @@ export function sessionHandlers(deps: SessionDeps): CallHandlers<SessionCall> {
       }
       state.offlineClerk = null;
       state.setLocked(false);
+      // Signed in at the server: a sign-out a restart still owed it must not end this session.
+      state.store.saveSignOutOwed(false);
+      throttle.succeeded(args.staffNo);
       log.info('clerk signed in', { staffNo: result.staff.staffNo });
       try {
         await credentials.remember(result.staff, args.password);
@@ -105,10 +114,11 @@ export function sessionHandlers(deps: SessionDeps): CallHandlers<SessionCall> {
       const clerk = state.requireClerk();
       if (!state.isLocked()) return clerkState();
       const wrong = () => new HallError('SIGN_IN_FAILED', '密码错误，请重新输入', 401);
+      throttle.refuseIfLocked(clerk.staffNo);
       const check = await credentials.check(clerk.staffNo, password);
       if (check.result === 'wrong-password') {
         log.warn('unlock refused', { staffNo: clerk.staffNo });
-        throw wrong();
+        throw await throttle.failed(clerk.staffNo, wrong());
       }
       if (check.result === 'unknown') {
         // No stored verifier: the hall server checks (the same clerk signs in again at this window).
@@ -133,6 +143,7 @@ export function sessionHandlers(deps: SessionDeps): CallHandlers<SessionCall> {
           log.warn('offline sign-in verifier not stored', { staffNo: clerk.staffNo, error: String(error) });
         }
       }
+      throttle.succeeded(clerk.staffNo);
       state.setLocked(false);
       log.info('screen unlocked', { staffNo: clerk.staffNo });
       ratings.display(state.status?.current ? 'serving' : 'idle');
@@ -140,4 +151,20 @@ export function sessionHandlers(deps: SessionDeps): CallHandlers<SessionCall> {
       return clerkState();
     },
   };
+}
+
+/** On start: a clerk the last run left signed in is signed out here at once, and at the hall server once it answers. */
+export function signOutAfterRestart(state: CounterState): void {
+  const clerk = state.status?.clerk;
+  if (!clerk || !state.status) return;
+  state.setStatus({ ...state.status, clerk: null });
+  state.store.saveSignOutOwed(true);
+  state.log.info('signed out by the restart', { staffNo: clerk.staffNo });
+}
+
+/** The link is up: the sign-out a restart owes reaches the hall server before the window's status is read. */
+export async function settleOwedSignOut(state: CounterState): Promise<void> {
+  if (!state.store.signOutOwed()) return;
+  await state.requireClient().request('signOut');
+  state.store.saveSignOutOwed(false);
 }

@@ -297,13 +297,16 @@ export class CounterStore {
     this.db.prepare('DELETE FROM device_identity WHERE section = ?').run(section);
   }
 
-  /** 暂停服务: the screen lock survives a restart. */
-  screenLocked(): boolean {
-    return this.getKv('screen-locked', z.boolean()) ?? false;
+  /**
+   * A restart signs the clerk out (nobody is signed in again without a
+   * password): the hall server is told once it answers. True until then.
+   */
+  signOutOwed(): boolean {
+    return this.getKv('sign-out-owed', z.boolean()) ?? false;
   }
 
-  saveScreenLocked(locked: boolean): void {
-    this.setKv('screen-locked', locked);
+  saveSignOutOwed(owed: boolean): void {
+    this.setKv('sign-out-owed', owed);
   }
 
   /** The hall server moved: the same enrollment (device, token, window) at a new address; config and cursors stay. */

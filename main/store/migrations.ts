@@ -391,4 +391,20 @@ export const migrations: readonly Migration[] = [
         ) STRICT;`);
     },
   },
+  {
+    version: 19,
+    name: 'sign-in failures checked against this counter (offline sign-in, unlock)',
+    up(db) {
+      // main/session/sign-in-throttle.ts: wrong passwords per staff number
+      // checked here against the stored verifier; kept across restarts so a
+      // lockout cannot be cleared by restarting the counter.
+      db.exec(`
+        CREATE TABLE sign_in_failure (
+          staff_no TEXT PRIMARY KEY CHECK (staff_no <> ''),
+          failures INTEGER NOT NULL CHECK (failures > 0),
+          last_at TEXT NOT NULL,
+          locked_until TEXT
+        ) STRICT;`);
+    },
+  },
 ];

@@ -14,6 +14,8 @@ export interface HallLinkOptions {
   streams: SyncStreams;
   /** Reconnect delay after the n-th failed attempt (ms). */
   retryDelay: (attempt: number) => number;
+  /** Runs first when the link is up, before anything is pulled (a sign-out a restart owes). */
+  beforePull: () => Promise<void>;
   /** The config was pulled: the hall may have pushed another device setup. */
   onConfig: () => void;
   /** The link is up and everything pulled (walk-in numbers are topped up then). */
@@ -121,10 +123,13 @@ export class HallLink {
         this.options.pusher.linkUp();
         // Subscribed first, then pull everything: no change can fall between.
         void refresh(
-          Promise.all([this.pullConfig(), this.refreshWindow(), this.pull('queue'), this.pull('cases')]).then(() => {
-            this.state.setConnection('online', null);
-            this.options.onOnline();
-          }),
+          this.options
+            .beforePull()
+            .then(() => Promise.all([this.pullConfig(), this.refreshWindow(), this.pull('queue'), this.pull('cases')]))
+            .then(() => {
+              this.state.setConnection('online', null);
+              this.options.onOnline();
+            }),
         );
         return;
       case 'queue':

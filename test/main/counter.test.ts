@@ -97,7 +97,7 @@ describe('counter core with the real hall server', () => {
     expect((await failure(counter.call('recall', {}))).code).toBe('NO_CURRENT_TICKET');
   });
 
-  it('keeps its enrollment and last state across a restart', async () => {
+  it('keeps its enrollment across a restart and signs the clerk out, here at once and at the hall server', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'halldesk-counter-'));
     const { server, url } = await startServer(join(dir, 'hall.sqlite'));
     cleanups.push(() => server.close());
@@ -117,8 +117,14 @@ describe('counter core with the real hall server', () => {
     const state = (await again.call('getClerkState', {})) as ClerkState;
     expect(state.enrolled).toBe(true);
     expect(state.window?.name).toBe('2号窗口');
-    expect(state.clerk?.staffNo).toBe('1002');
-    await waitFor<ClerkState>(again, 'clerkState', (s) => s.connection.state === 'online');
+    // Nobody is signed in again without a password.
+    expect(state.clerk).toBeNull();
+    expect(((await again.call('getOutwardView', {})) as OutwardView).mode).toBe('closed');
+    const online = await waitFor<ClerkState>(again, 'clerkState', (s) => s.connection.state === 'online');
+    // The hall server was told: its window status (read after the sign-out) has nobody either.
+    expect(online.clerk).toBeNull();
+    const signedIn = (await again.call('signIn', { staffNo: '1002', password: DEMO_PASSWORD })) as ClerkState;
+    expect(signedIn.clerk?.staffNo).toBe('1002');
   });
 
   it('goes offline with a reason when the server stops, and back online when it returns', async () => {

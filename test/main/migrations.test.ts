@@ -298,6 +298,19 @@ describe('counter migrations', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(18);
   });
 
+  it('19 creates the sign-in failures: STRICT, one row per staff number, a positive count', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 19));
+    const insert = db.prepare('INSERT INTO sign_in_failure (staff_no, failures, last_at, locked_until) VALUES (?, ?, ?, ?)');
+    insert.run('1001', 5, 't', 'u');
+    insert.run('1002', 1, 't', null);
+    expect(() => insert.run('1001', 1, 't', null)).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => insert.run('1003', 0, 't', null)).toThrow(/CHECK/);
+    expect(() => insert.run('', 1, 't', null)).toThrow(/CHECK/);
+    expect(() => insert.run('1004', '1', 't', Buffer.from('u'))).toThrow(/cannot store BLOB/); // STRICT
+    expect(db.pragma('user_version', { simple: true })).toBe(19);
+  });
+
   it('12 creates the rating table (checks hold, UPDATE and DELETE refused) and the follow-ups', () => {
     const db = new Database(tempDb());
     migrate(db, migrations.slice(0, 12));

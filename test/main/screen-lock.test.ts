@@ -1,7 +1,7 @@
 // 暂停服务 in the counter core, with the real hall server and a real SQLite
 // file: the lock refuses the clerk's work, the outward screen shows paused,
 // the password unlocks (stored verifier, or the hall server without one),
-// the lock survives a restart, signing out ends it.
+// a restart signs the clerk out (and so ends the lock), signing out ends it.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ async function issueTicket(r: DeviceRig, lineId: string): Promise<void> {
 }
 
 describe('暂停服务 (screen lock)', () => {
-  it('refuses the clerk work while locked, shows paused outside, unlocks with the password, survives a restart', async () => {
+  it('refuses the clerk work while locked, shows paused outside, unlocks with the password; a restart signs the clerk out', async () => {
     const r = await deviceRig();
     rigs.push(r);
     expect(await failure(r.counter.call('lockScreen', {}))).toMatchObject({ code: 'NOT_SIGNED_IN' });
@@ -62,15 +62,17 @@ describe('暂停服务 (screen lock)', () => {
     });
     expect(((await r.counter.call('getClerkState', {})) as ClerkState).locked).toBe(true);
 
-    // A restart keeps the lock.
+    // A restart signs the clerk out (the lock with it): only the password brings the clerk back.
     const again = await r.reopen();
-    expect(((await again.call('getClerkState', {})) as ClerkState).locked).toBe(true);
-    expect(((await again.call('getOutwardView', {})) as OutwardView).mode).toBe('paused');
-    expect((await failure(again.call('recall', {}))).code).toBe('SCREEN_LOCKED');
+    const after = (await again.call('getClerkState', {})) as ClerkState;
+    expect(after.clerk).toBeNull();
+    expect(after.locked).toBe(false);
+    expect(((await again.call('getOutwardView', {})) as OutwardView).mode).toBe('closed');
+    expect((await failure(again.call('recall', {}))).code).not.toBe('SCREEN_LOCKED');
 
-    const unlocked = (await again.call('unlockScreen', { password: DEMO_PASSWORD })) as ClerkState;
-    expect(unlocked.locked).toBe(false);
-    expect(unlocked.current?.number).toBe('B001');
+    const back = (await again.call('signIn', { staffNo: CLERK, password: DEMO_PASSWORD })) as ClerkState;
+    expect(back.locked).toBe(false);
+    expect(back.current?.number).toBe('B001');
     expect(((await again.call('getOutwardView', {})) as OutwardView).mode).toBe('serving');
     await again.call('recall', {});
   });
