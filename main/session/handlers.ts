@@ -53,6 +53,8 @@ export function sessionHandlers(deps: SessionDeps): CallHandlers<SessionCall> {
   return {
     async signIn(args) {
       const client = state.requireClient();
+      // Unreachable: the sign-in below finds out too, and goes offline.
+      await settleOwedSignOut(state).catch(() => {});
       let result;
       try {
         result = await state.online(() => client.request('signIn', { body: args }));
@@ -162,9 +164,21 @@ export function signOutAfterRestart(state: CounterState): void {
   state.log.info('signed out by the restart', { staffNo: clerk.staffNo });
 }
 
-/** The link is up: the sign-out a restart owes reaches the hall server before the window's status is read. */
-export async function settleOwedSignOut(state: CounterState): Promise<void> {
-  if (!state.store.signOutOwed()) return;
-  await state.requireClient().request('signOut');
-  state.store.saveSignOutOwed(false);
+const settling = new WeakMap<CounterState, Promise<void>>();
+
+/**
+ * The sign-out a restart owes reaches the hall server: when the link is up,
+ * before the window's status is read, and before a sign-in (so it can never
+ * land after one). One request at a time; the flag clears once it went through.
+ */
+export function settleOwedSignOut(state: CounterState): Promise<void> {
+  const running = settling.get(state);
+  if (running) return running;
+  if (!state.store.signOutOwed()) return Promise.resolve();
+  const run = (async () => {
+    await state.requireClient().request('signOut');
+    state.store.saveSignOutOwed(false);
+  })().finally(() => settling.delete(state));
+  settling.set(state, run);
+  return run;
 }

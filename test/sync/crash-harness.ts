@@ -15,6 +15,7 @@ import { openDatabase } from '../../main/store/database.ts';
 import { Outbox, verifyChain } from '../../main/store/outbox.ts';
 import { startHallServer } from '../helpers/hall-server.ts';
 import { hallDb, tempDir } from './support.ts';
+import { createSeededRandom } from '../../sim/seeded-random.ts';
 
 const WORKER = join(import.meta.dirname, 'crash-worker.ts');
 
@@ -77,16 +78,6 @@ type Trigger =
   | { kind: 'pushed'; ms: number }
   | { kind: 'none' };
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RunResult {
   lines: string[];
@@ -191,7 +182,7 @@ export async function runCrashCampaign(options: CrashOptions): Promise<CrashRepo
     const more = () => done < options.iterations || report.killed < minKills;
     await Promise.all(
       lanes.map(async (lane, index) => {
-        const random = rng(seed + index * 7919);
+        const random = createSeededRandom(seed + index * 7919);
         for (let run = 0; more(); run++) {
           done += 1;
           const cases = 1 + Math.floor(random() * maxCases);
@@ -210,7 +201,7 @@ export async function runCrashCampaign(options: CrashOptions): Promise<CrashRepo
                       : { kind: 'none' };
           const day = Math.floor(run / runsPerDay);
           const result = await runWorker(
-            [lane.dataDir, 'run', String(cases), String(Math.floor(random() * 2 ** 31)), String(day)],
+            [lane.dataDir, 'run', String(cases), String(Math.floor(random() * 2 ** 31)), String(day), `100${lane.windowId}`],
             trigger,
             env,
           );

@@ -5,7 +5,7 @@
 //
 //   node test/sync/crash-worker.ts <dataDir> setup <serverUrl> <code> <staffNo>
 //       enroll, sign in, wait until the config is there; prints READY
-//   node test/sync/crash-worker.ts <dataDir> run <cases> <seed> <dayOffset>
+//   node test/sync/crash-worker.ts <dataDir> run <cases> <seed> <dayOffset> <staffNo>
 //       open (prints OPEN), take <cases> cases (prints COMMITTED <caseNo>
 //       after each commit), wait until the outbox is empty (DRAINED)
 //   node test/sync/crash-worker.ts <dataDir> drain
@@ -19,6 +19,7 @@ import { residentIdCheckChar } from '../../common/identity.ts';
 import { openCounter } from '../../main/counter.ts';
 import type { Counter } from '../../main/counter-api.ts';
 import type { Logger } from '../../main/log.ts';
+import { createSeededRandom } from '../../sim/seeded-random.ts';
 
 const [dataDir, mode, ...rest] = process.argv.slice(2);
 const say = (line: string) => process.stdout.write(line + '\n');
@@ -37,16 +38,6 @@ const TUNING = { push: { baseDelayMs: 30, maxDelayMs: 300, timeoutMs: 5000 }, re
 const FIRST17 = '32010219850312004';
 const ID = FIRST17 + residentIdCheckChar(FIRST17);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const state = async (counter: Counter) => (await counter.call('getClerkState', {})) as ClerkState;
 
@@ -76,10 +67,12 @@ async function main(): Promise<void> {
   const dayOffset = Number(rest[2] ?? 0);
   const clock = () => new Date(Date.now() + dayOffset * 86_400_000);
   const counter = await openCounter({ dataDir, deviceName: 'crash test', log, clock }, TUNING);
+  // A restart signs the clerk out: the clerk signs in again (online, or offline against the stored verifier).
+  if (mode === 'run') await counter.call('signIn', { staffNo: rest[3]!, password: '123456' });
   say('OPEN');
   if (mode === 'run') {
     const cases = Number(rest[0]);
-    const random = rng(Number(rest[1]));
+    const random = createSeededRandom(Number(rest[1]));
     for (let i = 0; i < cases; i++) {
       const phone = '139' + String(Math.floor(random() * 1e8)).padStart(8, '0');
       const record = (await counter.call('submitCase', {

@@ -10,7 +10,7 @@ const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? 200);
 const KILLS = Math.min(200, ITERATIONS);
 
 describe('crash safety of capture and sync', () => {
-  it(`loses and doubles nothing across ${KILLS}+ random SIGKILLs`, { timeout: 180_000 }, async () => {
+  it(`loses and doubles nothing across ${KILLS}+ random SIGKILLs`, { timeout: 300_000 }, async () => {
     const report = await runCrashCampaign({
       iterations: ITERATIONS,
       minKills: KILLS,
