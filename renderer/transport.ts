@@ -19,6 +19,7 @@ export type LinkState = 'connecting' | 'open' | 'closed';
 
 export const DISCONNECTED_MESSAGE = '与终端主程序的连接已断开，正在重连…';
 export const TIMEOUT_MESSAGE = '终端主程序没有及时响应，请稍后重试；如反复出现请联系管理员';
+const INTERNAL_MESSAGE = '终端内部错误，请重试；如反复出现请联系管理员';
 
 /** Contract error codes, plus the two the transport itself raises. */
 export type CallErrorCode = ErrorCode | 'DISCONNECTED' | 'TIMEOUT';
@@ -32,6 +33,10 @@ export class CallError extends Error {
     this.code = code;
   }
 }
+
+/** What the clerk is told of a failed call: the core's zh-CN message, or that something inside went wrong. */
+export const callErrorText = (error: unknown): string =>
+  error instanceof CallError ? error.message : INTERNAL_MESSAGE;
 
 /** The WebSocket address of the browser host that served this page. */
 export function hostSocketUrl(
@@ -56,7 +61,7 @@ export function toCallError(error: unknown): CallError {
       return new CallError(typeof code === 'string' ? (code as ErrorCode) : 'INTERNAL', message);
     }
   }
-  return new CallError('INTERNAL', '终端内部错误，请重试；如反复出现请联系管理员');
+  return new CallError('INTERNAL', INTERNAL_MESSAGE);
 }
 
 /** The renderer's view of its transport, whichever it is. */

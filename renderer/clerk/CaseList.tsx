@@ -1,12 +1,12 @@
 // 办件列表 (F8): the open promised cases of this window, nearest deadline
 // first, marked yellow when near and red when overdue, each finished (办结)
 // from here; then every case decided here today.
-import { Alert, Button, Table, Tag } from 'antd';
+import { Button, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { useEffect, type HTMLAttributes } from 'react';
+import { useEffect, type HTMLAttributes, type ReactNode } from 'react';
 import type { CaseRecord } from '../../common/cases.ts';
 import { useCases, useCaseStoreApi } from './case-context.ts';
-import { FinishDialog } from './CaseDialogs.tsx';
+import { FinishDialog } from './case-dialogs/FinishDialog.tsx';
 import {
   CASE_HOTKEY,
   DEADLINE_TEXT,
@@ -16,6 +16,7 @@ import {
   recordStateText,
 } from './case-logic.ts';
 import { formatClock } from './logic.ts';
+import { RetryAlert } from './Notices.tsx';
 
 const DECISION_COLOR: Record<CaseRecord['decision'], string> = {
   accept: 'blue',
@@ -119,12 +120,43 @@ const rowClass = (record: CaseRecord) =>
     ? `case-row case-row-${record.deadline}`
     : 'case-row';
 
-const rowProps = (record: CaseRecord) =>
+/** A row's test id is `${prefix}-${caseNo}`. */
+const rowProps = (prefix: string) => (record: CaseRecord) =>
   ({
-    'data-testid': `case-row-${record.caseNo}`,
+    'data-testid': `${prefix}-${record.caseNo}`,
     'data-deadline': record.deadline,
     'data-status': record.status,
   }) as HTMLAttributes<HTMLElement>;
+
+/** One of the two lists: its heading, then the cases (deadlines near or past marked). */
+function CaseSection(props: {
+  head: ReactNode;
+  testid: string;
+  rowPrefix: string;
+  records: CaseRecord[];
+  columns: ColumnsType<CaseRecord>;
+  loading?: boolean;
+  empty: string;
+}) {
+  return (
+    <div className="case-list-section">
+      <header className="case-list-head">{props.head}</header>
+      <Table<CaseRecord>
+        data-testid={props.testid}
+        size="small"
+        rowKey="caseNo"
+        pagination={false}
+        loading={props.loading}
+        dataSource={props.records}
+        columns={props.columns}
+        rowClassName={rowClass}
+        onRow={rowProps(props.rowPrefix)}
+        scroll={{ y: 'calc(50vh - 170px)' }}
+        locale={{ emptyText: props.empty }}
+      />
+    </div>
+  );
+}
 
 export function CaseListView() {
   const store = useCaseStoreApi();
@@ -140,66 +172,43 @@ export function CaseListView() {
   return (
     <section className="case-list" aria-label="办件列表" data-testid="case-list">
       {error && (
-        <Alert
-          type="error"
-          showIcon
+        <RetryAlert
           title={`办件列表载入失败：${error}`}
-          action={
-            <Button size="small" onClick={() => void store.getState().refreshList()}>
-              重试
-            </Button>
-          }
+          onRetry={() => void store.getState().refreshList()}
         />
       )}
-      <div className="case-list-section">
-        <header className="case-list-head">
-          <span>
-            在办承诺件 <strong>{open.length}</strong>
-          </span>
-          {overdue > 0 && <Tag color="red">超期 {overdue}</Tag>}
-          {near > 0 && <Tag color="gold">临近期限 {near}</Tag>}
-          <span className="case-list-hint">
-            <kbd>{CASE_HOTKEY.caseList}</kbd> / <kbd>Esc</kbd> 返回
-          </span>
-        </header>
-        <Table<CaseRecord>
-          data-testid="case-open-table"
-          size="small"
-          rowKey="caseNo"
-          pagination={false}
-          loading={loading && !list}
-          dataSource={open}
-          columns={columns(true, openFinish)}
-          rowClassName={rowClass}
-          onRow={rowProps}
-          scroll={{ y: 'calc(50vh - 170px)' }}
-          locale={{ emptyText: '暂无在办的承诺件' }}
-        />
-      </div>
-      <div className="case-list-section">
-        <header className="case-list-head">
+      <CaseSection
+        head={
+          <>
+            <span>
+              在办承诺件 <strong>{open.length}</strong>
+            </span>
+            {overdue > 0 && <Tag color="red">超期 {overdue}</Tag>}
+            {near > 0 && <Tag color="gold">临近期限 {near}</Tag>}
+            <span className="case-list-hint">
+              <kbd>{CASE_HOTKEY.caseList}</kbd> / <kbd>Esc</kbd> 返回
+            </span>
+          </>
+        }
+        testid="case-open-table"
+        rowPrefix="case-row"
+        records={open}
+        columns={columns(true, openFinish)}
+        loading={loading && !list}
+        empty="暂无在办的承诺件"
+      />
+      <CaseSection
+        head={
           <span>
             今日办件 <strong data-testid="case-today-count">{today.length}</strong>
           </span>
-        </header>
-        <Table<CaseRecord>
-          data-testid="case-today-table"
-          size="small"
-          rowKey="caseNo"
-          pagination={false}
-          dataSource={today}
-          columns={columns(false, openFinish)}
-          rowClassName={rowClass}
-          onRow={(record) =>
-            ({
-              ...rowProps(record),
-              'data-testid': `case-today-${record.caseNo}`,
-            }) as HTMLAttributes<HTMLElement>
-          }
-          scroll={{ y: 'calc(50vh - 170px)' }}
-          locale={{ emptyText: '今日暂无办件' }}
-        />
-      </div>
+        }
+        testid="case-today-table"
+        rowPrefix="case-today"
+        records={today}
+        columns={columns(false, openFinish)}
+        empty="今日暂无办件"
+      />
       <FinishDialog />
     </section>
   );

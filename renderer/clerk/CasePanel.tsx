@@ -46,8 +46,10 @@ import {
   type ApplicantType,
   type FieldKey,
 } from './case-logic.ts';
-import { CaseDialogs } from './CaseDialogs.tsx';
+import { CaseDialogs } from './case-dialogs/CaseDialogs.tsx';
 import { useClerk } from './context.ts';
+import { RetryAlert } from './Notices.tsx';
+import type { ButtonLook } from './theme.ts';
 
 /** Test ids of the applicant inputs (kebab-case, see test/e2e/cases.e2e.test.ts). */
 export const FIELD_TESTID: Record<FieldKey, string> = {
@@ -76,16 +78,7 @@ export function CasePanel() {
   return (
     <section className="case-panel" aria-label="办件" data-testid="case-panel">
       {catalogueError && !catalogue && (
-        <Alert
-          type="error"
-          showIcon
-          title={`事项目录载入失败：${catalogueError}`}
-          action={
-            <Button size="small" onClick={() => void load()}>
-              重试
-            </Button>
-          }
-        />
+        <RetryAlert title={`事项目录载入失败：${catalogueError}`} onRetry={() => void load()} />
       )}
       {result ? (
         <CaseResult record={result} />
@@ -522,10 +515,7 @@ function MaterialsChecklist() {
 
 // ---- decision -----------------------------------------------------------------
 
-const DECISION_STYLE: Record<
-  CaseDecision,
-  { color: 'primary' | 'gold' | 'orange' | 'danger'; variant: 'solid' | 'outlined' }
-> = {
+const DECISION_STYLE: Record<CaseDecision, ButtonLook> = {
   accept: { color: 'primary', variant: 'solid' },
   accept_with_missing: { color: 'gold', variant: 'solid' },
   notice: { color: 'orange', variant: 'outlined' },
@@ -597,8 +587,7 @@ function DecisionBar() {
                 data-testid={DECISION_TESTID[decision]}
                 data-allowed={blocker === null}
                 className="decision-button"
-                color={DECISION_STYLE[decision].color}
-                variant={DECISION_STYLE[decision].variant}
+                {...DECISION_STYLE[decision]}
                 disabled={blocker !== null || (submitting !== null && submitting !== decision)}
                 loading={submitting === decision}
                 title={blocker ?? `${DECISION_TEXT[decision]}（${DECISION_HOTKEY[decision]}）`}

@@ -1,6 +1,6 @@
 // Before the workspace: enrol this counter with the hall server, then sign the clerk in.
 import { Button, Form, Input } from 'antd';
-import type { Rule } from 'antd/es/form';
+import type { FormInstance, Rule } from 'antd/es/form';
 import { useRef, type ReactNode } from 'react';
 import type { InputRef } from 'antd';
 import { useClerk } from './context.ts';
@@ -38,6 +38,38 @@ function EntryFrame({ title, subtitle, children }: { title: string; subtitle: st
   );
 }
 
+/** The entry screens' form: checked on blur, one wide submit button at the foot. */
+function EntryForm<Fields>(props: {
+  form: FormInstance<Fields>;
+  onFinish: (values: Fields) => void;
+  submitTestId: string;
+  submitting: boolean;
+  submitLabel: string;
+  children: ReactNode;
+}) {
+  return (
+    <Form<Fields>
+      form={props.form}
+      layout="vertical"
+      requiredMark={false}
+      validateTrigger="onBlur"
+      size="large"
+      onFinish={props.onFinish}
+    >
+      {props.children}
+      <Button
+        data-testid={props.submitTestId}
+        type="primary"
+        htmlType="submit"
+        block
+        loading={props.submitting}
+      >
+        {props.submitLabel}
+      </Button>
+    </Form>
+  );
+}
+
 interface EnrollFields {
   serverUrl: string;
   code: string;
@@ -49,13 +81,12 @@ export function EnrollScreen() {
   const [form] = Form.useForm<EnrollFields>();
   return (
     <EntryFrame title="设备注册" subtitle="本终端尚未注册。请填写大厅服务器地址和管理员提供的 8 位注册码。">
-      <Form<EnrollFields>
+      <EntryForm<EnrollFields>
         form={form}
-        layout="vertical"
-        requiredMark={false}
-        validateTrigger="onBlur"
-        size="large"
         onFinish={(values) => void enroll({ serverUrl: values.serverUrl.trim(), code: values.code.trim() })}
+        submitTestId="enroll-submit"
+        submitting={pending === 'enroll'}
+        submitLabel="注册"
       >
         <Form.Item name="serverUrl" label="大厅服务器地址" rules={[rule(checkServerUrl)]}>
           <Input
@@ -75,16 +106,7 @@ export function EnrollScreen() {
             autoComplete="off"
           />
         </Form.Item>
-        <Button
-          data-testid="enroll-submit"
-          type="primary"
-          htmlType="submit"
-          block
-          loading={pending === 'enroll'}
-        >
-          注册
-        </Button>
-      </Form>
+      </EntryForm>
     </EntryFrame>
   );
 }
@@ -115,13 +137,12 @@ export function SignInScreen() {
       title="工作人员登录"
       subtitle={windowName ? `${windowName} · 请使用本人工号登录` : '请使用本人工号登录'}
     >
-      <Form<SignInFields>
+      <EntryForm<SignInFields>
         form={form}
-        layout="vertical"
-        requiredMark={false}
-        validateTrigger="onBlur"
-        size="large"
         onFinish={(values) => void submit(values)}
+        submitTestId="signin-submit"
+        submitting={pending === 'signIn'}
+        submitLabel="登录"
       >
         <Form.Item name="staffNo" label="工号" rules={[rule(checkStaffNo)]}>
           <Input data-testid="signin-staff-no" autoFocus autoComplete="username" spellCheck={false} />
@@ -129,16 +150,7 @@ export function SignInScreen() {
         <Form.Item name="password" label="密码" rules={[rule(checkPassword)]}>
           <Input.Password data-testid="signin-password" autoComplete="current-password" ref={passwordRef} />
         </Form.Item>
-        <Button
-          data-testid="signin-submit"
-          type="primary"
-          htmlType="submit"
-          block
-          loading={pending === 'signIn'}
-        >
-          登录
-        </Button>
-      </Form>
+      </EntryForm>
     </EntryFrame>
   );
 }

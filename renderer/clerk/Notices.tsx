@@ -1,5 +1,6 @@
-// The alert area under the current ticket, the connection badge and the outward screen's badge.
-import { Alert, Tooltip } from 'antd';
+// The alert area under the current ticket, a failed load's 重试 alert, the
+// connection badge and the outward screen's badge.
+import { Alert, Button, Tooltip } from 'antd';
 import type { ConnectionState } from '../../common/contract.ts';
 import type { OutwardScreenStatus } from '../../common/device-setup.ts';
 import { DISCONNECTED_MESSAGE } from '../transport.ts';
@@ -23,6 +24,23 @@ export function NoticeArea({ reserve = false }: { reserve?: boolean }) {
         </div>
       )}
     </div>
+  );
+}
+
+/** Something could not be loaded: why, and 重试. */
+export function RetryAlert({ title, onRetry, testid }: { title: string; onRetry: () => void; testid?: string }) {
+  return (
+    <Alert
+      type="error"
+      showIcon
+      title={title}
+      action={
+        <Button size="small" onClick={onRetry}>
+          重试
+        </Button>
+      }
+      data-testid={testid}
+    />
   );
 }
 

@@ -7,12 +7,13 @@ import { useEffect } from 'react';
 import type { PrintJob, PrinterState } from '../../common/printing.ts';
 import { PRINT_JOB_KIND_TEXT, PRINT_JOB_STATE_TEXT } from '../../common/printing.ts';
 import { useClerk } from './context.ts';
-import { formatClock } from './logic.ts';
+import { formatClock, isAltKey } from './logic.ts';
 import { usePrintQueue, usePrintQueueApi } from './print-store.ts';
 import './print.css';
 
 /** Alt+P (打印): F9 and F10 belong to 好差评 (RatingPanel.tsx). */
 export const PRINT_QUEUE_HOTKEY = 'Alt+P';
+const isPrintQueueHotkey = isAltKey('P');
 
 /** The short label of a printer message: 「打印机缺纸：请装入…」 → 打印机缺纸. */
 export function printerLabel(printer: Pick<PrinterState, 'level' | 'message'>): string {
@@ -37,7 +38,7 @@ export function PrinterStatus() {
   useEffect(() => {
     if (!configured) return;
     const onKey = (event: KeyboardEvent) => {
-      if (event.code !== 'KeyP' || !event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      if (!isPrintQueueHotkey(event)) return;
       event.preventDefault();
       store.getState().setOpen(!store.getState().open);
     };

@@ -14,7 +14,7 @@ import {
   type FollowUp,
   type FollowUpState,
 } from '../../common/ratings.ts';
-import { CallError, type Link } from '../transport.ts';
+import { callErrorText, type Link } from '../transport.ts';
 import { useClerk, useClerkStoreApi } from './context.ts';
 import { formatClock } from './logic.ts';
 
@@ -28,9 +28,6 @@ function useLink(): Link {
   if (!link) throw new Error('RatingLinkContext is missing');
   return link;
 }
-
-const message = (error: unknown) =>
-  error instanceof CallError ? error.message : '终端内部错误，请重试；如反复出现请联系管理员';
 
 const HEALTH: Record<NonNullable<ClerkState['devices']['evaluator']>['state'], { label: string; level: 'ok' | 'warning' | 'error' }> = {
   ok: { label: '评价器正常', level: 'ok' },
@@ -74,7 +71,7 @@ export function RatingPanel() {
     try {
       await link.api.requestRating({});
     } catch (error) {
-      clerkStore.getState().tell('error', `请评价：${message(error)}`);
+      clerkStore.getState().tell('error', `请评价：${callErrorText(error)}`);
     } finally {
       setBusy(false);
     }
@@ -152,7 +149,7 @@ function FollowUpDrawer({ open, onClose }: { open: boolean; onClose: () => void 
       setItems(await link.api.listFollowUps({}));
       setError(null);
     } catch (e) {
-      setError(message(e));
+      setError(callErrorText(e));
     }
   }, [link]);
   return (
@@ -187,7 +184,7 @@ function FollowUpCard({ item, onChanged }: { item: FollowUp; onChanged: () => Pr
       setError(null);
       await onChanged();
     } catch (e) {
-      setError(message(e));
+      setError(callErrorText(e));
     } finally {
       setBusy(false);
     }

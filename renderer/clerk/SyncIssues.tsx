@@ -4,13 +4,15 @@
 // ticket conflicts of 手动录入票号). Each row: when, which window, what (kind
 // and number, never the record's content) and the server's zh-CN reason.
 // State in sync-issues-store.ts.
-import { Alert, Button, Spin, Tag } from 'antd';
+import { Button, Spin, Tag } from 'antd';
 import type { ReactNode } from 'react';
 import { managerOnlyMessage } from '../../common/errors.ts';
 import { TICKET_STATUS_TEXT, type HallSyncConflict, type HallSyncRejection, type SyncRejection } from '../../common/sync-issues.ts';
 import { useClerk } from './context.ts';
+import { RetryAlert } from './Notices.tsx';
 import { formatWhen, useSyncIssues, useSyncIssuesApi } from './sync-issues-store.ts';
-import { isAltKey, ManagerDrawerFrame, openDrawer, useManagerDrawer } from './manager-drawer.tsx';
+import { isAltKey } from './logic.ts';
+import { ManagerDrawerButton, ManagerDrawerFrame, useManagerDrawer } from './manager-drawer.tsx';
 import './sync-issues.css';
 
 export const SYNC_ISSUES_HOTKEY = 'Alt+Y';
@@ -26,31 +28,24 @@ export function useSyncIssuesHotkeys() {
 
 /** 同步异常 in the header, for a manager only. */
 export function SyncIssuesButton() {
-  const manager = useClerk((s) => s.state?.clerk?.role === 'manager');
-  const store = useSyncIssuesApi();
-  if (!manager) return null;
   return (
-    <Button
-      data-testid="open-sync-issues"
-      ghost
-      className="ws-header-button"
-      title={`大厅服务器拒收的记录与票号冲突（${SYNC_ISSUES_HOTKEY}）`}
-      onClick={() => openDrawer(store)}
-    >
-      同步异常 <kbd>{SYNC_ISSUES_HOTKEY}</kbd>
-    </Button>
+    <ManagerDrawerButton
+      drawer={useSyncIssuesApi()}
+      testid="open-sync-issues"
+      label="同步异常"
+      hotkey={SYNC_ISSUES_HOTKEY}
+      title="大厅服务器拒收的记录与票号冲突"
+    />
   );
 }
 
 export function SyncIssuesDrawer() {
-  const manager = useClerk((s) => s.state?.clerk?.role === 'manager');
   const windowName = useClerk((s) => s.state?.window?.name ?? null);
   const store = useSyncIssuesApi();
   const open = useSyncIssues((s) => s.open);
   const view = useSyncIssues((s) => s.view);
   const loading = useSyncIssues((s) => s.loading);
   const error = useSyncIssues((s) => s.error);
-  if (!manager) return null;
   const hallCount = view ? view.hall.rejected.length + view.hall.conflicts.length : 0;
   return (
     <ManagerDrawerFrame
@@ -70,17 +65,7 @@ export function SyncIssuesDrawer() {
           大厅服务器拒收的记录不会自动重传：请按原因核对并在业务系统中处理。票号冲突是离线时手动录入的票号与服务器记录不一致，请核对群众的取号凭条。
         </p>
         {error && (
-          <Alert
-            type="error"
-            showIcon
-            title={error}
-            data-testid="sync-issues-error"
-            action={
-              <Button size="small" onClick={() => void store.getState().refresh()}>
-                重试
-              </Button>
-            }
-          />
+          <RetryAlert title={error} onRetry={() => void store.getState().refresh()} testid="sync-issues-error" />
         )}
         {!view ? (
           loading && (

@@ -15,6 +15,7 @@ import { CaseListView } from './CaseList.tsx';
 import { CasePanel } from './CasePanel.tsx';
 import { useClerk } from './context.ts';
 import { FiguresPanel } from './Figures.tsx';
+import type { ButtonLook } from './theme.ts';
 import { TypedTicketPanel } from './TypedTicketPanel.tsx';
 import { WalkInPanel } from './WalkInPanel.tsx';
 import {
@@ -31,8 +32,8 @@ import {
   recallsStillNeeded,
   type QueueAction,
 } from './logic.ts';
-import { DeviceSetupButton, DeviceSetupDrawer, useDeviceSetupHotkeys } from './DeviceSetup.tsx';
-import { useDeviceSetupApi } from './device-setup-store.ts';
+import { DeviceSetupButton, DeviceSetupDrawer, useDeviceSetupHotkeys } from './device-setup/DeviceSetup.tsx';
+import { useDeviceSetupApi } from './device-setup/device-setup-store.ts';
 import { LockScreen, PauseButton, useLockTriggers } from './LockScreen.tsx';
 import {
   ConnectionBadge,
@@ -235,14 +236,7 @@ function CurrentTicket() {
         </div>
         <div className="ticket-facts">
           <div className="ticket-line">
-            {lineName(state, current.lineId)}
-            <Tag
-              color={PRIORITY_COLOR[current.priority]}
-              className="ticket-priority"
-              data-testid="current-priority"
-            >
-              {PRIORITY_TEXT[current.priority]}
-            </Tag>
+            <LineAndPriority state={state} ticket={current} />
           </div>
           <dl className="ticket-meta">
             <dt>已重呼</dt>
@@ -284,14 +278,7 @@ function TicketStrip() {
               {current.number}
             </span>
             <span className="strip-line">
-              {lineName(state, current.lineId)}
-              <Tag
-                color={PRIORITY_COLOR[current.priority]}
-                className="ticket-priority"
-                data-testid="current-priority"
-              >
-                {PRIORITY_TEXT[current.priority]}
-              </Tag>
+              <LineAndPriority state={state} ticket={current} />
             </span>
             {current.calledAt && (
               <span className="strip-timer">
@@ -305,6 +292,24 @@ function TicketStrip() {
       </div>
       <ActionButtons compact />
     </section>
+  );
+}
+
+/** The ticket's service line and its priority. */
+function LineAndPriority({
+  state,
+  ticket,
+}: {
+  state: ClerkState;
+  ticket: NonNullable<ClerkState['current']>;
+}) {
+  return (
+    <>
+      {lineName(state, ticket.lineId)}
+      <Tag color={PRIORITY_COLOR[ticket.priority]} className="ticket-priority" data-testid="current-priority">
+        {PRIORITY_TEXT[ticket.priority]}
+      </Tag>
+    </>
   );
 }
 
@@ -325,10 +330,7 @@ const ACTION_TESTID: Record<QueueAction, string> = {
   complete: 'action-complete',
 };
 
-const ACTION_STYLE: Record<
-  QueueAction,
-  { color: 'primary' | 'green' | 'orange' | 'default'; variant: 'solid' | 'outlined' }
-> = {
+const ACTION_STYLE: Record<QueueAction, ButtonLook> = {
   callNext: { color: 'primary', variant: 'solid' },
   recall: { color: 'primary', variant: 'outlined' },
   noShow: { color: 'orange', variant: 'outlined' },
@@ -352,8 +354,7 @@ function ActionButtons({ compact = false }: { compact?: boolean }) {
             <Button
               data-testid={ACTION_TESTID[action]}
               className={`action-button action-${action}`}
-              color={ACTION_STYLE[action].color}
-              variant={ACTION_STYLE[action].variant}
+              {...ACTION_STYLE[action]}
               loading={inFlight}
               disabled={!inFlight && !can.enabled}
               title={can.reason ?? `${ACTION_LABEL[action]}（${ACTION_HOTKEY[action]}）`}

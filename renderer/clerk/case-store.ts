@@ -17,12 +17,11 @@ import type {
 } from '../../common/cases.ts';
 import type { CallResult } from '../../common/contract.ts';
 import type { Item } from '../../common/model.ts';
-import { CallError, type Link, type Timers } from '../transport.ts';
+import { CallError, callErrorText, type Link, type Timers } from '../transport.ts';
 import {
   chooseItem,
   decisionBlocker,
   DECISION_TEXT,
-  EMPTY_APPLICANT,
   EMPTY_FORM,
   formHasInput,
   normalizeField,
@@ -128,9 +127,6 @@ export interface CaseStoreOptions {
   timers?: Timers;
 }
 
-const messageOf = (error: unknown): string =>
-  error instanceof CallError ? error.message : '终端内部错误，请重试；如反复出现请联系管理员';
-
 export function createCaseStore(link: Link, options: CaseStoreOptions = {}): StoreApi<CaseStore> {
   const debounceMs = options.debounceMs ?? 150;
   const timers: Timers = options.timers ?? {
@@ -158,7 +154,7 @@ export function createCaseStore(link: Link, options: CaseStoreOptions = {}): Sto
           const view = await link.api.updateCaseDraft({ draft });
           if (get().revision === revision) set({ view, viewRevision: revision, syncError: null });
         } catch (error) {
-          if (get().revision === revision) set({ syncError: messageOf(error) });
+          if (get().revision === revision) set({ syncError: callErrorText(error) });
         }
       })();
       inFlight = { revision, done };
@@ -183,6 +179,21 @@ export function createCaseStore(link: Link, options: CaseStoreOptions = {}): Sto
       set({ form, revision: state.revision + 1, message: null });
       schedule();
     };
+
+    /** A new form, and nothing left of the last one: its view, dialog, result and messages. */
+    const emptyForm = (revision: number, form: CaseForm): Partial<CaseStore> => ({
+      form,
+      touched: {},
+      attempted: false,
+      revision: revision + 1,
+      view: null,
+      viewRevision: revision + 1,
+      syncError: null,
+      dialog: null,
+      submitError: null,
+      result: null,
+      message: null,
+    });
 
     const refreshAfterDecision = () => {
       void get().refreshFigures();
@@ -219,7 +230,7 @@ export function createCaseStore(link: Link, options: CaseStoreOptions = {}): Sto
         try {
           set({ catalogue: await link.api.getCatalogue({}), catalogueError: null });
         } catch (error) {
-          set({ catalogueError: messageOf(error) });
+          set({ catalogueError: callErrorText(error) });
         }
       },
 
@@ -230,19 +241,7 @@ export function createCaseStore(link: Link, options: CaseStoreOptions = {}): Sto
       newCase(ticketNumber) {
         if (get().submitting) return;
         cancelTimer();
-        set((s) => ({
-          form: { ...EMPTY_FORM, applicant: EMPTY_APPLICANT, ticketNumber },
-          touched: {},
-          attempted: false,
-          revision: s.revision + 1,
-          view: null,
-          viewRevision: s.revision + 1,
-          syncError: null,
-          dialog: null,
-          submitError: null,
-          result: null,
-          message: null,
-        }));
+        set((s) => emptyForm(s.revision, { ...EMPTY_FORM, ticketNumber }));
         // The outward screen stops showing the previous case at once.
         void send();
       },
@@ -274,24 +273,14 @@ export function createCaseStore(link: Link, options: CaseStoreOptions = {}): Sto
       resetLocal() {
         cancelTimer();
         set((s) => ({
+          ...emptyForm(s.revision, EMPTY_FORM),
           tab: 'queue',
-          form: EMPTY_FORM,
-          touched: {},
-          attempted: false,
-          revision: s.revision + 1,
-          view: null,
-          viewRevision: s.revision + 1,
-          syncError: null,
-          dialog: null,
-          submitError: null,
-          result: null,
           list: null,
           listError: null,
           figures: null,
           figuresError: null,
           finishing: null,
           finishError: null,
-          message: null,
         }));
       },
 
@@ -395,7 +384,7 @@ export function createCaseStore(link: Link, options: CaseStoreOptions = {}): Sto
           refreshAfterDecision();
           return true;
         } catch (error) {
-          set({ submitError: messageOf(error) });
+          set({ submitError: callErrorText(error) });
           // The decision may have been recorded although no reply came: the list will tell.
           if (error instanceof CallError && error.code === 'TIMEOUT') refreshAfterDecision();
           return false;
@@ -409,7 +398,7 @@ export function createCaseStore(link: Link, options: CaseStoreOptions = {}): Sto
         try {
           set({ list: await link.api.listCases({}), listError: null });
         } catch (error) {
-          set({ listError: messageOf(error) });
+          set({ listError: callErrorText(error) });
         } finally {
           set({ listLoading: false });
         }
@@ -419,7 +408,7 @@ export function createCaseStore(link: Link, options: CaseStoreOptions = {}): Sto
         try {
           set({ figures: await link.api.getFigures({}), figuresError: null });
         } catch (error) {
-          set({ figuresError: messageOf(error) });
+          set({ figuresError: callErrorText(error) });
         }
       },
 
@@ -436,7 +425,7 @@ export function createCaseStore(link: Link, options: CaseStoreOptions = {}): Sto
           refreshAfterDecision();
           return true;
         } catch (error) {
-          set({ finishError: messageOf(error) });
+          set({ finishError: callErrorText(error) });
           return false;
         } finally {
           set({ finishBusy: false });

@@ -2,7 +2,7 @@
 // locks the screen after ClerkState.idleLockMinutes without the clerk
 // touching keyboard or mouse, the hotkeys Alt+L (暂停服务) and Alt+D (设备设置),
 // and which keys still work on the lock screen. Unit-tested with a fake clock.
-import type { KeyLike } from './logic.ts';
+import { isAltKey, type KeyLike } from './logic.ts';
 
 /** The events that count as the clerk being at the counter. */
 export const ACTIVITY_EVENTS = ['keydown', 'mousedown', 'mousemove', 'wheel', 'touchstart'] as const;
@@ -68,15 +68,9 @@ export function createIdleTimer(options: {
   };
 }
 
-/** Alt+L with no other modifier (by key position, so it works with any input method or layout). */
-export function isLockHotkey(event: KeyLike & { code: string }): boolean {
-  return event.code === 'KeyL' && event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey;
-}
-
-/** Alt+D with no other modifier. */
-export function isDeviceSetupHotkey(event: KeyLike & { code: string }): boolean {
-  return event.code === 'KeyD' && event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey;
-}
+/** Alt+L (暂停服务) and Alt+D (设备设置), with no other modifier. */
+export const isLockHotkey = isAltKey('L');
+export const isDeviceSetupHotkey = isAltKey('D');
 
 /** Editing keys a password field needs (select all, copy, cut, paste, undo, redo). */
 const CTRL_EDITING = new Set(['KeyA', 'KeyC', 'KeyV', 'KeyX', 'KeyZ', 'KeyY']);

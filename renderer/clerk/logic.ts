@@ -63,6 +63,12 @@ export interface KeyLike {
   shiftKey: boolean;
 }
 
+/** Alt+<letter> with no other modifier, by key position (so it works with any input method or layout). */
+export const isAltKey =
+  (letter: string) =>
+  (event: KeyLike & { code: string }): boolean =>
+    event.code === `Key${letter}` && event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey;
+
 /** The queue action a key press asks for: bare F1–F4 only (Alt+F4 and friends stay the system's). */
 export function hotkeyAction(event: KeyLike): QueueAction | null {
   if (event.ctrlKey || event.altKey || event.metaKey || event.shiftKey) return null;

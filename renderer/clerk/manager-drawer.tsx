@@ -1,9 +1,10 @@
 // The hall manager's drawers (设备设置 Alt+D, 同步异常 Alt+Y): one hotkey
 // each that opens or closes it for a manager and tells a clerk why not, Esc
-// to close, and only one of them open at a time.
+// to close, and only one of them open at a time; a header button and the
+// drawer's frame, both shown to a manager only.
 import { Button, Drawer } from 'antd';
 import { useEffect, type ReactNode } from 'react';
-import { useClerkStoreApi } from './context.ts';
+import { useClerk, useClerkStoreApi } from './context.ts';
 
 export interface DrawerState {
   open: boolean;
@@ -13,18 +14,6 @@ export interface DrawerState {
 export interface DrawerStore {
   getState(): DrawerState;
 }
-
-export interface HotkeyEvent {
-  code: string;
-  altKey: boolean;
-  ctrlKey: boolean;
-  metaKey: boolean;
-  shiftKey: boolean;
-}
-
-/** Alt+<letter> with no other modifier, by key position (any layout or input method). */
-export const isAltKey = (letter: string) => (event: HotkeyEvent) =>
-  event.code === `Key${letter}` && event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey;
 
 /** The manager drawers mounted now, so that opening one closes the others. */
 const mounted = new Set<DrawerStore>();
@@ -78,7 +67,34 @@ export function useManagerDrawer(options: {
   }, [clerkStore, drawer, isHotkey, refusal, escapeTakenInside]);
 }
 
-/** The frame both manager drawers share: the title with its hotkey, 关闭 Esc, and what goes at the top right. */
+const useManager = () => useClerk((s) => s.state?.clerk?.role === 'manager');
+
+/** A drawer's button in the header, for a manager only: its name and hotkey, `title` on hover. */
+export function ManagerDrawerButton(props: {
+  drawer: DrawerStore;
+  testid: string;
+  label: string;
+  hotkey: string;
+  title: string;
+}) {
+  if (!useManager()) return null;
+  return (
+    <Button
+      data-testid={props.testid}
+      ghost
+      className="ws-header-button"
+      title={`${props.title}（${props.hotkey}）`}
+      onClick={() => openDrawer(props.drawer)}
+    >
+      {props.label} <kbd>{props.hotkey}</kbd>
+    </Button>
+  );
+}
+
+/**
+ * The frame both manager drawers share (nothing for a clerk): the title with
+ * its hotkey, 关闭 Esc, and what goes at the top right.
+ */
 export function ManagerDrawerFrame(props: {
   drawer: DrawerStore;
   open: boolean;
@@ -88,6 +104,8 @@ export function ManagerDrawerFrame(props: {
   extra?: ReactNode;
   children: ReactNode;
 }) {
+  const manager = useManager();
+  if (!manager) return null;
   const close = () => props.drawer.getState().setOpen(false);
   return (
     <Drawer

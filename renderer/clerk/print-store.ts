@@ -4,7 +4,7 @@ import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { PrintQueueView } from '../../common/printing.ts';
-import { CallError, type Link } from '../transport.ts';
+import { callErrorText, type Link } from '../transport.ts';
 
 export interface PrintQueueStore {
   open: boolean;
@@ -21,9 +21,6 @@ export interface PrintQueueStore {
   togglePreview(id: number): Promise<void>;
 }
 
-const message = (error: unknown) =>
-  error instanceof CallError ? error.message : '终端内部错误，请重试；如反复出现请联系管理员';
-
 /** An SVG string as an <img> source (the CSP allows data: images). */
 export const svgDataUrl = (svg: string) => `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 
@@ -35,7 +32,7 @@ export function createPrintQueueStore(link: Link): StoreApi<PrintQueueStore> {
       try {
         set({ view: await perform() });
       } catch (error) {
-        set({ error: message(error) });
+        set({ error: callErrorText(error) });
         await get().refresh();
       } finally {
         set({ busy: null });
@@ -55,7 +52,7 @@ export function createPrintQueueStore(link: Link): StoreApi<PrintQueueStore> {
         try {
           set({ view: await link.api.listPrintJobs({}) });
         } catch (error) {
-          set({ error: message(error) });
+          set({ error: callErrorText(error) });
         }
       },
       retry: (id) => act(id, () => link.api.retryPrintJob({ id })),
@@ -69,7 +66,7 @@ export function createPrintQueueStore(link: Link): StoreApi<PrintQueueStore> {
           const { svg } = await link.api.previewPrintJob({ id });
           set({ preview: { id, src: svgDataUrl(svg) } });
         } catch (error) {
-          set({ error: message(error) });
+          set({ error: callErrorText(error) });
         }
       },
     };

@@ -4,7 +4,7 @@
 // whole ClerkState, so whichever arrives last is what the core holds.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { CallArgs, ClerkState } from '../../common/contract.ts';
-import { CallError, type Link, type LinkState } from '../transport.ts';
+import { CallError, callErrorText, type Link, type LinkState } from '../transport.ts';
 import type { QueueAction } from './logic.ts';
 
 export type ClerkAction = 'enroll' | 'signIn' | 'signOut' | 'lockScreen' | 'unlockScreen' | QueueAction;
@@ -51,8 +51,7 @@ export function createClerkStore(link: Link): StoreApi<ClerkStore> {
 
     const fail = (error: unknown) => {
       const code = error instanceof CallError ? error.code : 'INTERNAL';
-      const message =
-        error instanceof CallError ? error.message : '终端内部错误，请重试；如反复出现请联系管理员';
+      const message = callErrorText(error);
       // An empty queue is news, not a fault.
       const kind = code === 'QUEUE_EMPTY' ? 'info' : 'error';
       set({ notice: notice(kind, message, code) });
@@ -111,10 +110,7 @@ export function createClerkStore(link: Link): StoreApi<ClerkStore> {
           return true;
         } catch (error) {
           const code = error instanceof CallError ? error.code : 'INTERNAL';
-          set({
-            lockError:
-              error instanceof CallError ? error.message : '终端内部错误，请重试；如反复出现请联系管理员',
-          });
+          set({ lockError: callErrorText(error) });
           if (code === 'TIMEOUT') void get().refresh();
           return false;
         } finally {

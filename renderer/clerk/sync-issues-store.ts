@@ -5,7 +5,7 @@ import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { SyncIssuesView } from '../../common/sync-issues.ts';
-import { CallError, type Link } from '../transport.ts';
+import { callErrorText, type Link } from '../transport.ts';
 
 export interface SyncIssuesStore {
   open: boolean;
@@ -16,9 +16,6 @@ export interface SyncIssuesStore {
   setOpen(open: boolean): void;
   refresh(): Promise<void>;
 }
-
-const message = (error: unknown) =>
-  error instanceof CallError ? error.message : '终端内部错误，请重试；如反复出现请联系管理员';
 
 export function createSyncIssuesStore(link: Link): StoreApi<SyncIssuesStore> {
   return createStore<SyncIssuesStore>()((set, get) => ({
@@ -39,7 +36,7 @@ export function createSyncIssuesStore(link: Link): StoreApi<SyncIssuesStore> {
         const view = await link.api.listSyncIssues({});
         if (get().open) set({ view, error: null });
       } catch (error) {
-        if (get().open) set({ view: null, error: message(error) });
+        if (get().open) set({ view: null, error: callErrorText(error) });
       } finally {
         set({ loading: false });
       }

@@ -1,5 +1,5 @@
 // A calm government blue, dense enough for a 1366×768 counter PC.
-import type { ThemeConfig } from 'antd';
+import type { ButtonProps, ThemeConfig } from 'antd';
 
 export const FONT_FAMILY =
   '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", "Hiragino Sans GB", system-ui, sans-serif';
@@ -20,3 +20,9 @@ export const clerkTheme: ThemeConfig = {
     Card: { headerFontSize: 16 },
   },
 };
+
+/** A button in a row of choices: antd's colour, solid for the usual next step, outlined for the others. */
+export interface ButtonLook {
+  color: ButtonProps['color'];
+  variant: 'solid' | 'outlined';
+}

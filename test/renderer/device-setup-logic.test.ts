@@ -1,4 +1,4 @@
-// The 设备设置 forms' checks (renderer/clerk/device-setup-logic.ts): what they
+// The 设备设置 forms' checks (renderer/clerk/device-setup/device-setup-logic.ts): what they
 // accept is what common/device-setup.ts accepts, and every refusal says which
 // field and what to do.
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import {
   PRINTER_FONT_TEXT,
   PRINTER_FONTS,
   PRINTER_STATUS_QUERIES_HINT,
-} from '../../renderer/clerk/device-setup-logic.ts';
+} from '../../renderer/clerk/device-setup/device-setup-logic.ts';
 
 describe('evaluator form', () => {
   it('round-trips a setup and passes the contract', () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClerkState, HallDeskApi } from '../../common/contract.ts';
 import type { DeviceSetupView } from '../../common/device-setup.ts';
 import type { CallName } from '../../common/ipc-names.ts';
-import { createDeviceSetupStore, reenrolledText } from '../../renderer/clerk/device-setup-store.ts';
+import { createDeviceSetupStore, reenrolledText } from '../../renderer/clerk/device-setup/device-setup-store.ts';
 import { CallError, type Link } from '../../renderer/transport.ts';
 
 const view = (over: Partial<DeviceSetupView> = {}): DeviceSetupView => ({

@@ -9,8 +9,8 @@ import type {
   PrinterFont,
   PrinterSetup,
   SerialPortOption,
-} from '../../common/device-setup.ts';
-import type { RatingLevel } from '../../common/ratings.ts';
+} from '../../../common/device-setup.ts';
+import type { RatingLevel } from '../../../common/ratings.ts';
 
 /** What the contract allows for importDeviceSetup's text (48 KB). */
 export const IMPORT_MAX_BYTES = 48 * 1024;

@@ -6,18 +6,18 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { ClerkState } from '../../common/contract.ts';
+import type { ClerkState } from '../../../common/contract.ts';
 import type {
   DeviceSection,
   DeviceSettingChange,
   DeviceSetupView,
   SerialPortOption,
-} from '../../common/device-setup.ts';
-import { DEVICE_SECTION_NAME } from '../../common/device-setup.ts';
-import { LEVEL_NAME } from '../../common/ratings.ts';
-import { CallError, type Link } from '../transport.ts';
+} from '../../../common/device-setup.ts';
+import { DEVICE_SECTION_NAME } from '../../../common/device-setup.ts';
+import { LEVEL_NAME } from '../../../common/ratings.ts';
+import { callErrorText, type Link } from '../../transport.ts';
 import { formatKb, IMPORT_MAX_BYTES } from './device-setup-logic.ts';
-import { svgDataUrl } from './print-store.ts';
+import { svgDataUrl } from '../print-store.ts';
 
 /** The parts of the screen that show a result of their own. */
 export type ResultSlot =
@@ -97,9 +97,6 @@ const SAVED_TEXT: Record<DeviceSection, string> = {
   voice: '已保存为本机设置；可点「测试语音」试听',
 };
 
-const message = (error: unknown) =>
-  error instanceof CallError ? error.message : '终端内部错误，请重试；如反复出现请联系管理员';
-
 /** Puts text in a file the browser saves (Downloads folder, or a save dialog in Electron). */
 export type SaveFile = (fileName: string, text: string) => void;
 
@@ -125,7 +122,7 @@ export function createDeviceSetupStore(link: Link, saveFile: SaveFile): StoreApi
         setResult(slot, result);
         return result.ok;
       } catch (error) {
-        setResult(slot, { ok: false, message: message(error) });
+        setResult(slot, { ok: false, message: callErrorText(error) });
         return false;
       } finally {
         setBusy(slot, null);
@@ -157,7 +154,7 @@ export function createDeviceSetupStore(link: Link, saveFile: SaveFile): StoreApi
         try {
           set({ view: await link.api.getDeviceSetup({}) });
         } catch (error) {
-          set({ loadError: message(error) });
+          set({ loadError: callErrorText(error) });
         } finally {
           set({ loading: false });
         }
@@ -169,7 +166,7 @@ export function createDeviceSetupStore(link: Link, saveFile: SaveFile): StoreApi
           const { ports, note } = await link.api.listSerialPorts({});
           set({ ports, portsNote: note || null });
         } catch (error) {
-          set({ portsNote: `查找串口失败：${message(error)}` });
+          set({ portsNote: `查找串口失败：${callErrorText(error)}` });
         } finally {
           set({ portsLoading: false });
         }
