@@ -116,6 +116,14 @@ export interface CallSpec {
   result: z.ZodType;
 }
 
+/**
+ * The largest 设备设置 file importDeviceSetup takes, in characters: the
+ * counter's own limit (MAX_CONFIG_BYTES in main/device-setup/config-transfer.ts;
+ * a test keeps the two equal). A real setup is a few KB; the screens check a
+ * picked file against this before sending it.
+ */
+export const IMPORT_TEXT_MAX_CHARS = 256 * 1024;
+
 export const calls = {
   getClerkState: { from: ['clerk'], whileLocked: true, args: NoArgs, result: ClerkState },
   getOutwardView: { from: ['clerk', 'outward'], whileLocked: true, args: NoArgs, result: OutwardView },
@@ -262,7 +270,11 @@ export const calls = {
   importDeviceSetup: {
     from: ['clerk'],
     manager: '设备设置',
-    args: z.strictObject({ text: z.string().max(48 * 1024, '文件太大，不是 HallDesk 设备设置文件') }),
+    args: z.strictObject({
+      text: z
+        .string()
+        .max(IMPORT_TEXT_MAX_CHARS, '文件太大（超过 256 KB），不是 HallDesk 设备设置文件：请选择“导出设备设置”得到的 .json 文件'),
+    }),
     result: DeviceSetupView,
   },
   /**
@@ -334,6 +346,15 @@ export const Reply = z.discriminatedUnion('ok', [
 export type Reply = z.infer<typeof Reply>;
 
 // Browser host wire format (one JSON object per WebSocket message).
+/**
+ * The largest WebSocket message the browser host reads (UTF-8 bytes); a bigger
+ * one closes the socket with 1009. Every valid call fits: the biggest argument
+ * is an import of at most IMPORT_TEXT_MAX_CHARS characters, and each character
+ * of a JSON file takes at most 3 bytes in the message (non-ASCII 3, an escaped
+ * quote or line break 2; raw control characters, 6 escaped, are not valid JSON),
+ * so 768 KiB plus framing.
+ */
+export const WIRE_MESSAGE_MAX_BYTES = 1024 * 1024;
 export const WireCall = z.strictObject({
   type: z.literal('call'),
   id: z.number().int().nonnegative(),

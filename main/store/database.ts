@@ -1,5 +1,8 @@
 // The counter's one SQLite connection: WAL, synchronous=FULL, numbered
 // migrations tracked in user_version, all pending ones in one transaction.
+// The database and its -wal and -shm files are the owner's alone (0600): the
+// WAL holds recent rows — ID numbers among them — in clear.
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { applyMigrations } from '../../common/migrations.ts';
 import { migrations, type Migration } from './migrations.ts';
@@ -15,7 +18,26 @@ export class DatabaseTooNewError extends Error {
   }
 }
 
+const PRIVATE_FILE_MODE = 0o600;
+/** The files SQLite keeps beside the database in WAL mode (a rollback journal only while switching). */
+const SIDE_FILES = ['-wal', '-shm', '-journal'];
+
+/**
+ * Makes the database file the owner's alone before SQLite opens it — SQLite
+ * creates -wal and -shm with the database file's mode — and tightens any
+ * side file an older version left wider.
+ */
+function keepPrivate(file: string, sideFilesOnly = false): void {
+  if (file === ':memory:' || file === '') return;
+  if (!sideFilesOnly) {
+    if (!existsSync(file)) closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+    chmodSync(file, PRIVATE_FILE_MODE);
+  }
+  for (const suffix of SIDE_FILES) if (existsSync(file + suffix)) chmodSync(file + suffix, PRIVATE_FILE_MODE);
+}
+
 export function openDatabase(file: string, list: readonly Migration[] = migrations): Db {
+  keepPrivate(file);
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
@@ -23,6 +45,7 @@ export function openDatabase(file: string, list: readonly Migration[] = migratio
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, list);
+    keepPrivate(file, true);
     return db;
   } catch (error) {
     db.close();

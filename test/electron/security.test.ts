@@ -117,7 +117,7 @@ describe('content', () => {
 
   it('serves with the strict CSP', () => {
     expect(shell['main/shell/app-files.ts']).toContain(
-      `"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'"`,
+      `"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'"`,
     );
   });
 });

@@ -1,5 +1,6 @@
-// The browser host's doors: token on pages, token + Origin on the WebSocket,
-// and clear answers to malformed messages. Real HTTP and WebSocket on loopback.
+// The browser host's doors: each page with its own screen's token, token +
+// Origin on the WebSocket (the role is the token's), and clear answers to
+// malformed messages. Real HTTP and WebSocket on loopback.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import type { CounterCore } from '../../main/bridge.ts';
 import type { OutwardScreenStatus } from '../../common/device-setup.ts';
 import { OUTWARD_PAGE_MISSING, startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
 
+const CLERK = 'test-token-0123456789';
+const OUTWARD = 'test-outward-token-9876';
 let host: BrowserHost;
 let emit: (name: EventName, payload: unknown) => void = () => {};
 const core: CounterCore = {
@@ -29,7 +32,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'outward.html'), '<!doctype html><title>outward</title>');
   writeFileSync(join(dir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(tmpdir(), 'halldesk-secret.txt'), 'secret');
-  host = await startBrowserHost({ core, staticDir: dir, token: 'test-token-0123456789' });
+  host = await startBrowserHost({ core, staticDir: dir, tokens: { clerk: CLERK, outward: OUTWARD } });
 });
 afterAll(() => host.close());
 
@@ -49,13 +52,25 @@ const nextMessage = (ws: WebSocket) =>
   new Promise<Record<string, unknown>>((resolve) => ws.once('message', (data) => resolve(JSON.parse(data.toString()))));
 
 describe('browser host pages', () => {
-  it('serves the pages only with the run token', async () => {
+  it('serves each page only with its own screen\'s token', async () => {
+    expect(host.clerkUrl).toBe(`${host.origin}/clerk.html?token=${CLERK}`);
+    expect(host.outwardUrl).toBe(`${host.origin}/outward.html?token=${OUTWARD}`);
     expect((await fetch(host.clerkUrl)).status).toBe(200);
-    expect((await fetch(host.outwardUrl)).headers.get('content-security-policy')).toContain("default-src 'self'");
+    const outward = await fetch(host.outwardUrl);
+    expect(outward.status).toBe(200);
+    expect(outward.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(outward.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(outward.headers.get('x-content-type-options')).toBe('nosniff');
     const without = await fetch(`${host.origin}/clerk.html`);
     expect(without.status).toBe(403);
     expect(await without.text()).toContain('缺少有效的令牌');
     expect((await fetch(`${host.origin}/clerk.html?token=wrong`)).status).toBe(403);
+    // The outward token does not open the clerk's page, nor the clerk token the outward page.
+    expect((await fetch(`${host.origin}/clerk.html?token=${OUTWARD}`)).status).toBe(403);
+    expect((await fetch(`${host.origin}/outward.html?token=${CLERK}`)).status).toBe(403);
+    // Nor does another spelling of the page's path get round the token.
+    expect((await fetch(`${host.origin}/%63lerk.html?token=${OUTWARD}`)).status).toBe(403);
+    expect((await fetch(`${host.origin}/assets/../clerk.html`)).status).toBe(403);
   });
 
   it('serves built assets and nothing outside the build folder', async () => {
@@ -71,7 +86,8 @@ describe('browser host pages', () => {
 
 describe('browser host WebSocket', () => {
   it('refuses a foreign Origin', async () => {
-    await expect(connect('token=test-token-0123456789&role=clerk', 'http://evil.example')).rejects.toThrow(/403.*来源/);
+    await expect(connect(`token=${CLERK}`, 'http://evil.example')).rejects.toThrow(/403.*来源/);
+    await expect(connect(`token=${CLERK}`, '')).rejects.toThrow(/403.*来源/);
   });
 
   it('refuses a missing or wrong token', async () => {
@@ -79,12 +95,19 @@ describe('browser host WebSocket', () => {
     await expect(connect('token=nope&role=clerk')).rejects.toThrow(/403/);
   });
 
-  it('refuses an unknown role', async () => {
-    await expect(connect('token=test-token-0123456789&role=admin')).rejects.toThrow(/400/);
+  it('takes the role from the token, never from the URL', async () => {
+    const ws = await connect(`token=${OUTWARD}&role=clerk`);
+    ws.send(JSON.stringify({ type: 'call', id: 1, name: 'getClerkState', args: {} }));
+    expect(await nextMessage(ws)).toMatchObject({ id: 1, ok: false, error: { code: 'FORBIDDEN' } });
+    ws.close();
+    const clerk = await connect(`token=${CLERK}&role=outward`);
+    clerk.send(JSON.stringify({ type: 'call', id: 2, name: 'getClerkState', args: {} }));
+    expect(await nextMessage(clerk)).toMatchObject({ id: 2, ok: true });
+    clerk.close();
   });
 
   it('answers a call, and a malformed message with a clear error, keeping the socket open', async () => {
-    const ws = await connect('token=test-token-0123456789&role=clerk');
+    const ws = await connect(`token=${CLERK}`);
     ws.send('{not json');
     expect(await nextMessage(ws)).toMatchObject({ type: 'reply', id: -1, ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('JSON') } });
     ws.send(JSON.stringify({ type: 'call', id: 7, name: 'callNext', args: { extra: true } }));
@@ -97,15 +120,15 @@ describe('browser host WebSocket', () => {
   });
 
   it('takes the role from the connection, so the outward screen cannot call the clerk actions', async () => {
-    const ws = await connect('token=test-token-0123456789&role=outward');
+    const ws = await connect(`token=${OUTWARD}`);
     ws.send(JSON.stringify({ type: 'call', id: 1, name: 'callNext', args: {} }));
     expect(await nextMessage(ws)).toMatchObject({ id: 1, ok: false, error: { code: 'FORBIDDEN' } });
     ws.close();
   });
 
   it('sends each event only to the screen it is for', async () => {
-    const clerk = await connect('token=test-token-0123456789&role=clerk');
-    const outward = await connect('token=test-token-0123456789&role=outward');
+    const clerk = await connect(`token=${CLERK}`);
+    const outward = await connect(`token=${OUTWARD}`);
     const outwardGot = nextMessage(outward);
     const clerkGot = nextMessage(clerk);
     emit('outwardView', { n: 1 });
@@ -124,13 +147,13 @@ describe('browser host outward status', () => {
     const own = await startBrowserHost({
       core: { ...core, subscribe: () => () => {}, setOutwardStatus: (status) => reports.push(status) },
       staticDir: dir,
-      token: 'test-token-outward-0123',
+      tokens: { clerk: 'own-clerk-token-0123', outward: 'own-outward-token-0123' },
     });
     try {
       expect(reports).toEqual([{ level: 'error', message: OUTWARD_PAGE_MISSING }]);
       const open = (role: string) =>
         new Promise<WebSocket>((resolve, reject) => {
-          const ws = new WebSocket(`${own.origin.replace('http', 'ws')}/ws?token=test-token-outward-0123&role=${role}`, {
+          const ws = new WebSocket(`${own.origin.replace('http', 'ws')}/ws?token=own-${role}-token-0123`, {
             origin: own.origin,
           });
           ws.once('open', () => resolve(ws));
