@@ -15,6 +15,12 @@ const simOffLimits = {
   group: ['**/sim/**', '**/sim'],
   message: 'Product code must not import from sim/ (simulators and test tools; see DESIGN.md).',
 };
+// A feature's handler map (main/<feature>/handlers.ts) is joined in one
+// place, main/counter.ts; features do not call each other's handlers.
+const handlersOnlyInCounter = {
+  group: ['**/handlers.ts'],
+  message: "Only main/counter.ts imports a feature's handlers.ts (see docs/architecture.md).",
+};
 const layer = (forbidden, extraPaths = []) => ({
   'no-restricted-imports': [
     'error',
@@ -103,4 +109,10 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [simOffLimits] }] },
   },
   { files: ['preload/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [simOffLimits] }] } },
+  // The same rule name as the sim block, so its list repeats simOffLimits.
+  {
+    files: ['main/**/*.ts'],
+    ignores: ['main/counter.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [simOffLimits, handlersOnlyInCounter] }] },
+  },
 );
