@@ -2,10 +2,11 @@
 // (scripts/sim-evaluator.ts, ft12, address 1) on one end as a child process,
 // the other end for the counter of window 1. `press(5)` types 5 on the
 // simulator (非常满意). Null when socat is missing: the demo runs without one.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { signalChild, spawnChild } from './child-processes.ts';
 
 export interface DemoEvaluator {
   /** The counter's end of the line (HALLDESK_EVALUATOR_PORT). */
@@ -24,19 +25,19 @@ export async function startDemoEvaluator(dir: string, print: (line: string) => v
   mkdirSync(dir, { recursive: true });
   const host = join(dir, 'evaluator');
   const device = join(dir, 'evaluator-device');
-  const socat = spawn('socat', [`pty,raw,echo=0,link=${host}`, `pty,raw,echo=0,link=${device}`], { stdio: 'ignore' });
+  const socat = spawnChild('socat', [`pty,raw,echo=0,link=${host}`, `pty,raw,echo=0,link=${device}`], { stdio: 'ignore' });
   // socat makes the links at once; give it a moment.
   await new Promise((resolve) => setTimeout(resolve, 300));
   const script = fileURLToPath(new URL('./sim-evaluator.ts', import.meta.url));
-  const sim = spawn(process.execPath, [script, '--port', device, '--protocol', 'ft12', '--address', '1'], {
+  const sim = spawnChild(process.execPath, [script, '--port', device, '--protocol', 'ft12', '--address', '1'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const relay = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) print(`[评价器模拟] ${line}`);
   };
-  sim.stdout.on('data', relay);
-  sim.stderr.on('data', relay);
-  const exited = (child: ReturnType<typeof spawn>) =>
+  sim.stdout!.on('data', relay);
+  sim.stderr!.on('data', relay);
+  const exited = (child: ChildProcess) =>
     child.exitCode !== null || child.signalCode !== null
       ? Promise.resolve()
       : new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -44,12 +45,12 @@ export async function startDemoEvaluator(dir: string, print: (line: string) => v
     port: host,
     address: 1,
     press(level) {
-      sim.stdin.write(`${level}\n`);
+      sim.stdin!.write(`${level}\n`);
     },
     async stop() {
-      sim.stdin.end();
-      sim.kill();
-      socat.kill();
+      sim.stdin!.end();
+      signalChild(sim, 'SIGTERM');
+      signalChild(socat, 'SIGTERM');
       await Promise.all([exited(sim), exited(socat)]);
     },
   };

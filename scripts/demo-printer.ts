@@ -1,9 +1,9 @@
 // The demo's receipt printer: the printer simulator (scripts/sim-printer.ts) as
 // a child process on a free loopback port, recording jobs under `outDir`.
 // `send('paper out')` types a command on its stdin.
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { signalChild, spawnChild } from './child-processes.ts';
 
 export interface DemoPrinter {
   /** For HALLDESK_PRINTER, e.g. tcp://127.0.0.1:40123 */
@@ -27,12 +27,12 @@ function freePort(): Promise<number> {
 export async function startDemoPrinter(outDir: string, echo: (line: string) => void = () => {}): Promise<DemoPrinter> {
   const port = await freePort();
   const script = fileURLToPath(new URL('./sim-printer.ts', import.meta.url));
-  const child = spawn(process.execPath, [script, '--port', String(port), '--out', outDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawnChild(process.execPath, [script, '--port', String(port), '--out', outDir], { stdio: ['pipe', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('打印机模拟器 10 秒内没有启动')), 10_000);
     child.once('exit', (code) => reject(new Error(`打印机模拟器退出（${code}）`)));
     let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
       const lines = buffer.split('\n');
       buffer = lines.pop() ?? '';
@@ -48,12 +48,12 @@ export async function startDemoPrinter(outDir: string, echo: (line: string) => v
   return {
     url: `tcp://127.0.0.1:${port}`,
     outDir,
-    send: (command) => child.stdin.write(`${command}\n`),
+    send: (command) => child.stdin!.write(`${command}\n`),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
+        signalChild(child, 'SIGTERM');
       }),
   };
 }

@@ -1,18 +1,23 @@
 // `npm start` (after the build): starts the demo hall server, then the
 // Electron shell on this repository with a fresh enrollment code, and stops
-// the hall server when Electron exits. Options: --window=<id> (default 1).
+// the hall server when Electron exits. Options: --window=<id> (default 1);
+// HALL_PORT changes the hall server's port (8720). Every child (hall server,
+// simulators, Electron) runs in its own process group and is ended when this
+// launcher exits, is stopped (Ctrl+C, SIGTERM) or crashes (child-processes.ts).
 //
 // The Electron binary is fetched by the `electron` package on first use;
 // where it cannot be (no network beyond the npm registry), this says so and
 // points at the browser demo instead.
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createLogger } from '../main/log.ts';
 import { appDataDir } from './app-data.ts';
-import { startDemoHall } from './demo-hall.ts';
+import { onLauncherExit, signalChild, spawnChild } from './child-processes.ts';
+import { hallPortFromEnv, startDemoHall } from './demo-hall.ts';
 import { startDemoPrinter } from './demo-printer.ts';
 import { startDemoEvaluator } from './demo-evaluator.ts';
 import { createInterface } from 'node:readline';
@@ -69,7 +74,19 @@ export function electronEnv(base: NodeJS.ProcessEnv, serverUrl: string, code: st
   return env;
 }
 
+let electronChild: ChildProcess | null = null;
+const exitOf = (child: ChildProcess) =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
 async function main(): Promise<void> {
+  // Ctrl+C and SIGTERM go to Electron (it closes its windows and the counter); then the children are ended.
+  onLauncherExit(async () => {
+    if (!electronChild) return;
+    signalChild(electronChild, 'SIGTERM');
+    await exitOf(electronChild);
+  }, createLogger());
   const repoRoot = fileURLToPath(new URL('..', import.meta.url));
   const electron = findElectronBinary(() => createRequire(import.meta.url)('electron'), existsSync);
   if (!electron.ok) {
@@ -83,7 +100,7 @@ async function main(): Promise<void> {
 
   const windowId = windowIdFromArgs(process.argv.slice(2));
   const dataDir = appDataDir(process.platform, process.env, homedir());
-  const hall = await startDemoHall({ dataDir: join(dataDir, 'demo-hall'), port: process.env.HALL_PORT ? Number(process.env.HALL_PORT) : undefined });
+  const hall = await startDemoHall({ dataDir: join(dataDir, 'demo-hall'), port: hallPortFromEnv(process.env) });
   let exitCode: number;
   try {
     // One-time code; the counter ignores it when it is already enrolled.
@@ -113,14 +130,9 @@ async function main(): Promise<void> {
   process.exit(exitCode);
 }
 
-/** Runs Electron on the app folder; resolves its exit code. Ctrl+C and SIGTERM go to Electron. */
+/** Runs Electron on the app folder (its own process group: its helpers end with it); resolves its exit code. */
 function runElectron(binary: string, appDir: string, env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(binary, [appDir], { cwd: appDir, stdio: 'inherit', env });
-  const forward = (signal: NodeJS.Signals) => () => {
-    if (child.exitCode === null) child.kill(signal);
-  };
-  process.on('SIGINT', forward('SIGINT'));
-  process.on('SIGTERM', forward('SIGTERM'));
+  const child = (electronChild = spawnChild(binary, [appDir], { cwd: appDir, stdio: 'inherit', env }));
   return new Promise<number>((resolve) => {
     child.once('error', (error) => {
       console.error(electronMissingMessage(`spawn ${binary}: ${error.message}`));
