@@ -30,7 +30,7 @@ import {
 } from '../../common/ratings.ts';
 import { systemTimers, type Timers } from '../devices/evaluator/clock.ts';
 import { EvaluatorError, type EvaluatorDriver } from '../devices/evaluator/driver.ts';
-import { DisplayState } from '../devices/evaluator/ft12.ts';
+import { DisplayState, MAX_LIMIT_SECONDS, MIN_LIMIT_SECONDS } from '../devices/evaluator/ft12.ts';
 import { isBadRating, type RatingLevel } from '../devices/evaluator/levels.ts';
 import { newSessionId, RatingSessions, type SessionOutcome } from '../devices/evaluator/sessions.ts';
 import type { Logger } from '../log.ts';
@@ -125,6 +125,8 @@ export class RatingService {
   /** 测试评价 sessions: never stored, never sent. */
   private readonly testSessions = new Set<number>();
   private detachDevice: (() => void)[] = [];
+  /** Sessions closed here whose CANCEL_RATING did not reach the device: cancelled again once it answers. */
+  private staleOnDevice: number[] = [];
   private readonly newId: UuidV7;
   private readonly recordedListeners = new Set<(record: RatingRecord) => void>();
   private readonly detach: (() => void)[] = [];
@@ -151,7 +153,13 @@ export class RatingService {
     this.sessions = this.bind();
   }
 
-  /** Sessions on the current evaluator (or none), results fed in from its driver. */
+  /**
+   * Sessions on the current evaluator (or none), results fed in from its
+   * driver. Each time the evaluator starts answering — the first time, and
+   * after every reconnect (unplugged and plugged in again, the line lost and
+   * reopened, a device that stopped answering and answers again) — it is
+   * given back what it should show (restore()).
+   */
   private bind(): RatingSessions {
     const sessions = new RatingSessions({
       timers: this.timers,
@@ -159,9 +167,20 @@ export class RatingService {
       graceMs: this.graceMs,
     });
     this.detachDevice.push(sessions.onClose((outcome) => this.closed(outcome)));
-    if (this.evaluator) {
-      this.detachDevice.push(sessions.attach(this.evaluator.driver));
-      this.detachDevice.push(this.evaluator.driver.onHealth(() => this.onChange()));
+    const evaluator = this.evaluator;
+    if (evaluator) {
+      this.detachDevice.push(sessions.attach(evaluator.driver));
+      let answering = evaluator.driver.health(evaluator.address).state === 'ok';
+      this.detachDevice.push(
+        evaluator.driver.onHealth((health) => {
+          if (health.address === evaluator.address) {
+            const was = answering;
+            answering = health.state === 'ok';
+            if (answering && !was && this.started && this.evaluator === evaluator) this.restore(evaluator);
+          }
+          this.onChange();
+        }),
+      );
     }
     return sessions;
   }
@@ -169,7 +188,6 @@ export class RatingService {
   /** Opens the evaluator's line (it reconnects on its own from then on). */
   start(): void {
     this.started = true;
-    if (this.evaluator) this.restoreWhenReady(this.evaluator);
     this.evaluator?.driver.start();
   }
 
@@ -196,6 +214,7 @@ export class RatingService {
     this.sessions.dispose();
     const old = this.evaluator;
     this.evaluator = null;
+    this.staleOnDevice = [];
     try {
       await old?.driver.stop();
     } catch (error) {
@@ -203,23 +222,37 @@ export class RatingService {
     }
     this.evaluator = evaluator;
     this.sessions = this.bind();
-    if (this.started && evaluator) {
-      this.restoreWhenReady(evaluator);
-      evaluator.driver.start();
-    }
+    // Once it answers, it shows what the old one showed (bind).
+    if (this.started) evaluator?.driver.start();
     this.onChange();
   }
 
-  /** Once `evaluator` answers, it shows the clerk and the state it should (a new device, or after a restart). */
-  private restoreWhenReady(evaluator: NonNullable<RatingServiceOptions['evaluator']>): void {
-    const off = evaluator.driver.onHealth((health) => {
-      if (health.state !== 'ok' || this.evaluator !== evaluator) return;
-      off();
-      const identity = this.identity;
-      if (identity) this.clerkSignedIn(identity.staffNo, identity.name, this.displayState);
-      else this.display(this.displayState);
-    });
-    this.detachDevice.push(off);
+  /**
+   * The evaluator answers (again): a device that was unplugged, lost power or
+   * restarted shows nothing of ours, so it is given everything — prompts it
+   * may still hold for sessions closed meanwhile are cancelled, then the
+   * clerk (SHOW_IDENTITY), the state (SET_STATE) and the open session's
+   * prompt (START_RATING, same session id, the time it has left). The
+   * commands go out in this order (the driver sends one at a time); a
+   * command that fails is logged, and the next reconnect tries again.
+   */
+  private restore(evaluator: NonNullable<RatingServiceOptions['evaluator']>): void {
+    const { driver, address } = evaluator;
+    for (const sessionId of this.staleOnDevice.splice(0)) {
+      driver.cancelRating(address, sessionId).catch(this.commandFailed('CANCEL_RATING (after reconnect)'));
+    }
+    this.sendShown(evaluator);
+    const open = this.sessions.openSession(address);
+    if (!open) return;
+    const leftMs = open.limitSeconds * 1000 - (this.timers.now() - open.openedAt);
+    // Whole seconds, rounded down: the device gives up no later than the host does.
+    const seconds = Math.min(MAX_LIMIT_SECONDS, Math.floor(leftMs / 1000));
+    if (seconds < MIN_LIMIT_SECONDS) {
+      this.log.info('rating session not sent again: too little time left', { sessionId: open.sessionId, leftMs });
+      return;
+    }
+    this.log.info('rating session sent again after reconnect', { sessionId: open.sessionId, seconds });
+    driver.startRating(address, open.sessionId, seconds).catch(this.commandFailed('START_RATING (after reconnect)'));
   }
 
   /** After a restart: who is signed in and what the evaluator should show once it answers (nothing is sent now). */
@@ -281,6 +314,9 @@ export class RatingService {
   /** 办结: remembers the service and opens its rating session. */
   completed(context: RatingContext): void {
     this.lastServed = context;
+    // The ticket is done: the device goes back to idle by itself when the
+    // session ends, so idle is what a reconnect (or a 测试评价) restores.
+    this.displayState = 'idle';
     this.request(context);
   }
 
@@ -292,12 +328,24 @@ export class RatingService {
    */
   cancelOpen(options: { keepLastServed?: boolean } = {}): boolean {
     if (!this.open) return false;
-    const { deviceDone } = this.sessions.cancel(this.open.sessionId);
+    const { sessionId } = this.open;
+    const evaluator = this.evaluator;
+    const { deviceDone } = this.sessions.cancel(sessionId);
     if (!options.keepLastServed) this.lastServed = null;
     void deviceDone.then((ack) => {
-      if (!ack.ok) this.log.warn('evaluator did not take CANCEL_RATING', { error: ack.error.message });
+      if (ack.ok) return;
+      this.log.warn('evaluator did not take CANCEL_RATING', { error: ack.error.message });
+      this.cancelOnReconnect(evaluator, sessionId);
     });
     return true;
+  }
+
+  /** A CANCEL_RATING that did not reach the device (unplugged): sent when it answers again, in case it still prompts. */
+  private cancelOnReconnect(evaluator: RatingServiceOptions['evaluator'], sessionId: number): void {
+    if (!evaluator || evaluator !== this.evaluator || this.staleOnDevice.includes(sessionId)) return;
+    this.staleOnDevice.push(sessionId);
+    // Only the latest few matter: a device prompts for one session at a time.
+    if (this.staleOnDevice.length > 4) this.staleOnDevice.shift();
   }
 
   /** The citizen touched a level on the outward screen. */
@@ -344,15 +392,19 @@ export class RatingService {
       })();
     } catch (error) {
       // Never silent: the log says which session and what it was.
-      this.log.error('rating could not be stored', { sessionId: record.sessionId, outcome: record.outcome, level: record.level, error: String(error) });
+      this.log.error('rating could not be stored', { sessionId: record.sessionId, outcome: record.outcome, ratingLevel: record.level, error: String(error) });
       this.onChange();
       return;
     }
     // Touch answered first: the evaluator leaves its prompt (a key pressed meanwhile is acknowledged and ignored).
-    if (record.channel === 'touch' && this.evaluator) {
-      this.evaluator.driver
-        .cancelRating(this.evaluator.address, record.sessionId)
-        .catch((error: unknown) => this.log.warn('evaluator CANCEL_RATING after touch failed', { error: String(error) }));
+    const evaluator = this.evaluator;
+    if (record.channel === 'touch' && evaluator) {
+      evaluator.driver
+        .cancelRating(evaluator.address, record.sessionId)
+        .catch((error: unknown) => {
+          this.log.warn('evaluator CANCEL_RATING after touch failed', { error: String(error) });
+          this.cancelOnReconnect(evaluator, record.sessionId);
+        });
     }
     if (record.outcome !== 'cancelled') this.lastServed = null;
     this.latestByWindow.set(record.windowId, {
@@ -362,7 +414,7 @@ export class RatingService {
       ticketNumber: record.ticketNumber,
       at: record.at,
     });
-    this.log.info('rating stored', { sessionId: record.sessionId, outcome: record.outcome, level: record.level, channel: record.channel });
+    this.log.info('rating stored', { sessionId: record.sessionId, outcome: record.outcome, ratingLevel: record.level, channel: record.channel });
     for (const listener of [...this.recordedListeners]) listener(record);
     this.onChange();
   }
@@ -373,12 +425,24 @@ export class RatingService {
   clerkSignedIn(staffNo: string, name: string, state: 'idle' | 'serving' | 'paused' = 'idle'): void {
     this.identity = { staffNo, name };
     this.displayState = state;
-    const evaluator = this.evaluator;
-    if (!evaluator) return;
-    void evaluator.driver
-      .showIdentity(evaluator.address, staffNo, name)
-      .then(() => evaluator.driver.setState(evaluator.address, displayCode(state)))
-      .catch((error: unknown) => this.log.warn('evaluator SHOW_IDENTITY failed', { error: String(error) }));
+    if (this.evaluator) this.sendShown(this.evaluator);
+  }
+
+  /**
+   * SHOW_IDENTITY (when a clerk is signed in) and SET_STATE, queued at once:
+   * the driver sends one command at a time in this order, so a state set
+   * later goes out later.
+   */
+  private sendShown(evaluator: NonNullable<RatingServiceOptions['evaluator']>): void {
+    const { driver, address } = evaluator;
+    const identity = this.identity;
+    if (identity) driver.showIdentity(address, identity.staffNo, identity.name).catch(this.commandFailed('SHOW_IDENTITY'));
+    driver.setState(address, displayCode(this.displayState)).catch(this.commandFailed('SET_STATE'));
+  }
+
+  /** Logs a command the evaluator did not take (it is unplugged or not answering; its health says so to the clerk). */
+  private commandFailed(command: string): (error: unknown) => void {
+    return (error) => this.log.warn('evaluator command failed', { command, error: String(error) });
   }
 
   /** The clerk signed out: the evaluator shows paused, and a new device shows no identity. */

@@ -194,6 +194,20 @@ export class EvaluatorSimulator {
     return this.port !== null;
   }
 
+  /**
+   * The device loses power (its USB cable pulled, a power cut): it forgets
+   * what it showed and any open session, and comes back idle/welcome with no
+   * clerk — what the host must restore after a replug. The line stays as it is.
+   */
+  powerLoss(): void {
+    for (const device of this.devices.values()) {
+      this.endSession(device);
+      device.state = 0;
+      device.identity = null;
+    }
+    this.log('断电：显示内容与评价会话已清除，重新上电后显示待机');
+  }
+
   /** Stops every timer (open sessions, resends); the line stays as it is. */
   stop(): void {
     for (const device of this.devices.values()) this.endSession(device);

@@ -7,11 +7,10 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ClerkState } from '../../common/contract.ts';
 import type { EvaluatorSetup } from '../../common/device-setup.ts';
 import { DisplayState } from '../../main/devices/evaluator/ft12.ts';
-import { EvaluatorSimulator } from '../../sim/evaluator/simulator.ts';
-import { openSerialPort, type BytePort } from '../../main/devices/serial-line.ts';
 import { waitFor } from '../helpers/counter-views.ts';
-import { closeAllPtyPairs, startPtyPair, type PtyPair } from '../helpers/pty-pair.ts';
+import { closeAllPtyPairs } from '../helpers/pty-pair.ts';
 import { deviceRig, MANAGER, type DeviceRig } from '../main/device-rig.ts';
+import { simulatedEvaluatorOnPty, type SimulatedEvaluatorOnPty } from './evaluator-sim-pty.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -19,18 +18,10 @@ afterEach(async () => {
 });
 afterAll(closeAllPtyPairs);
 
-async function simulatorOn(addresses: number[]): Promise<{ line: PtyPair; sim: EvaluatorSimulator; port: BytePort }> {
-  const line = await startPtyPair();
-  const sim = new EvaluatorSimulator({ addresses });
-  const port = await openSerialPort({ path: line.b });
-  sim.attach(port);
-  cleanups.push(async () => {
-    sim.stop();
-    sim.detach();
-    await port.close();
-    await line.close();
-  });
-  return { line, sim, port };
+async function simulatorOn(addresses: number[]): Promise<SimulatedEvaluatorOnPty> {
+  const device = await simulatedEvaluatorOnPty(addresses);
+  cleanups.push(() => device.close());
+  return device;
 }
 
 async function rig(): Promise<DeviceRig> {

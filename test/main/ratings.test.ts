@@ -11,8 +11,9 @@ import { HallError } from '../../common/errors.ts';
 import type { RatingRecord } from '../../common/ratings.ts';
 import { EvaluatorDriver } from '../../main/devices/evaluator/driver.ts';
 import { EvaluatorSimulator } from '../../sim/evaluator/simulator.ts';
-import { createMemoryLine } from '../../sim/memory-line.ts';
+import { createMemoryLine, type MemoryLine } from '../../sim/memory-line.ts';
 import { evaluatorConfigFromEnv } from '../../main/ratings/evaluator-config.ts';
+import { createLogger, silentLogger, type Logger } from '../../main/log.ts';
 import { RatingService, type RatingContext } from '../../main/ratings/rating-service.ts';
 import { openDatabase, type Db } from '../../main/store/database.ts';
 import { Outbox } from '../../main/store/outbox.ts';
@@ -24,6 +25,7 @@ const context: RatingContext = { windowId: 1, staffNo: '1001', ticket: { number:
 interface Rig {
   db: Db;
   timers: ManualTimers;
+  line: MemoryLine;
   sim: EvaluatorSimulator;
   service: RatingService;
   recorded: RatingRecord[];
@@ -40,7 +42,7 @@ afterEach(async () => {
   }
 });
 
-async function rig(options: { evaluator?: boolean; limit?: number } = {}): Promise<Rig> {
+async function rig(options: { evaluator?: boolean; limit?: number; log?: Logger } = {}): Promise<Rig> {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'halldesk-rating-')), 'counter.db'));
   const timers = new ManualTimers();
   const clock = () => new Date(Date.UTC(2026, 2, 2, 2, 0, 0) + timers.now());
@@ -48,12 +50,12 @@ async function rig(options: { evaluator?: boolean; limit?: number } = {}): Promi
   const sim = new EvaluatorSimulator({ addresses: [ADDRESS], timers });
   sim.attach(await line.openB());
   const driver = new EvaluatorDriver({ open: line.openA, addresses: [ADDRESS], timers, heartbeatMs: 0 });
-  const r: Rig = { db, timers, sim, service: undefined as unknown as RatingService, recorded: [], who: null, changes: 0 };
+  const r: Rig = { db, timers, line, sim, service: undefined as unknown as RatingService, recorded: [], who: null, changes: 0 };
   r.service = new RatingService({
     db,
     outbox: new Outbox(db, { clock }),
     clock,
-    log: { debug() {}, info() {}, warn() {}, error() {} },
+    log: options.log ?? silentLogger,
     evaluator: options.evaluator === false ? null : { driver, address: ADDRESS },
     settings: () => ({ ratingTimeLimitSeconds: options.limit ?? 60, badRatingFollowUpWorkingDays: 5 }),
     calendars: () => [],
@@ -233,6 +235,14 @@ describe('RatingService', () => {
     }
   });
 
+  it('a state set right after sign-in is not overtaken by the sign-in’s own SET_STATE', async () => {
+    const r = await rig();
+    r.service.clerkSignedIn('1001', '王丽华');
+    r.service.display('serving');
+    await r.timers.advance(0);
+    expect(r.sim.device(ADDRESS)).toMatchObject({ identity: { staffNumber: '1001', name: '王丽华' }, state: 1 });
+  });
+
   it('shows the clerk on sign-in (SHOW_IDENTITY) and follows serving / idle / paused (SET_STATE)', async () => {
     const r = await rig();
     r.service.clerkSignedIn('1001', '王丽华');
@@ -244,6 +254,118 @@ describe('RatingService', () => {
     r.service.display('paused');
     await r.timers.advance(0);
     expect(r.sim.device(ADDRESS).state).toBe(2);
+  });
+});
+
+describe('RatingService after the evaluator reconnects', () => {
+  /** Pulls the cable; `powerLoss`: the device forgets what it showed and its session (a USB device does). */
+  async function unplug(r: Rig, powerLoss = true): Promise<void> {
+    r.line.unplug();
+    if (powerLoss) r.sim.powerLoss();
+    await r.timers.advance(0);
+    expect(r.service.evaluatorStatus()?.state).toBe('unplugged');
+  }
+  async function plugIn(r: Rig): Promise<void> {
+    r.line.plugIn();
+    r.sim.attach(await r.line.openB());
+  }
+
+  it('the clerk and the state are shown again after each of two reconnects, with the state set while it was away', async () => {
+    const r = await rig();
+    r.service.clerkSignedIn('1001', '王丽华');
+    await r.timers.advance(0);
+    r.service.display('serving');
+    await r.timers.advance(0);
+    expect(r.sim.device(ADDRESS)).toMatchObject({ identity: { staffNumber: '1001', name: '王丽华' }, state: 1 });
+    for (const [round, state] of [[1, 'serving'], [2, 'paused']] as const) {
+      await unplug(r);
+      expect(r.sim.device(ADDRESS)).toMatchObject({ identity: null, state: 0 });
+      r.service.display(state); // fails on the line; remembered
+      await r.timers.advance(1000);
+      await plugIn(r);
+      await r.timers.advance(6000); // the driver's next try (backoff), PING, then the restore
+      expect(r.service.evaluatorStatus()?.state, `reconnect ${round}`).toBe('ok');
+      expect(r.sim.device(ADDRESS), `reconnect ${round}`).toMatchObject({
+        identity: { staffNumber: '1001', name: '王丽华' },
+        state: state === 'serving' ? 1 : 2,
+        session: null,
+      });
+    }
+  });
+
+  it('a session open during the unplug is sent again with the time it has left; the press after the replug is its one rating', async () => {
+    const r = await rig({ limit: 60 });
+    r.service.clerkSignedIn('1001', '王丽华');
+    r.service.completed(context);
+    await r.timers.advance(0);
+    const { sessionId } = r.service.outwardView()!;
+    expect(r.sim.device(ADDRESS).session?.sessionId).toBe(sessionId);
+    await unplug(r);
+    await r.timers.advance(20_000);
+    await plugIn(r);
+    await r.timers.advance(5000);
+    const again = r.sim.device(ADDRESS);
+    expect(again).toMatchObject({ identity: { staffNumber: '1001' }, state: 0, session: { sessionId, pressed: null } });
+    // What is left of the 60 s (the driver's backoff decides when: ~23 s after the unplug), never more.
+    const elapsed = Math.ceil(r.timers.now() / 1000);
+    expect(again.session!.limitSeconds).toBeGreaterThanOrEqual(60 - elapsed);
+    expect(again.session!.limitSeconds).toBeLessThanOrEqual(40);
+    r.sim.press(4);
+    await r.timers.advance(3000);
+    expect(r.recorded).toEqual([expect.objectContaining({ sessionId, level: 4, outcome: 'rated', channel: 'evaluator', ticketNumber: 'A001' })]);
+    expect(ratings(r.db)).toHaveLength(1);
+    expect(outbox(r.db).map((m) => m.name)).toEqual(['rating.recorded']);
+  });
+
+  it('the time limit passes during the unplug, or too little is left to prompt again: 未评价 as before, nothing sent again', async () => {
+    for (const [away, limit] of [[12_000, 10], [6_000, 10]] as const) {
+      const r = await rig({ limit });
+      r.service.completed(context);
+      await r.timers.advance(0);
+      const { sessionId } = r.service.outwardView()!;
+      await unplug(r);
+      await r.timers.advance(away);
+      await plugIn(r);
+      await r.timers.advance(limit * 1000 + 2000);
+      expect(r.service.evaluatorStatus()?.state).toBe('ok');
+      expect(r.sim.device(ADDRESS).session).toBeNull();
+      expect(r.recorded).toEqual([expect.objectContaining({ sessionId, outcome: 'not_rated', level: null })]);
+      expect(r.sim.press(5)).toBe(false); // a KEY frame: no session on the device
+      await r.timers.advance(3000);
+      expect(r.recorded).toHaveLength(1);
+    }
+  });
+
+  it('the next number called while unplugged: a device that kept its prompt is told to cancel it once it answers', async () => {
+    const r = await rig();
+    r.service.completed(context);
+    await r.timers.advance(0);
+    const { sessionId } = r.service.outwardView()!;
+    await unplug(r, false);
+    expect(r.service.cancelOpen()).toBe(true);
+    await r.timers.advance(0);
+    expect(r.recorded).toEqual([expect.objectContaining({ sessionId, outcome: 'cancelled' })]);
+    expect(r.sim.device(ADDRESS).session?.sessionId).toBe(sessionId); // it never heard the cancel
+    await plugIn(r);
+    await r.timers.advance(2000);
+    expect(r.sim.device(ADDRESS).session).toBeNull();
+    expect(r.sim.press(5)).toBe(false);
+    await r.timers.advance(3000);
+    expect(r.recorded).toHaveLength(1);
+  });
+});
+
+describe('RatingService logs', () => {
+  it('the rating level goes in its own field: the log record keeps its level', async () => {
+    const lines: string[] = [];
+    const r = await rig({ log: createLogger((line) => lines.push(line), () => new Date(0), 'debug') });
+    r.service.completed(context);
+    await r.timers.advance(0);
+    r.sim.press(2);
+    await r.timers.advance(3000);
+    const stored = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((l) => l.message === 'rating stored');
+    expect(stored).toMatchObject({ level: 'info', ratingLevel: 2, outcome: 'rated', channel: 'evaluator' });
+    expect(stored).not.toHaveProperty('field.level');
   });
 });
 
