@@ -4,8 +4,11 @@
 // socat pty pair whose other end the counter opens). The device logic is
 // sim/evaluator/simulator.ts; this is its command line. Type a
 // digit 1–5 and Enter to press that level (5 非常满意 … 1 非常不满意);
-// `3:4` presses 4 on address 3; `s` shows the devices; `q` quits. The line
-// is reopened when it goes away (socat restarted, cable pulled).
+// `3:4` presses 4 on address 3; `s` shows the devices; `q` quits. It waits
+// for the path to appear when it starts, and exits when its line goes away
+// (socat ended, cable pulled: exit code 1) or its standard input closes
+// (end of input, or the parent that typed into it is gone: exit code 0), so
+// it never outlives what drives it. Start a new one to plug a device in again.
 //
 //   socat pty,raw,echo=0,link=/tmp/halldesk/evaluator pty,raw,echo=0,link=/tmp/halldesk/evaluator-device
 //   node scripts/sim-evaluator.ts --port /tmp/halldesk/evaluator-device --address 3
@@ -28,7 +31,8 @@ const usage = `用法：node scripts/sim-evaluator.ts --port 串口路径 [选�
   --no-ack-needed                评价结果只发一次，不等待确认
   --ignore-ack                   收到确认后仍重发满 5 次
   --seed N                       随机数种子（可重复的故障）
-输入：1–5 回车 = 按下该等级；3:4 = 地址 3 按 4；s = 状态；q = 退出`;
+输入：1–5 回车 = 按下该等级；3:4 = 地址 3 按 4；s = 状态；q = 退出
+串口断开（退出码 1）或标准输入关闭（退出码 0）时模拟器退出`;
 
 let args: ReturnType<typeof parse>;
 function parse() {
@@ -121,7 +125,9 @@ async function connect(): Promise<void> {
   const opened = port;
   opened.onClose((closed) => {
     port = null;
-    if (!closed.requested && !quitting) reopenTimer = setTimeout(connect, 500);
+    if (closed.requested || quitting) return;
+    print(`串口 ${path} 已断开${closed.error ? `：${closed.error.message}` : ''}，模拟器退出`);
+    void quit(1);
   });
   simulator.attach(opened);
   print(
@@ -129,13 +135,13 @@ async function connect(): Promise<void> {
   );
 }
 
-async function quit(): Promise<void> {
+async function quit(code = 0): Promise<void> {
   if (quitting) return;
   quitting = true;
   if (reopenTimer) clearTimeout(reopenTimer);
   simulator.stop();
   await port?.close();
-  process.exit(0);
+  process.exit(code);
 }
 
 const input = createInterface({ input: process.stdin });
@@ -168,7 +174,9 @@ input.on('line', (raw) => {
   else simulator.press(level, match[1] ? Number(match[1]) : undefined);
 });
 input.on('close', () => {
-  // stdin ended (e.g. started with </dev/null): keep serving the line until a signal.
+  if (quitting) return;
+  print('标准输入已关闭，模拟器退出');
+  void quit(0);
 });
 process.on('SIGINT', () => void quit());
 process.on('SIGTERM', () => void quit());

@@ -8,6 +8,9 @@
 // of a pty pair) is opened as it is; otherwise a pty pair is made with socat
 // and the app opens PATH. Type commands on stdin (paper out / 缺纸, paper ok /
 // 装纸, cover open / 开盖, status / 状态 …; help lists them).
+//
+// It exits when its standard input closes (exit code 0) or its serial line
+// goes away (exit code 1), so it never outlives what drives it.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -59,10 +62,11 @@ if (!values['no-tcp']) {
   }
 }
 let stopPty: (() => void) | null = null;
+let serial: Awaited<ReturnType<PrinterSimulator['openSerial']>> | null = null;
 if (values.pty) {
   const baud = Number(values.baud);
   if (existsSync(values.pty)) {
-    await simulator.openSerial(values.pty, baud);
+    serial = await simulator.openSerial(values.pty, baud);
     console.log(`正在串口 ${values.pty} 上等候（${baud} 波特）`);
   } else {
     const pair = await startPtyPair(values.pty);
@@ -71,7 +75,7 @@ if (values.pty) {
       process.exit(1);
     }
     stopPty = pair.stop;
-    await simulator.openSerial(pair.simPath, baud);
+    serial = await simulator.openSerial(pair.simPath, baud);
     console.log(`已创建虚拟串口：应用请打开 ${pair.appPath}（${baud} 波特），模拟器在 ${pair.simPath}`);
   }
 }
@@ -83,12 +87,25 @@ input.on('line', (line) => {
   const answer = simulator.command(line);
   if (answer) console.log(answer);
 });
-const stop = async () => {
+let stopping = false;
+const stop = async (code = 0) => {
+  if (stopping) return;
+  stopping = true;
   input.close();
   await simulator.close();
   stopPty?.();
   console.log(`模拟器已停止，共打印 ${simulator.jobs.length} 个任务。`);
-  process.exit(0);
+  process.exit(code);
 };
+input.on('close', () => {
+  if (stopping) return;
+  console.log('标准输入已关闭，模拟器退出');
+  void stop(0);
+});
+void serial?.closed.then((closed) => {
+  if (closed.requested || stopping) return;
+  console.log('串口已断开，模拟器退出');
+  void stop(1);
+});
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());

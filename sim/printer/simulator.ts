@@ -10,8 +10,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { SerialPort } from 'serialport';
 import { bitmapToPng, type Bitmap } from '../../main/devices/printer/bitmap.ts';
+import { openSerialPort, type BytePort, type PortClosed } from '../../main/devices/serial-line.ts';
 import { EscPosParser, type PrintedLine, type PrinterEvent } from './escpos-parser.ts';
 import { refusalReason, statusBytes, statusMessages, type PrinterStatus } from '../../main/devices/printer/status.ts';
 
@@ -79,7 +79,7 @@ export class PrinterSimulator {
   private readonly waiters: (() => void)[] = [];
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
-  private readonly ports: SerialPort[] = [];
+  private readonly ports: BytePort[] = [];
   private seq = 0;
   private connections = 0;
 
@@ -263,20 +263,33 @@ export class PrinterSimulator {
     });
   }
 
-  /** Sits on a serial line (a real port with a null-modem cable, or one end of a pty pair). */
-  async openSerial(path: string, baudRate = 9600): Promise<void> {
-    const port = new SerialPort({ path, baudRate, autoOpen: false });
-    await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+  /**
+   * Sits on a serial line (a real port with a null-modem cable, or one end of
+   * a pty pair). `closed` settles when the line ends: `requested` false when
+   * it went away (cable pulled, socat ended), true after close().
+   */
+  async openSerial(path: string, baudRate = 9600): Promise<{ closed: Promise<PortClosed> }> {
+    const port = await openSerialPort({ path, baudRate });
     this.ports.push(port);
-    const link = this.attach({ name: `串口 ${path}`, write: (bytes) => void port.write(Buffer.from(bytes)) });
-    port.on('data', (chunk: Buffer) => link.data(new Uint8Array(chunk)));
-    port.on('close', () => link.end());
+    const link = this.attach({
+      name: `串口 ${path}`,
+      write: (bytes) => void port.write(bytes).catch(() => undefined),
+    });
+    port.onData((chunk) => link.data(chunk));
+    const closed = new Promise<PortClosed>((resolve) =>
+      port.onClose((how) => {
+        link.end();
+        if (!how.requested) this.log(`串口 ${path} 已断开${how.error ? `：${how.error.message}` : ''}`);
+        resolve(how);
+      }),
+    );
+    return { closed };
   }
 
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-    await Promise.all(this.ports.map((port) => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()))));
+    await Promise.all(this.ports.map((port) => port.close()));
   }
 
   /** A stdin command (English or Chinese); returns the answer to print. */
