@@ -139,7 +139,7 @@ export class Queue {
     const number = typedTicketNumber(typed);
     const context = state.caseContext();
     const served = this.typedTickets.serve(number, deps.cases.today(), { windowId: context.windowId, staffNo: context.staffNo });
-    state.log.info('central ticket served offline', { number, at: served.at });
+    state.log.info('central ticket served offline', { number, servedAt: served.at });
     state.publish();
     return served;
   }

@@ -245,6 +245,8 @@ describe('cases at the counter', () => {
       { retryDelay: () => 100 },
     );
     cleanups.push(() => again.close());
+    // A restart signs the clerk out: the clerk signs in again (offline, against the stored verifier).
+    await again.call('signIn', { staffNo: '1002', password: DEMO_PASSWORD });
     const list = CaseList.parse(await again.call('listCases', {}));
     expect(list.today.map((c) => c.caseNo)).toEqual([notice.caseNo, accepted.caseNo]);
     expect(list.open.map((c) => c.caseNo)).toEqual([accepted.caseNo]);
