@@ -46,6 +46,8 @@ export interface BrowserHostOptions {
   /** Fixed for tests; random per run otherwise. The two must differ. */
   tokens?: Partial<Record<ScreenRole, string>>;
   log?: Logger;
+  /** How long a client may take to send a request's headers / all of it (default 10 s / 30 s). */
+  timeouts?: { headersMs: number; requestMs: number };
 }
 
 export interface BrowserHost {
@@ -155,7 +157,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
-  const server = createServer((req, res) => {
+  // Timeouts are checked every second (Node's default is every 30 s).
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     serve(req, res).catch((error: unknown) => {
       log.error('request failed', { error: String(error) });
       try {
@@ -166,8 +169,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     });
   });
   // Slow clients do not hold a connection open for long.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  server.headersTimeout = options.timeouts?.headersMs ?? 10_000;
+  server.requestTimeout = options.timeouts?.requestMs ?? 30_000;
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
@@ -194,10 +197,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       log.warn('websocket refused', { reason, origin: clip(req.headers.origin) });
       if (!socket.writable) return void socket.destroy();
       socket.once('finish', () => socket.destroy());
-      socket.end(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
-          `content-length: ${Buffer.byteLength(reason)}\r\nconnection: close\r\n\r\n${reason}`,
-      );
+      const headers = { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(reason)), connection: 'close' };
+      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${reason}`);
     };
     const target = requestTarget(req.url);
     if (!target || target.path !== '/ws') return reject(404, '未找到');
