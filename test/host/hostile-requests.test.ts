@@ -3,9 +3,6 @@
 // oversized frames, a core that throws or answers what JSON cannot carry.
 // Each gets a refusal or a closed socket — and the host keeps serving (an
 // uncaught error here would fail the run). Raw bytes over loopback.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WIRE_MESSAGE_MAX_BYTES } from '../../common/contract.ts';
@@ -14,6 +11,7 @@ import type { CounterCore } from '../../main/bridge.ts';
 import { MAX_CALLS_IN_FLIGHT, startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
 import { CLOSE_REASONS } from '../../main/host/host-socket.ts';
 import { closeOf, frame, parseServerFrames, rawExchange, rawWebSocket, statusOf } from './raw-client.ts';
+import { stubRendererDir } from './stub-renderer.ts';
 
 const CLERK = 'clerk-token-for-hostile-tests';
 const OUTWARD = 'outward-token-for-hostile-tests';
@@ -41,12 +39,7 @@ const core: CounterCore = {
 };
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'halldesk-hostile-'));
-  mkdirSync(join(dir, 'assets'));
-  writeFileSync(join(dir, 'clerk.html'), '<!doctype html><title>clerk</title>');
-  writeFileSync(join(dir, 'outward.html'), '<!doctype html><title>outward</title>');
-  writeFileSync(join(dir, 'assets', 'app.js'), 'console.log(1)');
-  host = await startBrowserHost({ core, staticDir: dir, tokens: { clerk: CLERK, outward: OUTWARD } });
+  host = await startBrowserHost({ core, staticDir: stubRendererDir(), tokens: { clerk: CLERK, outward: OUTWARD } });
   port = Number(new URL(host.origin).port);
 });
 afterAll(async () => {

@@ -6,7 +6,7 @@
 //   - the outward page's token can call only what the contract allows the
 //     outward screen, whatever the URL says, and opens no clerk page;
 //   - every file the counter writes is the owner's alone (0600).
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { HallClient } from '../../main/hall-client.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
 import { CLOSE_REASONS } from '../../main/host/host-socket.ts';
 import { DEMO_PASSWORD, startHallServer, type TestHallServer } from '../helpers/hall-server.ts';
+import { stubRendererDir } from './stub-renderer.ts';
 import { openHostClient, type HostClient } from './ws-client.ts';
 
 const CLERK = 'real-core-clerk-token';
@@ -33,10 +34,7 @@ let dataDir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'halldesk-real-core-'));
   dataDir = join(dir, 'counter');
-  const staticDir = join(dir, 'renderer');
-  mkdirSync(staticDir);
-  writeFileSync(join(staticDir, 'clerk.html'), '<!doctype html><title>clerk</title>');
-  writeFileSync(join(staticDir, 'outward.html'), '<!doctype html><title>outward</title>');
+  const staticDir = stubRendererDir(dir);
   hall = await startHallServer();
   const admin = new HallClient({ baseUrl: hall.url, token: hall.adminToken });
   const code = (await admin.request('createEnrollmentCode', { body: { role: 'counter', windowId: 1 } })).code;

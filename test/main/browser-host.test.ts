@@ -1,7 +1,7 @@
 // The browser host's doors: each page with its own screen's token, token +
 // Origin on the WebSocket (the role is the token's), and clear answers to
 // malformed messages. Real HTTP and WebSocket on loopback.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import type { EventName } from '../../common/ipc-names.ts';
 import type { CounterCore } from '../../main/bridge.ts';
 import type { OutwardScreenStatus } from '../../common/device-setup.ts';
 import { OUTWARD_PAGE_MISSING, startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
+import { stubRendererDir } from '../host/stub-renderer.ts';
 
 const CLERK = 'test-token-0123456789';
 const OUTWARD = 'test-outward-token-9876';
@@ -26,13 +27,10 @@ const core: CounterCore = {
 };
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'halldesk-host-'));
-  mkdirSync(join(dir, 'assets'));
-  writeFileSync(join(dir, 'clerk.html'), '<!doctype html><title>clerk</title>');
-  writeFileSync(join(dir, 'outward.html'), '<!doctype html><title>outward</title>');
-  writeFileSync(join(dir, 'assets', 'app.js'), 'console.log(1)');
-  writeFileSync(join(tmpdir(), 'halldesk-secret.txt'), 'secret');
-  host = await startBrowserHost({ core, staticDir: dir, tokens: { clerk: CLERK, outward: OUTWARD } });
+  // A file just outside the build folder: what a path out of it would find.
+  const parent = mkdtempSync(join(tmpdir(), 'halldesk-host-'));
+  writeFileSync(join(parent, 'halldesk-secret.txt'), 'secret');
+  host = await startBrowserHost({ core, staticDir: stubRendererDir(parent), tokens: { clerk: CLERK, outward: OUTWARD } });
 });
 afterAll(() => host.close());
 
