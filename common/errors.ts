@@ -10,6 +10,14 @@ export const ErrorCode = z.enum([
   'CONFLICT',
   'ENROLLMENT_CODE_INVALID',
   'SIGN_IN_FAILED',
+  /**
+   * 429: sign-in refused before the password is checked: too many wrong
+   * passwords for this staff number (or from this device / address), or too
+   * soon after the last one. `retryAt` says when to try again; a hall manager can unlock.
+   */
+  'SIGN_IN_LOCKED',
+  /** 421: the request named a host (Host header) the hall server was not told it is reachable at. */
+  'HOST_NOT_ALLOWED',
   'NOT_ENROLLED',
   'NOT_SIGNED_IN',
   'NO_CURRENT_TICKET',
@@ -31,6 +39,8 @@ export const ApiError = z.object({
   message: z.string(),
   /** Push refused for a gap (409): the last seq the server holds for the device; resend from the next one. */
   lastSeq: z.number().int().nonnegative().optional(),
+  /** SIGN_IN_LOCKED (429): when sign-in is accepted again (ISO time; also in Retry-After). */
+  retryAt: z.string().optional(),
 });
 export type ApiError = z.infer<typeof ApiError>;
 
@@ -39,6 +49,8 @@ export interface HallErrorDetails {
   lastSeq?: number;
   /** From the Retry-After header of a 429 / 503 answer (client side only). */
   retryAfterMs?: number;
+  /** See ApiError.retryAt. */
+  retryAt?: string;
 }
 
 /** An error that carries a stable code and a clerk-readable message. */
@@ -56,6 +68,7 @@ export class HallError extends Error {
   toJSON(): ApiError {
     const json: ApiError = { code: this.code, message: this.message };
     if (this.details.lastSeq !== undefined) json.lastSeq = this.details.lastSeq;
+    if (this.details.retryAt !== undefined) json.retryAt = this.details.retryAt;
     return json;
   }
 }

@@ -83,6 +83,39 @@ export const SignInRequest = z.object({
 });
 export const SignInResult = z.object({ staff: Staff, signedInAt: z.string() });
 
+/**
+ * Sign-in lockout (server/throttle.ts): failed sign-ins are counted per staff
+ * number, per device and per caller address. A locked key is refused with
+ * SIGN_IN_LOCKED (429, `retryAt`) before the password is checked.
+ */
+export const SignInLockScope = z.enum(['staff', 'device', 'address']);
+export const SignInLock = z.object({
+  scope: SignInLockScope,
+  /** The staff number, device id or address counted. */
+  key: z.string(),
+  /** Failed attempts in a row. */
+  failures: z.number().int().positive(),
+  lastFailedAt: z.string(),
+  /** Until when sign-in is refused; null: counted (each attempt may wait a few seconds), not locked. */
+  lockedUntil: z.string().nullable(),
+});
+export type SignInLock = z.infer<typeof SignInLock>;
+export const SignInLocks = z.object({ locks: z.array(SignInLock), serverTime: z.string() });
+/** The admin names what to unlock: a staff number, a device, an address (at least one). */
+export const UnlockSignInRequest = z
+  .object({
+    staffNo: SignInRequest.shape.staffNo.optional(),
+    deviceId: z.string().min(1).max(64).optional(),
+    address: z.string().min(1).max(64).optional(),
+  })
+  .refine((request) => Object.values(request).some((value) => value !== undefined), {
+    message: '请指定要解锁的工号（staffNo）、设备（deviceId）或网络地址（address）',
+  });
+/** The hall manager at a counter unlocks a staff number. */
+export const ManagerUnlockSignInRequest = z.object({ staffNo: SignInRequest.shape.staffNo });
+/** What was counted before the unlock (empty: nothing was). */
+export const UnlockSignInResult = z.object({ cleared: z.array(SignInLock) });
+
 export const PullStream = z.enum(['config', 'queue', 'cases']);
 export type PullStream = z.infer<typeof PullStream>;
 export const PullQuery = z.object({
@@ -332,7 +365,8 @@ export const routes = {
   signIn: {
     method: 'POST',
     path: '/v1/auth/sign-in',
-    summary: '窗口人员登录（绑定到本设备的窗口）',
+    summary:
+      '窗口人员登录（绑定到本设备的窗口）；密码连续输错达大厅设置的次数（signInMaxFailures）后该工号锁定 signInLockMinutes 分钟，锁定期间核对密码前即拒绝（429 SIGN_IN_LOCKED，附 retryAt）',
     auth: 'device',
     body: SignInRequest,
     response: SignInResult,
@@ -347,7 +381,7 @@ export const routes = {
   pull: {
     method: 'GET',
     path: '/v1/sync/pull',
-    summary: '按提交版本游标拉取变更',
+    summary: '按提交版本游标拉取变更（取号机拉取时不含工作人员信息：无 staff 配置项、无窗口登录变更）',
     auth: 'device',
     query: PullQuery,
     // A queue page is told apart by reset/day; config and cases by their changes.
@@ -377,6 +411,32 @@ export const routes = {
     auth: 'admin',
     query: TicketConflictsQuery,
     response: TicketConflicts,
+  },
+  signInLocks: {
+    method: 'GET',
+    path: '/v1/admin/sign-in-locks',
+    summary: '登录失败计数与锁定（管理员）：按工号、设备、网络地址',
+    auth: 'admin',
+    response: SignInLocks,
+  },
+  unlockSignIn: {
+    method: 'POST',
+    path: '/v1/admin/sign-in-locks/unlock',
+    summary: '解除登录锁定（管理员）：清除指定工号、设备或网络地址的登录失败计数',
+    auth: 'admin',
+    body: UnlockSignInRequest,
+    response: UnlockSignInResult,
+    maxBodyBytes: 1024,
+  },
+  managerUnlockSignIn: {
+    method: 'POST',
+    path: '/v1/manager/sign-in-locks/unlock',
+    summary:
+      '解除工号的登录锁定（大厅管理员在窗口终端操作）：仅当本设备窗口有管理员登录时回答',
+    auth: 'device',
+    body: ManagerUnlockSignInRequest,
+    response: UnlockSignInResult,
+    maxBodyBytes: 1024,
   },
   syncIssues: {
     method: 'GET',
@@ -447,7 +507,7 @@ export const routes = {
   windowStatus: {
     method: 'GET',
     path: '/v1/windows/{id}/state',
-    summary: '窗口当前状态',
+    summary: '窗口当前状态（取号机只看到窗口与当前号，clerk 恒为 null）',
     auth: 'device',
     params: WindowParams,
     response: WindowStatus,

@@ -110,6 +110,16 @@ export const HallSettings = z.object({
   badRatingFollowUpWorkingDays: z.number().int().min(1).max(60).default(5),
   /** The clerk's screen locks (暂停服务 on the outward screen) after this many minutes without keyboard or mouse. */
   idleLockMinutes: z.number().int().min(1).max(240).default(10),
+  /**
+   * Wrong passwords in a row for one staff number before the hall server locks
+   * it for signInLockMinutes (a device or address gets 4× as many, over all
+   * staff numbers tried from it). Checked before the password: a locked
+   * staff number is refused even with the right one until the time is up or
+   * a hall manager unlocks it.
+   */
+  signInMaxFailures: z.number().int().min(3).max(20).default(5),
+  /** How long a sign-in lockout lasts (minutes). */
+  signInLockMinutes: z.number().int().min(1).max(1440).default(15),
   /** Personal data of concluded, synced cases is purged from a counter this many days after (main/retention.ts). */
   retentionDays: z.number().int().min(1).max(3650).default(30),
   /** The reasons a clerk chooses from for 不予受理. */

@@ -1,7 +1,9 @@
 // The hall server's SQLite file: durable pragmas, and the schema as numbered
 // migrations tracked with `PRAGMA user_version`.
 import Database from 'better-sqlite3';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { applyMigrations, type Migration as GenericMigration } from '../common/migrations.ts';
+import { PRIVATE_FILE_MODE } from './private-file.ts';
 
 export type HallDatabase = Database.Database;
 
@@ -370,6 +372,26 @@ export const migrations: readonly Migration[] = [
       );
     },
   },
+  {
+    version: 9,
+    name: 'failed enrollment codes and sign-ins counted in the database, so that a restart keeps a lockout',
+    up(db) {
+      db.exec(`
+        -- One row per thing counted (server/throttle.ts): a caller address guessing
+        -- enrollment codes; a staff number, device or address failing to sign in.
+        CREATE TABLE auth_failures (
+          scope TEXT NOT NULL
+            CHECK (scope IN ('enroll-address', 'sign-in-staff', 'sign-in-device', 'sign-in-address')),
+          key TEXT NOT NULL CHECK (length(key) <= 128),
+          failures INTEGER NOT NULL CHECK (failures > 0),
+          first_at TEXT NOT NULL,
+          last_at TEXT NOT NULL,
+          locked_until TEXT, -- NULL: counted, not locked
+          PRIMARY KEY (scope, key)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX auth_failures_by_last ON auth_failures (last_at);`);
+    },
+  },
 ];
 
 /**
@@ -387,8 +409,24 @@ export function migrate(db: HallDatabase, list: readonly Migration[] = migration
   );
 }
 
-/** Opens (creating if needed) the hall database and brings its schema up to date. */
+/** The database file and its -wal / -shm companions, where they exist. */
+export function databaseFiles(path: string): string[] {
+  return [path, `${path}-wal`, `${path}-shm`].filter((file) => existsSync(file));
+}
+
+/**
+ * Opens (creating if needed) the hall database and brings its schema up to
+ * date. It holds device token hashes, staff password hashes and masked
+ * applicants: the file is created 0600 and set 0600 on every open (whatever the
+ * umask, and for a file an older version left 0644); SQLite gives the -wal and
+ * -shm files the database file's mode, and they are set 0600 here as well.
+ */
 export function openHallDatabase(path: string): HallDatabase {
+  const onDisk = path !== ':memory:' && path !== '' && !path.startsWith('file:');
+  if (onDisk) {
+    if (!existsSync(path)) closeSync(openSync(path, 'a', PRIVATE_FILE_MODE));
+    chmodSync(path, PRIVATE_FILE_MODE);
+  }
   // Another process (the enroll-code command) may hold the write lock for a moment.
   const db = new Database(path, { timeout: 5000 });
   try {
@@ -396,6 +434,7 @@ export function openHallDatabase(path: string): HallDatabase {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db);
+    if (onDisk) for (const file of databaseFiles(path)) chmodSync(file, PRIVATE_FILE_MODE);
     return db;
   } catch (error) {
     db.close();

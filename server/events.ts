@@ -13,12 +13,13 @@ export function createEventHub() {
     client.write(`data: ${JSON.stringify(event)}\n\n`);
 
   return {
-    /** Turns `res` into an event stream that starts with `hello`. */
-    open(res: ServerResponse, hello: HallEvent): void {
+    /** Turns `res` into an event stream that starts with `hello`; `headers` are added to the answer's. */
+    open(res: ServerResponse, hello: HallEvent, headers: Readonly<Record<string, string>> = {}): void {
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
         'x-accel-buffering': 'no',
+        ...headers,
       });
       send(res, hello);
       clients.add(res);

@@ -3,9 +3,9 @@
 // Every answer is JSON; every refusal is `{ code, message }` with a zh-CN message.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { z } from 'zod';
-import { describeIssues, HallError, type ApiError } from '../common/errors.ts';
+import { describeIssues, HallError, managerOnlyMessage, type ApiError } from '../common/errors.ts';
 import {
   openApiDocument,
   routes,
@@ -19,6 +19,7 @@ import { openHallDatabase } from './db.ts';
 import { createDeviceSetups } from './device-setups.ts';
 import { createEventHub } from './events.ts';
 import { createHall, startCallNextReplyPruning, type Device, type PruneTimer } from './hall.ts';
+import { createHostCheck } from './host-check.ts';
 import { createSync } from './sync.ts';
 import { seedHallIfEmpty, upgradeHallConfig } from './seed.ts';
 import { parseWithZhMessages } from './validate.ts';
@@ -37,6 +38,16 @@ export interface HallServerOptions {
   log?: (line: string) => void;
   /** Drives the pruning of old call-next replies (server/hall.ts); default: real, unref'd intervals. */
   pruneTimer?: PruneTimer;
+  /**
+   * Host names or addresses a request's Host header may name besides the
+   * listen address (and localhost forms when bound to loopback, every address
+   * of the machine when bound to all interfaces): HALL_ALLOWED_HOSTS.
+   */
+  allowedHosts?: readonly string[];
+  /** How long a wrong password's answer is held, given the growing delay (server/throttle.ts); tests pass () => 0. */
+  signInDelayMs?: (delayMs: number) => number;
+  /** Slow clients are cut off: the headers must arrive within headersMs, the whole request within requestMs. */
+  timeouts?: { headersMs?: number; requestMs?: number };
 }
 
 export interface HallServer {
@@ -47,6 +58,31 @@ export interface HallServer {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
+/** Request line and headers together; more is refused with 431. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 60_000;
+/** Every answer: no sniffing a JSON answer into something else, never framed, nothing loaded from it. */
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+} as const;
+/** What a refused connection is told when no request could be read from it (clientError). */
+const CLIENT_ERRORS: Record<string, { status: number; reason: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    reason: 'Request Header Fields Too Large',
+    message: `请求头过大（请求行与请求头合计超过 ${MAX_HEADER_BYTES / 1024} KiB），服务器不予处理；请精简后重试`,
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    reason: 'Request Timeout',
+    message: '请求发送过慢，服务器等待超时，已断开连接；请检查网络后重试',
+  },
+};
+const BAD_HTTP = { status: 400, reason: 'Bad Request', message: '请求不是有效的 HTTP 请求，服务器无法处理；请检查客户端程序' };
 /**
  * How often the server looks for config changes made by another process on
  * the same file (the `device-setup` command), to tell live counters.
@@ -126,7 +162,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
   const log = options.log ?? (() => {});
   const db = openHallDatabase(options.dbPath);
   const events = createEventHub();
-  const hall = createHall(db, { clock, publish: events.publish });
+  const hall = createHall(db, { clock, publish: events.publish, signInDelayMs: options.signInDelayMs });
   const sync = createSync(db, { clock, publish: events.publish });
   const configStore = createConfigStore(db);
   /** The config version live counters have been told of. */
@@ -172,24 +208,34 @@ export function createHallServer(options: HallServerOptions): HallServer {
     createEnrollmentCode: ({ body }) => hall.createEnrollmentCode(body),
     enroll: ({ body, source }) => hall.enroll(body, source),
     deviceProof: ({ params, body, source }) => hall.deviceProof(params.deviceId, body.nonce, source),
-    signIn: ({ device, body }) => hall.signIn(device, body),
+    signIn: ({ device, body, source }) => hall.signIn(device, body, source),
     signOut: ({ device }) => hall.signOut(device),
     pull: ({ device, query }) =>
       query.stream === 'config'
-        ? hall.pullConfig(query.cursor, query.limit)
+        ? hall.pullConfig(device, query.cursor, query.limit)
         : query.stream === 'queue'
-          ? sync.pullQueue(query.cursor, query.limit)
+          ? sync.pullQueue(query.cursor, query.limit, device.role === 'counter')
           : sync.pullCases(device, query.cursor, query.limit),
     push: ({ device, body }) => sync.push(device, body),
     rejectedMutations: ({ query }) => sync.rejectedMutations(query),
     ticketConflicts: ({ query }) => sync.ticketConflicts(query),
     syncIssues: ({ device, query }) => {
       // Only while a hall manager is signed in at the requesting counter's window.
-      const clerk = device.windowId === null ? null : hall.windowStatus(device.windowId).clerk;
-      if (device.role !== 'counter' || clerk?.role !== 'manager') {
-        throw new HallError('FORBIDDEN', SYNC_ISSUES_MANAGERS_ONLY, 403);
-      }
+      if (!hall.managerSignedInAt(device)) throw new HallError('FORBIDDEN', SYNC_ISSUES_MANAGERS_ONLY, 403);
       return sync.syncIssues(query);
+    },
+    signInLocks: () => hall.signInLocks(),
+    unlockSignIn: ({ body }) => {
+      const result = hall.unlockSignIn({ staff: body.staffNo, device: body.deviceId, address: body.address });
+      logUnlock('admin', result.cleared);
+      return result;
+    },
+    managerUnlockSignIn: ({ device, body }) => {
+      // The rule of 同步异常: a hall manager is signed in at the requesting counter's window.
+      if (!hall.managerSignedInAt(device)) throw new HallError('FORBIDDEN', managerOnlyMessage('解除登录锁定'), 403);
+      const result = hall.unlockSignIn({ staff: body.staffNo });
+      logUnlock(`device ${device.id}`, result.cleared);
+      return result;
     },
     adminCase: ({ params }) => sync.getCase(params.caseNo),
     adminFinishCase: ({ params, body }) => sync.finishCase(params.caseNo, body),
@@ -198,7 +244,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
     deleteDeviceSetup: ({ params }) => deviceSetups.clear(params.key),
     issueTicket: ({ device, body }) => hall.issueTicket(device, body),
     queueSummary: () => hall.queueSummary(),
-    windowStatus: ({ params }) => hall.windowStatus(params.id),
+    windowStatus: ({ device, params }) => hall.windowStatus(device, params.id),
     callNext: ({ device, params, headers }) => hall.callNext(device, params.id, headers['Idempotency-Key']),
     recall: ({ device, params }) => hall.recall(device, params.id),
     noShow: ({ device, params }) => hall.noShow(device, params.id),
@@ -206,6 +252,10 @@ export function createHallServer(options: HallServerOptions): HallServer {
     walkInLease: ({ device, params }) => hall.leaseWalkIns(device, params.id),
     openapi: () => openApi,
   };
+
+  function logUnlock(by: string, cleared: readonly { scope: string; key: string }[]): void {
+    log(JSON.stringify({ at: clock().toISOString(), what: 'sign-in unlock', by, cleared: cleared.map(({ scope, key }) => `${scope}:${key}`) }));
+  }
 
   function authorize(auth: RouteSpec['auth'], headers: IncomingHttpHeaders): Device | null {
     if (auth === 'none') return null;
@@ -231,7 +281,20 @@ export function createHallServer(options: HallServerOptions): HallServer {
     return device;
   }
 
+  /** Decides whether a Host header names this server; set once listening (server/host-check.ts). */
+  let hostAllowed: (header: string | undefined) => boolean = () => false;
+
   async function respond(req: IncomingMessage, res: ServerResponse, pathname: string, search: string) {
+    if (req.headers.host === undefined) {
+      throw new HallError('BAD_REQUEST', '请求缺少 Host 请求头，服务器不予处理；请使用正常的 HTTP 客户端', 400);
+    }
+    if (!hostAllowed(req.headers.host)) {
+      throw new HallError(
+        'HOST_NOT_ALLOWED',
+        `请求的主机名「${req.headers.host.slice(0, 80)}」不是本大厅服务器的地址，服务器不予处理；如确需用这个名称访问，请由管理员把它加入服务器的 HALL_ALLOWED_HOSTS（或 --allowed-hosts）`,
+        421,
+      );
+    }
     const match = table
       .map((route) => ({
         route,
@@ -241,7 +304,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
     if (!match) {
       throw new HallError(
         'NOT_FOUND',
-        `没有这个接口：${req.method} ${pathname.slice(0, 80)}；接口清单见 /v1/openapi.json`,
+        `没有这个接口：${String(req.method).slice(0, 16)} ${pathname.slice(0, 80)}；接口清单见 /v1/openapi.json`,
         404,
       );
     }
@@ -273,61 +336,118 @@ export function createHallServer(options: HallServerOptions): HallServer {
     }
     if (spec.stream) {
       // The one stream route: live events.
-      events.open(res, { type: 'hello', version: hall.version() });
+      events.open(res, { type: 'hello', version: hall.version() }, SECURITY_HEADERS);
       return;
     }
     const body = spec.body ? validate(spec.body, await readJsonBody(req, spec.maxBodyBytes), '请求内容') : undefined;
     const handler = handlers[name as JsonRouteName] as (request: RouteRequest<RouteName>) => unknown;
     const source = req.socket.remoteAddress ?? '';
     const result = await handler({ device, params, query, body, headers, source } as RouteRequest<RouteName>);
-    sendJson(res, 200, result);
+    sendJson(req, res, 200, result);
   }
 
-  function sendJson(res: ServerResponse, status: number, value: unknown): void {
-    if (res.headersSent || res.destroyed) return;
+  function sendJson(req: IncomingMessage, res: ServerResponse, status: number, value: unknown, retryAt?: string): void {
+    if (res.headersSent || res.destroyed || res.writableEnded) return;
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-store',
+      ...SECURITY_HEADERS,
     };
-    // The rest of an oversized body is not worth reading: drop the connection after the answer.
-    if (status === 413) headers.connection = 'close';
+    if (retryAt !== undefined) {
+      headers['retry-after'] = String(Math.max(1, Math.ceil((Date.parse(retryAt) - clock().getTime()) / 1000)));
+    }
+    // The rest of a body not (fully) read is not worth reading: drop the connection after the answer.
+    if (status === 413 || !req.complete) headers.connection = 'close';
     res.writeHead(status, headers).end(JSON.stringify(value));
+  }
+
+  function sendError(req: IncomingMessage, res: ServerResponse, pathname: string, error: unknown): void {
+    if (error instanceof HallError) return sendJson(req, res, error.status, error.toJSON(), error.details.retryAt);
+    log(
+      JSON.stringify({ at: clock().toISOString(), level: 'error', path: pathname.slice(0, 200), error: String(error) }),
+    );
+    const internal: ApiError = {
+      code: 'INTERNAL',
+      message: '服务器内部错误，请稍后重试；如反复出现请联系大厅管理员',
+    };
+    sendJson(req, res, 500, internal);
   }
 
   /** Settle when their response is done; close() waits for them. */
   const responsesInFlight = new Set<Promise<void>>();
+  /** The request each socket is answering now: a clientError on it is answered through its response, not the socket. */
+  const answering = new WeakMap<Socket, { req: IncomingMessage; res: ServerResponse }>();
 
-  const server = createServer((req, res) => {
-    const started = performance.now();
-    const done = new Promise<void>((resolve) => res.on('close', resolve));
-    responsesInFlight.add(done);
-    void done.then(() => responsesInFlight.delete(done));
-    const url = req.url ?? '/';
-    const queryAt = url.indexOf('?');
-    const pathname = queryAt < 0 ? url : url.slice(0, queryAt);
-    const search = queryAt < 0 ? '' : url.slice(queryAt + 1);
-    res.on('close', () =>
-      log(
-        JSON.stringify({
-          at: clock().toISOString(),
-          method: req.method,
-          path: pathname,
-          status: res.statusCode,
-          ms: Math.round(performance.now() - started),
-        }),
-      ),
-    );
-    respond(req, res, pathname, search).catch((error: unknown) => {
-      if (error instanceof HallError) return sendJson(res, error.status, error.toJSON());
-      log(
-        JSON.stringify({ at: clock().toISOString(), level: 'error', path: pathname, error: String(error) }),
-      );
-      const internal: ApiError = {
-        code: 'INTERNAL',
-        message: '服务器内部错误，请稍后重试；如反复出现请联系大厅管理员',
-      };
-      sendJson(res, 500, internal);
-    });
+  const headersTimeoutMs = options.timeouts?.headersMs ?? HEADERS_TIMEOUT_MS;
+  const server = createServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout: headersTimeoutMs,
+      // Node wants the whole request's limit no shorter than the headers'.
+      requestTimeout: Math.max(headersTimeoutMs, options.timeouts?.requestMs ?? REQUEST_TIMEOUT_MS),
+      // How often the timeouts above are checked (Node's default is 30 s).
+      connectionsCheckingInterval: 1_000,
+      // A missing Host is answered below, in JSON like every refusal.
+      requireHostHeader: false,
+    },
+    (req, res) => {
+      const started = performance.now();
+      const done = new Promise<void>((resolve) => res.on('close', resolve));
+      responsesInFlight.add(done);
+      void done.then(() => responsesInFlight.delete(done));
+      const url = req.url ?? '/';
+      const queryAt = url.indexOf('?');
+      const pathname = queryAt < 0 ? url : url.slice(0, queryAt);
+      const search = queryAt < 0 ? '' : url.slice(queryAt + 1);
+      const socket = req.socket;
+      answering.set(socket, { req, res });
+      // A client that goes away mid-request is no error of ours.
+      req.on('error', () => {});
+      res.on('error', () => {});
+      res.on('close', () => {
+        answering.delete(socket);
+        log(
+          JSON.stringify({
+            at: clock().toISOString(),
+            method: String(req.method).slice(0, 16),
+            path: pathname.slice(0, 200),
+            status: res.statusCode,
+            ms: Math.round(performance.now() - started),
+          }),
+        );
+      });
+      try {
+        respond(req, res, pathname, search).catch((error: unknown) => sendError(req, res, pathname, error));
+      } catch (error) {
+        sendError(req, res, pathname, error);
+      }
+    },
+  );
+
+  // A connection that sent no readable request (bad HTTP, headers too large, too
+  // slow): answered in JSON straight on the socket, then closed.
+  server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
+    const { status, reason, message } = CLIENT_ERRORS[error.code ?? ''] ?? BAD_HTTP;
+    const inFlight = answering.get(socket);
+    if (inFlight && !inFlight.res.headersSent && socket.writable) {
+      // E.g. a body that stopped coming: the handler still waits for it.
+      sendJson(inFlight.req, inFlight.res, status, { code: 'BAD_REQUEST', message } satisfies ApiError);
+      return;
+    }
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight) {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify({ code: 'BAD_REQUEST', message } satisfies ApiError);
+    const head = [
+      `HTTP/1.1 ${status} ${reason}`,
+      'content-type: application/json; charset=utf-8',
+      `content-length: ${Buffer.byteLength(body)}`,
+      'cache-control: no-store',
+      ...Object.entries(SECURITY_HEADERS).map(([key, value]) => `${key}: ${value}`),
+      'connection: close',
+    ];
+    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`, () => socket.destroy());
   });
 
   return {
@@ -338,6 +458,8 @@ export function createHallServer(options: HallServerOptions): HallServer {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
+          const bound = server.address() as AddressInfo;
+          hostAllowed = createHostCheck({ listenHost: host, boundAddress: bound.address, extra: options.allowedHosts ?? [] });
           resolve();
         });
       });

@@ -4,7 +4,7 @@
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { HallError } from '../common/errors.ts';
 import { API_VERSION, type HallEvent, type RouteResponse } from '../common/http-api.ts';
-import type { HallWindow, LineQueue, Priority, Ticket } from '../common/model.ts';
+import { HallSettings, type HallWindow, type LineQueue, type Priority, type Staff, type Ticket } from '../common/model.ts';
 import { isoDateAt } from '../common/calendar.ts';
 import { MAX_WALK_IN_PER_WINDOW_PER_DAY, walkInPrefix } from '../common/sync.ts';
 import { countAhead, rankWaiting, type RankedTicket } from '../common/queue.ts';
@@ -12,6 +12,7 @@ import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
 import { deviceProof } from './device-proof.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import { createThrottle, type SignInLockEntry, type SignInPolicy, type SignInScope } from './throttle.ts';
 
 export type DeviceRole = 'counter' | 'kiosk';
 
@@ -26,14 +27,15 @@ export interface HallOptions {
   clock: () => Date;
   /** Receives every live event once the change behind it has committed. */
   publish: (event: HallEvent) => void;
+  /** How long a wrong password's answer is held, given the delay the throttle asks for (tests: 0). */
+  signInDelayMs?: (delayMs: number) => number;
 }
+
+const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
 
 type LogAction = 'issue' | 'call' | 'recall' | 'no_show' | 'complete' | 'sign_in' | 'sign_out';
 
 const ENROLLMENT_CODE_LIFETIME_MS = 24 * 60 * 60 * 1000;
-/** Wrong codes allowed from one address before it waits out the lockout: 8 digits must not be guessable. */
-const ENROLLMENT_FAILURES_ALLOWED = 5;
-const ENROLLMENT_LOCKOUT_MS = 10 * 60 * 1000;
 /** 设备核对 requests allowed from one address per DEVICE_PROOF_WINDOW_MS (a counter asks once per address change). */
 const DEVICE_PROOFS_ALLOWED = 20;
 const DEVICE_PROOF_WINDOW_MS = 60 * 1000;
@@ -106,10 +108,10 @@ export function startCallNextReplyPruning(
 
 export type Hall = ReturnType<typeof createHall>;
 
-export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
+export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (ms) => ms }: HallOptions) {
   const config = createConfigStore(db);
-  /** Wrong enrollment codes by caller address, since the first of them. */
-  const enrollmentFailures = new Map<string, { count: number; since: Date }>();
+  /** Failed enrollment codes and sign-ins, kept in the database (server/throttle.ts). */
+  const throttle = createThrottle(db, clock);
   /** 设备核对 requests by caller address, since the first of them in the current window. */
   const deviceProofRequests = new Map<string, { count: number; since: number }>();
 
@@ -201,6 +203,13 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
 
   const queueVersion = () => selectQueueVersion.get() ?? 0;
 
+  /** The hall's sign-in lockout settings (defaults for a hall seeded before they existed). */
+  function signInPolicy(): SignInPolicy {
+    const parsed = HallSettings.safeParse(config.get('settings', 'hall'));
+    const settings = parsed.success ? parsed.data : null;
+    return { maxFailures: settings?.signInMaxFailures ?? 5, lockMinutes: settings?.signInLockMinutes ?? 15 };
+  }
+
   function record(
     action: LogAction,
     device: Device,
@@ -215,6 +224,18 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
       about.ticketId ?? null,
       about.staffId ?? null,
     );
+  }
+
+  /** The staff member whose staff number and password these are, or null. */
+  async function checkPassword(request: { staffNo: string; password: string }): Promise<Staff | null> {
+    const credential = selectCredential.get(request.staffNo);
+    const staff = credential ? config.get('staff', String(credential.staffId)) : null;
+    // An unknown staff number costs the same time as a wrong password.
+    const passwordMatches =
+      credential && staff
+        ? await verifyPassword(request.password, credential.passwordHash)
+        : (await hashPassword(request.password), false);
+    return passwordMatches ? staff : null;
   }
 
   /** Tells listeners what changed; call after the transaction has committed. */
@@ -332,16 +353,7 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
     /** Enrolls with a one-time code; `source` (the caller's address) is what failed guesses count against. */
     enroll(request: { code: string; deviceName: string }, source: string): RouteResponse<'enroll'> {
       const at = clock();
-      const failures = enrollmentFailures.get(source);
-      if (failures && at.getTime() - failures.since.getTime() > ENROLLMENT_LOCKOUT_MS) {
-        enrollmentFailures.delete(source);
-      } else if (failures && failures.count >= ENROLLMENT_FAILURES_ALLOWED) {
-        throw new HallError(
-          'ENROLLMENT_CODE_INVALID',
-          `注册码输错次数过多，请 ${ENROLLMENT_LOCKOUT_MS / 60_000} 分钟后再试，或向管理员核对注册码`,
-          429,
-        );
-      }
+      throttle.checkEnrollment(source);
       const enrollment = db
         .transaction(() => {
           const code = selectUsableCode.get(request.code, at.toISOString());
@@ -372,11 +384,10 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
         })
         .immediate();
       if (!enrollment) {
-        const earlier = enrollmentFailures.get(source);
-        enrollmentFailures.set(source, { count: (earlier?.count ?? 0) + 1, since: earlier?.since ?? at });
+        throttle.enrollmentFailed(source);
         throw new HallError('ENROLLMENT_CODE_INVALID', '注册码无效或已使用，请向管理员重新获取', 400);
       }
-      enrollmentFailures.delete(source);
+      throttle.enrollmentSucceeded(source);
       return enrollment;
     },
 
@@ -421,22 +432,35 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
       return selectDeviceByTokenHash.get(hashToken(token)) ?? null;
     },
 
+    /**
+     * Signs a clerk in at the device's window. The attempt is counted (and
+     * refused while the staff number, the device or `source` is locked or
+     * waiting) before the password is checked: server/throttle.ts.
+     */
     async signIn(
       device: Device,
       request: { staffNo: string; password: string },
+      source: string,
     ): Promise<RouteResponse<'signIn'>> {
       const windowId = requireOwnWindow(device);
       requireWindow(windowId);
-      const credential = selectCredential.get(request.staffNo);
-      const staff = credential ? config.get('staff', String(credential.staffId)) : null;
-      // An unknown staff number costs the same time as a wrong password.
-      const passwordMatches =
-        credential && staff
-          ? await verifyPassword(request.password, credential.passwordHash)
-          : (await hashPassword(request.password), false);
-      if (!credential || !staff || !passwordMatches) {
+      const keys = { staffNo: request.staffNo, deviceId: device.id, address: source };
+      const policy = signInPolicy();
+      const attempt = throttle.beginSignIn(keys, policy);
+      let staff: Staff | null;
+      try {
+        staff = await checkPassword(request);
+      } catch (error) {
+        throttle.signInAbandoned(attempt);
+        throw error;
+      }
+      if (!staff) {
+        const failure = throttle.signInFailed(attempt, policy);
+        if (failure.lock) throw failure.lock;
+        await sleep(signInDelayMs(failure.delayMs));
         throw new HallError('SIGN_IN_FAILED', '工号或密码错误，请重新输入', 401);
       }
+      throttle.signInSucceeded(attempt);
       const at = clock();
       // A clerk sits at one window, and a window has one clerk: end whatever stands in the way.
       const ended = db
@@ -455,6 +479,23 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
       return { staff, signedInAt: at.toISOString() };
     },
 
+    /** Staff numbers, devices and addresses with failed sign-ins counted now, and which are locked. */
+    signInLocks(): { locks: SignInLockEntry[]; serverTime: string } {
+      return { locks: throttle.signInLocks(signInPolicy()), serverTime: clock().toISOString() };
+    },
+
+    /** A hall manager unlocks: the counts of the keys given start over. Returns what they held. */
+    unlockSignIn(which: Partial<Record<SignInScope, string>>): { cleared: SignInLockEntry[] } {
+      return { cleared: throttle.clearSignIn(which, signInPolicy()) };
+    },
+
+    /** Whether a hall manager is signed in at the counter `device` (the rule of 同步异常 and 解除登录锁定). */
+    managerSignedInAt(device: Device): boolean {
+      if (device.role !== 'counter' || device.windowId === null) return false;
+      const session = selectClerk.get(device.windowId);
+      return session !== undefined && config.get('staff', String(session.staffId))?.role === 'manager';
+    },
+
     signOut(device: Device): RouteResponse<'signOut'> {
       const windowId = requireOwnWindow(device);
       const signedOut = db
@@ -470,7 +511,8 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
       return { ok: true };
     },
 
-    pullConfig(cursor: number, limit: number): RouteResponse<'pull'> {
+    /** stream=config. A kiosk gets no staff entries (names, staff numbers, photos): the cursor still moves past them. */
+    pullConfig(device: Device, cursor: number, limit: number): RouteResponse<'pull'> {
       if (cursor > config.version()) {
         throw new HallError(
           'CONFLICT',
@@ -478,7 +520,9 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
           410,
         );
       }
-      return config.pull(cursor, limit);
+      const page = config.pull(cursor, limit);
+      if (device.role === 'counter') return page;
+      return { ...page, changes: page.changes.filter((entry) => entry.change.kind !== 'staff') };
     },
 
     issueTicket(
@@ -532,10 +576,11 @@ export function createHall(db: HallDatabase, { clock, publish }: HallOptions) {
       })();
     },
 
-    windowStatus(windowId: number): RouteResponse<'windowStatus'> {
+    /** A window's state. Only a counter is told who is signed in there (a kiosk always reads clerk: null). */
+    windowStatus(device: Device, windowId: number): RouteResponse<'windowStatus'> {
       return db.transaction(() => {
         const window = requireWindow(windowId);
-        const session = selectClerk.get(windowId);
+        const session = device.role === 'counter' ? selectClerk.get(windowId) : undefined;
         return {
           window,
           current: selectCurrentTicket.get(windowId) ?? null,

@@ -1,11 +1,13 @@
 // The hall server from the command line.
-//   node server/main.ts [--data DIR] [--port 8720] [--host 127.0.0.1] [--admin-token T] [--seed DIR]
+//   node server/main.ts [--data DIR] [--port 8720] [--host 127.0.0.1] [--allowed-hosts a,b] [--admin-token T] [--seed DIR]
 //   node server/main.ts enroll-code [--data DIR] (--window N | --role kiosk)
 //   node server/main.ts device-setup (list | set KEY FILE | clear KEY) [--data DIR]
-// When listening it prints one line `HALL_SERVER_READY {"url":…,"adminToken":…}`
+//   node server/main.ts unlock-staff (STAFF_NO | --device ID | --address ADDR) [--data DIR]
+// The admin token lives in <data>/admin-token (0600; made on first start, kept
+// after; never printed). When listening it prints one line `HALL_SERVER_READY {"url":…,"adminTokenFile":…}`
 // for launchers, then a banner for people.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeIssues } from '../common/errors.ts';
@@ -16,11 +18,16 @@ import { openHallDatabase } from './db.ts';
 import { createDeviceSetups, describeSetupKey } from './device-setups.ts';
 import { createHall } from './hall.ts';
 import { createHallServer } from './hall-server.ts';
+import { parseAllowedHosts } from './host-check.ts';
+import { createPrivateFileOnce, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFile } from './private-file.ts';
 import { parseWithZhMessages } from './validate.ts';
 
 const USAGE = `用法：
-  node server/main.ts [--data 目录] [--port 8720] [--host 127.0.0.1] [--admin-token 令牌] [--seed 目录] [--verbose]
+  node server/main.ts [--data 目录] [--port 8720] [--host 127.0.0.1] [--allowed-hosts 名称,…] [--admin-token 令牌] [--seed 目录] [--verbose]
       启动大厅服务器（--verbose：记录每个请求，否则只记录出错的请求）。数据库在 <数据目录>/hall.sqlite；首次启动时从 --seed 目录（默认 resources/hall）写入大厅初始数据。
+      管理员令牌保存在 <数据目录>/admin-token（仅本用户可读，不在屏幕上显示）：首次启动时生成，此后沿用；要更换，删除该文件后重启（或用 --admin-token 指定）。
+      只回答用监听地址（监听 0.0.0.0 时为本机各地址与主机名）或 localhost 访问的请求；其他访问名称（如域名）请用 --allowed-hosts 或环境变量 HALL_ALLOWED_HOSTS 列出，逗号分隔。
+      慢速连接：请求头须在 --headers-timeout-ms（默认 10000）毫秒内、整个请求须在 --request-timeout-ms（默认 60000）毫秒内收完，否则断开。
   node server/main.ts enroll-code [--data 目录] --window 窗口编号
   node server/main.ts enroll-code [--data 目录] --role kiosk
       生成一次性设备注册码（24 小时内有效，只能用一次）。
@@ -28,9 +35,14 @@ const USAGE = `用法：
   node server/main.ts device-setup set <default|窗口编号> <文件.json> [--data 目录]
   node server/main.ts device-setup clear <default|窗口编号> [--data 目录]
       查看、设置或取消大厅统一下发的设备设置（打印机、评价器、外屏显示器、语音播报）：default 为全部窗口，窗口编号只对该窗口；
-      窗口自己的设置优先。文件可以是设备设置 JSON，也可以是柜台终端导出的设备设置文件。服务器运行时也可执行，约 2 秒内通知在线的柜台终端。`;
+      窗口自己的设置优先。文件可以是设备设置 JSON，也可以是柜台终端导出的设备设置文件。服务器运行时也可执行，约 2 秒内通知在线的柜台终端。
+  node server/main.ts unlock-staff <工号> [--data 目录]
+  node server/main.ts unlock-staff --device 设备编号 | --address 网络地址 [--data 目录]
+      解除登录锁定：清除该工号（或设备、网络地址）的登录失败计数。服务器运行时也可执行，立即生效。`;
 
 const DEFAULT_DATA_DIR = '.data/hall';
+/** The admin token's file in the data dir. */
+const ADMIN_TOKEN_FILE = 'admin-token';
 const DEFAULT_SEED_DIR = join(import.meta.dirname, '../resources/hall');
 
 class UsageError extends Error {}
@@ -51,14 +63,56 @@ function parsePort(text: string): number {
   return port;
 }
 
+/** Tokens shorter than this in the file are not taken: a new one replaces them. */
+const MIN_ADMIN_TOKEN_LENGTH = 24;
+
+/**
+ * The admin token, kept in a 0600 file in the data dir: --admin-token when
+ * given (written to the file), else the file's token, else a new one. Kept
+ * across restarts, and shared by servers on one data dir; delete the file
+ * and restart to change it.
+ */
+function adminTokenFor(file: string, given: string | undefined): string {
+  if (given !== undefined) {
+    writePrivateFile(file, `${given}\n`);
+    return given;
+  }
+  if (createPrivateFileOnce(file, `${randomBytes(24).toString('base64url')}\n`)) return readAdminToken(file)!;
+  chmodSync(file, PRIVATE_FILE_MODE);
+  const kept = readAdminToken(file);
+  if (kept !== null) return kept;
+  const fresh = randomBytes(24).toString('base64url');
+  writePrivateFile(file, `${fresh}\n`);
+  return fresh;
+}
+
+function readAdminToken(file: string): string | null {
+  const token = readFileSync(file, 'utf8').trim();
+  return token.length >= MIN_ADMIN_TOKEN_LENGTH && !/\s/.test(token) ? token : null;
+}
+
+function parseMs(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 3_600_000) throw new UsageError(`--${option} 应为 100–3600000 之间的毫秒数：${text}`);
+  return ms;
+}
+
 async function serve(values: Record<string, string | undefined>, verbose: boolean): Promise<void> {
   const dataDir = resolve(values.data ?? DEFAULT_DATA_DIR);
-  mkdirSync(dataDir, { recursive: true });
-  const adminToken = values['admin-token'] ?? randomBytes(24).toString('base64url');
+  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  // Never on standard output or in a log: in a file only this user reads.
+  const adminTokenFile = join(dataDir, ADMIN_TOKEN_FILE);
+  const adminToken = adminTokenFor(adminTokenFile, values['admin-token']);
   const server = createHallServer({
     dbPath: join(dataDir, 'hall.sqlite'),
     adminToken,
     seedDir: resolve(values.seed ?? DEFAULT_SEED_DIR),
+    allowedHosts: parseAllowedHosts(values['allowed-hosts'] ?? process.env.HALL_ALLOWED_HOSTS),
+    timeouts: {
+      headersMs: parseMs(values['headers-timeout-ms'], 'headers-timeout-ms'),
+      requestMs: parseMs(values['request-timeout-ms'], 'request-timeout-ms'),
+    },
     log: (line) => {
       if (verbose || !isRoutineRequest(line)) process.stderr.write(line + '\n');
     },
@@ -73,12 +127,12 @@ async function serve(values: Record<string, string | undefined>, verbose: boolea
     }
     throw error;
   });
-  console.log(`HALL_SERVER_READY ${JSON.stringify({ url, adminToken })}`);
+  console.log(`HALL_SERVER_READY ${JSON.stringify({ url, adminTokenFile })}`);
   console.log(
     [
       '大厅服务器已启动',
       `  地址：      ${url}`,
-      `  管理员令牌：${adminToken}`,
+      `  管理员令牌：保存在 ${adminTokenFile}（仅本用户可读）`,
       `  数据目录：  ${dataDir}`,
       `  接口文档：  ${url}/v1/openapi.json`,
       `  生成窗口设备注册码：node server/main.ts enroll-code --data ${dataDir} --window 窗口编号`,
@@ -251,6 +305,38 @@ function deviceSetupCommand(values: Record<string, string | undefined>, args: re
   }
 }
 
+/** Clears failed sign-ins of a staff number, device or address (the hall manager's unlock). */
+function unlockStaffCommand(values: Record<string, string | undefined>, args: readonly string[]): void {
+  const [staffNo, ...extra] = args;
+  if (extra.length > 0) throw new UsageError(`多余的参数：${extra.join(' ')}`);
+  const which = { staff: staffNo, device: values.device, address: values.address };
+  if (Object.values(which).every((value) => value === undefined)) {
+    throw new UsageError('unlock-staff 需要一个工号，或 --device 设备编号、--address 网络地址');
+  }
+  if (staffNo !== undefined && !/^\S{1,32}$/.test(staffNo)) throw new UsageError(`工号不正确：${staffNo}`);
+  const db = openExistingHallDatabase(values);
+  try {
+    const hall = createHall(db, { clock: () => new Date(), publish: () => {} });
+    const { cleared } = hall.unlockSignIn(which);
+    console.log(`SIGN_IN_UNLOCKED ${JSON.stringify({ cleared })}`);
+    const names = { staff: '工号', device: '设备', address: '网络地址' } as const;
+    const target = (Object.entries(which) as [keyof typeof names, string | undefined][])
+      .filter(([, key]) => key !== undefined)
+      .map(([scope, key]) => `${names[scope]} ${key}`)
+      .join('、');
+    const locked = cleared.filter((entry) => entry.lockedUntil !== null);
+    console.log(
+      locked.length > 0
+        ? `已解除${target} 的登录锁定，可以立即重新登录。`
+        : cleared.length > 0
+          ? `${target} 没有被锁定；已清除其 ${cleared.map((entry) => entry.failures).join('、')} 次登录失败计数。`
+          : `${target} 没有登录失败记录，无需解锁。`,
+    );
+  } finally {
+    db.close();
+  }
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -259,6 +345,11 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       host: { type: 'string' },
       'admin-token': { type: 'string' },
+      'allowed-hosts': { type: 'string' },
+      'headers-timeout-ms': { type: 'string' },
+      'request-timeout-ms': { type: 'string' },
+      device: { type: 'string' },
+      address: { type: 'string' },
       seed: { type: 'string' },
       window: { type: 'string' },
       role: { type: 'string' },
@@ -270,6 +361,7 @@ async function main(): Promise<void> {
   if (help) return void console.log(USAGE);
   const [command, ...rest] = positionals;
   if (command === 'device-setup') return deviceSetupCommand(options, rest);
+  if (command === 'unlock-staff') return unlockStaffCommand(options, rest);
   if (rest.length > 0) throw new UsageError(`多余的参数：${rest.join(' ')}`);
   if (command === undefined) return serve(options, verbose ?? false);
   if (command === 'enroll-code') return printEnrollmentCode(options);

@@ -581,6 +581,9 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
      * before it was applied: 409 with lastSeq.
      */
     push(device: Device, request: { deviceId: string; mutations: Mutation[] }): PushResult {
+      if (device.role !== 'counter') {
+        throw new HallError('FORBIDDEN', '取号机没有要推送的记录：只有窗口的柜台终端推送变更', 403);
+      }
       if (request.deviceId !== device.id) {
         throw new HallError('FORBIDDEN', '推送的设备编号与设备令牌不符，请检查本设备的注册信息', 403);
       }
@@ -613,9 +616,10 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
     /**
      * stream=queue. From scratch (cursor 0) the page starts at today's first
      * change, says `reset`, and carries who is signed in at each window now.
-     * A cursor from before today (or never issued) is 410.
+     * A cursor from before today (or never issued) is 410. Who is signed in
+     * where is told to counters only (`withClerks`): a kiosk reads tickets.
      */
-    pullQueue(cursor: number, limit: number): QueuePage {
+    pullQueue(cursor: number, limit: number, withClerks: boolean): QueuePage {
       return db.transaction((): QueuePage => {
         const version = selectQueueVersion.get() ?? 0;
         if (cursor > version) throw gone('队列');
@@ -627,7 +631,7 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
         const reset = cursor === 0;
         if (reset) {
           from = horizon;
-          for (const clerk of selectClerks.all()) changes.push({ version: horizon, clerk });
+          if (withClerks) for (const clerk of selectClerks.all()) changes.push({ version: horizon, clerk });
         } else if (cursor < horizon) {
           throw gone('队列（游标属于之前的营业日）');
         }
@@ -642,7 +646,7 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
               latest.delete(`t${ticket.id}`);
               latest.set(`t${ticket.id}`, { version: row.version, ticket });
             }
-          } else if (row.windowId !== null && (row.action === 'sign_in' || row.action === 'sign_out')) {
+          } else if (withClerks && row.windowId !== null && (row.action === 'sign_in' || row.action === 'sign_out')) {
             const clerk = { windowId: row.windowId, staffId: selectClerkAt.get(row.windowId) ?? null };
             latest.delete(`w${row.windowId}`);
             latest.set(`w${row.windowId}`, { version: row.version, clerk });

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -162,7 +162,9 @@ async function spawnHallServer(dataDir: string) {
   );
   for await (const line of createInterface({ input: child.stdout })) {
     if (line.startsWith('HALL_SERVER_READY ')) {
-      const server = JSON.parse(line.slice('HALL_SERVER_READY '.length)) as Server;
+      const ready = JSON.parse(line.slice('HALL_SERVER_READY '.length)) as { url: string; adminTokenFile: string };
+      // The token is never printed: it is in a 0600 file, one for both servers on the data dir.
+      const server: Server = { url: ready.url, adminToken: readFileSync(ready.adminTokenFile, 'utf8').trim() };
       return {
         ...server,
         async stop() {

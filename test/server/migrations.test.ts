@@ -178,6 +178,28 @@ describe('hall database migrations', () => {
     db.close();
   });
 
+  it('migration 9 counts failed guesses once per scope and key, in known scopes, with a positive count', () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.slice(0, 9));
+    const add = db.prepare(
+      'INSERT INTO auth_failures (scope, key, failures, first_at, last_at, locked_until) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    add.run('sign-in-staff', '1002', 5, 't0', 't1', 't2');
+    add.run('sign-in-device', '1002', 1, 't0', 't0', null); // the same key in another scope
+    add.run('sign-in-address', '::ffff:127.0.0.1', 1, 't0', 't0', null);
+    add.run('enroll-address', '', 1, 't0', 't0', null);
+    expect(() => add.run('sign-in-staff', '1002', 1, 't', 't', null)).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => add.run('password', 'x', 1, 't', 't', null)).toThrow(/CHECK/);
+    expect(() => add.run('sign-in-staff', 'x', 0, 't', 't', null)).toThrow(/CHECK/);
+    expect(() => add.run('sign-in-staff', 'x'.repeat(129), 1, 't', 't', null)).toThrow(/CHECK/);
+    expect(() => add.run('sign-in-staff', 'y', 1, null, 't', null)).toThrow(/NOT NULL/);
+    expect(db.prepare('SELECT COUNT(*) FROM auth_failures').pluck().get()).toBe(4);
+    expect(
+      db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'auth_failures'").pluck().all(),
+    ).toContain('auth_failures_by_last');
+    db.close();
+  });
+
   it('opens with WAL, synchronous=FULL and only STRICT tables', () => {
     const db = openHallDatabase(join(dir, 'hall.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

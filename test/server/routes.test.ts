@@ -234,12 +234,15 @@ describe('hall server routes', () => {
       expect(staff.photo).toMatch(/^data:image\/svg\+xml;base64,/);
       expect(JSON.stringify(json)).not.toMatch(/scrypt|password/);
 
-      const state = await api.ok(WindowStatus, 'GET', '/v1/windows/3/state', { token: kiosk.token });
+      const state = await api.ok(WindowStatus, 'GET', '/v1/windows/3/state', { token: counter3.token });
       expect(state.clerk?.staffNo).toBe('1002');
       expect(state.window).toMatchObject({ id: 3, code: '03', lineIds: ['B', 'A'] });
+      // A kiosk is never told who works at a window.
+      const seenByKiosk = await api.ok(WindowStatus, 'GET', '/v1/windows/3/state', { token: kiosk.token });
+      expect(seenByKiosk).toEqual({ ...state, clerk: null });
 
       await api.ok(routes.signOut.response, 'POST', '/v1/auth/sign-out', { token: counter3.token });
-      const after = await api.ok(WindowStatus, 'GET', '/v1/windows/3/state', { token: kiosk.token });
+      const after = await api.ok(WindowStatus, 'GET', '/v1/windows/3/state', { token: counter3.token });
       expect(after.clerk).toBeNull();
     });
 
@@ -247,8 +250,8 @@ describe('hall server routes', () => {
       const counter1 = await hall.enroll(1);
       expect((await signIn(counter3.token, '1001')).status).toBe(200);
       expect((await signIn(counter1.token, '1001')).status).toBe(200);
-      const window3 = await api.ok(WindowStatus, 'GET', '/v1/windows/3/state', { token: kiosk.token });
-      const window1 = await api.ok(WindowStatus, 'GET', '/v1/windows/1/state', { token: kiosk.token });
+      const window3 = await api.ok(WindowStatus, 'GET', '/v1/windows/3/state', { token: counter3.token });
+      const window1 = await api.ok(WindowStatus, 'GET', '/v1/windows/1/state', { token: counter1.token });
       expect(window3.clerk).toBeNull();
       expect(window1.clerk?.staffNo).toBe('1001');
     });

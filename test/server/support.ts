@@ -1,0 +1,110 @@
+// The hall server for the hardening tests: like test/helpers/hall-server.ts,
+// plus the options they turn (clock, log, sign-in delay, allowed hosts,
+// timeouts) and a data folder that outlives the server, so that a test can
+// restart it on the same database. Also: one call helper, and a digest of
+// every table to tell whether a run of requests changed anything.
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiError } from '../../common/errors.ts';
+import { Enrollment, EnrollmentCode } from '../../common/http-api.ts';
+import { createHallServer, type HallServerOptions } from '../../server/hall-server.ts';
+import { DEMO_SEED_DIR } from '../helpers/hall-server.ts';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface Answer {
+  status: number;
+  json: unknown;
+  headers: Headers;
+}
+
+/** One request; the answer whatever its status. */
+export async function call(
+  url: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const response = await fetch(url + path, {
+    method,
+    headers: {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  return { status: response.status, json: (await response.json()) as unknown, headers: response.headers };
+}
+
+/** The refusal in an answer, checked: this status and code, a Chinese message. */
+export function refusal(answer: Answer, status: number, code: ApiError['code']): ApiError {
+  const error = ApiError.parse(answer.json);
+  if (answer.status !== status || error.code !== code || !/[\u4e00-\u9fff]/.test(error.message)) {
+    throw new Error(`expected ${status} ${code} in Chinese, got ${answer.status} ${JSON.stringify(answer.json)}`);
+  }
+  return error;
+}
+
+export interface TestHall {
+  url: string;
+  dataDir: string;
+  dbPath: string;
+  enroll(windowId: number | null): Promise<Enrollment>;
+  close(): Promise<void>;
+}
+
+export type TestHallOptions = Partial<Omit<HallServerOptions, 'dbPath' | 'adminToken' | 'seedDir'>> & {
+  /** Default: a new temp folder. Never deleted here: the caller removes it. */
+  dataDir?: string;
+  seedDir?: string;
+};
+
+export async function startTestHall(options: TestHallOptions = {}): Promise<TestHall> {
+  const { dataDir = mkdtempSync(join(tmpdir(), 'halldesk-hardening-')), seedDir = DEMO_SEED_DIR, ...rest } = options;
+  const dbPath = join(dataDir, 'hall.sqlite');
+  const server = createHallServer({ ...rest, dbPath, adminToken: ADMIN_TOKEN, seedDir });
+  const url = await server.listen(0, '127.0.0.1');
+  const ok = async (path: string, body: unknown, token?: string) => {
+    const answer = await call(url, 'POST', path, { token, body });
+    if (answer.status !== 200) throw new Error(`${path} → ${answer.status} ${JSON.stringify(answer.json)}`);
+    return answer.json;
+  };
+  return {
+    url,
+    dataDir,
+    dbPath,
+    async enroll(windowId) {
+      const role = windowId === null ? 'kiosk' : 'counter';
+      const { code } = EnrollmentCode.parse(await ok('/v1/admin/enrollment-codes', { role, windowId }, ADMIN_TOKEN));
+      return Enrollment.parse(await ok('/v1/devices/enroll', { code, deviceName: `${role} ${windowId ?? ''}` }));
+    },
+    close: () => server.close(),
+  };
+}
+
+/**
+ * A digest per table of the hall database (read through a second connection):
+ * two digests differ exactly where the data changed. auth_failures is left
+ * out: counting failed guesses is what refused requests are meant to do.
+ */
+export function tableDigests(dbPath: string): Record<string, string> {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const tables = db
+      .prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name <> 'auth_failures' ORDER BY name")
+      .pluck()
+      .all();
+    return Object.fromEntries(
+      tables.map((table) => {
+        const rows = db.prepare(`SELECT * FROM "${table}" ORDER BY 1, 2`).raw().all();
+        return [table, createHash('sha256').update(JSON.stringify(rows)).digest('hex').slice(0, 16)];
+      }),
+    );
+  } finally {
+    db.close();
+  }
+}
