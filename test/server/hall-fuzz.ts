@@ -1,0 +1,95 @@
+// The hall server's side of the fuzz (test/server/fuzz.test.ts,
+// scripts/fuzz-http.ts): known-good requests to every route, the fuzz's
+// starting points — keyed by route name, so a route added to
+// common/http-api.ts without an example here fails to compile — and the rules
+// every answer keeps.
+import type { RouteName } from '../../common/http-api.ts';
+import type { FuzzAnswer, FuzzRequest, FuzzRoute } from '../helpers/http-fuzz.ts';
+
+export interface FuzzDevices {
+  /** A counter enrolled to `window` (its device id, for push). */
+  counter: { deviceId: string; window: number };
+}
+
+const CASE_NO = '20260302030010001';
+
+export function hallFuzzRoutes({ counter }: FuzzDevices): FuzzRoute[] {
+  const examples: Record<RouteName, FuzzRoute[]> = {
+    health: [{ method: 'GET', path: '/v1/health' }],
+    openapi: [{ method: 'GET', path: '/v1/openapi.json' }],
+    createEnrollmentCode: [{ method: 'POST', path: '/v1/admin/enrollment-codes', body: { role: 'kiosk', windowId: null } }],
+    enroll: [{ method: 'POST', path: '/v1/devices/enroll', body: { code: '00000000', deviceName: 'fuzz' } }],
+    deviceProof: [
+      { method: 'POST', path: `/v1/devices/${counter.deviceId}/proof`, body: { nonce: 'A'.repeat(43) } },
+    ],
+    signIn: [
+      { method: 'POST', path: '/v1/auth/sign-in', body: { staffNo: '1004', password: 'not-the-password' } },
+      { method: 'POST', path: '/v1/auth/sign-in', body: { staffNo: '9999', password: '123456' } },
+    ],
+    signOut: [{ method: 'POST', path: '/v1/auth/sign-out' }],
+    pull: [
+      { method: 'GET', path: '/v1/sync/pull?stream=config&cursor=0&limit=50' },
+      { method: 'GET', path: '/v1/sync/pull?stream=queue&cursor=0' },
+      { method: 'GET', path: '/v1/sync/pull?stream=cases&cursor=0' },
+    ],
+    push: [{ method: 'POST', path: '/v1/sync/push', body: { deviceId: counter.deviceId, mutations: [] } }],
+    rejectedMutations: [{ method: 'GET', path: '/v1/admin/rejected-mutations?limit=5' }],
+    ticketConflicts: [{ method: 'GET', path: '/v1/admin/ticket-conflicts?limit=5' }],
+    syncIssues: [{ method: 'GET', path: '/v1/manager/sync-issues?limit=5' }],
+    signInLocks: [{ method: 'GET', path: '/v1/admin/sign-in-locks' }],
+    unlockSignIn: [{ method: 'POST', path: '/v1/admin/sign-in-locks/unlock', body: { staffNo: '1004' } }],
+    managerUnlockSignIn: [{ method: 'POST', path: '/v1/manager/sign-in-locks/unlock', body: { staffNo: '1004' } }],
+    adminCase: [{ method: 'GET', path: `/v1/admin/cases/${CASE_NO}` }],
+    adminFinishCase: [
+      { method: 'POST', path: `/v1/admin/cases/${CASE_NO}/finish`, body: { outcome: 'approved', finishedBy: 'fuzz' } },
+    ],
+    deviceSetups: [{ method: 'GET', path: '/v1/admin/device-setups' }],
+    putDeviceSetup: [
+      { method: 'PUT', path: '/v1/admin/device-setups/4', body: { voice: { enabled: true, volume: 50 } } },
+    ],
+    deleteDeviceSetup: [{ method: 'DELETE', path: '/v1/admin/device-setups/4' }],
+    issueTicket: [{ method: 'POST', path: '/v1/tickets', body: { lineId: 'A', priority: 'normal' } }],
+    queueSummary: [{ method: 'GET', path: '/v1/queue/summary' }],
+    windowStatus: [
+      { method: 'GET', path: `/v1/windows/${counter.window}/state` },
+      { method: 'GET', path: '/v1/windows/1/state' },
+    ],
+    callNext: [
+      { method: 'POST', path: `/v1/windows/${counter.window}/call-next`, headers: { 'Idempotency-Key': 'fuzz-key' } },
+    ],
+    recall: [{ method: 'POST', path: `/v1/windows/${counter.window}/recall` }],
+    noShow: [{ method: 'POST', path: `/v1/windows/${counter.window}/no-show` }],
+    complete: [{ method: 'POST', path: `/v1/windows/${counter.window}/complete` }],
+    walkInLease: [{ method: 'POST', path: `/v1/windows/${counter.window}/walk-in-lease` }],
+    events: [{ method: 'GET', path: '/v1/events' }],
+  };
+  return Object.values(examples).flat();
+}
+
+/**
+ * What is wrong with an exchange, or null: the server neither answered nor
+ * closed, or refused the connection (it died); answered 5xx; answered without nosniff, or other than JSON (the
+ * event stream aside); refused without a code and a Chinese message. No
+ * answer at all is fine: a broken request may be cut off.
+ */
+export function answerProblem(request: FuzzRequest, answer: FuzzAnswer): string | null {
+  const what = `${request.kind} [${request.credential}] ${JSON.stringify(request.summary)}`;
+  if (answer.ended === 'timeout') return `${what}: neither answered nor closed`;
+  if (answer.error === 'ECONNREFUSED') return `${what}: the server is not listening (crashed?)`;
+  if (answer.status === null) return null;
+  if (answer.status >= 500) return `${what}: ${answer.status} ${answer.body.slice(0, 200)}`;
+  if (answer.headers['x-content-type-options'] !== 'nosniff') return `${what}: no nosniff`;
+  if (answer.contentType?.startsWith('text/event-stream')) return null;
+  if (!answer.contentType?.startsWith('application/json')) return `${what}: ${answer.status} answered as ${answer.contentType}`;
+  if (answer.bodyCut || answer.body === '') return null; // HEAD, or too long to check whole
+  let json: { code?: unknown; message?: unknown };
+  try {
+    json = JSON.parse(answer.body) as typeof json;
+  } catch {
+    return `${what}: body is not JSON: ${answer.body.slice(0, 100)}`;
+  }
+  if (answer.status >= 400 && (typeof json.code !== 'string' || !/[\u4e00-\u9fff]/.test(String(json.message)))) {
+    return `${what}: refusal without a code and a Chinese message: ${answer.body.slice(0, 200)}`;
+  }
+  return null;
+}
