@@ -1,6 +1,7 @@
-// The big HTTP fuzz run against a freshly started hall server (not in CI; the
-// CI-sized run is test/server/fuzz.test.ts):
-//   npm run fuzz:http -- [--requests 10000] [--seed N] [--concurrency 32]
+// The big HTTP fuzz run against a freshly started hall server, then against
+// the browser host (not in CI; the CI-sized runs are test/server/fuzz.test.ts
+// and test/host/fuzz.test.ts):
+//   npm run fuzz:http -- [--requests 10000] [--ws-sessions N] [--seed N] [--concurrency 32] [--only hall|host]
 // Starts `node server/main.ts` on a loopback port over a temp data dir, enrolls
 // a counter (window 3, a clerk signed in) and a kiosk, then fires the requests
 // of test/helpers/http-fuzz.ts: 40 % without a valid token, 20 % each with the
@@ -9,6 +10,12 @@
 // peak and after). Exits 1 when the server died or stopped answering, any
 // answer broke a rule (5xx, not JSON, no nosniff, no answer nor close), or
 // the requests without a valid token changed the database.
+// The browser host part (test/host/host-fuzz.ts): the host as its own process
+// with a real counter core; the same number of HTTP requests and --ws-sessions
+// hostile WebSocket sessions (default a tenth of --requests), two thirds
+// without the clerk token (after which the counter's SQLite and the clerk's
+// state must be unchanged), a third with it too. Passes when the host stayed
+// up, served its pages, answered the clerk and no answer broke a rule.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +28,7 @@ import { createSeededRandom } from '../sim/seeded-random.ts';
 import { DEMO_PASSWORD } from '../test/helpers/hall-server.ts';
 import { httpFuzzRequests, runFuzz, type FuzzCredential, type FuzzFigures } from '../test/helpers/http-fuzz.ts';
 import { answerProblem, hallFuzzRoutes } from '../test/server/hall-fuzz.ts';
+import { runHostFuzz, startFuzzHost } from '../test/host/host-fuzz.ts';
 import { call, tableDigests } from '../test/server/support.ts';
 
 const { values } = parseArgs({
@@ -28,12 +36,72 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '10000' },
     seed: { type: 'string', default: String(Date.now() % 2 ** 31) },
     concurrency: { type: 'string', default: '32' },
+    'ws-sessions': { type: 'string' },
+    only: { type: 'string' },
   },
 });
 const total = Number(values.requests);
 const seed = Number(values.seed);
 const concurrency = Number(values.concurrency);
 if (!Number.isInteger(total) || total < 10) throw new Error(`--requests 应为不小于 10 的整数：${values.requests}`);
+const wsSessions = Number(values['ws-sessions'] ?? Math.max(30, Math.round(total / 10)));
+if (!Number.isInteger(wsSessions) || wsSessions < 3) throw new Error(`--ws-sessions 应为不小于 3 的整数：${values['ws-sessions']}`);
+if (values.only !== undefined && values.only !== 'hall' && values.only !== 'host') throw new Error(`--only 应为 hall 或 host：${values.only}`);
+
+/** The browser host's part of the run; true when it passed. */
+async function fuzzBrowserHost(): Promise<boolean> {
+  console.log(`\n浏览器宿主（browser host）模糊测试：${total} 个 HTTP 请求、${wsSessions} 个 WebSocket 会话，种子 ${seed}，并发 ${concurrency}`);
+  const host = await startFuzzHost();
+  try {
+    const result = await runHostFuzz(host, {
+      seed,
+      httpRequests: total,
+      wsSessionsWithoutClerk: Math.round((wsSessions * 2) / 3),
+      wsSessionsWithClerk: wsSessions - Math.round((wsSessions * 2) / 3),
+      concurrency,
+      log: (line) => console.log(line),
+    });
+    const [withoutClerk, withClerk] = result.ws as [(typeof result.ws)[0], (typeof result.ws)[0]];
+    console.log(
+      JSON.stringify(
+        {
+          http: {
+            requests: result.http.requests,
+            seconds: Number((result.http.ms / 1000).toFixed(1)),
+            answersByStatus: result.http.byStatus,
+            requestsByKind: result.http.byKind,
+            socketErrors: result.http.errors,
+            clientTimeouts: result.http.timeouts,
+          },
+          webSocket: {
+            sessions: withoutClerk.sessions + withClerk.sessions,
+            frames: withoutClerk.frames + withClerk.frames,
+            withoutClerkToken: withoutClerk,
+            withClerkToken: withClerk,
+          },
+          problems: result.problems.length,
+          hostErrorLines: result.hostErrors.length,
+          hostUp: result.up,
+          pagesServed: result.pagesServed,
+          clerkAnswers: result.clerkAnswers,
+          noClerkTokenChangedNothing: result.unchangedWithoutClerkToken,
+          rss: { before: mib(result.rssKiB.before), peak: mib(result.rssKiB.peak), after: mib(result.rssKiB.after) },
+        },
+        null,
+        2,
+      ),
+    );
+    for (const problem of result.problems.slice(0, 20)) console.log(`  问题：${problem}`);
+    for (const line of result.hostErrors.slice(0, 20)) console.log(`  宿主：${line}`);
+    const passed = result.up && result.pagesServed && result.clerkAnswers && result.unchangedWithoutClerkToken && result.problems.length === 0 && result.hostErrors.length === 0;
+    console.log(passed ? '通过：浏览器宿主始终在线，页面照常提供，所有应答合规，无工作台令牌的请求未改动任何数据。' : '未通过：见上。');
+    return passed;
+  } finally {
+    await host.stop();
+  }
+}
+const mib = (kib: number | null) => (kib === null ? '未知' : `${(kib / 1024).toFixed(1)} MiB`);
+if (values.only === 'host') process.exit((await fuzzBrowserHost()) ? 0 : 1);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'halldesk-fuzz-'));
 const serverMain = fileURLToPath(new URL('../server/main.ts', import.meta.url));
@@ -67,7 +135,6 @@ function rssKiB(): number | null {
     return null;
   }
 }
-const mib = (kib: number | null) => (kib === null ? '未知' : `${(kib / 1024).toFixed(1)} MiB`);
 
 const post = async (path: string, body: unknown, token?: string) => {
   const answer = await call(ready.url, 'POST', path, { body, token });
@@ -177,4 +244,5 @@ if (exited === null) await new Promise((resolve) => child.once('exit', resolve))
 rmSync(dataDir, { recursive: true, force: true });
 const passed = up && unchanged && problems.length === 0 && serverErrors.length === 0;
 console.log(passed ? '通过：服务器始终在线，所有应答合规，无令牌的请求未改动任何数据。' : '未通过：见上。');
-process.exitCode = passed ? 0 : 1;
+const hostPassed = values.only === 'hall' ? true : await fuzzBrowserHost();
+process.exitCode = passed && hostPassed ? 0 : 1;
