@@ -309,6 +309,16 @@ export const calls = {
    * rejected (本机) and the hall's rejected records and ticket conflicts (全大厅).
    */
   listSyncIssues: { from: ['clerk'], manager: '同步异常', args: NoArgs, result: SyncIssuesView },
+  /**
+   * 登录解锁 (a manager): a staff number locked after too many wrong passwords
+   * signs in again — on this counter and at the hall server (online only).
+   */
+  unlockStaffSignIn: {
+    from: ['clerk'],
+    manager: '登录解锁',
+    args: z.strictObject({ staffNo: z.string().trim().min(1, '请输入工号').max(32, '工号过长') }),
+    result: z.object({ staffNo: z.string(), message: z.string() }),
+  },
 } as const satisfies Record<CallName, CallSpec>;
 
 export const events = {

@@ -44,6 +44,7 @@ export const CALL_NAMES = [
   'changeServerAddress',
   'reenroll',
   'listSyncIssues',
+  'unlockStaffSignIn',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

@@ -11,7 +11,7 @@ import type { HallLink } from '../sync/hall-link.ts';
 import type { ClerkCredentials } from './clerk-credentials.ts';
 import type { SignInThrottle } from './sign-in-throttle.ts';
 
-export type SessionCall = 'signIn' | 'signOut' | 'lockScreen' | 'unlockScreen';
+export type SessionCall = 'signIn' | 'signOut' | 'lockScreen' | 'unlockScreen' | 'unlockStaffSignIn';
 
 export interface SessionDeps {
   state: CounterState;
@@ -110,6 +110,33 @@ export function sessionHandlers(deps: SessionDeps): CallHandlers<SessionCall> {
       }
       state.publish();
       return clerkState();
+    },
+
+    /** 登录解锁 (a manager; the contract checks): here, and at the hall server when it answers. */
+    async unlockStaffSignIn({ staffNo }) {
+      const manager = state.requireManager();
+      const here = throttle.unlock(staffNo);
+      let hall: boolean | null = null;
+      try {
+        const client = state.requireClient();
+        const { cleared } = await state.online(() => client.request('managerUnlockSignIn', { body: { staffNo } }));
+        hall = cleared.length > 0;
+      } catch (error) {
+        if (!(error instanceof HallError) || error.code !== 'SERVER_UNREACHABLE') throw error;
+      }
+      log.info('sign-in unlocked', { staffNo, by: manager.staffNo, here, hall });
+      if (hall === null) {
+        return {
+          staffNo,
+          message: here
+            ? `已解除工号 ${staffNo} 在本机的登录锁定；大厅服务器未连接，联网后如仍提示锁定请再解锁一次`
+            : `工号 ${staffNo} 在本机没有登录锁定；大厅服务器未连接，联网后如仍提示锁定请再解锁`,
+        };
+      }
+      return {
+        staffNo,
+        message: here || hall ? `已解除工号 ${staffNo} 的登录锁定，可以重新登录` : `工号 ${staffNo} 没有登录锁定，无需解锁`,
+      };
     },
 
     async unlockScreen({ password }) {

@@ -32,6 +32,7 @@ const MANAGER_CALLS = [
   'changeServerAddress',
   'reenroll',
   'listSyncIssues',
+  'unlockStaffSignIn',
 ];
 const WHILE_LOCKED_CALLS = ['getClerkState', 'getOutwardView', 'signOut', 'lockScreen', 'unlockScreen'];
 
@@ -90,6 +91,7 @@ const VALID_ARGS: { [N in CallName]: CallArgs<N> } = {
   changeServerAddress: { serverUrl: 'http://127.0.0.1:1' },
   reenroll: { serverUrl: 'http://127.0.0.1:1', code: '12345678' },
   listSyncIssues: {},
+  unlockStaffSignIn: { staffNo: CLERK },
 };
 
 const names = Object.keys(calls) as CallName[];

@@ -98,8 +98,10 @@ describe('the counter throttles passwords it checks itself', () => {
     cleanups.push(() => counter.close());
     const state = async () => (await counter.call('getClerkState', {})) as ClerkState;
     await until(state, (s) => s.connection.state === 'online', 'online');
-    await counter.call('signIn', { staffNo: '1001', password: DEMO_PASSWORD });
-    await counter.call('signOut', {});
+    for (const staffNo of ['1001', '1006']) {
+      await counter.call('signIn', { staffNo, password: DEMO_PASSWORD });
+      await counter.call('signOut', {});
+    }
 
     proxy.set({ mode: 'reset', direction: 'request', afterBytes: 0 });
     proxy.dropAll();
@@ -122,5 +124,17 @@ describe('the counter throttles passwords it checks itself', () => {
     counter = await openCounter(options, deps);
     expect((await failure(counter.call('signIn', { staffNo: '1001', password: DEMO_PASSWORD }))).code).toBe('SIGN_IN_LOCKED');
     expect((await state()).clerk).toBeNull();
+
+    // The hall manager (1006) unlocks it here; the hall server is away, and the message says so.
+    await counter.call('signIn', { staffNo: '1006', password: DEMO_PASSWORD });
+    expect(await counter.call('unlockStaffSignIn', { staffNo: '1001' })).toEqual({
+      staffNo: '1001',
+      message: '已解除工号 1001 在本机的登录锁定；大厅服务器未连接，联网后如仍提示锁定请再解锁一次',
+    });
+    await counter.call('signOut', {});
+    const back = (await counter.call('signIn', { staffNo: '1001', password: DEMO_PASSWORD })) as ClerkState;
+    expect(back.clerk?.staffNo).toBe('1001');
+    // A clerk may not unlock anyone.
+    expect((await failure(counter.call('unlockStaffSignIn', { staffNo: '1002' }))).code).toBe('FORBIDDEN');
   });
 });

@@ -181,7 +181,7 @@ describe('device setup store', () => {
     });
   });
 
-  it('import: refuses a file over 48 KB without sending it; sends a small one; shows the core refusal', async () => {
+  it('import: refuses a file over 256 KB (the contract’s limit) without sending it; sends a small one; shows the core refusal', async () => {
     const fake = fakeLink();
     const store = createDeviceSetupStore(fake.link, () => {});
     const file = (name: string, text: string, size = text.length) => ({
@@ -189,10 +189,10 @@ describe('device setup store', () => {
       size,
       text: () => Promise.resolve(text),
     });
-    expect(await store.getState().importSetup(file('big.json', '', 60 * 1024))).toBe(false);
+    expect(await store.getState().importSetup(file('big.json', '', 300 * 1024))).toBe(false);
     expect(store.getState().results.transfer).toMatchObject({
       ok: false,
-      message: expect.stringContaining('48 KB'),
+      message: expect.stringContaining('256 KB'),
     });
     expect(fake.calls.filter((c) => c.name === 'importDeviceSetup')).toHaveLength(0);
 

@@ -18,6 +18,7 @@ import { OutwardSection } from './OutwardSection.tsx';
 import { PrinterSection } from './PrinterSection.tsx';
 import { CONFIRM_CLASS, ServerSection } from './ServerSection.tsx';
 import { TransferSection } from './TransferSection.tsx';
+import { UnlockSection } from './UnlockSection.tsx';
 import { VoiceSection } from './VoiceSection.tsx';
 
 export const DEVICE_SETUP_MANAGERS_ONLY = managerOnlyMessage('设备设置');
@@ -113,6 +114,7 @@ function SetupSections({ view }: { view: DeviceSetupView }) {
       <VoiceSection key={keyOf('voice')} view={view} />
       <ServerSection view={view} />
       <TransferSection />
+      <UnlockSection />
     </>
   );
 }

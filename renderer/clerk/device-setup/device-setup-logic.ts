@@ -11,9 +11,10 @@ import type {
   SerialPortOption,
 } from '../../../common/device-setup.ts';
 import type { RatingLevel } from '../../../common/ratings.ts';
+import { IMPORT_TEXT_MAX_CHARS } from '../../../common/contract.ts';
 
-/** What the contract allows for importDeviceSetup's text (48 KB). */
-export const IMPORT_MAX_BYTES = 48 * 1024;
+/** What the contract allows for importDeviceSetup's text (256 KB; one number for the screen, the wire and the core). */
+export const IMPORT_MAX_BYTES = IMPORT_TEXT_MAX_CHARS;
 
 export type FieldErrors = Record<string, string>;
 export type Checked<T> = { ok: true; change: T } | { ok: false; errors: FieldErrors };

@@ -29,10 +29,11 @@ export type ResultSlot =
   | 'voice'
   | 'server'
   | 'reenroll'
-  | 'transfer';
+  | 'transfer'
+  | 'unlock';
 
 /** What a part of the screen is doing now (its button spins). */
-export type SetupTask = 'save' | 'reset' | 'ping' | 'rating' | 'test' | 'export' | 'import' | 'reenroll';
+export type SetupTask = 'save' | 'reset' | 'ping' | 'rating' | 'test' | 'export' | 'import' | 'reenroll' | 'unlock';
 
 export interface SetupResult {
   ok: boolean;
@@ -79,6 +80,8 @@ export interface DeviceSetupStore {
   reenroll(serverUrl: string, code: string): Promise<ClerkState | null>;
   exportSetup(): Promise<void>;
   importSetup(file: PickedFile): Promise<boolean>;
+  /** 登录解锁: a staff number locked after too many wrong passwords may sign in again. */
+  unlockStaff(staffNo: string): Promise<boolean>;
   /** A result the screen found itself (e.g. a form check), shown like a call's. */
   say(slot: ResultSlot, result: SetupResult | null): void;
 }
@@ -234,6 +237,11 @@ export function createDeviceSetupStore(link: Link, saveFile: SaveFile): StoreApi
         if (state) set({ open: false, results: {}, printerPreview: null, loadError: null, view: null });
         return state;
       },
+      unlockStaff: (staffNo) =>
+        task('unlock', 'unlock', async () => {
+          const { message } = await link.api.unlockStaffSignIn({ staffNo });
+          return { ok: true, message };
+        }),
       async exportSetup() {
         await task('transfer', 'export', async () => {
           const { fileName, text } = await link.api.exportDeviceSetup({});
@@ -246,7 +254,7 @@ export function createDeviceSetupStore(link: Link, saveFile: SaveFile): StoreApi
           if (file.size > IMPORT_MAX_BYTES) {
             return {
               ok: false,
-              message: `「${file.name}」有 ${formatKb(file.size)}，设备设置文件不超过 48 KB：请选择 HallDesk 导出的设备设置文件（.json）`,
+              message: `「${file.name}」有 ${formatKb(file.size)}，设备设置文件不超过 ${formatKb(IMPORT_MAX_BYTES)}：请选择 HallDesk 导出的设备设置文件（.json）`,
             };
           }
           const text = await file.text();
