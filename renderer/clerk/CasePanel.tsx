@@ -18,6 +18,7 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboa
 import { searchItems } from '../../common/case-rules.ts';
 import type { CaseDecision, CaseRecord } from '../../common/cases.ts';
 import type { Item } from '../../common/model.ts';
+import { hallToday } from '../../common/hall-time.ts';
 import { validateApplicant } from '../../common/identity.ts';
 import { useCases, useCaseStoreApi } from './case-context.ts';
 import type { CaseStore } from './case-store.ts';
@@ -36,7 +37,6 @@ import {
   formatDate,
   KIND_TEXT,
   limitText,
-  localIsoDate,
   materialDigit,
   materialFormText,
   OUTCOME_TEXT,
@@ -319,7 +319,7 @@ function ApplicantForm() {
   // The same rules as the core, at once, while the core's verdict is on its way.
   const localErrors = useMemo(
     () =>
-      item ? validateApplicant(toApplicant(applicant), item.applicantTypes, localIsoDate(new Date())) : null,
+      item ? validateApplicant(toApplicant(applicant), item.applicantTypes, hallToday()) : null,
     [item, applicant],
   );
   const coreErrors = fresh && view ? view.fieldErrors : null;

@@ -365,12 +365,6 @@ export function formatShortDate(iso: string | null): string {
   return `${month}月${day}日 周${WEEKDAY[weekday]}`;
 }
 
-/** Today in the counter's local time, as YYYY-MM-DD. */
-export function localIsoDate(at: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
-}
-
 /** "剩余 3 个工作日" / "今日到期" / "超期 2 个工作日"; "—" when the case has no deadline. */
 export function deadlineText(record: Pick<CaseRecord, 'daysLeft' | 'deadline' | 'status'>): string {
   if (record.status === 'finished') return '已办结';

@@ -2,6 +2,7 @@
 // runs it, and how things read in Chinese. No React, no DOM, unit-tested.
 import type { CallLogEntry, ClerkState } from '../../common/contract.ts';
 import type { Priority } from '../../common/model.ts';
+import { hallClock } from '../../common/hall-time.ts';
 
 export type QueueAction = 'callNext' | 'recall' | 'noShow' | 'complete';
 export const QUEUE_ACTIONS: readonly QueueAction[] = ['callNext', 'recall', 'noShow', 'complete'];
@@ -77,13 +78,8 @@ export function hotkeyAction(event: KeyLike): QueueAction | null {
 
 export const LOG_ACTION_LABEL: Record<CallLogEntry['action'], string> = ACTION_LABEL;
 
-/** "09:05:07" in the counter's local time; the raw text if it is not a time. */
-export function formatClock(iso: string): string {
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
-}
+/** "09:05:07" in the hall's time (Beijing), whatever the browser's zone; the raw text if it is not a time. */
+export const formatClock = (iso: string): string => hallClock(iso);
 
 /** The name of a line as the window's queue lists it, else its letter. */
 export function lineName(state: Pick<ClerkState, 'queue'>, lineId: string): string {

@@ -4,6 +4,7 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { hallWhen } from '../../common/hall-time.ts';
 import type { SyncIssuesView } from '../../common/sync-issues.ts';
 import { callErrorText, type Link } from '../transport.ts';
 
@@ -44,18 +45,8 @@ export function createSyncIssuesStore(link: Link): StoreApi<SyncIssuesStore> {
   }));
 }
 
-/** 今天 14:03:09 for today, else 3月5日 14:03 (the hall's local time). */
-export function formatWhen(iso: string, now: Date = new Date()): string {
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const sameDay =
-    at.getFullYear() === now.getFullYear() && at.getMonth() === now.getMonth() && at.getDate() === now.getDate();
-  const clock = `${pad(at.getHours())}:${pad(at.getMinutes())}`;
-  if (sameDay) return `今天 ${clock}:${pad(at.getSeconds())}`;
-  const day = `${at.getMonth() + 1}月${at.getDate()}日`;
-  return at.getFullYear() === now.getFullYear() ? `${day} ${clock}` : `${at.getFullYear()}年${day} ${clock}`;
-}
+/** 今天 14:03:09 for today, else 3月5日 14:03 (the hall's time and day, whatever the browser's zone). */
+export const formatWhen = (iso: string, now: Date = new Date()): string => hallWhen(iso, now);
 
 export const SyncIssuesContext = createContext<StoreApi<SyncIssuesStore> | null>(null);
 

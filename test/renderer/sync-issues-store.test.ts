@@ -53,11 +53,13 @@ describe('同步异常 store', () => {
     expect(store.getState()).toMatchObject({ view: VIEW, error: null });
   });
 
-  it('formats times: today with seconds, other days with the date', () => {
-    const now = new Date(2026, 2, 5, 15, 0, 0);
-    expect(formatWhen(new Date(2026, 2, 5, 9, 4, 7).toISOString(), now)).toBe('今天 09:04:07');
-    expect(formatWhen(new Date(2026, 2, 4, 18, 30, 0).toISOString(), now)).toBe('3月4日 18:30');
-    expect(formatWhen(new Date(2025, 11, 31, 8, 0, 0).toISOString(), now)).toBe('2025年12月31日 08:00');
+  it("formats times in the hall's day and time (Beijing): today with seconds, other days with the date", () => {
+    const now = new Date('2026-03-05T15:00:00+08:00');
+    expect(formatWhen('2026-03-05T01:04:07.000Z', now)).toBe('今天 09:04:07');
+    expect(formatWhen('2026-03-04T10:30:00.000Z', now)).toBe('3月4日 18:30');
+    // 00:30 in Beijing is still the day before in UTC: it is today all the same.
+    expect(formatWhen('2026-03-04T16:30:00.000Z', now)).toBe('今天 00:30:00');
+    expect(formatWhen('2025-12-31T00:00:00.000Z', now)).toBe('2025年12月31日 08:00');
     expect(formatWhen('not a time', now)).toBe('not a time');
   });
 });

@@ -1,9 +1,10 @@
 // 一次性告知: the notice (一次性告知书) as it will be given to the
 // applicant, every missing material listed; 出具并打印 prints it too.
 import { Button, Tag } from 'antd';
+import { hallToday } from '../../../common/hall-time.ts';
 import type { Item } from '../../../common/model.ts';
 import { useCases } from '../case-context.ts';
-import { localIsoDate, noticeDocument, toApplicant } from '../case-logic.ts';
+import { noticeDocument, toApplicant } from '../case-logic.ts';
 import { useClerk } from '../context.ts';
 import {
   ConfirmButton,
@@ -30,7 +31,7 @@ export function NoticeDialog({ item, open }: { item: Item; open: boolean }) {
     staffNo: clerk?.staffNo ?? '',
     windowName,
     hallName,
-    date: localIsoDate(new Date()),
+    date: hallToday(),
   });
   const confirm = () => void store.getState().submit('notice');
   return (
