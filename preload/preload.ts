@@ -110,6 +110,7 @@ const api: HallDeskApi = {
   changeServerAddress: (args) => invoke('changeServerAddress', args),
   reenroll: (args) => invoke('reenroll', args),
   listSyncIssues: (args) => invoke('listSyncIssues', args),
+  unlockStaffSignIn: (args) => invoke('unlockStaffSignIn', args),
   on,
 };
 

@@ -16,7 +16,7 @@ export function ratingHandlers(deps: { state: CounterState; ratings: RatingServi
       return clerkState();
     },
     rateByTouch: ({ sessionId, level }) => ratings.rateByTouch(sessionId, level),
-    listFollowUps: () => ratings.listFollowUps(),
-    advanceFollowUp: ({ id, note }) => ratings.advanceFollowUp(id, note),
+    listFollowUps: () => ratings.followUps.list(),
+    advanceFollowUp: ({ id, note }) => ratings.followUps.advance(id, note),
   };
 }

@@ -1,6 +1,6 @@
 // Ratings at the counter (好差评): the rating session after 办结 or on the
 // clerk's 请评价, its prompt on the outward screen, the evaluator (or touch)
-// answer, the stored rating, bad-rating follow-ups, and what the evaluator
+// answer, the stored rating (a 差评 opens its follow-up: follow-ups.ts), and what the evaluator
 // shows (the clerk's identity, idle/serving/paused).
 //
 // The one-rating-per-session rule and the time limit are RatingSessions'
@@ -16,22 +16,19 @@ import { addWorkingDays } from '../../common/calendar.ts';
 import type { IsoDate, WorkingCalendar } from '../../common/cases.ts';
 import { HallError } from '../../common/errors.ts';
 import {
-  FOLLOW_UP_ADVANCED,
   FOLLOW_UP_OPENED,
   LEVEL_NAME,
   LEVELS_BEST_FIRST,
-  NEXT_FOLLOW_UP_STATE,
   RATING_RECORDED,
   type ClerkRating,
   type EvaluatorStatus,
-  type FollowUp,
   type OutwardRating,
   type RatingRecord,
 } from '../../common/ratings.ts';
 import { systemTimers, type Timers } from '../devices/evaluator/clock.ts';
-import { EvaluatorError, type EvaluatorDriver } from '../devices/evaluator/driver.ts';
+import { EvaluatorError } from '../devices/evaluator/driver.ts';
 import { DisplayState, MAX_LIMIT_SECONDS, MIN_LIMIT_SECONDS } from '../devices/evaluator/ft12.ts';
-import { isBadRating, type RatingLevel } from '../devices/evaluator/levels.ts';
+import { isBadRating } from '../devices/evaluator/levels.ts';
 import { newSessionId, RatingSessions, type SessionOutcome } from '../devices/evaluator/sessions.ts';
 import type { Logger } from '../log.ts';
 import type { Db } from '../store/database.ts';
@@ -39,60 +36,9 @@ import type { Outbox } from '../store/outbox.ts';
 import { RatingStore } from '../store/rating-store.ts';
 import { uuidv7Generator, type UuidV7 } from '../uuidv7.ts';
 
-/** What the service needs of the evaluator driver. */
-export type RatingEvaluator = Pick<
-  EvaluatorDriver,
-  | 'start'
-  | 'stop'
-  | 'onHealth'
-  | 'onResult'
-  | 'onKeyPress'
-  | 'startRating'
-  | 'cancelRating'
-  | 'showIdentity'
-  | 'setState'
-  | 'health'
-  | 'ping'
->;
-
-/** 测试评价 / PING from 设备设置: what the device did, zh-CN. */
-export interface EvaluatorTestResult {
-  ok: boolean;
-  level: RatingLevel | null;
-  message: string;
-}
-
-/** Who rates whom: the window, the clerk, the ticket served (null when none). */
-export interface RatingContext {
-  windowId: number;
-  staffNo: string;
-  ticket: { number: string; calledAt: string | null } | null;
-}
-
-export interface RatingSettings {
-  ratingTimeLimitSeconds: number;
-  badRatingFollowUpWorkingDays: number;
-}
-
-export interface RatingServiceOptions {
-  db: Db;
-  outbox: Outbox;
-  clock: () => Date;
-  log: Logger;
-  /** The window's evaluator and its address on the line; null: none configured. */
-  evaluator: { driver: RatingEvaluator; address: number } | null;
-  settings: () => RatingSettings;
-  calendars: () => WorkingCalendar[];
-  today: () => IsoDate;
-  /** The signed-in staff member, for the manager-only calls. */
-  who: () => { staffNo: string; role: 'clerk' | 'manager' } | null;
-  /** Something the views show changed. */
-  onChange: () => void;
-  timers?: Timers;
-  /** Extra time after the limit for a key pressed just before it (RatingSessions). Default 1000 ms. */
-  graceMs?: number;
-  newId?: UuidV7;
-}
+import { FollowUps } from './follow-ups.ts';
+import type { EvaluatorTestResult, RatingContext, RatingServiceOptions, RatingSettings } from './rating-types.ts';
+export type { EvaluatorTestResult, RatingContext, RatingEvaluator, RatingServiceOptions, RatingSettings } from './rating-types.ts';
 
 interface OpenMeta {
   sessionId: number;
@@ -104,6 +50,8 @@ interface OpenMeta {
 }
 
 export class RatingService {
+  /** 差评回访 (managers). */
+  readonly followUps: FollowUps;
   private readonly store: RatingStore;
   private readonly outbox: Outbox;
   private readonly db: Db;
@@ -151,6 +99,7 @@ export class RatingService {
     this.timers = options.timers ?? systemTimers;
     this.graceMs = options.graceMs;
     this.sessions = this.bind();
+    this.followUps = new FollowUps({ db: this.db, store: this.store, outbox: this.outbox, clock: this.clock, log: this.log, who: this.who });
   }
 
   /**
@@ -591,40 +540,6 @@ export class RatingService {
       endsAt: endsAt(open).toISOString(),
       levels: LEVELS_BEST_FIRST.map((level) => ({ level, name: LEVEL_NAME[level] })),
     };
-  }
-
-  // ---- follow-ups (差评回访), managers only ------------------------------------------
-
-  listFollowUps(): FollowUp[] {
-    this.requireManager();
-    return this.store.followUps();
-  }
-
-  advanceFollowUp(id: number, note: string): FollowUp {
-    const manager = this.requireManager();
-    const at = this.clock().toISOString();
-    const advanced = this.db.transaction((): FollowUp => {
-      const current = this.store.followUp(id);
-      if (!current) throw new HallError('NOT_FOUND', `回访记录 ${id} 不存在，请刷新列表后重试`, 404);
-      const next = NEXT_FOLLOW_UP_STATE[current.state];
-      if (next === null) throw new HallError('CONFLICT', `回访记录 ${id} 已回访，流程已结束`, 409);
-      if (!this.store.advanceFollowUp(id, current.state, next, note.trim(), manager.staffNo, at)) {
-        throw new HallError('CONFLICT', `回访记录 ${id} 的状态已变化，请刷新列表后重试`, 409);
-      }
-      this.outbox.append(FOLLOW_UP_ADVANCED, { id, ratingId: current.ratingId, from: current.state, to: next, note: note.trim(), staffNo: manager.staffNo, at });
-      return this.store.followUp(id)!;
-    })();
-    this.log.info('follow-up advanced', { id, state: advanced.state });
-    return advanced;
-  }
-
-  private requireManager(): { staffNo: string } {
-    const who = this.who();
-    if (!who) throw new HallError('NOT_SIGNED_IN', '请先登录', 401);
-    if (who.role !== 'manager') {
-      throw new HallError('FORBIDDEN', '差评回访仅限中心管理人员处理：请由管理人员登录后查看', 403);
-    }
-    return who;
   }
 }
 

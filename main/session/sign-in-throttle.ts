@@ -15,8 +15,8 @@ export interface SignInPolicy {
   lockMinutes: number;
 }
 
-/** The wait before answering the n-th wrong password in a row: 0.25 s, 0.5 s, 1 s … at most 4 s. */
-export const growingDelay = (failures: number): number => Math.min(4000, 250 * 2 ** (failures - 1));
+/** The wait before answering the n-th wrong password in a row: none for a typo, then 0.5 s, 1 s, 2 s … at most 4 s. */
+export const growingDelay = (failures: number): number => (failures <= 1 ? 0 : Math.min(4000, 250 * 2 ** (failures - 1)));
 
 interface FailureRow {
   failures: number;

@@ -156,29 +156,29 @@ describe('RatingService', () => {
     r.service.rateByTouch(sessionId, 2);
     expect(outbox(r.db).map((m) => m.name)).toEqual(['rating.recorded', 'followup.opened']);
 
-    expect(() => r.service.listFollowUps()).toThrow(HallError); // nobody signed in
+    expect(() => r.service.followUps.list()).toThrow(HallError); // nobody signed in
     r.who = { staffNo: '1001', role: 'clerk' };
-    expect(() => r.service.listFollowUps()).toThrow(/管理人员/);
-    expect(() => r.service.advanceFollowUp(1, '看看')).toThrow(/管理人员/);
+    expect(() => r.service.followUps.list()).toThrow(/管理人员/);
+    expect(() => r.service.followUps.advance(1, '看看')).toThrow(/管理人员/);
 
     r.who = { staffNo: '1006', role: 'manager' };
-    const [followUp] = r.service.listFollowUps();
+    const [followUp] = r.service.followUps.list();
     // 2026-03-02 is a Monday: 5 working days later is Monday 2026-03-09.
     expect(followUp).toMatchObject({ level: 2, state: 'verifying', dueDate: '2026-03-09', ticketNumber: 'A001' });
-    expect(r.service.advanceFollowUp(followUp!.id, '已核实：等候时间过长').state).toBe('fixing');
-    const done = r.service.advanceFollowUp(followUp!.id, '已电话回访，群众表示理解');
+    expect(r.service.followUps.advance(followUp!.id, '已核实：等候时间过长').state).toBe('fixing');
+    const done = r.service.followUps.advance(followUp!.id, '已电话回访，群众表示理解');
     expect(done.state).toBe('called_back');
     expect(done.steps.map((s) => [s.state, s.staffNo])).toEqual([
       ['verifying', null],
       ['fixing', '1006'],
       ['called_back', '1006'],
     ]);
-    expect(() => r.service.advanceFollowUp(followUp!.id, '再来')).toThrow(/已回访/);
+    expect(() => r.service.followUps.advance(followUp!.id, '再来')).toThrow(/已回访/);
     expect(outbox(r.db).map((m) => m.name)).toEqual(['rating.recorded', 'followup.opened', 'followup.advanced', 'followup.advanced']);
     // A good rating opens none.
     const next = r.service.request(context);
     r.service.rateByTouch(next.sessionId, 4);
-    expect(r.service.listFollowUps()).toHaveLength(1);
+    expect(r.service.followUps.list()).toHaveLength(1);
   });
 
   it('办结 while a 测试评价 is still prompting: the test ends as cancelled and the citizen gets the prompt', async () => {

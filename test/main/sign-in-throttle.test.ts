@@ -78,8 +78,8 @@ describe('SignInThrottle', () => {
     expect(locked.message).toContain('请于 2026-03-06 00:11 后重试');
   });
 
-  it('answers each wrong password a little later than the last, up to 4 s', () => {
-    expect([1, 2, 3, 4, 5, 6, 10].map(growingDelay)).toEqual([250, 500, 1000, 2000, 4000, 4000, 4000]);
+  it('answers a typo at once, then each wrong password a little later than the last, up to 4 s', () => {
+    expect([1, 2, 3, 4, 5, 6, 10].map(growingDelay)).toEqual([0, 500, 1000, 2000, 4000, 4000, 4000]);
   });
 });
 
