@@ -1,18 +1,16 @@
 // The rules of a case (办件, DOMAIN.md): what a draft allows, the case
-// number, deadline marks, the clerk's figures and the item search. Pure: the
-// caller passes `today` and the calendars.
+// number, deadline marks and the item search (the clerk's figures are in
+// main/figures/figures.ts). Pure: the caller passes `today` and the calendars.
 import type {
   CaseDecision,
   CaseDraft,
   CaseDraftView,
   CaseRecord,
   CaseStatus,
-  ClerkFigures,
   DeadlineState,
   WorkingCalendar,
 } from './cases.ts';
-import { addCalendarDays, addWorkingDays, isIsoDate, isoDateAt, workingDaysBetween } from './calendar.ts';
-import type { CallLogEntry } from './contract.ts';
+import { addCalendarDays, addWorkingDays, isIsoDate, workingDaysBetween } from './calendar.ts';
 import { validateApplicant } from './identity.ts';
 import type { HallSettings, Item } from './model.ts';
 
@@ -207,87 +205,6 @@ export function deadlineState(
   const daysLeft = workingDaysBetween(today, promisedDate, calendars);
   if (today > promisedDate) return { deadline: 'overdue', daysLeft: Math.min(daysLeft, -1) };
   return { deadline: daysLeft <= nearDays ? 'near' : 'ok', daysLeft };
-}
-
-// ---------------------------------------------------------------------------
-// The clerk's figures for a day
-
-/** A case as computeFigures needs it (a CaseRecord will do). */
-export type FigureCase = Pick<
-  CaseRecord,
-  'kind' | 'decision' | 'status' | 'ticketNumber' | 'decidedAt' | 'finishedAt' | 'promisedDate'
->;
-
-export interface FiguresInput {
-  /** The day, YYYY-MM-DD, in the hall's local time. */
-  date: string;
-  /** The window's call log (a ClerkState log will do); only 'callNext' entries count as calls. */
-  calls: readonly Pick<CallLogEntry, 'at' | 'action' | 'ticketNumber'>[];
-  /** The window's cases decided or finished on `date` (others are ignored, so passing more is fine). */
-  cases: readonly FigureCase[];
-  /** The hall's offset from UTC, for the local day of ISO times; default 480 (China Standard Time). */
-  utcOffsetMinutes?: number;
-}
-
-/**
- * The clerk's figures for `date`:
- * - called: tickets called (叫号) that day, each ticket once;
- * - accepted: cases 受理 or 容缺受理 that day; instantShare: the 即办件 share of them;
- * - finished: cases 办结 that day (即办件 on the spot, 承诺件 from the list, whenever accepted);
- * - averageHandlingMinutes: over that day's decisions (any kind) whose ticket
- *   was called that day, from its latest call before the decision;
- * - onTimeRate: of the 承诺件 finished that day, the share finished on or before the promised date.
- */
-export function computeFigures(input: FiguresInput): ClerkFigures {
-  const { date, utcOffsetMinutes = 480 } = input;
-  const dayOf = (at: string) => isoDateAt(at, utcOffsetMinutes);
-
-  const callTimes = new Map<string, number[]>();
-  for (const call of input.calls) {
-    if (call.action !== 'callNext' || dayOf(call.at) !== date) continue;
-    const times = callTimes.get(call.ticketNumber) ?? [];
-    times.push(Date.parse(call.at));
-    callTimes.set(call.ticketNumber, times);
-  }
-
-  const decided = input.cases.filter((record) => dayOf(record.decidedAt) === date);
-  const accepted = decided.filter(
-    (record) => record.decision === 'accept' || record.decision === 'accept_with_missing',
-  );
-  const finished = input.cases.filter(
-    (record) =>
-      record.status === 'finished' && record.finishedAt !== null && dayOf(record.finishedAt) === date,
-  );
-
-  const minutes: number[] = [];
-  for (const record of decided) {
-    const decidedAt = Date.parse(record.decidedAt);
-    const calledAt = (record.ticketNumber === null ? [] : (callTimes.get(record.ticketNumber) ?? []))
-      .filter((at) => at <= decidedAt)
-      .reduce((latest, at) => Math.max(latest, at), -Infinity);
-    if (Number.isFinite(calledAt)) minutes.push((decidedAt - calledAt) / 60_000);
-  }
-
-  const promisedFinished = finished.filter(
-    (record) => record.kind === 'promised' && record.promisedDate !== null,
-  );
-  const onTime = promisedFinished.filter((record) => dayOf(record.finishedAt!) <= record.promisedDate!);
-
-  return {
-    date,
-    called: callTimes.size,
-    accepted: accepted.length,
-    finished: finished.length,
-    instantShare:
-      accepted.length === 0
-        ? null
-        : accepted.filter((record) => record.kind === 'instant').length / accepted.length,
-    averageHandlingMinutes:
-      minutes.length === 0
-        ? null
-        : Math.round((minutes.reduce((a, b) => a + b, 0) / minutes.length) * 10) / 10,
-    onTimeRate: promisedFinished.length === 0 ? null : onTime.length / promisedFinished.length,
-  };
 }
 
 // ---------------------------------------------------------------------------

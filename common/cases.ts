@@ -2,6 +2,7 @@
 // the counter ⇄ server sync. Rules (validation, deadlines, decisions) are
 // pure functions in calendar.ts, identity.ts and case-rules.ts.
 import { z } from 'zod';
+import { RatingLevel } from './ratings.ts';
 
 export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 export type IsoDate = z.infer<typeof IsoDate>;
@@ -109,17 +110,41 @@ export const CaseList = z.object({
 });
 export type CaseList = z.infer<typeof CaseList>;
 
+const Count = z.number().int().nonnegative();
+
+/**
+ * 今日统计: what the signed-in clerk did at this window on the hall's day
+ * (Beijing time), each figure counted from the events it summarises — the
+ * call log, the rating sessions, the cases (main/figures/figures.ts).
+ */
 export const ClerkFigures = z.object({
   date: IsoDate,
-  called: z.number().int().nonnegative(),
-  accepted: z.number().int().nonnegative(),
-  finished: z.number().int().nonnegative(),
-  /** Share of accepted cases that were instant (即办件), 0..1; null when nothing accepted. */
-  instantShare: z.number().min(0).max(1).nullable(),
-  /** Average minutes from 叫号 to the case decision; null when no case. */
-  averageHandlingMinutes: z.number().nonnegative().nullable(),
-  /** Promised cases finished on or before their date / all finished promised cases; null when none. */
+  staffNo: z.string(),
+  /** 叫号: numbers called (call-next). */
+  called: Count,
+  /** 办结: services ended with 办结 (F4). */
+  completed: Count,
+  /** 过号: numbers given up as no-shows. */
+  noShows: Count,
+  /** 转窗: tickets transferred to another line or window — 0 until the counter can transfer (issue 14). */
+  transferred: Count,
+  /** Average minutes from 叫号 to 办结 of the same ticket, over today's 办结; null when none. */
+  averageServiceMinutes: z.number().nonnegative().nullable(),
+  /** 受理: cases accepted (受理 or 容缺受理). */
+  accepted: Count,
+  /** 办件办结: cases finished (即办件 on the spot, 承诺件 from the list, whenever accepted). */
+  finished: Count,
+  /** Of the 承诺件 finished, the share finished on or before the promised date; null when none. */
   onTimeRate: z.number().min(0).max(1).nullable(),
+  /** 好差评 of the day's services. */
+  ratings: z.object({
+    /** Every level, best first (非常满意 … 非常不满意), with how many ratings pressed it. */
+    levels: z.array(z.object({ level: RatingLevel, count: Count })),
+    /** 未评价: sessions that reached the time limit without a key. */
+    notRated: Count,
+    /** Sessions cancelled before a key was pressed (the next number was called). */
+    cancelled: Count,
+  }),
 });
 export type ClerkFigures = z.infer<typeof ClerkFigures>;
 

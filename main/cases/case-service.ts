@@ -26,7 +26,6 @@ import type {
 } from '../../common/cases.ts';
 import { DEFAULT_CALENDARS, isoDateAt } from '../../common/calendar.ts';
 import {
-  computeFigures,
   deadlineState,
   decisionRefusal,
   describeDraft,
@@ -39,6 +38,7 @@ import { HallError } from '../../common/errors.ts';
 import { normalizeCreditCode, normalizeResidentId } from '../../common/identity.ts';
 import { maskIdNumber, maskName } from '../../common/mask.ts';
 import { HallSettings, type Item } from '../../common/model.ts';
+import { clerkFigures } from '../figures/figures.ts';
 import type { Logger } from '../log.ts';
 import { CaseStore, type StoredCase } from '../store/case-store.ts';
 import type { CounterStore, HallConfig } from '../store/counter-store.ts';
@@ -312,24 +312,9 @@ export class CaseService {
     };
   }
 
-  /** Today's figures at this window. */
+  /** 今日统计: the signed-in clerk's day at this window (main/figures/figures.ts). */
   figures(): ClerkFigures {
-    const { windowId } = this.context();
-    const date = this.today();
-    const since = this.dayStart(date);
-    const byCaseNo = new Map<string, StoredCase>();
-    for (const row of [
-      ...this.cases.decidedSince(windowId, since),
-      ...this.cases.finishedSince(windowId, since),
-    ]) {
-      byCaseNo.set(row.caseNo, row);
-    }
-    return computeFigures({
-      date,
-      calls: this.store.callLogSince(windowId, since, 1_000_000),
-      cases: [...byCaseNo.values()],
-      utcOffsetMinutes: HALL_UTC_OFFSET_MINUTES,
-    });
+    return clerkFigures(this.store.db, this.context(), this.clock());
   }
 
   /** The case part of the outward view, already masked. */

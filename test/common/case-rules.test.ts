@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CALENDAR_2026 } from '../../common/calendar.ts';
 import {
-  computeFigures,
   deadlineState,
   decisionRefusal,
   describeDraft,
@@ -11,7 +10,6 @@ import {
   promisedDateFor,
   searchItems,
   statusAfterDecision,
-  type FigureCase,
 } from '../../common/case-rules.ts';
 import { CaseDraftView, type Applicant, type CaseDraft, type CaseStatus } from '../../common/cases.ts';
 import type { Item, Material } from '../../common/model.ts';
@@ -270,124 +268,6 @@ describe('deadlineState', () => {
     expect(state('2026-03-05', '2026-03-10')).toEqual({ deadline: 'overdue', daysLeft: -3 });
     // The Saturday after a Friday deadline: no working day has passed, but it is late.
     expect(state('2026-03-06', '2026-03-07')).toEqual({ deadline: 'overdue', daysLeft: -1 });
-  });
-});
-
-describe('computeFigures', () => {
-  const DATE = '2026-03-05';
-  /** 09:00 China Standard Time on 2026-03-05, plus minutes. */
-  const at = (minutes: number, day = DATE) =>
-    new Date(Date.parse(`${day}T01:00:00.000Z`) + minutes * 60_000).toISOString();
-  const record = (overrides: Partial<FigureCase>): FigureCase => ({
-    kind: 'promised',
-    decision: 'accept',
-    status: 'accepted',
-    ticketNumber: null,
-    decidedAt: at(0),
-    finishedAt: null,
-    promisedDate: '2026-03-10',
-    ...overrides,
-  });
-
-  it('is all zeros and nulls for an empty day', () => {
-    expect(computeFigures({ date: DATE, calls: [], cases: [] })).toEqual({
-      date: DATE,
-      called: 0,
-      accepted: 0,
-      finished: 0,
-      instantShare: null,
-      averageHandlingMinutes: null,
-      onTimeRate: null,
-    });
-  });
-
-  it('counts the day’s calls, acceptances, finishes, instant share, handling time and on-time rate', () => {
-    const calls = [
-      { at: at(0), action: 'callNext' as const, ticketNumber: 'A001' },
-      { at: at(1), action: 'recall' as const, ticketNumber: 'A001' },
-      { at: at(10), action: 'callNext' as const, ticketNumber: 'A002' },
-      { at: at(30), action: 'callNext' as const, ticketNumber: 'A003' },
-      { at: at(40), action: 'noShow' as const, ticketNumber: 'A003' },
-      { at: at(50), action: 'callNext' as const, ticketNumber: 'A003' }, // called back later: counted once
-      { at: at(-60 * 24), action: 'callNext' as const, ticketNumber: 'A009' }, // yesterday
-    ];
-    const cases = [
-      // 即办件 finished on the spot, 6 minutes after its call.
-      record({
-        kind: 'instant',
-        status: 'finished',
-        ticketNumber: 'A001',
-        decidedAt: at(6),
-        finishedAt: at(6),
-        promisedDate: null,
-      }),
-      // 承诺件 accepted with missing materials, 20 minutes after its call.
-      record({ decision: 'accept_with_missing', ticketNumber: 'A002', decidedAt: at(30) }),
-      // 一次性告知, 4 minutes after the ticket was called back (not after its first call).
-      record({
-        decision: 'notice',
-        status: 'notice',
-        ticketNumber: 'A003',
-        decidedAt: at(54),
-        promisedDate: null,
-      }),
-      // Accepted last week, finished today on time, and another finished late.
-      record({
-        status: 'finished',
-        decidedAt: at(0, '2026-02-26'),
-        finishedAt: at(20),
-        promisedDate: '2026-03-05',
-      }),
-      record({
-        status: 'finished',
-        decidedAt: at(0, '2026-02-24'),
-        finishedAt: at(25),
-        promisedDate: '2026-03-04',
-      }),
-      // Accepted yesterday, still open: not today's.
-      record({ decidedAt: at(0, '2026-03-04') }),
-    ];
-    expect(computeFigures({ date: DATE, calls, cases })).toEqual({
-      date: DATE,
-      called: 3,
-      accepted: 2,
-      finished: 3,
-      instantShare: 0.5,
-      averageHandlingMinutes: 10, // (6 + 20 + 4) / 3
-      onTimeRate: 0.5,
-    });
-  });
-
-  it('takes the day in the hall’s time zone', () => {
-    // 07:30 China Standard Time on 3.5 is 23:30 UTC on 3.4.
-    const early = '2026-03-04T23:30:00.000Z';
-    const cases = [
-      record({
-        kind: 'instant',
-        status: 'finished',
-        decidedAt: early,
-        finishedAt: early,
-        promisedDate: null,
-      }),
-    ];
-    expect(computeFigures({ date: DATE, calls: [], cases })).toMatchObject({
-      accepted: 1,
-      finished: 1,
-      instantShare: 1,
-    });
-    expect(computeFigures({ date: DATE, calls: [], cases, utcOffsetMinutes: 0 })).toMatchObject({
-      accepted: 0,
-      finished: 0,
-    });
-  });
-
-  it('ignores cases without a call and decisions before their call', () => {
-    const calls = [{ at: at(10), action: 'callNext' as const, ticketNumber: 'A001' }];
-    const cases = [
-      record({ ticketNumber: 'A001', decidedAt: at(5) }),
-      record({ ticketNumber: null, decidedAt: at(20) }),
-    ];
-    expect(computeFigures({ date: DATE, calls, cases }).averageHandlingMinutes).toBeNull();
   });
 });
 

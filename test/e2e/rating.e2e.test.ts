@@ -5,7 +5,7 @@
 // evaluator (or touch) answers → the rating is stored in the counter's
 // SQLite and the clerk sees it; the time limit gives 未评价; calling the next
 // number cancels an open session.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ import { openCounter } from '../../main/counter.ts';
 import type { Counter } from '../../main/counter-api.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
 import { launchChromium } from '../helpers/chromium.ts';
-import { DEMO_PASSWORD, DEMO_SEED_DIR, startHallServer, type TestHallServer } from '../helpers/hall-server.ts';
+import { DEMO_PASSWORD, demoSeedWith, startHallServer, type TestHallServer } from '../helpers/hall-server.ts';
 import { closeAllPtyPairs, startPtyPair, type PtyPair } from '../helpers/pty-pair.ts';
 
 const staticDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
@@ -76,12 +76,7 @@ const latest = () => clerk.getByTestId('clerk-latest-rating').textContent();
 
 beforeAll(async () => {
   // The demo hall with a short rating time limit.
-  const seedDir = mkdtempSync(join(tmpdir(), 'halldesk-seed-'));
-  cpSync(DEMO_SEED_DIR, seedDir, { recursive: true });
-  const settingsFile = join(seedDir, 'settings.json');
-  const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
-  writeFileSync(settingsFile, JSON.stringify({ ...settings, ratingTimeLimitSeconds: LIMIT_SECONDS }));
-  hall = await startHallServer({ seedDir });
+  hall = await startHallServer({ seedDir: demoSeedWith({ ratingTimeLimitSeconds: LIMIT_SECONDS }) });
   kiosk = new HallClient({ baseUrl: hall.url, token: (await hall.enroll(null, 'kiosk')).token });
 
   pty = await startPtyPair();

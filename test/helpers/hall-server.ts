@@ -8,7 +8,7 @@
 //   await hall.close(); // also deletes the temp folder
 //
 // Demo staff 1001–1006 all sign in with DEMO_PASSWORD.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnrollmentCode, Enrollment } from '../../common/http-api.ts';
@@ -16,6 +16,18 @@ import { createHallServer } from '../../server/hall-server.ts';
 
 export const DEMO_SEED_DIR = join(import.meta.dirname, '../../resources/hall');
 export const DEMO_PASSWORD = '123456';
+
+/**
+ * A copy of the demo hall's seed with some hall settings changed (e.g. a
+ * short ratingTimeLimitSeconds): its folder, for startHallServer({ seedDir }).
+ */
+export function demoSeedWith(settings: Record<string, unknown>): string {
+  const seedDir = mkdtempSync(join(tmpdir(), 'halldesk-seed-'));
+  cpSync(DEMO_SEED_DIR, seedDir, { recursive: true });
+  const file = join(seedDir, 'settings.json');
+  writeFileSync(file, JSON.stringify({ ...(JSON.parse(readFileSync(file, 'utf8')) as object), ...settings }));
+  return seedDir;
+}
 
 export interface TestHallServer {
   /** Base URL, e.g. http://127.0.0.1:41234 */

@@ -647,19 +647,12 @@ describe('finishing, the case list and figures', () => {
     );
   });
 
-  it("computes today's figures from the call log and the cases", () => {
+  it("computes the clerk's figures for today from the call log and the cases", () => {
     const s = setup('2026-02-12T02:00:00Z');
     const call = (at: string, ticketNumber: string) =>
       s.store.appendCallLog(1, '1001', { at, action: 'callNext', ticketNumber });
-    expect(s.service.figures()).toEqual({
-      date: '2026-02-12',
-      called: 0,
-      accepted: 0,
-      finished: 0,
-      instantShare: null,
-      averageHandlingMinutes: null,
-      onTimeRate: null,
-    });
+    const none = { levels: [5, 4, 3, 2, 1].map((level) => ({ level, count: 0 })), notRated: 0, cancelled: 0 };
+    expect(s.service.figures()).toMatchObject({ date: '2026-02-12', staffNo: '1001', called: 0, accepted: 0, finished: 0 });
     // A promised case from earlier, finished today on time.
     s.setNow('2026-02-11T02:00:00Z');
     const earlier = s.service.submit(submitArgs(draftFor(NO_CRIMINAL_RECORD, [true, true, true]), 'accept'));
@@ -670,6 +663,7 @@ describe('finishing, the case list and figures', () => {
       submitArgs(draftFor(MARRIAGE_RECORD, [true, true]), 'accept', { instantOutcome: 'approved' }),
     );
     s.service.clearShown();
+    s.store.appendCallLog(1, '1001', { at: '2026-02-12T02:05:00.000Z', action: 'complete', ticketNumber: 'A001' });
     call('2026-02-12T02:10:00.000Z', 'A002');
     s.setNow('2026-02-12T02:30:00Z'); // 20 minutes
     s.context.ticket = { number: 'A002', calledAt: '2026-02-12T02:10:00.000Z' };
@@ -684,12 +678,16 @@ describe('finishing, the case list and figures', () => {
 
     expect(s.service.figures()).toEqual({
       date: '2026-02-12',
+      staffNo: '1001',
       called: 3,
+      completed: 1,
+      noShows: 0,
+      transferred: 0,
+      averageServiceMinutes: 15, // A001: called 01:50, 办结 02:05
       accepted: 2,
       finished: 2, // the instant case on the spot, the earlier promised one from the list
-      instantShare: 0.5,
-      averageHandlingMinutes: 15,
       onTimeRate: 1,
+      ratings: none,
     });
   });
 });

@@ -2,7 +2,7 @@
 // after a pause, late replies to older drafts are dropped, a decision is sent
 // once, and the list and figures follow every decision.
 import { describe, expect, it } from 'vitest';
-import type { CaseDraft, CaseDraftView, CaseRecord } from '../../common/cases.ts';
+import type { CaseDraft, CaseDraftView, CaseRecord, ClerkFigures } from '../../common/cases.ts';
 import type { HallDeskApi } from '../../common/contract.ts';
 import type { CallName } from '../../common/ipc-names.ts';
 import type { Item } from '../../common/model.ts';
@@ -94,13 +94,17 @@ function fakeLink() {
     getFigures: () =>
       Promise.resolve({
         date: '2026-03-05',
+        staffNo: '1001',
         called: 1,
+        completed: 1,
+        noShows: 0,
+        transferred: 0,
+        averageServiceMinutes: 3,
         accepted: 1,
         finished: 0,
-        instantShare: 0,
-        averageHandlingMinutes: 3,
         onTimeRate: null,
-      }),
+        ratings: { levels: ([5, 4, 3, 2, 1] as const).map((level) => ({ level, count: 0 })), notRated: 0, cancelled: 0 },
+      } satisfies ClerkFigures),
   };
   const api = new Proxy(
     {},
