@@ -102,7 +102,8 @@ export function caseSlip(record: CaseRecord, context: CaseSlipContext): PrintDoc
       return oneTimeNotice({
         ...common,
         applicantMasked,
-        missing: record.missing.map((m) => ({ name: m.name, requirement: m.requirement })),
+        missing: record.missing,
+        materials: context.item?.materials ?? null,
         date: record.decidedAt,
         caseNo: record.caseNo,
       });

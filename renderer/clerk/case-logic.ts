@@ -11,7 +11,8 @@ import type {
   DeadlineState,
   InstantOutcome,
 } from '../../common/cases.ts';
-import type { Item, Material } from '../../common/model.ts';
+import { noticeMaterials, type NoticeMaterialRow } from '../../common/materials.ts';
+import type { Item } from '../../common/model.ts';
 import type { KeyLike } from './logic.ts';
 
 export type ApplicantType = Applicant['type'];
@@ -323,19 +324,8 @@ export function materialDigit(event: CaseKey): number | null {
 
 export const KIND_TEXT: Record<Item['kind'], string> = { instant: '即办', promised: '承诺' };
 
-export const MATERIAL_FORM_TEXT: Record<Material['form'], string> = {
-  original: '原件',
-  copy: '复印件',
-  original_and_copy: '原件及复印件',
-};
-
-/** "原件 1 份" / "原件及复印件 各 1 份". */
-export function materialFormText(material: Pick<Material, 'form' | 'count'>): string {
-  const form = MATERIAL_FORM_TEXT[material.form];
-  return material.form === 'original_and_copy'
-    ? `${form} 各 ${material.count} 份`
-    : `${form} ${material.count} 份`;
-}
+/** 形式及份数, the same words as the printed notice (common/materials.ts). */
+export { materialFormText } from '../../common/materials.ts';
 
 /** "当场办结" / "3 个工作日" / "15 个自然日". */
 export function limitText(item: Pick<Item, 'kind' | 'limitDays' | 'calendarDays'>): string {
@@ -407,7 +397,8 @@ export interface NoticeDocument {
   title: string;
   applicant: string;
   intro: string;
-  materials: { index: number; name: string; form: string; requirement: string; waivable: boolean }[];
+  /** The rows the printed notice prints too (common/materials.ts). */
+  materials: NoticeMaterialRow[];
   closing: string;
   footer: { label: string; value: string }[];
 }
@@ -422,23 +413,13 @@ export function noticeDocument(input: {
   hallName: string;
   date: string;
 }): NoticeDocument {
-  const byName = new Map(input.item.materials.map((m) => [m.name, m]));
   return {
     title: '一次性告知书',
     applicant: input.applicantName.trim() || '申请人',
     intro:
       `您申请办理的“${input.item.name}”（事项编码 ${input.item.code}），经窗口审查，申请材料尚不齐全。` +
       `现一次性告知您需补齐的全部材料（共 ${input.missing.length} 项），请备齐后再来办理：`,
-    materials: input.missing.map((m, i) => {
-      const material = byName.get(m.name);
-      return {
-        index: i + 1,
-        name: m.name,
-        form: material ? materialFormText(material) : '',
-        requirement: m.requirement,
-        waivable: m.waivable,
-      };
-    }),
+    materials: noticeMaterials(input.item.materials, input.missing),
     closing: '以上为需补正的全部材料，补齐后窗口不再要求提交本告知书以外的材料。',
     footer: [
       { label: '办理窗口', value: `${input.hallName} ${input.windowName}` },

@@ -22,6 +22,7 @@ import {
   type TestPageInput,
 } from '../../main/devices/printer/templates.ts';
 import { printerConfigFromSetup } from '../../main/device-setup/resolve.ts';
+import { noticeDocument } from '../../renderer/clerk/case-logic.ts';
 import { decodeQrBitmap } from '../helpers/printer-qr.ts';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex').toUpperCase();
@@ -324,6 +325,63 @@ describe('templates through the encoder', () => {
     expect(text).toContain('要求：按事项办事指南提交');
     expect(text).toContain('告知日期：2026-03-02');
     expect(() => oneTimeNotice({ ...doc, hallName: 'x', itemName: 'x', missing: [], windowName: 'x', clerkName: 'x', date: '2026-03-02' })).toThrow();
+  });
+
+  it('prints each material of the 一次性告知书 with its 形式及份数 and 要求, as the screen shows them', () => {
+    const item = {
+      code: 'SCJG-DJ-011',
+      name: '个体工商户设立登记',
+      department: '市场监管局',
+      lineId: 'C',
+      kind: 'instant' as const,
+      limitDays: 0,
+      calendarDays: false,
+      fee: '不收费',
+      applicantTypes: ['person' as const],
+      initials: '',
+      materials: [
+        { name: '个体工商户登记（备案）申请书', form: 'original' as const, count: 1, waivable: false, requirement: '经营者本人签字' },
+        { name: '经营者身份证件', form: 'original_and_copy' as const, count: 1, waivable: false, requirement: '原件核验后当场退还' },
+        { name: '经营场所使用证明', form: 'copy' as const, count: 2, waivable: true, requirement: '' },
+      ],
+    };
+    const missing = item.materials.slice(1).map(({ name, requirement, waivable }) => ({ name, requirement, waivable }));
+    // The screen: the preview's rows (renderer/clerk/case-logic.ts).
+    const screen = noticeDocument({
+      item,
+      applicantName: '张晓明',
+      missing,
+      clerkName: '李四',
+      staffNo: '1001',
+      windowName: '5号窗口',
+      hallName: '南京市江北新区政务服务中心',
+      date: '2026-03-02',
+    }).materials;
+    expect(screen.map((row) => row.form)).toEqual(['原件及复印件 各 1 份', '复印件 2 份']);
+    // The paper: the same rows, line by line.
+    const doc = oneTimeNotice({
+      hallName: '南京市江北新区政务服务中心',
+      itemName: item.name,
+      missing,
+      materials: item.materials,
+      windowName: '5号窗口',
+      clerkName: '李四',
+      date: '2026-03-02',
+    });
+    const text = lines(parseEscPos(encodeDocument(doc, P58, { rasteriser: unifontOnly }).bytes));
+    const squash = (line: string) => line.replace(/ +/g, '');
+    const rows = screen.map((row) => [
+      squash(`${row.index}.${row.name}`),
+      squash(`形式及份数：${row.form}`),
+      squash(`要求：${row.requirement}`),
+    ]);
+    expect(rows).toEqual([
+      ['1.经营者身份证件', '形式及份数：原件及复印件各1份', '要求：原件核验后当场退还'],
+      ['2.经营场所使用证明', '形式及份数：复印件2份', '要求：按事项办事指南提交'],
+    ]);
+    // In order, each row whole (58 mm paper may wrap a line: what matters is what it says).
+    const paper = text.join('');
+    expect(paper).toContain(rows.flat().join(''));
   });
 
   it('gives the reason in the 不予受理 notice', () => {

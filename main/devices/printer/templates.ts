@@ -1,5 +1,7 @@
 // The slips a counter prints, as pure functions of their data. Personal data
 // arrives already masked (common/mask.ts): nothing here sees a full ID number.
+import { noticeMaterials } from '../../../common/materials.ts';
+import type { Material } from '../../../common/model.ts';
 import type { Block, PrintDocument } from './document.ts';
 
 /** A moment (Date or ISO string) as hall time: 2026-03-02 09:30 (Asia/Shanghai). */
@@ -149,7 +151,9 @@ export interface OneTimeNoticeInput {
   itemName: string;
   applicantMasked?: string | null;
   /** Every missing material, in the item's order, with what is required of it. */
-  missing: readonly { name: string; requirement: string }[];
+  missing: readonly { name: string; requirement: string; waivable?: boolean }[];
+  /** The item's materials, for each row's 形式及份数; absent or null when the item is not in the catalogue. */
+  materials?: readonly Material[] | null;
   windowName: string;
   clerkName: string;
   clerkStaffNo?: string | null;
@@ -172,9 +176,10 @@ export function oneTimeNotice(input: OneTimeNoticeInput): PrintDocument {
     },
     {
       type: 'list',
-      items: input.missing.map((material, i) => ({
-        marker: `${i + 1}.`,
-        lines: [material.name, `要求：${material.requirement || '按事项办事指南提交'}`],
+      // The rows the screen's preview shows (common/materials.ts): name, 形式及份数, 要求.
+      items: noticeMaterials(input.materials ?? null, input.missing).map((row) => ({
+        marker: `${row.index}.`,
+        lines: [row.name, `形式及份数：${row.form}`, `要求：${row.requirement}`],
       })),
     },
     { type: 'rule' },

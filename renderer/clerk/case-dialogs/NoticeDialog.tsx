@@ -85,7 +85,7 @@ export function NoticeDialog({ item, open }: { item: Item; open: boolean }) {
                   )}
                 </td>
                 <td>{m.form}</td>
-                <td>{m.requirement || '—'}</td>
+                <td>{m.requirement}</td>
               </tr>
             ))}
           </tbody>
