@@ -1,6 +1,8 @@
 // Stable error codes shared by the hall server, the counter core and the UI.
 // `message` is always zh-CN and says what happened and what to do.
 import { z } from 'zod';
+// zod's own messages (参数不正确：…) in Chinese wherever errors are formatted.
+import './zod-zh.ts';
 
 export const ErrorCode = z.enum([
   'BAD_REQUEST',

@@ -8,11 +8,11 @@
 // The Electron binary is fetched by the `electron` package on first use;
 // where it cannot be (no network beyond the npm registry), this says so and
 // points at the browser demo instead.
-import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../main/log.ts';
 import { appDataDir } from './app-data.ts';
@@ -41,6 +41,41 @@ export function findElectronBinary(load: () => unknown, exists: (path: string) =
   }
   if (!exists(answer)) return { ok: false, reason: `${answer} does not exist` };
   return { ok: true, path: answer };
+}
+
+/**
+ * Loads the `electron` package (its answer is the binary's path) without its
+ * noise: on first use the package downloads the binary itself, printing
+ * "Downloading Electron binary..." and, offline, a raw `TypeError: fetch
+ * failed` before anything of ours. The download runs here instead, its output
+ * kept; a failure throws with its last line, for electronMissingMessage.
+ */
+export function loadElectronQuietly(
+  require: NodeJS.Require,
+  download: (installJs: string) => { status: number | null; output: string } = runQuietly,
+): unknown {
+  const dir = dirname(require.resolve('electron/package.json'));
+  const pathFile = join(dir, 'path.txt');
+  const installed = existsSync(pathFile) && existsSync(join(dir, 'dist', readFileSync(pathFile, 'utf8')));
+  if (!installed && !process.env.ELECTRON_OVERRIDE_DIST_PATH) {
+    const { status, output } = download(join(dir, 'install.js'));
+    if (status !== 0) {
+      // The last line that is not a stack frame, without its error class ("TypeError: fetch failed" → "fetch failed").
+      const last = output
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line && !line.startsWith('at '))
+        .at(-1)
+        ?.replace(/^[A-Za-z]*Error: /, '');
+      throw new Error(`Electron 下载失败（electron/install.js 退出码 ${status}${last ? `：${last}` : ''}）`);
+    }
+  }
+  return require('electron');
+}
+
+function runQuietly(script: string): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { status: result.status, output: `${result.stdout ?? ''}\n${result.stderr ?? ''}${result.error ? `\n${result.error.message}` : ''}` };
 }
 
 export function electronMissingMessage(reason: string): string {
@@ -88,7 +123,7 @@ async function main(): Promise<void> {
     await exitOf(electronChild);
   }, createLogger());
   const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-  const electron = findElectronBinary(() => createRequire(import.meta.url)('electron'), existsSync);
+  const electron = findElectronBinary(() => loadElectronQuietly(createRequire(import.meta.url)), existsSync);
   if (!electron.ok) {
     console.error(electronMissingMessage(electron.reason));
     process.exit(1);

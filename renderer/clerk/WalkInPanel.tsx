@@ -55,6 +55,8 @@ export function WalkInPanel() {
           value={chosen ?? undefined}
           options={lines.map((line) => ({ value: line.lineId, label: `${line.lineId} ${line.name}` }))}
           onChange={(value) => setLineId(String(value))}
+          // antd's own label is the English "segmented control": say what is chosen here.
+          aria-label="现场补号的业务类型"
           data-testid="walk-in-line"
         />
       )}
