@@ -11,7 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { residentIdCheckChar } from '../../common/identity.ts';
 import type { Counter, CounterOptions } from '../../main/counter-api.ts';
@@ -61,6 +61,27 @@ export async function signIn(page: Page, staffNo: string, password = DEMO_PASSWO
   await page.getByTestId('signin-password').fill(password);
   await page.getByTestId('signin-submit').click();
   await page.getByTestId('clerk-name').waitFor();
+}
+
+/**
+ * The counter's clerk and outward pages in a browser context of their own
+ * (e.g. `{ timezoneId, viewport }`), page errors logged; the clerk signed in
+ * when a staff number is given. Close the context when done.
+ */
+export async function openCounterPages(
+  browser: Browser,
+  one: E2eCounter,
+  options: BrowserContextOptions = {},
+  staffNo?: string,
+): Promise<{ context: BrowserContext; clerk: Page; outward: Page }> {
+  const context = await browser.newContext(options);
+  const clerk = await context.newPage();
+  const outward = await context.newPage();
+  for (const page of [clerk, outward]) page.on('pageerror', (error) => console.error('page error:', error));
+  await clerk.goto(one.host.clerkUrl);
+  await outward.goto(one.host.outwardUrl);
+  if (staffNo !== undefined) await signIn(clerk, staffNo);
+  return { context, clerk, outward };
 }
 
 /** Waits until no finite animation runs, then takes the screenshot into docs/screenshots. */
