@@ -15,7 +15,7 @@ export const ErrorCode = z.enum([
   /**
    * 429: sign-in refused before the password is checked: too many wrong
    * passwords for this staff number (or from this device / address), or too
-   * soon after the last one. `retryAt` says when to try again; a hall manager can unlock.
+   * many attempts at once. `retryAt` says when to try again; a hall manager can unlock.
    */
   'SIGN_IN_LOCKED',
   /** 421: the request named a host (Host header) the hall server was not told it is reachable at. */

@@ -433,9 +433,10 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
     },
 
     /**
-     * Signs a clerk in at the device's window. The attempt is counted (and
-     * refused while the staff number, the device or `source` is locked or
-     * waiting) before the password is checked: server/throttle.ts.
+     * Signs a clerk in at the device's window. Refused before the password is
+     * checked while the staff number, the device or `source` is locked; a
+     * wrong password is counted, and answered after a growing delay
+     * (server/throttle.ts).
      */
     async signIn(
       device: Device,

@@ -50,7 +50,7 @@ export interface SignInLockEntry {
   key: string;
   failures: number;
   lastFailedAt: string;
-  /** Null while the key is only counted (or waiting out a short delay). */
+  /** Null while the key is only counted. */
   lockedUntil: string | null;
 }
 
