@@ -62,6 +62,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_HEADER_BYTES = 16 * 1024;
 export const HEADERS_TIMEOUT_MS = 10_000;
 export const REQUEST_TIMEOUT_MS = 60_000;
+/** Connections held at once; more are dropped as they come (a hall has tens of counters, each with a few). */
+const MAX_CONNECTIONS = 1_000;
 /** Every answer: no sniffing a JSON answer into something else, never framed, nothing loaded from it. */
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -424,6 +426,8 @@ export function createHallServer(options: HallServerOptions): HallServer {
     },
   );
 
+  server.maxConnections = MAX_CONNECTIONS;
+
   // A connection that sent no readable request (bad HTTP, headers too large, too
   // slow): answered in JSON straight on the socket, then closed.
   server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
@@ -458,6 +462,10 @@ export function createHallServer(options: HallServerOptions): HallServer {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
+          // Once listening, an accept that fails (e.g. out of file descriptors under a flood) is logged, never a crash.
+          server.on('error', (error) =>
+            log(JSON.stringify({ at: clock().toISOString(), level: 'error', what: 'server', error: String(error) })),
+          );
           const bound = server.address() as AddressInfo;
           hostAllowed = createHostCheck({ listenHost: host, boundAddress: bound.address, extra: options.allowedHosts ?? [] });
           resolve();
