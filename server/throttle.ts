@@ -8,8 +8,8 @@
 //   caller address. A failure is written when it happens, a success clears
 //   the three counts (no write when there were none); attempts whose password
 //   is being checked count too (in memory), so that parallel guesses cannot
-//   slip past the limit. A wrong password is answered after a growing delay (0.25 s,
-//   0.5 s, 1 s … 4 s). The failure that reaches the hall's signInMaxFailures
+//   slip past the limit. A wrong password is answered after a growing delay
+//   (none for the first, then 0.25 s, 0.5 s, 1 s … 4 s). The failure that reaches the hall's signInMaxFailures
 //   (a device or address: SOURCE_FAILURE_FACTOR × that, over all staff
 //   numbers tried from it; their delay grows over their last signInMaxFailures
 //   failures) locks the key for signInLockMinutes. A locked key is refused
@@ -69,9 +69,13 @@ const SCOPE_OF: Record<SignInScope, FailureScope> = {
   address: 'sign-in-address',
 };
 
-/** How long the answer to the n-th wrong password in a row waits: 0.25 s, 0.5 s, 1 s … at most SIGN_IN_DELAY_CAP_MS. */
+/**
+ * How long the answer to the n-th wrong password in a row waits: a single
+ * typo is answered at once (as on the counter), then 0.25 s, 0.5 s, 1 s … at
+ * most SIGN_IN_DELAY_CAP_MS.
+ */
 export function signInDelayMs(failures: number): number {
-  return failures < 1 ? 0 : Math.min(250 * 2 ** (failures - 1), SIGN_IN_DELAY_CAP_MS);
+  return failures < 2 ? 0 : Math.min(250 * 2 ** (failures - 2), SIGN_IN_DELAY_CAP_MS);
 }
 
 /** A sign-in attempt let through to its password check: end it with signInFailed or signInSucceeded. */
