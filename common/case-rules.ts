@@ -4,13 +4,14 @@
 import type {
   CaseDecision,
   CaseDraft,
+  CaseMaterial,
   CaseDraftView,
   CaseRecord,
   CaseStatus,
   DeadlineState,
   WorkingCalendar,
 } from './cases.ts';
-import { addCalendarDays, addWorkingDays, isIsoDate, workingDaysBetween } from './calendar.ts';
+import { addCalendarDays, addWorkingDays, isIsoDate, isoDateAt, workingDaysBetween } from './calendar.ts';
 import { validateApplicant } from './identity.ts';
 import type { HallSettings, Item } from './model.ts';
 
@@ -28,7 +29,8 @@ type Calendars = WorkingCalendar | readonly WorkingCalendar[];
  * - promisedDate: for 承诺件, today + the item's limit in working days
  *   (calendar days for green-channel items); null for 即办件;
  * - owedBy: when 容缺受理 is possible on the materials (something missing, all
- *   of it 可容缺), today + the hall's waivableDueWorkingDays; otherwise null.
+ *   of it 可容缺), today + the hall's waivableDueWorkingDays, but never after
+ *   promisedDate (see owedByFor); otherwise null.
  */
 export function describeDraft(
   draft: CaseDraft,
@@ -59,16 +61,41 @@ export function describeDraft(
     // An applicant of a type the item does not take (申请人不具备申请资格) can still be refused.
     allowed.push('refuse');
   }
+  const promisedDate = promisedDateFor(item, today, calendars);
   return {
     fieldErrors,
     missing,
     allowed,
-    promisedDate: promisedDateFor(item, today, calendars),
+    promisedDate,
     owedBy:
       missing.length > 0 && allWaivable
-        ? addWorkingDays(today, settings.waivableDueWorkingDays, calendars)
+        ? owedByFor(promisedDate, today, settings.waivableDueWorkingDays, calendars)
         : null,
   };
+}
+
+/**
+ * The day 容缺 material is owed by (补交期限), for a case accepted on `today`
+ * with `promisedDate` (null for 即办件).
+ *
+ * The hall's rule: the applicant hands in the owed material within the hall's
+ * waivableDueWorkingDays (工作日) — and never later than the 承诺办结日期.
+ * The promised date is the centre's promise to the applicant: it is fixed at
+ * 受理, printed on the 受理回执, and it is the date 按期办结率 is measured
+ * against, so it does not move when the material comes in. A case cannot be
+ * 办结 while material is owed (unless the item is 容缺后补, see
+ * finishRefusal), so a 补交 deadline after the promised date would make the
+ * promise impossible to keep: the deadline is capped at the promised date.
+ * A 即办件 has no promised date: the hall's working days apply.
+ */
+export function owedByFor(
+  promisedDate: string | null,
+  today: string,
+  dueWorkingDays: number,
+  calendars?: Calendars,
+): string {
+  const due = addWorkingDays(today, dueWorkingDays, calendars);
+  return promisedDate !== null && promisedDate < due ? promisedDate : due;
 }
 
 /** The promised date of `item` accepted on `today`: null for 即办件. */
@@ -104,12 +131,20 @@ export function decisionRefusal(view: CaseDraftView, decision: CaseDecision): st
   }
 }
 
-/** The status a decision leaves the case in: 即办件 accepted are finished on the spot. */
-export function statusAfterDecision(decision: CaseDecision, kind: Item['kind']): CaseStatus {
+/**
+ * The status a decision leaves the case in: 即办件 accepted are finished on
+ * the spot — after 容缺受理 only when the item is 容缺后补 (finishWhileOwed);
+ * otherwise the case stays 受理 until the owed material is in, then 办结.
+ */
+export function statusAfterDecision(
+  decision: CaseDecision,
+  item: Pick<Item, 'kind' | 'finishWhileOwed'>,
+): CaseStatus {
   switch (decision) {
     case 'accept':
+      return item.kind === 'instant' ? 'finished' : 'accepted';
     case 'accept_with_missing':
-      return kind === 'instant' ? 'finished' : 'accepted';
+      return item.kind === 'instant' && item.finishWhileOwed === true ? 'finished' : 'accepted';
     case 'notice':
       return 'notice';
     case 'refuse':
@@ -117,11 +152,26 @@ export function statusAfterDecision(decision: CaseDecision, kind: Item['kind']):
   }
 }
 
-/** Why the case cannot be finished (办结) from the case list, in zh-CN; null when it can. */
-export function finishRefusal(record: Pick<CaseRecord, 'caseNo' | 'status'>): string | null {
+/** The materials a 容缺受理 case still owes (补交 not recorded yet), in the case's order; none for other decisions. */
+export function owedMaterials<M extends CaseMaterial>(record: { decision: CaseDecision; missing: readonly M[] }): M[] {
+  return record.decision === 'accept_with_missing' ? record.missing.filter((m) => !m.suppliedAt) : [];
+}
+
+/**
+ * Why the case cannot be finished (办结) from the case list, in zh-CN; null
+ * when it can: an accepted case, with nothing owed — or with 容缺 material
+ * still owed when its item (null: no longer in the catalogue) is 容缺后补.
+ */
+export function finishRefusal(
+  record: Pick<CaseRecord, 'caseNo' | 'status' | 'decision' | 'missing'>,
+  item: Pick<Item, 'finishWhileOwed'> | null,
+): string | null {
   switch (record.status) {
-    case 'accepted':
-      return null;
+    case 'accepted': {
+      const owed = owedMaterials(record);
+      if (owed.length === 0 || item?.finishWhileOwed === true) return null;
+      return `办件 ${record.caseNo} 还有 ${owed.length} 项容缺材料未补交（${owed.map((m) => m.name).join('、')}），本事项须材料补齐后才能办结：请先做补交登记`;
+    }
     case 'finished':
       return `办件 ${record.caseNo} 已办结，不能重复办结`;
     case 'notice':
@@ -129,6 +179,32 @@ export function finishRefusal(record: Pick<CaseRecord, 'caseNo' | 'status'>): st
     case 'refused':
       return `办件 ${record.caseNo} 已不予受理，不能办结`;
   }
+}
+
+/**
+ * Why 补交登记 of `names` on the case is refused, in zh-CN; null when it can
+ * be recorded: a 容缺受理 case (受理 or, for a 容缺后补 item, already 办结),
+ * at least one material, each one of the case's owed materials, none twice.
+ */
+export function supplementRefusal(
+  record: Pick<CaseRecord, 'caseNo' | 'status' | 'decision' | 'missing'>,
+  names: readonly string[],
+): string | null {
+  if (record.decision !== 'accept_with_missing' || (record.status !== 'accepted' && record.status !== 'finished')) {
+    return `办件 ${record.caseNo} 不是容缺受理的办件，没有需要补交的材料`;
+  }
+  const owed = owedMaterials(record);
+  if (owed.length === 0) return `办件 ${record.caseNo} 的容缺材料已全部补交，无需再登记`;
+  if (names.length === 0) return '请勾选本次补交的材料';
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) return `「${name}」重复勾选，请每项材料只登记一次`;
+    seen.add(name);
+    const material = record.missing.find((m) => m.name === name);
+    if (!material) return `「${name}」不是办件 ${record.caseNo} 的容缺材料，请刷新办件列表后重试`;
+    if (material.suppliedAt) return `「${name}」已于 ${isoDateAt(material.suppliedAt)} 补交登记，无需重复登记`;
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------------------

@@ -71,6 +71,19 @@ export const CaseDraftView = z.object({
 });
 export type CaseDraftView = z.infer<typeof CaseDraftView>;
 
+/**
+ * A material the case lacked at the decision: for 容缺受理 what is owed, for
+ * 一次性告知 what to bring. suppliedAt: when its 补交 was recorded (补交登记,
+ * 容缺受理 only); null (or absent) while it is still owed.
+ */
+export const CaseMaterial = z.object({
+  name: z.string(),
+  requirement: z.string(),
+  waivable: z.boolean(),
+  suppliedAt: z.string().nullable().optional(),
+});
+export type CaseMaterial = z.infer<typeof CaseMaterial>;
+
 export const CaseStatus = z.enum(['accepted', 'notice', 'refused', 'finished']);
 export type CaseStatus = z.infer<typeof CaseStatus>;
 export const DeadlineState = z.enum(['none', 'ok', 'near', 'overdue']);
@@ -93,7 +106,7 @@ export const CaseRecord = z.object({
   decidedAt: z.string(),
   promisedDate: IsoDate.nullable(),
   finishedAt: z.string().nullable(),
-  missing: z.array(z.object({ name: z.string(), requirement: z.string(), waivable: z.boolean() })),
+  missing: z.array(CaseMaterial),
   owedBy: IsoDate.nullable(),
   refuseReason: z.string().nullable(),
   /** Working days left until the promised date (negative when overdue); null when not applicable. */
@@ -105,7 +118,11 @@ export type CaseRecord = z.infer<typeof CaseRecord>;
 export const CaseList = z.object({
   /** Cases decided at this window today, newest first. */
   today: z.array(CaseRecord),
-  /** Promised cases accepted at this window and not finished yet, nearest deadline first. */
+  /**
+   * Cases accepted at this window and not finished yet (承诺件, and 即办件
+   * waiting for 容缺 material), nearest deadline first; then cases 办结 that
+   * still owe 容缺 material (容缺后补), earliest 补交 deadline first.
+   */
   open: z.array(CaseRecord),
 });
 export type CaseList = z.infer<typeof CaseList>;
@@ -167,3 +184,18 @@ export const OutwardCase = z.object({
   owedBy: IsoDate.nullable(),
 });
 export type OutwardCase = z.infer<typeof OutwardCase>;
+
+/**
+ * 补交登记: the owed materials of a 容缺受理 case that the applicant handed in,
+ * recorded at the counter (mutation CASE_SUPPLEMENTED, the outbox carries it
+ * to the hall server). Names are the case's own missing[].name.
+ */
+export const CASE_SUPPLEMENTED = 'case.supplemented';
+export const CaseSupplementedArgs = z.object({
+  caseNo: z.string().regex(/^\d{17}$/, '办件编号应为 17 位数字'),
+  materials: z.array(z.string().min(1)).min(1),
+  suppliedAt: z.string().min(1),
+  staffNo: z.string().min(1),
+  windowId: z.number().int().positive(),
+});
+export type CaseSupplementedArgs = z.infer<typeof CaseSupplementedArgs>;

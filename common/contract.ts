@@ -174,6 +174,18 @@ export const calls = {
     args: z.strictObject({ caseNo: z.string().min(1), outcome: InstantOutcome }),
     result: CaseRecord,
   },
+  /**
+   * 补交登记: the owed 容缺 materials of a case that the applicant handed in
+   * (names from its missing list); recorded locally, its 补交回执 printed.
+   */
+  recordSupplement: {
+    from: ['clerk'],
+    args: z.strictObject({
+      caseNo: z.string().min(1),
+      materials: z.array(z.string().min(1).max(200)).min(1, '请勾选本次补交的材料').max(50),
+    }),
+    result: CaseRecord,
+  },
   listCases: { from: ['clerk'], args: NoArgs, result: CaseList },
   getFigures: { from: ['clerk'], args: NoArgs, result: ClerkFigures },
   /** 请评价: opens a rating session for the ticket in hand (or the one just completed). */

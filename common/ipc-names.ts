@@ -16,6 +16,7 @@ export const CALL_NAMES = [
   'updateCaseDraft',
   'submitCase',
   'finishCase',
+  'recordSupplement',
   'listCases',
   'getFigures',
   'requestRating',

@@ -90,6 +90,13 @@ export const Item = z.object({
   fee: z.string(),
   applicantTypes: z.array(ApplicantType).min(1),
   materials: z.array(Material),
+  /**
+   * 容缺后补 (先办结、后补交): the item may be 办结 while 容缺 material is still
+   * owed. Absent or false (the default): 办结 waits until every owed material
+   * has been handed in (补交登记), and a 即办件 accepted with missing material
+   * stays 受理 until then instead of being finished on the spot.
+   */
+  finishWhileOwed: z.boolean().optional(),
   /** Pinyin initials of the name (营业执照… → yyzz…), filled in by the hall server for search. */
   initials: z.string().default(''),
 });

@@ -5,6 +5,7 @@
 // The hall server answers the hall-wide part (GET /v1/manager/sync-issues),
 // the counter adds its own outbox rows the server rejected.
 import { z } from 'zod';
+import { CASE_SUPPLEMENTED } from './cases.ts';
 import { CASE_DECIDED, CASE_FINISHED, TICKET_SERVED_OFFLINE, WALKIN_ISSUED } from './sync.ts';
 import { FOLLOW_UP_ADVANCED, FOLLOW_UP_OPENED, RATING_RECORDED } from './ratings.ts';
 
@@ -18,6 +19,7 @@ export const SYNC_ISSUES_OFFLINE = '离线时无法查看同步异常，请联�
 const KIND: Record<string, string> = {
   [CASE_DECIDED]: '办件受理结果',
   [CASE_FINISHED]: '办件办结',
+  [CASE_SUPPLEMENTED]: '容缺材料补交登记',
   [RATING_RECORDED]: '好差评',
   [FOLLOW_UP_OPENED]: '差评回访登记',
   [FOLLOW_UP_ADVANCED]: '差评回访处理',
@@ -29,6 +31,7 @@ const KIND: Record<string, string> = {
 const SUBJECT: Record<string, { key: string; label: string }> = {
   [CASE_DECIDED]: { key: 'caseNo', label: '办件' },
   [CASE_FINISHED]: { key: 'caseNo', label: '办件' },
+  [CASE_SUPPLEMENTED]: { key: 'caseNo', label: '办件' },
   [RATING_RECORDED]: { key: 'id', label: '评价' },
   [FOLLOW_UP_OPENED]: { key: 'ratingId', label: '评价' },
   [FOLLOW_UP_ADVANCED]: { key: 'ratingId', label: '评价' },

@@ -104,7 +104,13 @@ export type Mutation = z.infer<typeof Mutation>;
 export const CASE_DECIDED = 'case.decided';
 export const CASE_FINISHED = 'case.finished';
 
-const MissingMaterial = z.object({ name: z.string(), requirement: z.string(), waivable: z.boolean() });
+const MissingMaterial = z.object({
+  name: z.string(),
+  requirement: z.string(),
+  waivable: z.boolean(),
+  /** 容缺受理: when the material's 补交 was recorded (case.supplemented in cases.ts); absent or null while owed. */
+  suppliedAt: z.string().nullable().optional(),
+});
 
 /** case.decided: the case as decided at the counter, the applicant masked (never the full data). */
 export const CaseDecidedArgs = z.object({

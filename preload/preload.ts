@@ -82,6 +82,7 @@ const api: HallDeskApi = {
   updateCaseDraft: (args) => invoke('updateCaseDraft', args),
   submitCase: (args) => invoke('submitCase', args),
   finishCase: (args) => invoke('finishCase', args),
+  recordSupplement: (args) => invoke('recordSupplement', args),
   listCases: (args) => invoke('listCases', args),
   getFigures: (args) => invoke('getFigures', args),
   requestRating: (args) => invoke('requestRating', args),

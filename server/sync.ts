@@ -49,6 +49,8 @@ import {
   RatingRecord,
 } from '../common/ratings.ts';
 import { hallDateTimeAt } from '../common/calendar.ts';
+import { supplementRefusal } from '../common/case-rules.ts';
+import { CASE_SUPPLEMENTED, CaseSupplementedArgs } from '../common/cases.ts';
 import { describeMutation, type HallSyncIssues } from '../common/sync-issues.ts';
 import type { HallDatabase } from './db.ts';
 import { businessDay, type Device } from './hall.ts';
@@ -168,6 +170,7 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
        owed_by, refuse_reason, seq)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const setCaseMissing = db.prepare<[string, string]>('UPDATE cases SET missing_json = ? WHERE case_no = ?');
   const finishCase = db.prepare<[string, string, string, string]>(
     `UPDATE cases SET status = 'finished', outcome = ?, finished_at = ?, finished_by = ?
      WHERE case_no = ? AND status = 'accepted'`,
@@ -300,6 +303,29 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
         if (finishCase.run(args.outcome, args.finishedAt, args.finishedBy, args.caseNo).changes !== 1) {
           throw new Rejection(`办件 ${args.caseNo} 不是已受理待办结的状态，不能办结`);
         }
+        return;
+      }
+      case CASE_SUPPLEMENTED: {
+        // 补交登记 at the counter: the case's owed 容缺 materials handed in (the same rule as the counter's).
+        const args = parseArgs(CaseSupplementedArgs, m.args);
+        const found = selectCase.get(args.caseNo);
+        if (!found) throw new Rejection(`办件 ${args.caseNo} 在服务器上不存在，无法登记补交`);
+        if (found.window_id !== device.windowId) {
+          throw new Rejection(`办件 ${args.caseNo} 不属于本设备的窗口，不能在此登记补交`);
+        }
+        const missing = (JSON.parse(found.missing_json) as ServerCase['missing']).map((material) => ({
+          ...material,
+          suppliedAt: material.suppliedAt ?? null,
+        }));
+        const refusal = supplementRefusal(
+          { caseNo: found.case_no, status: found.status, decision: found.decision, missing },
+          args.materials,
+        );
+        if (refusal !== null) throw new Rejection(`${refusal}（本条补交登记未入库）`);
+        const supplied = missing.map((material) =>
+          args.materials.includes(material.name) ? { ...material, suppliedAt: args.suppliedAt } : material,
+        );
+        setCaseMissing.run(JSON.stringify(supplied), args.caseNo);
         return;
       }
       case RATING_RECORDED: {

@@ -12,17 +12,19 @@
 // Personal data: the full applicant is stored in the cases table and nowhere
 // else. Everything this service returns, shows on the outward screen, puts in
 // the outbox or logs carries the applicant masked (or not at all).
-import type {
-  Applicant,
-  CaseDraft,
-  CaseDraftView,
-  CaseList,
-  CaseRecord,
-  ClerkFigures,
-  InstantOutcome,
-  IsoDate,
-  OutwardCase,
-  WorkingCalendar,
+import {
+  CASE_SUPPLEMENTED,
+  type Applicant,
+  type CaseDraft,
+  type CaseDraftView,
+  type CaseList,
+  type CaseRecord,
+  type CaseSupplementedArgs,
+  type ClerkFigures,
+  type InstantOutcome,
+  type IsoDate,
+  type OutwardCase,
+  type WorkingCalendar,
 } from '../../common/cases.ts';
 import { DEFAULT_CALENDARS, isoDateAt } from '../../common/calendar.ts';
 import {
@@ -31,7 +33,9 @@ import {
   describeDraft,
   finishRefusal,
   formatCaseNo,
+  owedMaterials,
   statusAfterDecision,
+  supplementRefusal,
 } from '../../common/case-rules.ts';
 import type { CallArgs, CallResult } from '../../common/contract.ts';
 import { HallError } from '../../common/errors.ts';
@@ -88,6 +92,7 @@ const FALLBACK_SETTINGS = { hallName: '政务服务中心', noShowMinRecalls: 0,
 /** Mutation names in the outbox. */
 export const CASE_DECIDED = 'case.decided';
 export const CASE_FINISHED = 'case.finished';
+export { CASE_SUPPLEMENTED };
 
 export class CaseService {
   private readonly store: CounterStore;
@@ -202,7 +207,7 @@ export class CaseService {
     const refusal = decisionRefusal(view, decision);
     if (refusal !== null) throw new HallError('BAD_REQUEST', refusal);
 
-    const status = statusAfterDecision(decision, item.kind);
+    const status = statusAfterDecision(decision, item);
     const accepted = decision === 'accept' || decision === 'accept_with_missing';
     let outcome: InstantOutcome | null = null;
     if (status === 'finished') {
@@ -279,7 +284,7 @@ export class CaseService {
     const context = this.context();
     const found = this.cases.get(caseNo);
     if (!found) throw new HallError('NOT_FOUND', `办件编号 ${caseNo} 不存在，请核对后重试`, 404);
-    const refusal = finishRefusal(found);
+    const refusal = finishRefusal(this.record(found), this.config().items.get(found.itemCode) ?? null);
     if (refusal !== null) throw new HallError('CONFLICT', refusal, 409);
     const finishedAt = this.clock().toISOString();
     const finished = this.store.db.transaction((): StoredCase => {
@@ -300,7 +305,46 @@ export class CaseService {
     return this.record(finished);
   }
 
-  /** Today's cases at this window, and its open promised cases with their deadline marks. */
+  /**
+   * 补交登记: the applicant handed in `materials` (names of the case's owed
+   * 容缺 materials). Commits with its outbox mutation; the case keeps its
+   * promised date (the 补交 deadline never falls after it, see owedByFor).
+   */
+  supplement(caseNo: string, materials: readonly string[]): CaseRecord {
+    const context = this.context();
+    const suppliedAt = this.clock().toISOString();
+    const supplied = this.store.db.transaction((): StoredCase => {
+      const found = this.cases.get(caseNo);
+      if (!found) throw new HallError('NOT_FOUND', `办件编号 ${caseNo} 不存在，请核对后重试`, 404);
+      const refusal = supplementRefusal(this.record(found), materials);
+      if (refusal !== null) throw new HallError('CONFLICT', refusal, 409);
+      const missing = found.missing.map((m) => (materials.includes(m.name) ? { ...m, suppliedAt } : m));
+      this.cases.setMissing(caseNo, missing);
+      const args: CaseSupplementedArgs = {
+        caseNo,
+        // In the case's own order, whatever order the clerk ticked them in.
+        materials: found.missing.filter((m) => materials.includes(m.name)).map((m) => m.name),
+        suppliedAt,
+        staffNo: context.staffNo,
+        windowId: context.windowId,
+      };
+      this.outbox.append(CASE_SUPPLEMENTED, args);
+      return { ...found, missing };
+    })();
+    const record = this.record(supplied);
+    this.log.info('case supplemented', {
+      caseNo,
+      materials: materials.length,
+      stillOwed: owedMaterials(record).length,
+    });
+    return record;
+  }
+
+  /**
+   * Today's cases at this window, and its open cases with their deadline
+   * marks: the accepted ones, then those 办结 with 容缺 material still owed
+   * (容缺后补), so their 补交 can be recorded.
+   */
   list(): CaseList {
     const { windowId } = this.context();
     const marks = this.marks();
@@ -308,7 +352,9 @@ export class CaseService {
       today: this.cases
         .decidedSince(windowId, this.dayStart(marks.today))
         .map((row) => this.record(row, marks)),
-      open: this.cases.open(windowId).map((row) => this.record(row, marks)),
+      open: [...this.cases.open(windowId), ...this.cases.finishedOwing(windowId)].map((row) =>
+        this.record(row, marks),
+      ),
     };
   }
 
@@ -359,7 +405,11 @@ export class CaseService {
       decidedAt: row.decidedAt,
       promisedDate: row.promisedDate,
       finishedAt: row.finishedAt,
-      missing: row.missing,
+      // 容缺受理: what is owed, each with its 补交 (null until recorded); else the list as it was taken.
+      missing:
+        row.decision === 'accept_with_missing'
+          ? row.missing.map((m) => ({ ...m, suppliedAt: m.suppliedAt ?? null }))
+          : row.missing,
       owedBy: row.owedBy,
       refuseReason: row.refuseReason,
       daysLeft,

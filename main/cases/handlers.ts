@@ -5,25 +5,36 @@ import type { CallHandlers } from '../../common/contract.ts';
 import type { CaseRecord } from '../../common/cases.ts';
 import type { CounterState } from '../core/counter-state.ts';
 import type { CounterDevices } from '../device-setup/counter-devices.ts';
+import type { CaseSlipContext } from '../printing/print-service.ts';
 import type { CaseService } from './case-service.ts';
 
-export type CaseCall = 'getCatalogue' | 'updateCaseDraft' | 'submitCase' | 'finishCase' | 'listCases' | 'getFigures';
+export type CaseCall =
+  | 'getCatalogue'
+  | 'updateCaseDraft'
+  | 'submitCase'
+  | 'finishCase'
+  | 'recordSupplement'
+  | 'listCases'
+  | 'getFigures';
 
 export function caseHandlers(deps: { state: CounterState; cases: CaseService; devices: CounterDevices }): CallHandlers<CaseCall> {
   const { state, cases, devices } = deps;
 
-  /** Queues the slip of a decided case: who, where, and the lookup address come from the counter's state. */
-  function printCaseSlip(record: CaseRecord): void {
-    const printing = devices.printing;
-    if (!printing) return;
-    printing.enqueueForCase(record, {
+  /** Who printed a case's slip, where, and the lookup address: from the counter's state. */
+  function slipContext(record: CaseRecord, staffNo: string): CaseSlipContext {
+    return {
       hallName: state.hallName(),
       windowName: state.window()?.name ?? '',
-      clerkName: state.status?.clerk?.name ?? record.staffNo,
-      clerkStaffNo: record.staffNo,
+      clerkName: state.status?.clerk?.name ?? staffNo,
+      clerkStaffNo: staffNo,
       serverUrl: state.enrollment?.serverUrl ?? null,
       item: state.config.items.get(record.itemCode) ?? null,
-    });
+    };
+  }
+
+  /** Queues the slip of a decided case. */
+  function printCaseSlip(record: CaseRecord): void {
+    devices.printing?.enqueueForCase(record, slipContext(record, record.staffNo));
   }
 
   return {
@@ -41,6 +52,13 @@ export function caseHandlers(deps: { state: CounterState; cases: CaseService; de
       return record;
     },
     finishCase: ({ caseNo, outcome }) => cases.finish(caseNo, outcome),
+    recordSupplement({ caseNo, materials }) {
+      const record = cases.supplement(caseNo, materials);
+      // After the commit: the 补交回执 (signed by the clerk who took the material) joins the print queue.
+      const staffNo = state.status?.clerk?.staffNo ?? record.staffNo;
+      devices.printing?.enqueueSupplement(record, materials, slipContext(record, staffNo));
+      return record;
+    },
     listCases: () => cases.list(),
     getFigures: () => cases.figures(),
   };

@@ -12,7 +12,9 @@
 //   (maybePrinted): only the clerk's 重新打印 sends it again.
 // - Nothing here ever throws into a case decision: enqueueForCase logs and
 //   carries on; a case is committed before it is called.
+import { owedMaterials } from '../../common/case-rules.ts';
 import type { CaseRecord } from '../../common/cases.ts';
+import { materialFormText } from '../../common/materials.ts';
 import { HallError } from '../../common/errors.ts';
 import type { Item } from '../../common/model.ts';
 import type { PrintJobKind, PrinterState, PrintQueueView } from '../../common/printing.ts';
@@ -30,6 +32,7 @@ import {
   type PrinterProfile,
   type PrinterTransport,
 } from '../devices/printer/index.ts';
+import { supplementReceipt } from '../devices/printer/templates.ts';
 import type { TextRasteriser } from '../devices/printer/text-raster.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { Db } from '../store/database.ts';
@@ -116,6 +119,33 @@ export function caseSlip(record: CaseRecord, context: CaseSlipContext): PrintDoc
         date: record.decidedAt,
       });
   }
+}
+
+/** The 补交回执 of a 容缺受理 case: what was handed in now (`received`, names), what is still owed. */
+export function supplementSlip(record: CaseRecord, received: readonly string[], context: CaseSlipContext): PrintDocument {
+  const byName = new Map((context.item?.materials ?? []).map((m) => [m.name, m]));
+  const at = record.missing.find((m) => received.includes(m.name))?.suppliedAt;
+  if (!at) throw new Error(`办件 ${record.caseNo} 没有这些材料的补交登记，不能打印补交回执`);
+  return supplementReceipt({
+    hallName: context.hallName,
+    caseNo: record.caseNo,
+    itemName: record.itemName,
+    applicantMasked: `${record.applicantMasked.name}（${record.applicantMasked.idMasked}）`,
+    suppliedAt: at,
+    received: record.missing
+      .filter((m) => received.includes(m.name))
+      .map((m) => {
+        const material = byName.get(m.name);
+        return { name: m.name, form: material ? materialFormText(material) : '' };
+      }),
+    stillOwed: owedMaterials(record).map((m) => m.name),
+    owedBy: record.owedBy,
+    promisedDate: record.promisedDate,
+    windowName: context.windowName,
+    clerkName: context.clerkName,
+    clerkStaffNo: context.clerkStaffNo,
+    lookupUrl: caseLookupUrl(context.serverUrl, record.caseNo),
+  });
 }
 
 export class PrintService {
@@ -282,6 +312,21 @@ export class PrintService {
       return this.enqueue(document.kind, document, record.caseNo);
     } catch (error) {
       this.log.error('case slip not queued', { caseNo: record.caseNo, error: String(error) });
+      return null;
+    }
+  }
+
+  /**
+   * After a 补交登记 committed: its 补交回执. Queued without the case number
+   * (a case's number names its one original slip, the 受理回执); the title
+   * carries it. Never throws.
+   */
+  enqueueSupplement(record: CaseRecord, received: readonly string[], context: CaseSlipContext): number | null {
+    try {
+      const document = supplementSlip(record, received, context);
+      return this.enqueue(document.kind, document, null);
+    } catch (error) {
+      this.log.error('supplement slip not queued', { caseNo: record.caseNo, error: String(error) });
       return null;
     }
   }

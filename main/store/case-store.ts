@@ -18,12 +18,19 @@ export const CASE_QUERIES = {
   open: `SELECT * FROM cases WHERE window_id = ? AND status = 'accepted'
          ORDER BY promised_date, decided_at`,
   finishedSince: 'SELECT * FROM cases WHERE window_id = ? AND finished_at >= ? ORDER BY finished_at',
+  /** 容缺后补: cases 办结 while 容缺 material is still owed (a material without suppliedAt). */
+  finishedOwing: `SELECT * FROM cases WHERE window_id = ? AND finished_at IS NOT NULL
+         AND decision = 'accept_with_missing'
+         AND EXISTS (SELECT 1 FROM json_each(cases.missing_json) WHERE json_extract(value, '$.suppliedAt') IS NULL)
+         ORDER BY owed_by, decided_at`,
 } as const;
 
 export interface MissingMaterial {
   name: string;
   requirement: string;
   waivable: boolean;
+  /** 补交登记 (容缺受理): when it was handed in; absent or null while owed. */
+  suppliedAt?: string | null;
 }
 
 export interface StoredCase {
@@ -157,6 +164,17 @@ export class CaseStore {
         )
         .run(outcome, finishedAt, finishedBy, caseNo).changes === 1
     );
+  }
+
+  /** 补交登记: stores the case's materials with their suppliedAt. Call inside the transaction that read them. */
+  setMissing(caseNo: string, missing: readonly MissingMaterial[]): void {
+    this.db.prepare('UPDATE cases SET missing_json = ? WHERE case_no = ?').run(JSON.stringify(missing), caseNo);
+  }
+
+  /** Cases finished at the window that still owe 容缺 material (容缺后补), earliest 补交 deadline first. */
+  finishedOwing(windowId: number): StoredCase[] {
+    const rows = this.db.prepare(CASE_QUERIES.finishedOwing).all(windowId) as Row[];
+    return rows.map(fromRow);
   }
 
   /** Cases decided at the window since `since` (ISO time), newest first. */

@@ -1,18 +1,21 @@
-// 办件列表 (F8): the open promised cases of this window, nearest deadline
-// first, marked yellow when near and red when overdue, each finished (办结)
-// from here; then every case decided here today.
+// 办件列表 (F8): the open cases of this window, nearest deadline first,
+// marked yellow when near and red when overdue, each finished (办结) from
+// here — and a 容缺受理 case's 补交 recorded here (补交登记) while material is
+// owed; then every case decided here today.
 import { Button, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useEffect, type HTMLAttributes, type ReactNode } from 'react';
 import type { CaseRecord } from '../../common/cases.ts';
 import { useCases, useCaseStoreApi } from './case-context.ts';
 import { FinishDialog } from './case-dialogs/FinishDialog.tsx';
+import { SupplementDialog } from './case-dialogs/SupplementDialog.tsx';
 import {
   CASE_HOTKEY,
   DEADLINE_TEXT,
   DECISION_TEXT,
   deadlineText,
   formatShortDate,
+  owedText,
   recordStateText,
 } from './case-logic.ts';
 import { formatClock } from './logic.ts';
@@ -25,7 +28,12 @@ const DECISION_COLOR: Record<CaseRecord['decision'], string> = {
   refuse: 'red',
 };
 
-function columns(withFinish: boolean, openFinish: (record: CaseRecord) => void): ColumnsType<CaseRecord> {
+interface RowActions {
+  openFinish: (record: CaseRecord) => void;
+  openSupply: (record: CaseRecord) => void;
+}
+
+function columns(withFinish: boolean, actions: RowActions): ColumnsType<CaseRecord> {
   const cols: ColumnsType<CaseRecord> = [
     {
       title: '办件编号',
@@ -60,7 +68,9 @@ function columns(withFinish: boolean, openFinish: (record: CaseRecord) => void):
       render: (_: unknown, record) => (
         <span className="list-decision">
           <Tag color={DECISION_COLOR[record.decision]}>{DECISION_TEXT[record.decision]}</Tag>
-          <span className="list-status">{recordStateText(record)}</span>
+          <span className="list-status" data-testid={withFinish ? `case-state-${record.caseNo}` : undefined}>
+            {owedText(record) ?? recordStateText(record)}
+          </span>
         </span>
       ),
     },
@@ -91,18 +101,31 @@ function columns(withFinish: boolean, openFinish: (record: CaseRecord) => void):
     cols.push({
       title: '操作',
       key: 'finish',
-      width: 84,
-      render: (_: unknown, record) =>
-        record.status === 'accepted' ? (
-          <Button
-            size="small"
-            type="primary"
-            data-testid={`case-finish-${record.caseNo}`}
-            onClick={() => openFinish(record)}
-          >
-            办结
-          </Button>
-        ) : null,
+      width: 128,
+      render: (_: unknown, record) => (
+        <span>
+          {owedText(record) !== null && (
+            <Button
+              size="small"
+              type={record.status === 'accepted' ? 'default' : 'primary'}
+              data-testid={`case-supply-${record.caseNo}`}
+              onClick={() => actions.openSupply(record)}
+            >
+              补交
+            </Button>
+          )}{' '}
+          {record.status === 'accepted' && (
+            <Button
+              size="small"
+              type="primary"
+              data-testid={`case-finish-${record.caseNo}`}
+              onClick={() => actions.openFinish(record)}
+            >
+              办结
+            </Button>
+          )}
+        </span>
+      ),
     });
   } else {
     cols.splice(4, 0, {
@@ -164,8 +187,12 @@ export function CaseListView() {
   const loading = useCases((s) => s.listLoading);
   const error = useCases((s) => s.listError);
   useEffect(() => void store.getState().refreshList(), [store]);
-  const openFinish = (record: CaseRecord) => store.getState().openFinish(record);
+  const actions: RowActions = {
+    openFinish: (record) => store.getState().openFinish(record),
+    openSupply: (record) => store.getState().openSupply(record),
+  };
   const open = list?.open ?? [];
+  const owing = open.filter((r) => owedText(r) !== null).length;
   const today = list?.today ?? [];
   const overdue = open.filter((r) => r.deadline === 'overdue').length;
   const near = open.filter((r) => r.deadline === 'near').length;
@@ -181,8 +208,9 @@ export function CaseListView() {
         head={
           <>
             <span>
-              在办承诺件 <strong>{open.length}</strong>
+              在办件 <strong>{open.length}</strong>
             </span>
+            {owing > 0 && <Tag color="gold">待补交 {owing}</Tag>}
             {overdue > 0 && <Tag color="red">超期 {overdue}</Tag>}
             {near > 0 && <Tag color="gold">临近期限 {near}</Tag>}
             <span className="case-list-hint">
@@ -193,9 +221,9 @@ export function CaseListView() {
         testid="case-open-table"
         rowPrefix="case-row"
         records={open}
-        columns={columns(true, openFinish)}
+        columns={columns(true, actions)}
         loading={loading && !list}
-        empty="暂无在办的承诺件"
+        empty="暂无在办的办件"
       />
       <CaseSection
         head={
@@ -206,10 +234,11 @@ export function CaseListView() {
         testid="case-today-table"
         rowPrefix="case-today"
         records={today}
-        columns={columns(false, openFinish)}
+        columns={columns(false, actions)}
         empty="今日暂无办件"
       />
       <FinishDialog />
+      <SupplementDialog />
     </section>
   );
 }

@@ -41,6 +41,7 @@ import {
   materialFormText,
   OUTCOME_TEXT,
   otherErrors,
+  owedText,
   recordStateText,
   toApplicant,
   type ApplicantType,
@@ -709,8 +710,14 @@ function CaseResult({ record }: { record: CaseRecord }) {
         >
           办件列表 <kbd>{CASE_HOTKEY.caseList}</kbd>
         </Button>
-        {record.status === 'accepted' && (
-          <span className="case-result-hint">承诺件办结后，请在办件列表中办结</span>
+        {owedText(record) !== null ? (
+          <span className="case-result-hint" data-testid="case-result-owed-hint">
+            申请人补交后，请在办件列表中补交登记{record.status === 'accepted' ? '，材料补齐后再办结' : ''}
+          </span>
+        ) : (
+          record.status === 'accepted' && (
+            <span className="case-result-hint">承诺件办结后，请在办件列表中办结</span>
+          )
         )}
       </div>
     </div>

@@ -11,6 +11,7 @@ import type {
   DeadlineState,
   InstantOutcome,
 } from '../../common/cases.ts';
+import { owedMaterials } from '../../common/case-rules.ts';
 import { noticeMaterials, type NoticeMaterialRow } from '../../common/materials.ts';
 import type { Item } from '../../common/model.ts';
 import type { KeyLike } from './logic.ts';
@@ -370,6 +371,16 @@ export const DEADLINE_TEXT: Record<DeadlineState, string> = {
   near: '临近期限',
   overdue: '已超期',
 };
+
+/**
+ * 容缺受理 with material still owed: "待补交 2 项" (after 办结 of a 容缺后补
+ * item: "已办结 · 待补交 1 项"); null when nothing is owed.
+ */
+export function owedText(record: Pick<CaseRecord, 'decision' | 'status' | 'missing'>): string | null {
+  const owed = owedMaterials(record).length;
+  if (owed === 0) return null;
+  return record.status === 'finished' ? `已办结 · 待补交 ${owed} 项` : `待补交 ${owed} 项`;
+}
 
 /** What a case record's decision and outcome read as, e.g. "受理 · 已办结（准予）". */
 export function recordStateText(record: Pick<CaseRecord, 'decision' | 'status' | 'outcome'>): string {

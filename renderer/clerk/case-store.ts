@@ -81,6 +81,10 @@ export interface CaseStore {
   finishing: CaseRecord | null;
   finishBusy: boolean;
   finishError: string | null;
+  /** 容缺受理 case whose 补交 is being recorded from the list (补交登记 dialog open). */
+  supplying: CaseRecord | null;
+  supplyBusy: boolean;
+  supplyError: string | null;
 
   /** Focus request for the panel's components; seq grows so the same target can be asked again. */
   focus: { target: FocusTarget; seq: number } | null;
@@ -119,6 +123,10 @@ export interface CaseStore {
   refreshFigures(): Promise<void>;
   openFinish(record: CaseRecord | null): void;
   finish(caseNo: string, outcome: InstantOutcome): Promise<boolean>;
+  /** Opens (or with null closes) the 补交登记 dialog; the 办结 dialog gives way to it. */
+  openSupply(record: CaseRecord | null): void;
+  /** 补交登记: `materials` (names of the case's owed materials) arrived; the core prints the 补交回执. */
+  supply(caseNo: string, materials: readonly string[]): Promise<boolean>;
 }
 
 export interface CaseStoreOptions {
@@ -223,6 +231,9 @@ export function createCaseStore(link: Link, options: CaseStoreOptions = {}): Sto
       finishing: null,
       finishBusy: false,
       finishError: null,
+      supplying: null,
+      supplyBusy: false,
+      supplyError: null,
       focus: null,
       message: null,
 
@@ -281,6 +292,8 @@ export function createCaseStore(link: Link, options: CaseStoreOptions = {}): Sto
           figuresError: null,
           finishing: null,
           finishError: null,
+          supplying: null,
+          supplyError: null,
         }));
       },
 
@@ -429,6 +442,27 @@ export function createCaseStore(link: Link, options: CaseStoreOptions = {}): Sto
           return false;
         } finally {
           set({ finishBusy: false });
+        }
+      },
+
+      openSupply(record) {
+        if (get().supplyBusy || get().finishBusy) return;
+        set({ supplying: record, supplyError: null, ...(record ? { finishing: null, finishError: null } : {}) });
+      },
+
+      async supply(caseNo, materials) {
+        if (get().supplyBusy) return false;
+        set({ supplyBusy: true, supplyError: null });
+        try {
+          const record = await link.api.recordSupplement({ caseNo, materials: [...materials] });
+          set((s) => ({ supplying: null, result: s.result?.caseNo === caseNo ? record : s.result }));
+          void get().refreshList();
+          return true;
+        } catch (error) {
+          set({ supplyError: callErrorText(error) });
+          return false;
+        } finally {
+          set({ supplyBusy: false });
         }
       },
     };

@@ -194,10 +194,84 @@ function Stage({ view }: { view: OutwardView }) {
   );
 }
 
+/** Every material of the item, ticked as the clerk receives them. */
+function MaterialsGrid({ kase, provided }: { kase: NonNullable<OutwardView['case']>; provided: number }) {
+  return (
+    <>
+      <div className="ow-case-materials-head">
+        申请材料
+        <span>
+          已收 {provided} / {kase.materials.length}
+        </span>
+      </div>
+      <ol
+        className={
+          kase.materials.length > 3 ? 'ow-case-materials ow-case-materials-two' : 'ow-case-materials'
+        }
+      >
+        {kase.materials.map((m, index) => (
+          <li
+            key={`${index}-${m.name}`}
+            className={m.provided ? 'ow-mat ow-mat-ok' : 'ow-mat'}
+            data-testid={`outward-material-${index}`}
+            data-provided={m.provided}
+          >
+            <span className="ow-mat-mark" aria-hidden="true">
+              {m.provided ? '✓' : ''}
+            </span>
+            <span className="ow-mat-name">{m.name}</span>
+            {!m.provided && (
+              <span className="ow-mat-state">{kase.decision ? missingWord(kase.decision) : '未收'}</span>
+            )}
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
+/**
+ * After 容缺受理 (待补交) or 一次性告知 (待补): every material still missing,
+ * in full — never clipped, names wrap — with how many were received.
+ */
+function MissingList({ kase, provided }: { kase: NonNullable<OutwardView['case']>; provided: number }) {
+  const missing = kase.materials.filter((m) => !m.provided);
+  return (
+    <div className="ow-owed" data-testid="outward-owed">
+      <div className="ow-case-materials-head">
+        {kase.decision === 'accept_with_missing' ? '待补交材料' : '需补齐材料'}
+        <span>{missing.length} 项</span>
+        <span className="ow-owed-received">
+          已收 {provided} / {kase.materials.length}
+        </span>
+      </div>
+      <ol
+        className={
+          missing.length > 3
+            ? 'ow-case-materials ow-owed-list ow-case-materials-two'
+            : 'ow-case-materials ow-owed-list'
+        }
+      >
+        {missing.map((m, index) => (
+          <li key={`${index}-${m.name}`} className="ow-owed-item" data-testid={`outward-owed-${index}`}>
+            <span className="ow-owed-no" aria-hidden="true">
+              {index + 1}
+            </span>
+            <span className="ow-owed-name">{m.name}</span>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
 /** The case as the clerk fills it in: the citizen checks it before 受理, then sees the decision. */
 function CaseMirror({ view, kase }: { view: OutwardView; kase: NonNullable<OutwardView['case']> }) {
   const decided = kase.decision !== null;
   const provided = kase.materials.filter((m) => m.provided).length;
+  // Once decided with something missing, the citizen needs that list whole: it takes the materials' place.
+  const listsMissing =
+    (kase.decision === 'accept_with_missing' || kase.decision === 'notice') && provided < kase.materials.length;
   return (
     <div className="ow-case" data-testid="outward-case" data-decision={kase.decision ?? ''}>
       <div className="ow-case-top">
@@ -227,34 +301,11 @@ function CaseMirror({ view, kase }: { view: OutwardView; kase: NonNullable<Outwa
           </dd>
         </div>
       </dl>
-      <div className="ow-case-materials-head">
-        申请材料
-        <span>
-          已收 {provided} / {kase.materials.length}
-        </span>
-      </div>
-      <ol
-        className={
-          kase.materials.length > 3 ? 'ow-case-materials ow-case-materials-two' : 'ow-case-materials'
-        }
-      >
-        {kase.materials.map((m, index) => (
-          <li
-            key={`${index}-${m.name}`}
-            className={m.provided ? 'ow-mat ow-mat-ok' : 'ow-mat'}
-            data-testid={`outward-material-${index}`}
-            data-provided={m.provided}
-          >
-            <span className="ow-mat-mark" aria-hidden="true">
-              {m.provided ? '✓' : ''}
-            </span>
-            <span className="ow-mat-name">{m.name}</span>
-            {!m.provided && (
-              <span className="ow-mat-state">{decided ? missingWord(kase.decision) : '未收'}</span>
-            )}
-          </li>
-        ))}
-      </ol>
+      {listsMissing ? (
+        <MissingList kase={kase} provided={provided} />
+      ) : (
+        <MaterialsGrid kase={kase} provided={provided} />
+      )}
       {kase.decision ? (
         <div className={`ow-case-decision ow-decision-${kase.decision}`} data-testid="outward-case-decision">
           <div className="ow-decision-main">

@@ -6,10 +6,13 @@ import {
   describeDraft,
   finishRefusal,
   formatCaseNo,
+  owedByFor,
+  owedMaterials,
   parseCaseNo,
   promisedDateFor,
   searchItems,
   statusAfterDecision,
+  supplementRefusal,
 } from '../../common/case-rules.ts';
 import { CaseDraftView, type Applicant, type CaseDraft, type CaseStatus } from '../../common/cases.ts';
 import type { Item, Material } from '../../common/model.ts';
@@ -74,7 +77,36 @@ describe('describeDraft', () => {
     const view = describe_(draft([true, true, false, true]));
     expect(view.allowed).toEqual(['accept_with_missing', 'notice', 'refuse']);
     expect(view.missing).toEqual([{ name: '授权委托书', requirement: '授权委托书的要求', waivable: true }]);
-    expect(view.owedBy).toBe('2026-03-12');
+    // 5 working days would be 3.12, after the promised date 3.10: the 补交 deadline is the promised date.
+    expect(view.promisedDate).toBe('2026-03-10');
+    expect(view.owedBy).toBe('2026-03-10');
+  });
+
+  it('never owes 容缺 material after the promised date (承诺办结日期), which stays as promised', () => {
+    const waivableMissing = draft([true, true, false, true]);
+    // The hall's 5 working days come first when the limit is longer: 3.5 + 5 = 3.12, promised 3.19.
+    const long = describe_(waivableMissing, item({ limitDays: 10 }));
+    expect([long.owedBy, long.promisedDate]).toEqual(['2026-03-12', '2026-03-19']);
+    // Limits of 1–5 working days: owed by the promised date itself, never after it.
+    for (const limitDays of [1, 2, 3, 4, 5]) {
+      const view = describe_(waivableMissing, item({ limitDays }));
+      expect(view.owedBy, `limit ${limitDays}`).toBe(view.promisedDate);
+      expect(view.owedBy! <= view.promisedDate!).toBe(true);
+    }
+    // Green channel, 2 calendar days from Friday 2.13: promised Sunday 2.15, owed by then too.
+    const green = describe_(waivableMissing, item({ limitDays: 2, calendarDays: true }), '2026-02-13');
+    expect([green.owedBy, green.promisedDate]).toEqual(['2026-02-15', '2026-02-15']);
+    // A 即办件 has no promised date: the hall's working days.
+    expect(describe_(waivableMissing, item({ kind: 'instant', limitDays: 0 })).owedBy).toBe('2026-03-12');
+    // Every limit and start day of a year: the deadline is never after the promise.
+    for (let day = 1; day <= 365; day += 3) {
+      const today = new Date(Date.UTC(2026, 0, day)).toISOString().slice(0, 10);
+      for (const limitDays of [0, 1, 3, 5, 8, 20]) {
+        const promised = promisedDateFor({ kind: 'promised', limitDays, calendarDays: false }, today, calendars)!;
+        const owedBy = owedByFor(promised, today, 5, calendars);
+        expect(owedBy <= promised, `${today} +${limitDays}`).toBe(true);
+      }
+    }
   });
 
   it('allows only 一次性告知 or 不予受理 when a required material is missing, listing every missing one', () => {
@@ -130,7 +162,9 @@ describe('describeDraft', () => {
       describe_(draft([true, true, true, true]), item({ limitDays: 2 }), '2026-02-13').promisedDate,
     ).toBe('2026-02-24');
     // 容缺 owed 5 working days after 9.30: 10.8, 10.9, 10.10 (worked Saturday), 10.12, 10.13.
-    expect(describe_(draft([true, true, false, true]), item(), '2026-09-30').owedBy).toBe('2026-10-13');
+    expect(describe_(draft([true, true, false, true]), item({ limitDays: 20 }), '2026-09-30').owedBy).toBe(
+      '2026-10-13',
+    );
   });
 
   it('an item without materials is complete', () => {
@@ -163,21 +197,75 @@ describe('decisions', () => {
     }
   });
 
-  it('statusAfterDecision finishes accepted 即办件 on the spot', () => {
-    expect(statusAfterDecision('accept', 'instant')).toBe('finished');
-    expect(statusAfterDecision('accept_with_missing', 'instant')).toBe('finished');
-    expect(statusAfterDecision('accept', 'promised')).toBe('accepted');
-    expect(statusAfterDecision('accept_with_missing', 'promised')).toBe('accepted');
-    expect(statusAfterDecision('notice', 'promised')).toBe('notice');
-    expect(statusAfterDecision('refuse', 'instant')).toBe('refused');
+  it('statusAfterDecision finishes accepted 即办件 on the spot; after 容缺受理 only when the item is 容缺后补', () => {
+    const instant = { kind: 'instant' as const };
+    const promised = { kind: 'promised' as const };
+    expect(statusAfterDecision('accept', instant)).toBe('finished');
+    expect(statusAfterDecision('accept_with_missing', instant)).toBe('accepted');
+    expect(statusAfterDecision('accept_with_missing', { ...instant, finishWhileOwed: false })).toBe('accepted');
+    expect(statusAfterDecision('accept_with_missing', { ...instant, finishWhileOwed: true })).toBe('finished');
+    expect(statusAfterDecision('accept', promised)).toBe('accepted');
+    expect(statusAfterDecision('accept_with_missing', promised)).toBe('accepted');
+    expect(statusAfterDecision('accept_with_missing', { ...promised, finishWhileOwed: true })).toBe('accepted');
+    expect(statusAfterDecision('notice', promised)).toBe('notice');
+    expect(statusAfterDecision('refuse', instant)).toBe('refused');
   });
 
   it('finishRefusal allows finishing only an accepted case', () => {
-    const refusal = (status: CaseStatus) => finishRefusal({ caseNo: '20260305030010012', status });
+    const refusal = (status: CaseStatus) =>
+      finishRefusal({ caseNo: '20260305030010012', status, decision: 'accept', missing: [] }, null);
     expect(refusal('accepted')).toBeNull();
     expect(refusal('finished')).toBe('办件 20260305030010012 已办结，不能重复办结');
     expect(refusal('notice')).toMatch(/一次性告知，未受理，不能办结/);
     expect(refusal('refused')).toMatch(/已不予受理，不能办结/);
+  });
+
+  /** An accepted 容缺受理 case with these materials, each supplied at the time given (null or absent: owed). */
+  const owingCase = (...supplied: (string | null | undefined)[]) => ({
+    caseNo: '20260305030010012',
+    status: 'accepted' as CaseStatus,
+    decision: 'accept_with_missing' as const,
+    missing: ['授权委托书', '章程修正案', '住所证明']
+      .slice(0, supplied.length)
+      .map((name, i) => ({ name, requirement: '', waivable: true, ...(supplied[i] === undefined ? {} : { suppliedAt: supplied[i] }) })),
+  });
+
+  it('finishRefusal refuses 办结 while 容缺 material is owed, unless the item is 容缺后补', () => {
+    // The third was stored before 补交登记 existed (no suppliedAt): owed.
+    const owing = owingCase('2026-03-06T02:00:00.000Z', null, undefined);
+    const message =
+      '办件 20260305030010012 还有 2 项容缺材料未补交（章程修正案、住所证明），本事项须材料补齐后才能办结：请先做补交登记';
+    expect(finishRefusal(owing, null)).toBe(message);
+    expect(finishRefusal(owing, {})).toBe(message);
+    expect(finishRefusal(owing, { finishWhileOwed: false })).toBe(message);
+    expect(finishRefusal(owing, { finishWhileOwed: true })).toBeNull();
+    const supplied = { ...owing, missing: owing.missing.map((m) => ({ ...m, suppliedAt: '2026-03-06T02:00:00.000Z' })) };
+    expect(finishRefusal(supplied, null)).toBeNull();
+    // An 一次性告知's missing list is what to bring, not what is owed: never counted.
+    expect(owedMaterials({ decision: 'notice', missing: owing.missing })).toEqual([]);
+    expect(owedMaterials(owing).map((m) => m.name)).toEqual(['章程修正案', '住所证明']);
+  });
+
+  it('supplementRefusal takes the owed materials of a 容缺受理 case, each once', () => {
+    const base = owingCase('2026-03-05T17:00:00.000Z', null);
+    expect(supplementRefusal(base, ['章程修正案'])).toBeNull();
+    // A 容缺后补 case 办结 already still takes its 补交.
+    expect(supplementRefusal({ ...base, status: 'finished' }, ['章程修正案'])).toBeNull();
+    expect(supplementRefusal(base, [])).toBe('请勾选本次补交的材料');
+    expect(supplementRefusal(base, ['章程修正案', '章程修正案'])).toBe('「章程修正案」重复勾选，请每项材料只登记一次');
+    expect(supplementRefusal(base, ['营业执照'])).toBe(
+      '「营业执照」不是办件 20260305030010012 的容缺材料，请刷新办件列表后重试',
+    );
+    // The day in the hall's time zone: 17:00 UTC is 01:00 on 3.6 in Beijing.
+    expect(supplementRefusal(base, ['授权委托书'])).toBe('「授权委托书」已于 2026-03-06 补交登记，无需重复登记');
+    const allIn = { ...base, missing: base.missing.map((m) => ({ ...m, suppliedAt: '2026-03-06T02:00:00.000Z' })) };
+    expect(supplementRefusal(allIn, ['章程修正案'])).toBe('办件 20260305030010012 的容缺材料已全部补交，无需再登记');
+    expect(supplementRefusal({ ...base, decision: 'accept' }, ['章程修正案'])).toBe(
+      '办件 20260305030010012 不是容缺受理的办件，没有需要补交的材料',
+    );
+    expect(supplementRefusal({ ...base, decision: 'notice', status: 'notice' }, ['章程修正案'])).toMatch(
+      /不是容缺受理的办件/,
+    );
   });
 
   it('promisedDateFor', () => {

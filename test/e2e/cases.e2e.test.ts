@@ -19,12 +19,16 @@
 //   result        case-result (data-decision, data-status), case-result-no, case-result-decision,
 //                 case-result-promised (data-date), case-result-new
 //   case list     case-list, case-row-<caseNo> (open promised; data-deadline, data-status),
-//                 case-today-<caseNo>, case-deadline-<caseNo>, case-finish-<caseNo>, case-today-count
+//                 case-today-<caseNo>, case-deadline-<caseNo>, case-finish-<caseNo>, case-today-count,
+//                 case-state-<caseNo>, case-supply-<caseNo> (补交登记 of a case owing 容缺 material)
+//   补交登记      finish-blocked, finish-supply (办结 refused while owed), dialog-supply,
+//                 supply-material-<i> (data-checked), confirm-supply
 //   figures       figure-called, figure-accepted, figure-finished, figure-instant-share,
 //                 figure-average, figure-on-time
 //   outward       outward-case (data-decision), outward-case-item, outward-case-applicant,
 //                 outward-case-id, outward-material-<i> (data-provided), outward-case-decision,
-//                 outward-case-no, outward-case-promised, outward-number
+//                 outward-case-no, outward-case-promised, outward-case-owed-by, outward-owed (the
+//                 owed list after 容缺受理), outward-owed-<i>, outward-number
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,15 +71,17 @@ const today = () => isoDateAt(new Date());
 const cases: { promised?: string; instant?: string; near?: string } = {};
 
 const byId = (page: Page, id: string) => page.getByTestId(id);
+/** expect.poll with room for a busy machine (two shared cores): the default second is too short. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
+/** The test id of the element with the focus (a dialog takes it a frame after it opens). */
+const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null);
 const allowed = (decision: string) => byId(clerk, `decide-${decision}`).getAttribute('data-allowed');
 
 
 /** Types the query into the item search and picks the item with `code` with the arrow keys and Enter. */
 async function findItem(query: string, code: string) {
   await clerk.keyboard.press('F7');
-  await expect
-    .poll(() => clerk.evaluate(() => document.activeElement?.getAttribute('data-testid')))
-    .toBe('item-search');
+  await poll(() => clerk.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('item-search');
   await clerk.keyboard.type(query);
   await byId(clerk, `item-option-${code}`).waitFor();
   const options = await byId(clerk, 'item-results')
@@ -85,14 +91,14 @@ async function findItem(query: string, code: string) {
   expect(index).toBeGreaterThanOrEqual(0);
   for (let i = 0; i < index; i++) await clerk.keyboard.press('ArrowDown');
   await clerk.keyboard.press('Enter');
-  await expect.poll(() => byId(clerk, 'item-selected').getAttribute('data-code')).toBe(code);
+  await poll(() => byId(clerk, 'item-selected').getAttribute('data-code')).toBe(code);
 }
 
 /** Decision buttons follow the core's verdict on the form as it stands. */
 async function expectAllowed(expected: Record<string, boolean>) {
-  await expect.poll(() => byId(clerk, 'decision-summary').getAttribute('data-fresh')).toBe('true');
+  await poll(() => byId(clerk, 'decision-summary').getAttribute('data-fresh')).toBe('true');
   for (const [decision, value] of Object.entries(expected)) {
-    await expect.poll(() => allowed(decision), { message: decision }).toBe(String(value));
+    await expect.poll(() => allowed(decision), { message: decision, timeout: 15_000 }).toBe(String(value));
   }
 }
 
@@ -135,10 +141,10 @@ describe('the case workflow at the counter', () => {
   it('signs in and calls a ticket for 企业开办', async () => {
     await signIn(clerk, '1001');
     await kiosk.request('issueTicket', { body: { lineId: 'C', priority: 'normal' } });
-    await expect.poll(() => byId(clerk, 'queue-count-C').textContent()).toBe('1');
+    await poll(() => byId(clerk, 'queue-count-C').textContent()).toBe('1');
     await byId(clerk, 'action-call-next').and(clerk.locator(':enabled')).waitFor();
     await clerk.keyboard.press('F1');
-    await expect.poll(() => byId(clerk, 'current-ticket').textContent()).toBe('C001');
+    await poll(() => byId(clerk, 'current-ticket').textContent()).toBe('C001');
   });
 
   it('an enterprise with a wrong credit code cannot be decided; a missing required material allows only the notice', async () => {
@@ -153,27 +159,27 @@ describe('the case workflow at the counter', () => {
     await byId(clerk, 'applicant-credit-code').fill(WRONG_CREDIT_CODE);
     await byId(clerk, 'applicant-contact-name').fill('李明');
     await byId(clerk, 'applicant-contact-phone').fill('13912345678');
-    await expect.poll(() => byId(clerk, 'applicant-credit-code-error').textContent()).toContain('校验位');
+    await poll(() => byId(clerk, 'applicant-credit-code-error').textContent()).toContain('校验位');
     await expectAllowed({ accept: false, 'accept-with-missing': false, notice: false, refuse: false });
     await clerk.keyboard.press('Alt+S'); // 受理 refused out loud, no dialog
-    await expect.poll(() => clerk.getByText('申请人信息有误').count()).toBeGreaterThan(0);
+    await poll(() => clerk.getByText('申请人信息有误').count()).toBeGreaterThan(0);
     expect(await byId(clerk, 'dialog-accept').count()).toBe(0);
 
     await byId(clerk, 'applicant-credit-code').fill(CREDIT_CODE);
-    await expect.poll(() => byId(clerk, 'applicant-credit-code-error').count()).toBe(0);
+    await poll(() => byId(clerk, 'applicant-credit-code-error').count()).toBe(0);
     // Materials 1, 3 and 4 present; 2 (股东会决议, required) and 5 (可容缺) missing.
     for (const key of ['Alt+1', 'Alt+3', 'Alt+4']) await clerk.keyboard.press(key);
-    await expect.poll(() => byId(clerk, 'materials-count').textContent()).toContain('3/5');
+    await poll(() => byId(clerk, 'materials-count').textContent()).toContain('3/5');
     await expectAllowed({ accept: false, 'accept-with-missing': false, notice: true, refuse: true });
     // The citizen sees the ticks as they are made.
-    await expect.poll(() => byId(outward, 'outward-material-0').getAttribute('data-provided')).toBe('true');
+    await poll(() => byId(outward, 'outward-material-0').getAttribute('data-provided')).toBe('true');
     expect(await byId(outward, 'outward-material-1').getAttribute('data-provided')).toBe('false');
     await screenshot(clerk, 'case-form.png');
 
     await clerk.keyboard.press('Alt+G'); // 一次性告知: the notice preview
     await byId(clerk, 'notice-preview').waitFor();
     const rows = byId(clerk, 'notice-missing');
-    await expect.poll(() => rows.count()).toBe(2);
+    await poll(() => rows.count()).toBe(2);
     const notice = (await byId(clerk, 'notice-preview').textContent()) ?? '';
     // Every missing material with its requirement, the item, the applicant, the clerk, the window and the date.
     for (const text of [
@@ -191,7 +197,7 @@ describe('the case workflow at the counter', () => {
     expect(notice).toMatch(/\d{4}年\d{1,2}月\d{1,2}日/);
     await screenshot(clerk, 'case-notice.png');
     await clerk.keyboard.press('Escape'); // back to the form
-    await expect.poll(() => byId(clerk, 'notice-preview').count()).toBe(0);
+    await poll(() => byId(clerk, 'notice-preview').count()).toBe(0);
     expect(await byId(clerk, 'case-panel').count()).toBe(1);
   });
 
@@ -199,7 +205,7 @@ describe('the case workflow at the counter', () => {
     await clerk.keyboard.press('Alt+Q'); // 全部齐全
     await expectAllowed({ accept: true, 'accept-with-missing': false, notice: false, refuse: true });
     const promised = addWorkingDays(today(), 3);
-    await expect.poll(() => byId(clerk, 'case-promised-date').getAttribute('data-date')).toBe(promised);
+    await poll(() => byId(clerk, 'case-promised-date').getAttribute('data-date')).toBe(promised);
 
     await clerk.keyboard.press('Alt+S');
     await byId(clerk, 'dialog-accept').waitFor();
@@ -213,13 +219,13 @@ describe('the case workflow at the counter', () => {
     expect(await byId(clerk, 'case-result-promised').getAttribute('data-date')).toBe(promised);
 
     // 受理 printed the 受理回执, once for the two clicks, with the case lookup in its QR code.
-    await expect.poll(() => printer.jobs.filter((job) => jobText(job).includes(`办件编号：${caseNo}`)).length).toBe(1);
+    await poll(() => printer.jobs.filter((job) => jobText(job).includes(`办件编号：${caseNo}`)).length).toBe(1);
     const receipt = printer.jobs.find((job) => jobText(job).includes(`办件编号：${caseNo}`))!;
     expect(jobText(receipt)).toContain('受理回执');
     expect(receipt.qr.map((qr) => qr.payload)).toEqual([`${hall.url}/case/${caseNo}`]);
 
     // The citizen's screen: the item, the masked code (never the full one), the ticks and the decision.
-    await expect.poll(() => byId(outward, 'outward-case').getAttribute('data-decision')).toBe('accept');
+    await poll(() => byId(outward, 'outward-case').getAttribute('data-decision')).toBe('accept');
     expect(await byId(outward, 'outward-case-item').textContent()).toContain('营业执照变更登记');
     const masked = (await byId(outward, 'outward-case-id').textContent()) ?? '';
     expect(masked).toBe(`${CREDIT_CODE.slice(0, 4)}**********${CREDIT_CODE.slice(-4)}`);
@@ -235,7 +241,7 @@ describe('the case workflow at the counter', () => {
 
   it('an instant item (即办件) for a person is accepted and finished on the spot (准予)', async () => {
     await clerk.keyboard.press('F6'); // the result gives way to a new case
-    await expect.poll(() => byId(clerk, 'case-result').count()).toBe(0);
+    await poll(() => byId(clerk, 'case-result').count()).toBe(0);
     await findItem('gtgsh', 'SCJG-DJ-011'); // 个体工商户设立登记
     await byId(clerk, 'applicant-name').fill('张晓明');
     await byId(clerk, 'applicant-id-number').fill(ID_NUMBER.toLowerCase()); // a lower-case x is fine
@@ -249,7 +255,7 @@ describe('the case workflow at the counter', () => {
     expect(await byId(clerk, 'case-result').getAttribute('data-status')).toBe('finished');
     expect(await byId(clerk, 'case-result-decision').textContent()).toContain('准予');
     cases.instant = ((await byId(clerk, 'case-result-no').textContent()) ?? '').trim();
-    await expect.poll(() => byId(outward, 'outward-case-no').textContent()).toBe(cases.instant);
+    await poll(() => byId(outward, 'outward-case-no').textContent()).toBe(cases.instant);
     expect(await outward.content()).not.toContain(ID_NUMBER);
   });
 
@@ -262,6 +268,10 @@ describe('the case workflow at the counter', () => {
     await byId(clerk, 'applicant-phone').fill('025-84561234');
     for (const key of ['Alt+1', 'Alt+2', 'Alt+3', 'Alt+4']) await clerk.keyboard.press(key);
     await expectAllowed({ accept: false, 'accept-with-missing': true, notice: true });
+    // Promised tomorrow (1 working day): the 补交 deadline is capped at the promised date, not 5 working days on.
+    const tomorrow = addWorkingDays(today(), 1);
+    await poll(() => byId(clerk, 'case-promised-date').getAttribute('data-date')).toBe(tomorrow);
+    expect(await byId(clerk, 'case-owed-by').getAttribute('data-date')).toBe(tomorrow);
     await clerk.keyboard.press('Alt+R'); // 容缺受理: shows what is owed and by when
     await byId(clerk, 'dialog-owed').waitFor();
     expect(await byId(clerk, 'dialog-owed').textContent()).toContain('住所使用证明');
@@ -269,50 +279,151 @@ describe('the case workflow at the counter', () => {
     await byId(clerk, 'case-result').waitFor();
     cases.near = ((await byId(clerk, 'case-result-no').textContent()) ?? '').trim();
     // The citizen checks it: masked name and ID, the decision, the promised date and the 容缺 deadline.
-    await expect.poll(() => byId(outward, 'outward-case-no').textContent()).toBe(cases.near);
+    await poll(() => byId(outward, 'outward-case-no').textContent()).toBe(cases.near);
     expect(await byId(outward, 'outward-case-applicant').textContent()).toBe('王*');
     expect(await byId(outward, 'outward-case-id').textContent()).toBe(`${ID_NUMBER.slice(0, 4)}**********${ID_NUMBER.slice(-4)}`);
     expect(await byId(outward, 'outward-case-promised').textContent()).toMatch(/\d{4}年\d{1,2}月\d{1,2}日/);
     await byId(outward, 'outward-case-owed-by').waitFor();
+    expect(await byId(outward, 'outward-case-owed-by').textContent()).toBe(
+      await byId(outward, 'outward-case-promised').textContent(),
+    );
     expect(await outward.content()).not.toContain(ID_NUMBER);
 
     await clerk.keyboard.press('F8'); // 办件列表
     await byId(clerk, 'case-list').waitFor();
-    await expect.poll(() => byId(clerk, 'case-today-count').textContent()).toBe('3');
+    await poll(() => byId(clerk, 'case-today-count').textContent()).toBe('3');
     for (const caseNo of [cases.promised!, cases.instant!, cases.near!]) {
       await byId(clerk, `case-today-${caseNo}`).waitFor();
     }
-    await expect.poll(() => byId(clerk, `case-row-${cases.near}`).getAttribute('data-deadline')).toBe('near');
+    await poll(() => byId(clerk, `case-row-${cases.near}`).getAttribute('data-deadline')).toBe('near');
     expect(await byId(clerk, `case-row-${cases.promised}`).getAttribute('data-deadline')).toBe('ok');
     expect(await byId(clerk, `case-row-${cases.instant}`).count()).toBe(0); // finished on the spot
     await screenshot(clerk, 'case-list.png');
 
     await byId(clerk, `case-finish-${cases.promised}`).click();
     await byId(clerk, 'dialog-finish').waitFor();
+    await poll(() => focused(clerk)).toBe('finish-approve');
     await clerk.keyboard.press('Enter'); // 准予
-    await expect.poll(() => byId(clerk, `case-row-${cases.promised}`).count()).toBe(0);
-    await expect
-      .poll(() => byId(clerk, `case-today-${cases.promised}`).getAttribute('data-status'))
+    await poll(() => byId(clerk, `case-row-${cases.promised}`).count()).toBe(0);
+    await poll(() => byId(clerk, `case-today-${cases.promised}`).getAttribute('data-status'))
       .toBe('finished');
 
-    await expect.poll(() => byId(clerk, 'figure-accepted').textContent()).toBe('3');
-    await expect.poll(() => byId(clerk, 'figure-finished').textContent()).toBe('2');
+    await poll(() => byId(clerk, 'figure-accepted').textContent()).toBe('3');
+    await poll(() => byId(clerk, 'figure-finished').textContent()).toBe('2');
     expect(await byId(clerk, 'figure-called').textContent()).toBe('1');
     expect(await byId(clerk, 'figure-on-time').textContent()).toBe('100%');
 
-    // The 容缺受理 case is finished from the list too.
+    // The 容缺受理 case cannot be 办结 while 住所使用证明 is owed: the dialog says so and offers 补交登记.
+    expect(await byId(clerk, `case-state-${cases.near}`).textContent()).toBe('待补交 1 项');
+    await byId(clerk, `case-finish-${cases.near}`).click();
+    await byId(clerk, 'finish-blocked').waitFor();
+    expect(await byId(clerk, 'finish-blocked').textContent()).toContain('住所使用证明');
+    expect(await byId(clerk, 'finish-approve').count()).toBe(0);
+    await poll(() => focused(clerk)).toBe('finish-supply');
+    await clerk.keyboard.press('b'); // 补交登记 instead
+    await byId(clerk, 'dialog-supply').waitFor();
+    expect(await byId(clerk, 'supply-material-0').getAttribute('data-checked')).toBe('true');
+    await poll(() => focused(clerk)).toBe('confirm-supply');
+    await clerk.keyboard.press('Enter'); // recorded, its 补交回执 printed
+    await poll(() => byId(clerk, 'dialog-supply').count()).toBe(0);
+    await poll(() => byId(clerk, `case-state-${cases.near}`).textContent()).toBe('已受理');
+    await poll(() => printer.jobs.filter((job) => jobText(job).includes('补交回执') && jobText(job).includes(cases.near!)).length)
+      .toBe(1);
+    // Now it can be finished from the list.
     await byId(clerk, `case-finish-${cases.near}`).click();
     await byId(clerk, 'dialog-finish').waitFor();
+    expect(await byId(clerk, 'finish-blocked').count()).toBe(0);
+    await poll(() => focused(clerk)).toBe('finish-approve');
     await clerk.keyboard.press('Enter');
-    await expect.poll(() => byId(clerk, `case-row-${cases.near}`).count()).toBe(0);
-    await expect.poll(() => byId(clerk, 'figure-finished').textContent()).toBe('3');
+    await poll(() => byId(clerk, `case-row-${cases.near}`).count()).toBe(0);
+    await poll(() => byId(clerk, 'figure-finished').textContent()).toBe('3');
 
     await clerk.keyboard.press('Escape'); // back to the case in hand
-    await expect.poll(() => byId(clerk, 'case-result').count()).toBe(1);
+    await poll(() => byId(clerk, 'case-result').count()).toBe(1);
     await clerk.keyboard.press('Escape'); // done with it: back to the queue
-    await expect.poll(() => byId(clerk, 'tab-queue').getAttribute('aria-selected')).toBe('true');
-    await expect.poll(() => byId(outward, 'outward-case').count()).toBe(0);
+    await poll(() => byId(clerk, 'tab-queue').getAttribute('aria-selected')).toBe('true');
+    await poll(() => byId(outward, 'outward-case').count()).toBe(0);
     expect(await byId(outward, 'outward-number').textContent()).toBe('C001');
+  });
+
+  it('容缺受理 with two owed materials: the citizen sees every one; 补交登记 one by one, then 办结', async () => {
+    await clerk.keyboard.press('F6');
+    await poll(() => byId(clerk, 'case-result').count()).toBe(0);
+    await findItem('spjy', 'SCJG-XK-005'); // 食品经营许可（新办）: 10 working days, the last two 可容缺
+    await byId(clerk, 'applicant-type-person').click();
+    await byId(clerk, 'applicant-name').fill('欧阳晓明');
+    await byId(clerk, 'applicant-id-number').fill(ID_NUMBER);
+    await byId(clerk, 'applicant-phone').fill('13812345678');
+    for (const key of ['Alt+1', 'Alt+2', 'Alt+3']) await clerk.keyboard.press(key);
+    await expectAllowed({ accept: false, 'accept-with-missing': true, notice: true });
+    const owedBy = addWorkingDays(today(), 5); // the hall's 5 working days, before the promised date
+    const promised = addWorkingDays(today(), 10);
+    await poll(() => byId(clerk, 'case-owed-by').getAttribute('data-date')).toBe(owedBy);
+    expect(await byId(clerk, 'case-promised-date').getAttribute('data-date')).toBe(promised);
+    await clerk.keyboard.press('Alt+R');
+    await byId(clerk, 'dialog-owed').waitFor();
+    await byId(clerk, 'confirm-accept').click();
+    await byId(clerk, 'case-result').waitFor();
+    const caseNo = ((await byId(clerk, 'case-result-no').textContent()) ?? '').trim();
+    await byId(clerk, 'case-result-owed-hint').waitFor();
+
+    // The citizen's screen lists every owed material in full, with the date they are owed by.
+    await poll(() => byId(outward, 'outward-case-no').textContent()).toBe(caseNo);
+    const owed = ['食品安全管理制度目录', '食品安全管理人员培训合格证明'];
+    await poll(() => byId(outward, 'outward-owed').count()).toBe(1);
+    for (const [i, name] of owed.entries()) {
+      const row = byId(outward, `outward-owed-${i}`);
+      expect(await row.textContent()).toContain(name);
+      // Wholly on screen: neither clipped by the card nor cut off at the bottom.
+      const box = (await row.boundingBox())!;
+      const card = (await byId(outward, 'outward-case').boundingBox())!;
+      expect(box.y + box.height).toBeLessThanOrEqual(card.y + card.height + 0.5);
+      expect(box.y + box.height).toBeLessThanOrEqual(1080);
+      expect(
+        await row.evaluate((el) => {
+          const clip = el.closest('.ow-case');
+          const rect = el.getBoundingClientRect();
+          return clip !== null && rect.bottom <= clip.getBoundingClientRect().bottom && el.scrollWidth <= el.clientWidth + 1;
+        }),
+      ).toBe(true);
+    }
+    expect(await byId(outward, 'outward-case-owed-by').textContent()).toMatch(/\d{4}年\d{1,2}月\d{1,2}日/);
+    await screenshot(outward, 'case-owed-outward.png');
+
+    // F8: the case waits for 补交; 办结 is refused until then.
+    await clerk.keyboard.press('F8');
+    await byId(clerk, `case-row-${caseNo}`).waitFor();
+    await poll(() => byId(clerk, `case-state-${caseNo}`).textContent()).toBe('待补交 2 项');
+    // The first one arrives: untick the second (digit 2), Enter.
+    await byId(clerk, `case-supply-${caseNo}`).click();
+    await byId(clerk, 'dialog-supply').waitFor();
+    await poll(() => focused(clerk)).toBe('confirm-supply');
+    await clerk.keyboard.press('2');
+    await poll(() => byId(clerk, 'supply-material-1').getAttribute('data-checked')).toBe('false');
+    await screenshot(clerk, 'case-supply.png');
+    await clerk.keyboard.press('Enter');
+    await poll(() => byId(clerk, `case-state-${caseNo}`).textContent()).toBe('待补交 1 项');
+    const slips = () => printer.jobs.filter((job) => jobText(job).includes('补交回执') && jobText(job).includes(caseNo));
+    await poll(() => slips().length).toBe(1);
+    expect(jobText(slips()[0]!)).toContain(`1.${owed[0]}`);
+    expect(jobText(slips()[0]!)).toContain(`尚待补交1项（请于${owedBy}前补交）：`);
+
+    await byId(clerk, `case-finish-${caseNo}`).click();
+    await byId(clerk, 'finish-blocked').waitFor();
+    await screenshot(clerk, 'case-finish-blocked.png');
+    await byId(clerk, 'finish-supply').click();
+    await byId(clerk, 'dialog-supply').waitFor();
+    expect(await byId(clerk, 'supply-material-0').textContent()).toContain(owed[1]);
+    await byId(clerk, 'confirm-supply').click();
+    await poll(() => byId(clerk, `case-state-${caseNo}`).textContent()).toBe('已受理');
+    await poll(() => slips().length).toBe(2);
+    expect(jobText(slips()[1]!)).toContain('容缺材料已全部补齐。');
+
+    await byId(clerk, `case-finish-${caseNo}`).click();
+    await byId(clerk, 'finish-approve').click();
+    await poll(() => byId(clerk, `case-row-${caseNo}`).count()).toBe(0);
+    await poll(() => byId(clerk, `case-today-${caseNo}`).getAttribute('data-status')).toBe('finished');
+    await clerk.keyboard.press('Escape');
   });
 
   it('never wrote a full ID number to the log file', () => {

@@ -49,6 +49,7 @@ const REAL_ESTATE_TRANSFER = 'BDC-ZY-001'; // 承诺件, 5 working days; 5 requi
 const SOLE_TRADER = 'SCJG-DJ-011'; // 即办件, person; 2 required, 2 可容缺
 const MARRIAGE_RECORD = 'MZ-HY-001'; // 即办件, person; 2 required
 const GREEN_CHANNEL = 'FG-BA-003'; // 承诺件, 2 calendar days, enterprise
+const SOCIAL_INSURANCE = 'RS-CB-001'; // 即办件, person; 2 required, 1 可容缺 (劳动合同); not 容缺后补
 
 const draftFor = (itemCode: string, provided: boolean[], applicant: Applicant = person): CaseDraft => ({
   itemCode,
@@ -204,9 +205,37 @@ describe('case decisions', () => {
     expect(record.decision).toBe('accept_with_missing');
     expect(record.missing.map((m) => m.name)).toEqual(['用途说明或单位证明函', '授权委托书及受托人身份证件']);
     expect(record.missing.every((m) => m.waivable)).toBe(true);
-    // 5 working days (hall setting) after 02-12: 13, 14, 24, 25, 26.
-    expect(record.owedBy).toBe('2026-02-26');
+    // 5 working days (hall setting) after 02-12 would be 02-26 (13, 14, 24, 25, 26), after the
+    // promised date: the 补交 deadline is the promised date, which stays as promised.
     expect(record.promisedDate).toBe('2026-02-24');
+    expect(record.owedBy).toBe('2026-02-24');
+    expect(record.missing.map((m) => m.suppliedAt)).toEqual([null, null]);
+  });
+
+  it('容缺受理 of a 即办件 waits for the owed material (受理, not 办结) unless the item is 容缺后补', () => {
+    const s = setup();
+    // 职工社会保险参保登记: 即办件, 劳动合同 可容缺, not 容缺后补.
+    const waiting = s.service.submit(
+      submitArgs(draftFor(SOCIAL_INSURANCE, [true, true, false]), 'accept_with_missing', {
+        instantOutcome: 'approved',
+      }),
+    );
+    expect(waiting).toMatchObject({
+      kind: 'instant',
+      status: 'accepted',
+      outcome: null,
+      finishedAt: null,
+      promisedDate: null,
+      owedBy: '2026-02-26', // no promised date: the hall's 5 working days
+      missing: [{ name: '劳动合同', suppliedAt: null }],
+    });
+    expect(s.service.list().open.map((c) => c.caseNo)).toEqual([waiting.caseNo]);
+    expect(refusal(() => s.service.finish(waiting.caseNo, 'approved'))).toMatchObject({
+      code: 'CONFLICT',
+      message: `办件 ${waiting.caseNo} 还有 1 项容缺材料未补交（劳动合同），本事项须材料补齐后才能办结：请先做补交登记`,
+    });
+    s.service.supplement(waiting.caseNo, ['劳动合同']);
+    expect(s.service.finish(waiting.caseNo, 'approved')).toMatchObject({ status: 'finished', outcome: 'approved' });
   });
 
   it('一次性告知 lists every missing material with its requirement text', () => {
@@ -268,7 +297,7 @@ describe('case decisions', () => {
       submitArgs(draftFor(MARRIAGE_RECORD, [true, true]), 'accept', { instantOutcome: 'not_approved' }),
     );
     expect(refused).toMatchObject({ status: 'finished', outcome: 'not_approved' });
-    // 容缺受理 of an instant item: finished too, with what is owed.
+    // 容缺受理 of an instant item that is 容缺后补 (先办结、后补交): finished too, with what is owed.
     const owed = s.service.submit(
       submitArgs(draftFor(SOLE_TRADER, [true, true, false, true]), 'accept_with_missing', {
         instantOutcome: 'approved',
@@ -689,6 +718,94 @@ describe('finishing, the case list and figures', () => {
       onTimeRate: 1,
       ratings: none,
     });
+  });
+});
+
+describe('补交登记 (容缺受理)', () => {
+  it('records what arrived with its outbox mutation in one transaction; 办结 waits until nothing is owed', () => {
+    const s = setup('2026-02-12T02:00:00Z');
+    const record = s.service.submit(
+      submitArgs(draftFor(NO_CRIMINAL_RECORD, [true, false, false]), 'accept_with_missing'),
+    );
+    const owed = ['用途说明或单位证明函', '授权委托书及受托人身份证件'];
+    expect(record.missing.map((m) => m.name)).toEqual(owed);
+    const mustSupply = `办件 ${record.caseNo} 还有 2 项容缺材料未补交（${owed.join('、')}），本事项须材料补齐后才能办结：请先做补交登记`;
+    expect(refusal(() => s.service.finish(record.caseNo, 'approved'))).toMatchObject({
+      code: 'CONFLICT',
+      message: mustSupply,
+    });
+
+    // The first one arrives the next day.
+    s.setNow('2026-02-13T03:00:00Z');
+    const first = s.service.supplement(record.caseNo, [owed[1]!]);
+    expect(first.missing.map((m) => [m.name, m.suppliedAt])).toEqual([
+      [owed[0], null],
+      [owed[1], '2026-02-13T03:00:00.000Z'],
+    ]);
+    expect(first).toMatchObject({ status: 'accepted', promisedDate: '2026-02-24', owedBy: '2026-02-24' });
+    const mutations = s.outbox.entries().filter((m) => m.name === 'case.supplemented');
+    expect(mutations.map((m) => m.args)).toEqual([
+      {
+        caseNo: record.caseNo,
+        materials: [owed[1]],
+        suppliedAt: '2026-02-13T03:00:00.000Z',
+        staffNo: '1001',
+        windowId: 1,
+      },
+    ]);
+    expect(verifyChain(s.outbox.entries())).toBeNull();
+    expect(refusal(() => s.service.finish(record.caseNo, 'approved')).message).toContain(`还有 1 项容缺材料未补交（${owed[0]}）`);
+    // The same one again, nothing, or something the case does not owe: refused, nothing written.
+    expect(refusal(() => s.service.supplement(record.caseNo, [owed[1]!])).message).toBe(
+      `「${owed[1]}」已于 2026-02-13 补交登记，无需重复登记`,
+    );
+    expect(refusal(() => s.service.supplement(record.caseNo, ['居民身份证'])).code).toBe('CONFLICT');
+    expect(refusal(() => s.service.supplement('20990101010010001', [owed[0]!])).code).toBe('NOT_FOUND');
+    expect(s.outbox.entries().filter((m) => m.name === 'case.supplemented')).toHaveLength(1);
+
+    // The last one: the case can be 办结, on the promised date it always had.
+    s.setNow('2026-02-14T03:00:00Z');
+    const complete = s.service.supplement(record.caseNo, [owed[0]!]);
+    expect(complete.missing.every((m) => m.suppliedAt !== null)).toBe(true);
+    expect(refusal(() => s.service.supplement(record.caseNo, [owed[0]!])).message).toMatch(/已全部补交/);
+    // 补交 lives in the case row: the list reads it back.
+    expect(CaseList.parse(s.service.list()).open[0]!.missing.map((m) => m.suppliedAt)).toEqual([
+      '2026-02-14T03:00:00.000Z',
+      '2026-02-13T03:00:00.000Z',
+    ]);
+    expect(s.service.finish(record.caseNo, 'approved')).toMatchObject({
+      status: 'finished',
+      promisedDate: '2026-02-24',
+    });
+    // Signed out: no 补交登记.
+    s.signedIn.value = false;
+    expect(refusal(() => s.service.supplement(record.caseNo, [owed[0]!])).code).toBe('NOT_SIGNED_IN');
+  });
+
+  it('refuses 补交 for a case that owes nothing: 受理 with everything, 一次性告知', () => {
+    const s = setup();
+    const accepted = s.service.submit(submitArgs(draftFor(NO_CRIMINAL_RECORD, [true, true, true]), 'accept'));
+    const notice = s.service.submit(submitArgs(draftFor(NO_CRIMINAL_RECORD, [false, true, true]), 'notice'));
+    expect(refusal(() => s.service.supplement(accepted.caseNo, ['居民身份证'])).message).toBe(
+      `办件 ${accepted.caseNo} 不是容缺受理的办件，没有需要补交的材料`,
+    );
+    expect(refusal(() => s.service.supplement(notice.caseNo, ['居民身份证'])).message).toMatch(/不是容缺受理的办件/);
+    expect(s.outbox.entries().filter((m) => m.name === 'case.supplemented')).toEqual([]);
+  });
+
+  it('容缺后补: a case 办结 with material owed stays in the open list until its 补交 is recorded', () => {
+    const s = setup('2026-02-12T02:00:00Z');
+    // 个体工商户设立登记 is 容缺后补 in the demo hall: finished on the spot, 经营场所使用证明 owed.
+    const finished = s.service.submit(
+      submitArgs(draftFor(SOLE_TRADER, [true, true, false, true]), 'accept_with_missing', { instantOutcome: 'approved' }),
+    );
+    expect(finished).toMatchObject({ status: 'finished', owedBy: '2026-02-26' });
+    s.setNow('2026-02-16T02:00:00Z'); // days later: not in today's list any more
+    expect(s.service.list().today).toEqual([]);
+    expect(s.service.list().open.map((c) => [c.caseNo, c.status])).toEqual([[finished.caseNo, 'finished']]);
+    const supplied = s.service.supplement(finished.caseNo, ['经营场所使用证明']);
+    expect(supplied.missing[0]!.suppliedAt).toBe('2026-02-16T02:00:00.000Z');
+    expect(s.service.list().open).toEqual([]);
   });
 });
 

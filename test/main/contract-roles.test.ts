@@ -63,6 +63,7 @@ const VALID_ARGS: { [N in CallName]: CallArgs<N> } = {
     instantOutcome: null,
   },
   finishCase: { caseNo: '20260302030010001', outcome: 'approved' },
+  recordSupplement: { caseNo: '20260302030010001', materials: ['婚姻状况证明'] },
   listCases: {},
   getFigures: {},
   requestRating: {},

@@ -23,6 +23,7 @@ import {
   normalizeField,
   noticeDocument,
   otherErrors,
+  owedText,
   recordStateText,
   toDraft,
   type CaseForm,
@@ -274,6 +275,19 @@ describe('wording of cases and figures', () => {
       '已办结（不予）',
     );
     expect(recordStateText({ decision: 'notice', status: 'notice', outcome: null })).toBe('已告知');
+  });
+
+  it('says how much 容缺 material a case still owes', () => {
+    const missing = [
+      { name: '委托书', requirement: '', waivable: true, suppliedAt: null },
+      { name: '章程', requirement: '', waivable: true, suppliedAt: '2026-03-06T02:00:00.000Z' },
+      { name: '住所证明', requirement: '', waivable: true },
+    ];
+    expect(owedText({ decision: 'accept_with_missing', status: 'accepted', missing })).toBe('待补交 2 项');
+    expect(owedText({ decision: 'accept_with_missing', status: 'finished', missing })).toBe('已办结 · 待补交 2 项');
+    expect(owedText({ decision: 'notice', status: 'notice', missing })).toBeNull();
+    const allIn = missing.map((m) => ({ ...m, suppliedAt: '2026-03-06T02:00:00.000Z' }));
+    expect(owedText({ decision: 'accept_with_missing', status: 'accepted', missing: allIn })).toBeNull();
   });
 
   it('words shares and minutes', () => {

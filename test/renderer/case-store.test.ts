@@ -334,4 +334,38 @@ describe('case store: tickets, the list and figures', () => {
     expect(store.getState().finishError).toBe('办件已办结，不能重复办结');
     expect(store.getState().finishing).not.toBeNull();
   });
+
+  const owing = record({
+    decision: 'accept_with_missing',
+    missing: [{ name: '委托书', requirement: '', waivable: true, suppliedAt: null }],
+    owedBy: '2026-03-10',
+  });
+
+  it('补交登记 from the list: the 办结 dialog gives way to it; recorded, it closes and the list follows', async () => {
+    const { fake, store } = await setup();
+    store.getState().openFinish(owing);
+    store.getState().openSupply(owing);
+    expect(store.getState().finishing).toBeNull();
+    expect(store.getState().supplying).toBe(owing);
+    const supplied = { ...owing, missing: [{ ...owing.missing[0]!, suppliedAt: '2026-03-06T02:00:00.000Z' }] };
+    fake.answer('recordSupplement', () => Promise.resolve(supplied));
+    expect(await store.getState().supply(owing.caseNo, ['委托书'])).toBe(true);
+    expect(fake.named('recordSupplement')[0]!.args).toEqual({ caseNo: owing.caseNo, materials: ['委托书'] });
+    expect(store.getState().supplying).toBeNull();
+    await flush();
+    expect(fake.named('listCases')).toHaveLength(1);
+  });
+
+  it("keeps the 补交登记 dialog open with the core's reason when it is refused", async () => {
+    const { fake, store } = await setup();
+    fake.answer('recordSupplement', () =>
+      Promise.reject(new CallError('CONFLICT', '「委托书」已于 2026-03-06 补交登记，无需重复登记')),
+    );
+    store.getState().openSupply(owing);
+    expect(await store.getState().supply(owing.caseNo, ['委托书'])).toBe(false);
+    expect(store.getState().supplyError).toBe('「委托书」已于 2026-03-06 补交登记，无需重复登记');
+    expect(store.getState().supplying).toBe(owing);
+    store.getState().openSupply(null);
+    expect([store.getState().supplying, store.getState().supplyError]).toEqual([null, null]);
+  });
 });

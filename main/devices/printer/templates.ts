@@ -43,6 +43,20 @@ function qrBlock(data: string, caption: string): Block[] {
   return [{ type: 'blank' }, { type: 'qr', data }, { type: 'blank' }, { type: 'text', text: caption, align: 'center' }];
 }
 
+/** A case slip's first rows: the case number, the item, the applicant (masked) and when (`label`, e.g. 受理时间：). */
+function caseRows(
+  input: { caseNo: string; itemName: string; applicantMasked: string },
+  label: string,
+  at: Date | string,
+): { label: string; value: string }[] {
+  return [
+    { label: '办件编号：', value: input.caseNo },
+    { label: '办理事项：', value: input.itemName },
+    { label: '申请人：', value: input.applicantMasked },
+    { label, value: formatHallTime(at) },
+  ];
+}
+
 function clerkLabel(clerkName: string, staffNo?: string | null): string {
   return staffNo ? `${clerkName}（工号 ${staffNo}）` : clerkName;
 }
@@ -119,10 +133,7 @@ export function acceptanceReceipt(input: AcceptanceReceiptInput): PrintDocument 
     {
       type: 'fields',
       rows: [
-        { label: '办件编号：', value: input.caseNo },
-        { label: '办理事项：', value: input.itemName },
-        { label: '申请人：', value: input.applicantMasked },
-        { label: '受理时间：', value: formatHallTime(input.acceptedAt) },
+        ...caseRows(input, '受理时间：', input.acceptedAt),
         { label: input.promisedDate ? '承诺办结：' : '办理时限：', value: promised },
         ...(input.feeYuan === undefined || input.feeYuan === null
           ? []
@@ -142,6 +153,67 @@ export function acceptanceReceipt(input: AcceptanceReceiptInput): PrintDocument 
   blocks.push({ type: 'text', text: '请妥善保管本回执，凭回执查询和领取办理结果。' });
   if (input.hotline) blocks.push({ type: 'text', text: `咨询监督电话：${input.hotline}` });
   return { kind: 'receipt', title: `受理回执 ${input.caseNo}`, blocks };
+}
+
+// ——— 补交回执 receipt for owed material handed in (容缺受理) ———
+
+export interface SupplementReceiptInput {
+  hallName: string;
+  caseNo: string;
+  itemName: string;
+  /** Already masked, e.g. 王*（3201**********123X） */
+  applicantMasked: string;
+  suppliedAt: Date | string;
+  /** What was handed in now, each with its 形式及份数 ('' when unknown). */
+  received: readonly { name: string; form: string }[];
+  /** What is still owed after this 补交, and by when; empty when everything is in. */
+  stillOwed: readonly string[];
+  owedBy: string | null;
+  /** YYYY-MM-DD for a 承诺件; null for a 即办件. */
+  promisedDate: string | null;
+  windowName: string;
+  clerkName: string;
+  clerkStaffNo?: string | null;
+  /** The case lookup (as on the 受理回执). */
+  lookupUrl: string;
+  hotline?: string | null;
+}
+
+export function supplementReceipt(input: SupplementReceiptInput): PrintDocument {
+  if (input.received.length === 0) throw new Error('补交回执至少要列出一项补交的材料');
+  const blocks: Block[] = [
+    ...header(input.hallName, '补交回执'),
+    { type: 'fields', rows: caseRows(input, '补交时间：', input.suppliedAt) },
+    { type: 'text', text: `已收到您补交的以下 ${input.received.length} 项容缺材料：`, bold: true },
+    {
+      type: 'list',
+      items: input.received.map((m, i) => ({ marker: `${i + 1}.`, lines: m.form ? [m.name, `形式及份数：${m.form}`] : [m.name] })),
+    },
+  ];
+  if (input.stillOwed.length > 0) {
+    blocks.push(
+      {
+        type: 'text',
+        text: `尚待补交 ${input.stillOwed.length} 项${input.owedBy ? `（请于 ${input.owedBy} 前补交）` : ''}：`,
+        bold: true,
+      },
+      { type: 'list', items: input.stillOwed.map((name, i) => ({ marker: `${i + 1}.`, lines: [name] })) },
+    );
+  } else {
+    blocks.push({ type: 'text', text: '容缺材料已全部补齐。', bold: true });
+  }
+  blocks.push({
+    type: 'fields',
+    rows: [
+      { label: input.promisedDate ? '承诺办结：' : '办理时限：', value: input.promisedDate ? `${input.promisedDate} 前` : '即办件，材料补齐后办结' },
+      { label: '经办窗口：', value: input.windowName },
+      { label: '经办人：', value: clerkLabel(input.clerkName, input.clerkStaffNo) },
+    ],
+  });
+  blocks.push({ type: 'rule' }, ...qrBlock(input.lookupUrl, '扫码查询办理进度'));
+  blocks.push({ type: 'text', text: '请将本回执与受理回执一并保管。' });
+  if (input.hotline) blocks.push({ type: 'text', text: `咨询监督电话：${input.hotline}` });
+  return { kind: 'receipt', title: `补交回执 ${input.caseNo}`, blocks };
 }
 
 // ——— 一次性告知书 one-time notice ———

@@ -1,5 +1,8 @@
 // 受理 / 容缺受理 of a promised case: the item, the applicant, the time
-// limit and the promised date, and for 容缺受理 what is owed and by when.
+// limit and the promised date, and for 容缺受理 what is owed and by when
+// (never after the promised date). Also 容缺受理 of a 即办件 that is not
+// 容缺后补: it is 受理 now and 办结 once the owed material is in.
+import type { ReactNode } from 'react';
 import type { Item } from '../../../common/model.ts';
 import { DECISION_TEXT, formatDate, limitText } from '../case-logic.ts';
 import { useAcceptance } from './acceptance.ts';
@@ -36,17 +39,21 @@ export function AcceptDialog({ item, open }: { item: Item; open: boolean }) {
           rows={[
             ['事项', item.name],
             ['申请人', applicantLine],
-            ['办理时限', limitText(item)],
-            [
-              '承诺办结日期',
-              <strong
-                className="dialog-date"
-                data-testid="confirm-promised-date"
-                data-date={view?.promisedDate ?? ''}
-              >
-                {formatDate(view?.promisedDate ?? null)}
-              </strong>,
-            ],
+            ...(item.kind === 'instant'
+              ? [['办理时限', '即办件：容缺材料补齐后当场办结'] as [string, string]]
+              : [
+                  ['办理时限', limitText(item)] as [string, string],
+                  [
+                    '承诺办结日期',
+                    <strong
+                      className="dialog-date"
+                      data-testid="confirm-promised-date"
+                      data-date={view?.promisedDate ?? ''}
+                    >
+                      {formatDate(view?.promisedDate ?? null)}
+                    </strong>,
+                  ] as [string, ReactNode],
+                ]),
           ]}
         />
         {owed.length > 0 && (
@@ -65,7 +72,13 @@ export function AcceptDialog({ item, open }: { item: Item; open: boolean }) {
             </ol>
           </div>
         )}
-        <p className="dialog-note">确认后生成办件编号，承诺日期即对申请人作出的承诺。</p>
+        <p className="dialog-note">
+          {item.kind === 'instant'
+            ? '确认后生成办件编号；申请人补交后，在办件列表（F8）中补交登记，再办结。'
+            : owed.length > 0
+              ? '确认后生成办件编号，承诺日期即对申请人作出的承诺；材料补齐前不能办结。'
+              : '确认后生成办件编号，承诺日期即对申请人作出的承诺。'}
+        </p>
         <DialogError />
       </div>
     </DecisionDialog>

@@ -3,7 +3,7 @@
 // the focus on opening, and a refused decision's reason shows inside.
 import { Alert, Button, Modal, type ButtonProps } from 'antd';
 import { useEffect, useRef, type KeyboardEvent as ReactKeyboardEvent, type ReactNode, type Ref } from 'react';
-import type { InstantOutcome } from '../../../common/cases.ts';
+import type { CaseRecord, InstantOutcome } from '../../../common/cases.ts';
 import { useCases, useCaseStoreApi } from '../case-context.ts';
 
 /** Focuses the returned element once a dialog has opened (antd first puts the focus on its ×). */
@@ -143,6 +143,15 @@ export function outcomeChoice(
       </Button>,
     ],
   };
+}
+
+/** The facts every dialog on a listed case starts with: its number, item and (masked) applicant. */
+export function caseFacts(record: CaseRecord): [string, ReactNode][] {
+  return [
+    ['办件编号', <span className="case-no">{record.caseNo}</span>],
+    ['事项', record.itemName],
+    ['申请人', `${record.applicantMasked.name} · ${record.applicantMasked.idMasked}`],
+  ];
 }
 
 export function Facts({ rows }: { rows: [string, ReactNode][] }) {
