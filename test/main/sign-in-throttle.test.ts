@@ -137,4 +137,20 @@ describe('the counter throttles passwords it checks itself', () => {
     // A clerk may not unlock anyone.
     expect((await failure(counter.call('unlockStaffSignIn', { staffNo: '1002' }))).code).toBe('FORBIDDEN');
   });
+
+  it('online: the hall server counts, and its SIGN_IN_LOCKED reaches the clerk with the time to retry', { timeout: 60_000 }, async () => {
+    const hall = await startHallServer();
+    cleanups.push(() => hall.close());
+    const admin = new HallClient({ baseUrl: hall.url, token: hall.adminToken });
+    const { code } = await admin.request('createEnrollmentCode', { body: { role: 'counter', windowId: 2 } });
+    const options = { dataDir: join(tempDir('halldesk-throttle-'), 'counter'), deviceName: 'throttle', autoEnroll: { serverUrl: hall.url, code } };
+    const counter = await openCounter(options, { retryDelay: () => 100 });
+    cleanups.push(() => counter.close());
+    await until(async () => (await counter.call('getClerkState', {})) as ClerkState, (s) => s.connection.state === 'online', 'online');
+    for (let i = 1; i <= 5; i++) await failure(counter.call('signIn', { staffNo: '1002', password: `guess-${i}` }));
+    const locked = await failure(counter.call('signIn', { staffNo: '1002', password: DEMO_PASSWORD }));
+    expect(locked).toMatchObject({ code: 'SIGN_IN_LOCKED', status: 429 });
+    expect(Date.parse(locked.details.retryAt ?? '')).toBeGreaterThan(Date.now());
+    expect(locked.toJSON().retryAt).toBe(locked.details.retryAt);
+  });
 });
