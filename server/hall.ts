@@ -13,6 +13,7 @@ import type { HallDatabase } from './db.ts';
 import { deviceProof } from './device-proof.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { createThrottle, type SignInLockEntry, type SignInPolicy, type SignInScope } from './throttle.ts';
+import { hallToday } from '../common/hall-time.ts';
 
 export type DeviceRole = 'counter' | 'kiosk';
 
@@ -55,10 +56,9 @@ function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** The hall's local calendar day; ticket numbers restart with it. */
+/** The hall's calendar day in Beijing time, whatever the server machine's zone; ticket numbers restart with it. */
 export function businessDay(at: Date): string {
-  const pad = (value: number) => String(value).padStart(2, '0');
-  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+  return hallToday(at);
 }
 
 /** Walk-in numbers per lease. */

@@ -21,6 +21,7 @@ import { createHallServer } from './hall-server.ts';
 import { parseAllowedHosts } from './host-check.ts';
 import { createPrivateFileOnce, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFile } from './private-file.ts';
 import { parseWithZhMessages } from './validate.ts';
+import { hallDateTimeAt } from '../common/calendar.ts';
 
 const USAGE = `用法：
   node server/main.ts [--data 目录] [--port 8720] [--host 127.0.0.1] [--allowed-hosts 名称,…] [--admin-token 令牌] [--seed 目录] [--verbose]
@@ -171,7 +172,7 @@ function printEnrollmentCode(values: Record<string, string | undefined>): void {
     console.log(`ENROLLMENT_CODE ${JSON.stringify({ code, expiresAt, role, windowId })}`);
     const target = role === 'counter' ? `${windowId} 号窗口的柜台终端` : '取号机';
     console.log(
-      `${target}注册码：${code}（有效期至 ${new Date(expiresAt).toLocaleString('zh-CN')}，只能使用一次）`,
+      `${target}注册码：${code}（有效期至 ${hallDateTimeAt(expiresAt).slice(0, 16)}（北京时间），只能使用一次）`,
     );
   } finally {
     db.close();

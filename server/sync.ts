@@ -55,6 +55,7 @@ import { describeMutation, type HallSyncIssues } from '../common/sync-issues.ts'
 import type { HallDatabase } from './db.ts';
 import { businessDay, type Device } from './hall.ts';
 import { parseWithZhMessages } from './validate.ts';
+import { hallDayRange } from '../common/hall-time.ts';
 
 export interface SyncOptions {
   clock: () => Date;
@@ -571,9 +572,9 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
 
-  /** The ISO time the hall's business day of `at` began (server local time, as businessDay()). */
+  /** The ISO time the hall's business day of `at` began (Beijing time, as businessDay()). */
   function dayStart(at: Date): string {
-    return new Date(at.getFullYear(), at.getMonth(), at.getDate()).toISOString();
+    return hallDayRange(businessDay(at)).since;
   }
 
   const rejectedBase = `SELECT m.device_id AS deviceId, d.name AS deviceName, d.window_id AS windowId, m.seq, m.id,
