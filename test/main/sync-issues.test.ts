@@ -47,6 +47,8 @@ describe('同步异常 (listSyncIssues)', () => {
       db.close();
     }
     const counter = await r.reopen();
+    // A restart signs the manager out: signing in again.
+    await r.signIn(MANAGER, counter);
     await waitFor<ClerkState>(counter, 'clerkState', (s) => s.unsent === 0, 10_000);
     expect(r.query<{ state: string }>('SELECT state FROM outbox WHERE seq = ?', seq)).toEqual([{ state: 'rejected' }]);
 
