@@ -14,17 +14,12 @@ import { openDatabase } from '../../main/store/database.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { DEMO_PASSWORD, startHallServer } from '../helpers/hall-server.ts';
 import { tempDir, until } from '../sync/support.ts';
+import { failure } from '../helpers/counter-views.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-const failure = async (promise: Promise<unknown>) => {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(HallError);
-  return error as HallError;
-};
 
 describe('SignInThrottle', () => {
   it('locks a staff number after the hall’s limit, refuses it before any check, and keeps the lock across a reopen', async () => {
