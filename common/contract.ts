@@ -36,6 +36,25 @@ export const ConnectionState = z.object({
 });
 export type ConnectionState = z.infer<typeof ConnectionState>;
 
+/**
+ * Whether the outward page can sound its announcements: a browser keeps a
+ * page's audio suspended until someone touches the page (autoplay policy);
+ * the Electron shell allows it, so there it runs.
+ */
+export const OutwardAudioState = z.enum(['running', 'blocked']);
+export type OutwardAudioState = z.infer<typeof OutwardAudioState>;
+
+/**
+ * 语音播报 as the clerk's status bar shows it. ok: the outward page can be
+ * heard; blocked: its browser holds the sound back (语音未开启: someone clicks
+ * 「开启语音」 on the outward screen); unknown: no outward page has said (none
+ * open); off: voice is switched off in 设备设置.
+ */
+export const OutwardVoiceStatus = z.enum(['ok', 'blocked', 'unknown', 'off']);
+export type OutwardVoiceStatus = z.infer<typeof OutwardVoiceStatus>;
+/** What the clerk is told while the outward page's sound is held back ('blocked'). */
+export const OUTWARD_VOICE_BLOCKED_MESSAGE = '外屏语音未开启：请在外屏上点击「开启语音」';
+
 export const CallLogEntry = z.object({
   at: z.string(),
   action: z.enum(['callNext', 'recall', 'noShow', 'complete']),
@@ -61,7 +80,7 @@ export const ClerkState = z.object({
   /** The receipt printer and its queue (main/printing/); null when this counter has no printer configured. */
   printer: PrinterState.nullable(),
   /** The window's devices; evaluator null when none is configured. */
-  devices: z.object({ evaluator: EvaluatorStatus.nullable(), outward: OutwardScreenStatus }),
+  devices: z.object({ evaluator: EvaluatorStatus.nullable(), outward: OutwardScreenStatus, voice: OutwardVoiceStatus }),
   /**
    * 暂停服务: the screen is locked (idle for idleLockMinutes, or the clerk
    * paused); the signed-in clerk unlocks with the password. The outward
@@ -195,6 +214,13 @@ export const calls = {
     from: ['outward'],
     args: z.strictObject({ sessionId: z.number().int().nonnegative().max(0xffffffff), level: RatingLevel }),
     result: z.object({ accepted: z.boolean() }),
+  },
+  /** The outward page says whether its announcements can be heard (OutwardAudioState); also while 暂停服务. */
+  reportOutwardAudio: {
+    from: ['outward'],
+    whileLocked: true,
+    args: z.strictObject({ state: OutwardAudioState }),
+    result: z.object({ voice: OutwardVoiceStatus }),
   },
   /** Bad-rating follow-ups (差评回访), for a signed-in manager. */
   listFollowUps: { from: ['clerk'], manager: '差评回访', args: NoArgs, result: z.array(FollowUp) },

@@ -21,6 +21,7 @@ export const CALL_NAMES = [
   'getFigures',
   'requestRating',
   'rateByTouch',
+  'reportOutwardAudio',
   'listFollowUps',
   'advanceFollowUp',
   'issueWalkIn',

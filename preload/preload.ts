@@ -87,6 +87,7 @@ const api: HallDeskApi = {
   getFigures: (args) => invoke('getFigures', args),
   requestRating: (args) => invoke('requestRating', args),
   rateByTouch: (args) => invoke('rateByTouch', args),
+  reportOutwardAudio: (args) => invoke('reportOutwardAudio', args),
   listFollowUps: (args) => invoke('listFollowUps', args),
   advanceFollowUp: (args) => invoke('advanceFollowUp', args),
   issueWalkIn: (args) => invoke('issueWalkIn', args),

@@ -42,6 +42,8 @@ export class Views {
 
   setOutwardStatus(status: OutwardScreenStatus): void {
     this.outwardStatus = status;
+    // No outward page any more: what it said of its sound goes with it (the next one says again).
+    if (status.level === 'error') this.sources.devices.reportOutwardAudio(null);
     this.publish();
   }
 
@@ -81,7 +83,11 @@ export class Views {
       })),
       noShowMinRecalls: settings?.noShowMinRecalls ?? 0,
       log: windowId === null ? [] : state.store.callLogSince(windowId, cases.dayStart(cases.today())),
-      devices: { evaluator: devices.evaluatorStatus(), outward: this.outwardStatus },
+      devices: {
+        evaluator: devices.evaluatorStatus(),
+        outward: this.outwardStatus,
+        voice: devices.voiceStatus(this.outwardStatus.level !== 'error'),
+      },
       locked: state.isLocked(),
       idleLockMinutes: settings?.idleLockMinutes ?? 10,
       rating: ratings.clerkView(windowId),

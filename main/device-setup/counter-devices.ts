@@ -14,7 +14,12 @@
 //
 // Who may call what (a signed-in manager) is the counter's check; here the
 // manager's staff number only comes in to say who set what.
-import type { CallResult } from '../../common/contract.ts';
+import {
+  OUTWARD_VOICE_BLOCKED_MESSAGE,
+  type CallResult,
+  type OutwardAudioState,
+  type OutwardVoiceStatus,
+} from '../../common/contract.ts';
 import type {
   DeviceSection,
   DeviceSettingChange,
@@ -118,6 +123,8 @@ export class CounterDevices {
   private started = false;
   private closed = false;
   private voiceTests = 0;
+  /** What the outward page last said of its sound (null: no page has said, or it went away). */
+  private outwardAudio: OutwardAudioState | null = null;
   private testPattern: string | null = null;
   private testPatternTimer: ReturnType<typeof setTimeout> | null = null;
   /** Per section: where its serial port is now (null: no serial device in use). */
@@ -187,6 +194,21 @@ export class CounterDevices {
 
   get testPatternUntil(): string | null {
     return this.testPattern;
+  }
+
+  /** The outward page says whether its announcements can be heard (a browser may hold them back until someone clicks). */
+  reportOutwardAudio(state: OutwardAudioState | null): void {
+    if (state === this.outwardAudio) return;
+    if (state !== null) this.log.info('outward audio', { state });
+    this.outwardAudio = state;
+    this.options.onChange();
+  }
+
+  /** 语音播报 for the clerk's status bar; `outwardShown`: an outward page is there to ask. */
+  voiceStatus(outwardShown: boolean): OutwardVoiceStatus {
+    if (!this.resolved.effective.voice.enabled) return 'off';
+    if (!outwardShown || this.outwardAudio === null) return 'unknown';
+    return this.outwardAudio === 'running' ? 'ok' : 'blocked';
   }
 
   /** The evaluator's badge: the driver's health, saying so when a known evaluator came back on another path. */
@@ -288,7 +310,8 @@ export class CounterDevices {
     this.voiceTests += 1;
     this.options.onChange();
     const where = this.options.windowName() ?? '本窗口';
-    return { text: `请 A001 号到 ${where} 办理` };
+    const blocked = this.outwardAudio === 'blocked' ? `（${OUTWARD_VOICE_BLOCKED_MESSAGE}）` : '';
+    return { text: `请 A001 号到 ${where} 办理${blocked}` };
   }
 
   exportSetup(): CallResult<'exportDeviceSetup'> {

@@ -1,6 +1,7 @@
 // 设备设置 (a signed-in manager; the contract marks these calls): the setup in
 // use and where each section comes from, saving and resetting a section, the
-// device tests, export and import. The work is CounterDevices'.
+// device tests, export and import. And the outward page's word on its sound
+// (reportOutwardAudio, from the outward screen). The work is CounterDevices'.
 import type { CallHandlers } from '../../common/contract.ts';
 import { DeviceSettingChange } from '../../common/device-setup.ts';
 import type { CounterState } from '../core/counter-state.ts';
@@ -17,7 +18,8 @@ export type DeviceSetupCall =
   | 'testOutwardDisplay'
   | 'testVoice'
   | 'exportDeviceSetup'
-  | 'importDeviceSetup';
+  | 'importDeviceSetup'
+  | 'reportOutwardAudio';
 
 export function deviceSetupHandlers(deps: { state: CounterState; devices: CounterDevices }): CallHandlers<DeviceSetupCall> {
   const { state, devices } = deps;
@@ -34,5 +36,9 @@ export function deviceSetupHandlers(deps: { state: CounterState; devices: Counte
     testVoice: () => devices.testVoice(),
     exportDeviceSetup: () => devices.exportSetup(),
     importDeviceSetup: ({ text }) => devices.importSetup(text, () => state.requireManager().staffNo),
+    reportOutwardAudio: ({ state: audio }) => {
+      devices.reportOutwardAudio(audio);
+      return { voice: devices.voiceStatus(true) };
+    },
   };
 }

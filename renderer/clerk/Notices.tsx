@@ -1,7 +1,7 @@
 // The alert area under the current ticket, a failed load's 重试 alert, the
-// connection badge and the outward screen's badge.
+// connection badge, the outward screen's badge and its 语音未开启 badge.
 import { Alert, Button, Tooltip } from 'antd';
-import type { ConnectionState } from '../../common/contract.ts';
+import { OUTWARD_VOICE_BLOCKED_MESSAGE, type ConnectionState } from '../../common/contract.ts';
 import type { OutwardScreenStatus } from '../../common/device-setup.ts';
 import { DISCONNECTED_MESSAGE } from '../transport.ts';
 import { useClerk } from './context.ts';
@@ -140,6 +140,31 @@ export function OutwardBadge() {
       >
         <span className="status-dot" />
         {label}
+      </span>
+    </Tooltip>
+  );
+}
+
+/**
+ * 语音未开启 (amber) while the outward page's browser holds its sound back:
+ * what to do is said beside it on a wide screen, and on hover. Nothing when
+ * the outward page can be heard, voice is off, or no outward page is open
+ * (the outward badge says that).
+ */
+export function VoiceBadge() {
+  const voice = useClerk((s) => s.state?.devices?.voice ?? null);
+  if (voice !== 'blocked') return null;
+  return (
+    <Tooltip title={OUTWARD_VOICE_BLOCKED_MESSAGE}>
+      <span
+        className="status-badge status-warning"
+        data-testid="voice-state"
+        data-state={voice}
+        aria-label={OUTWARD_VOICE_BLOCKED_MESSAGE}
+      >
+        <span className="status-dot" />
+        语音未开启
+        <span className="status-badge-advice">请在外屏上点击「开启语音」</span>
       </span>
     </Tooltip>
   );

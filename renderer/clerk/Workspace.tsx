@@ -41,6 +41,7 @@ import {
   OfflineBanner,
   OutwardBadge,
   useEffectiveConnection,
+  VoiceBadge,
 } from './Notices.tsx';
 import { PrinterStatus } from './PrintQueue.tsx';
 import { usePrintQueueApi } from './print-store.ts';
@@ -179,6 +180,7 @@ function WorkspaceHeader() {
           <PrinterStatus />
           <EvaluatorBadge />
           <OutwardBadge />
+          <VoiceBadge />
           <ConnectionBadge named />
         </div>
         {clerk && (

@@ -46,12 +46,18 @@ export interface ClipPlayerOptions {
   volume?: number;
   /** Lead time before the first clip starts, in seconds. Default 0.05. */
   leadSeconds?: number;
+  /** How long a suspended context may take to start (opening the sound device takes about a second) before the announcement is given up, in ms. Default 3000. */
+  resumeTimeoutMs?: number;
 }
+
+/** Why nothing was said: the browser holds the page's sound back until someone clicks (audio-unlock.ts). */
+export const VOICE_BLOCKED_MESSAGE = '语音未开启：浏览器不允许本页自动播放声音，请在外屏上点击「开启语音」';
 
 export class ClipPlayer {
   private readonly context: AudioContextLike;
   private readonly loadClip: (name: string) => Promise<ArrayBuffer>;
   private readonly leadSeconds: number;
+  private readonly resumeTimeoutMs: number;
   private readonly gain: GainLike;
   private readonly buffers = new Map<string, Promise<AudioBufferLike>>();
   private playing: AudioSourceLike[] = [];
@@ -60,6 +66,7 @@ export class ClipPlayer {
     this.context = options.context;
     this.loadClip = options.loadClip;
     this.leadSeconds = options.leadSeconds ?? 0.05;
+    this.resumeTimeoutMs = options.resumeTimeoutMs ?? 3000;
     this.gain = this.context.createGain();
     this.gain.connect(this.context.destination as never);
     this.setVolume(options.volume ?? 80);
@@ -80,12 +87,18 @@ export class ClipPlayer {
     await Promise.all(names.map((name) => this.buffer(name)));
   }
 
-  /** Plays the clips end to end; rejects (zh-CN) when a clip cannot be loaded, before anything sounds. */
+  /**
+   * Plays the clips end to end; rejects (zh-CN) when a clip cannot be loaded,
+   * or when the browser will not let the page sound (VOICE_BLOCKED_MESSAGE),
+   * before anything sounds.
+   */
   async play(clips: readonly string[]): Promise<void> {
     const buffers = await Promise.all(clips.map((name) => this.buffer(name)));
     if (buffers.length === 0) return;
-    // Autoplay policy: a context created without a user gesture starts suspended.
-    if (this.context.state === 'suspended') await this.context.resume();
+    // Autoplay policy: a context created without a user gesture starts
+    // suspended, and where the browser wants a click first, resume() waits for
+    // it. The call is then not said at all, rather than hours later.
+    if (this.context.state !== 'running') await this.resume();
     let at = this.context.currentTime + this.leadSeconds;
     const sources = buffers.map((buffer) => {
       const source = this.context.createBufferSource();
@@ -112,6 +125,19 @@ export class ClipPlayer {
       }
     }
     this.playing = [];
+  }
+
+  private async resume(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.resumeTimeoutMs);
+    });
+    try {
+      await Promise.race([this.context.resume(), waited]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.context.state !== 'running') throw new Error(VOICE_BLOCKED_MESSAGE);
   }
 
   private buffer(name: string): Promise<AudioBufferLike> {

@@ -34,7 +34,7 @@ const MANAGER_CALLS = [
   'listSyncIssues',
   'unlockStaffSignIn',
 ];
-const WHILE_LOCKED_CALLS = ['getClerkState', 'getOutwardView', 'signOut', 'lockScreen', 'unlockScreen'];
+const WHILE_LOCKED_CALLS = ['getClerkState', 'getOutwardView', 'signOut', 'reportOutwardAudio', 'lockScreen', 'unlockScreen'];
 
 const FIRST17 = '32010219850312004';
 /** Arguments each call's schema accepts (a new call needs an entry: the type says so). */
@@ -68,6 +68,7 @@ const VALID_ARGS: { [N in CallName]: CallArgs<N> } = {
   getFigures: {},
   requestRating: {},
   rateByTouch: { sessionId: 1, level: 5 },
+  reportOutwardAudio: { state: 'blocked' },
   listFollowUps: {},
   advanceFollowUp: { id: 1, note: '已核实' },
   issueWalkIn: { lineId: 'A' },

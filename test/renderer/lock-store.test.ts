@@ -24,7 +24,7 @@ const state = (over: Partial<ClerkState> = {}): ClerkState => ({
   noShowMinRecalls: 2,
   log: [],
   printer: null,
-  devices: { evaluator: null, outward: { level: 'ok', message: null } },
+  devices: { evaluator: null, outward: { level: 'ok', message: null }, voice: 'ok' },
   locked: false,
   idleLockMinutes: 10,
   rating: { open: null, latest: null },
