@@ -1,9 +1,12 @@
 // Ratings (好差评) in the clerk's workspace: the evaluator's health in the
 // header, the rating panel (the session open now, the latest result, 请评价
 // with F9) and, for a manager, the bad-rating follow-ups (差评回访, F10) in a
-// drawer. Calls go through the one api link (../api.ts).
-import { Button, Drawer, Empty, Input, Tag, Tooltip } from 'antd';
+// manager drawer (manager-drawer.tsx: the same frame, Esc and one-at-a-time
+// as 设备设置 and 同步异常). Calls go through the one api link (../api.ts).
+import { Button, Empty, Input, Tag, Tooltip } from 'antd';
 import { createContext, useCallback, useContext, useEffect, useState } from 'react';
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
 import type { ClerkState } from '../../common/contract.ts';
 import { managerOnlyMessage } from '../../common/errors.ts';
 import {
@@ -17,8 +20,43 @@ import {
 import { callErrorText, type Link } from '../transport.ts';
 import { useClerk, useClerkStoreApi } from './context.ts';
 import { formatClock } from './logic.ts';
+import { ManagerDrawerFrame, openDrawer, useManagerDrawer, type DrawerState } from './manager-drawer.tsx';
 
 export const RATING_HOTKEY = { request: 'F9', followUps: 'F10' } as const;
+
+/** Bare F10 (no modifier). */
+const isFollowUpsHotkey = (event: KeyboardEvent) =>
+  event.key === RATING_HOTKEY.followUps && !event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey;
+const FOLLOW_UPS_REFUSAL = managerOnlyMessage('差评回访');
+
+/** The 差评回访 drawer, one per workspace: open or not, and the list as last loaded (each opening loads it afresh). */
+interface FollowUpDrawerState extends DrawerState {
+  items: FollowUp[] | null;
+  /** The last failed load, in Chinese. */
+  error: string | null;
+  refresh(): Promise<void>;
+}
+
+function createFollowUpDrawer(link: Link) {
+  return createStore<FollowUpDrawerState>()((set, get) => ({
+    open: false,
+    items: null,
+    error: null,
+    setOpen(open) {
+      if (open === get().open) return;
+      set(open ? { open } : { open, items: null, error: null });
+      if (open) void get().refresh();
+    },
+    async refresh() {
+      try {
+        const items = await link.api.listFollowUps({});
+        if (get().open) set({ items, error: null });
+      } catch (error) {
+        if (get().open) set({ error: callErrorText(error) });
+      }
+    },
+  }));
+}
 
 /** The api link, for the rating calls (set in main.tsx). */
 export const RatingLinkContext = createContext<Link | null>(null);
@@ -64,7 +102,14 @@ export function RatingPanel() {
   const manager = useClerk((s) => s.state?.clerk?.role === 'manager');
   const locked = useClerk((s) => s.state?.locked ?? false);
   const [busy, setBusy] = useState(false);
-  const [drawer, setDrawer] = useState(false);
+  const [drawer] = useState(() => createFollowUpDrawer(link));
+  const drawerOpen = useStore(drawer, (s) => s.open);
+  // F10 opens or closes it for a manager (a clerk is told why not), Esc closes it.
+  useManagerDrawer({ drawer, isHotkey: isFollowUpsHotkey, refusal: FOLLOW_UPS_REFUSAL });
+  // 暂停服务 leaves nothing open under the lock screen.
+  useEffect(() => {
+    if (locked) drawer.getState().setOpen(false);
+  }, [locked, drawer]);
 
   const request = useCallback(async () => {
     setBusy(true);
@@ -80,16 +125,14 @@ export function RatingPanel() {
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.altKey || event.ctrlKey || event.metaKey) return;
-      if (event.key !== RATING_HOTKEY.request && event.key !== RATING_HOTKEY.followUps) return;
+      if (event.key !== RATING_HOTKEY.request) return;
       event.preventDefault();
       if (event.repeat) return;
-      if (event.key === RATING_HOTKEY.request) void request();
-      else if (manager) setDrawer((open) => !open);
-      else clerkStore.getState().tell('warning', managerOnlyMessage('差评回访'));
+      void request();
     };
     window.addEventListener('keydown', onKeyDown, { capture: true });
     return () => window.removeEventListener('keydown', onKeyDown, { capture: true });
-  }, [request, manager, clerkStore]);
+  }, [request]);
 
   const latest = rating?.latest ?? null;
   return (
@@ -97,7 +140,7 @@ export function RatingPanel() {
       <header className="panel-head">
         <span>好差评</span>
         {evaluator && evaluator.state !== 'ok' && (
-          <span className="panel-extra panel-stale" data-testid="evaluator-message">
+          <span className="panel-extra panel-stale" data-testid="evaluator-message" title={evaluator.message}>
             {evaluator.message}
           </span>
         )}
@@ -126,13 +169,22 @@ export function RatingPanel() {
             请评价 <kbd>{RATING_HOTKEY.request}</kbd>
           </Button>
           {manager && (
-            <Button data-testid="open-follow-ups" onClick={() => setDrawer(true)}>
+            <Button data-testid="open-follow-ups" onClick={() => openDrawer(drawer)}>
               差评回访 <kbd>{RATING_HOTKEY.followUps}</kbd>
             </Button>
           )}
         </div>
       </div>
-      {manager && <FollowUpDrawer open={drawer && !locked} onClose={() => setDrawer(false)} />}
+      <ManagerDrawerFrame
+        drawer={drawer}
+        open={drawerOpen && !locked}
+        title="差评回访"
+        hotkey={RATING_HOTKEY.followUps}
+        closeTestId="follow-ups-close"
+        testid="follow-up-drawer"
+      >
+        <FollowUps drawer={drawer} />
+      </ManagerDrawerFrame>
     </section>
   );
 }
@@ -140,33 +192,16 @@ export function RatingPanel() {
 const STATE_COLOR: Record<FollowUpState, string> = { verifying: 'red', fixing: 'orange', called_back: 'green' };
 
 /** 差评回访: bad ratings with their due date; each moves forward only, with a note. */
-function FollowUpDrawer({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const link = useLink();
-  const [items, setItems] = useState<FollowUp[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setItems(await link.api.listFollowUps({}));
-      setError(null);
-    } catch (e) {
-      setError(callErrorText(e));
-    }
-  }, [link]);
+function FollowUps({ drawer }: { drawer: ReturnType<typeof createFollowUpDrawer> }) {
+  const items = useStore(drawer, (s) => s.items);
+  const error = useStore(drawer, (s) => s.error);
+  const refresh = useStore(drawer, (s) => s.refresh);
   return (
-    <Drawer
-      title="差评回访"
-      open={open}
-      onClose={onClose}
-      size="large"
-      data-testid="follow-up-drawer"
-      afterOpenChange={(visible) => {
-        if (visible) void load();
-      }}
-    >
+    <div data-testid="follow-ups" data-esc-local>
       {error && <div className="follow-error">{error}</div>}
       {items && items.length === 0 && <Empty description="暂无差评回访记录" />}
-      {items?.map((item) => <FollowUpCard key={item.id} item={item} onChanged={load} />)}
-    </Drawer>
+      {items?.map((item) => <FollowUpCard key={item.id} item={item} onChanged={refresh} />)}
+    </div>
   );
 }
 

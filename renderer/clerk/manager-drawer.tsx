@@ -1,4 +1,4 @@
-// The hall manager's drawers (设备设置 Alt+D, 同步异常 Alt+Y): one hotkey
+// The hall manager's drawers (设备设置 Alt+D, 同步异常 Alt+Y, 差评回访 F10): one hotkey
 // each that opens or closes it for a manager and tells a clerk why not, Esc
 // to close, and only one of them open at a time; a header button and the
 // drawer's frame, both shown to a manager only.
@@ -92,7 +92,7 @@ export function ManagerDrawerButton(props: {
 }
 
 /**
- * The frame both manager drawers share (nothing for a clerk): the title with
+ * The frame the manager drawers share (nothing for a clerk): the title with
  * its hotkey, 关闭 Esc, and what goes at the top right.
  */
 export function ManagerDrawerFrame(props: {
@@ -101,6 +101,8 @@ export function ManagerDrawerFrame(props: {
   title: string;
   hotkey: string;
   closeTestId: string;
+  /** The drawer's own test id, if it has one. */
+  testid?: string;
   extra?: ReactNode;
   children: ReactNode;
 }) {
@@ -110,6 +112,7 @@ export function ManagerDrawerFrame(props: {
   return (
     <Drawer
       open={props.open}
+      data-testid={props.testid}
       title={
         <span>
           {props.title} <kbd>{props.hotkey}</kbd>
