@@ -28,6 +28,12 @@ export interface RouteSpec {
   response: z.ZodType;
   /** Text/event-stream instead of JSON. */
   stream?: boolean;
+  /**
+   * A text/html page for people instead of JSON: every answer is a page,
+   * refusals included (the path parameters are checked by the page, not by
+   * `params`, which only documents them).
+   */
+  html?: boolean;
   /** Largest request body the server reads (default 64 KiB). */
   maxBodyBytes?: number;
 }
@@ -253,6 +259,8 @@ export const SyncIssuesQuery = z.object({
 });
 
 const CaseNoParams = z.object({ caseNo: z.string().regex(/^\d{17}$/, '办件编号应为 17 位数字') });
+/** What the caller of an html route gets: one self-contained page. */
+const HtmlPage = z.string().describe('text/html; charset=utf-8');
 export const AdminFinishCase = z.object({
   outcome: CaseDecidedArgs.shape.outcome.unwrap(),
   /** Who finished it in the back office (staff number or name). */
@@ -464,6 +472,16 @@ export const routes = {
     body: AdminFinishCase,
     response: ServerCase,
   },
+  casePage: {
+    method: 'GET',
+    path: '/case/{caseNo}',
+    summary:
+      '办件进度查询页（公开，受理回执二维码所指）：办件编号、事项、状态、承诺办结日期、容缺材料补交情况、申请人姓名（脱敏），不含证件号码和电话；未查到、编号不正确也回答页面（404）；每个网络地址每分钟最多 30 次，超出 429',
+    auth: 'none',
+    params: CaseNoParams,
+    response: HtmlPage,
+    html: true,
+  },
   deviceSetups: {
     method: 'GET',
     path: '/v1/admin/device-setups',
@@ -600,17 +618,17 @@ export function openApiDocument(): Record<string, unknown> {
     for (const [header, description] of Object.entries(spec.headers ?? {})) {
       parameters.push({ name: header, in: 'header', required: true, description, schema: { type: 'string' } });
     }
+    const answerType = spec.stream ? 'text/event-stream' : spec.html ? 'text/html' : 'application/json';
     const operation: Record<string, unknown> = {
       operationId: name,
       summary: spec.summary,
       parameters,
       security: spec.auth === 'none' ? [] : [{ [spec.auth]: [] }],
       responses: {
-        '200': {
-          description: 'OK',
-          content: { [spec.stream ? 'text/event-stream' : 'application/json']: { schema: json(spec.response) } },
-        },
-        default: { description: '错误', content: { 'application/json': { schema: json(ApiError) } } },
+        '200': { description: 'OK', content: { [answerType]: { schema: json(spec.response) } } },
+        default: spec.html
+          ? { description: '错误（同样是页面）', content: { 'text/html': { schema: { type: 'string' } } } }
+          : { description: '错误', content: { 'application/json': { schema: json(ApiError) } } },
       },
     };
     if (spec.body) {

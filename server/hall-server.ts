@@ -1,6 +1,8 @@
 // The reference hall server: plain node:http, routed by the table in
 // common/http-api.ts (method, path, auth, schemas), over one SQLite file.
-// Every answer is JSON; every refusal is `{ code, message }` with a zh-CN message.
+// Every answer is JSON; every refusal is `{ code, message }` with a zh-CN message —
+// except the one page for people, GET /case/{caseNo} (server/case-progress.ts),
+// which answers HTML whatever happens once it is matched.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -14,6 +16,7 @@ import {
   type RouteSpec,
 } from '../common/http-api.ts';
 import { SYNC_ISSUES_MANAGERS_ONLY } from '../common/sync-issues.ts';
+import { CASE_PAGE_CSP, createCaseProgress, type CasePage } from './case-progress.ts';
 import { createConfigStore } from './config-store.ts';
 import { openHallDatabase } from './db.ts';
 import { createDeviceSetups } from './device-setups.ts';
@@ -106,7 +109,9 @@ interface RouteRequest<N extends RouteName> {
   headers: Routes[N] extends { headers: infer H } ? { [K in keyof H]: string } : Record<never, string>;
 }
 
-type JsonRouteName = { [N in RouteName]: Routes[N] extends { stream: true } ? never : N }[RouteName];
+type JsonRouteName = {
+  [N in RouteName]: Routes[N] extends { stream: true } ? never : Routes[N] extends { html: true } ? never : N;
+}[RouteName];
 type Handlers = {
   [N in JsonRouteName]: (request: RouteRequest<N>) => RouteResponse<N> | Promise<RouteResponse<N>>;
 };
@@ -153,10 +158,14 @@ function bearerToken(headers: IncomingHttpHeaders): string | null {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
-/** `/v1/windows/{id}/state` → a pattern with a named group per placeholder. */
-function pathPattern(template: string): RegExp {
+/**
+ * `/v1/windows/{id}/state` → a pattern with a named group per placeholder.
+ * A page's placeholder takes the rest of the path, slashes and nothing
+ * included, so that every odd path under it still gets the page's answer.
+ */
+function pathPattern(template: string, page = false): RegExp {
   const escaped = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
-  return new RegExp(`^${escaped.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`);
+  return new RegExp(`^${escaped.replace(/\{(\w+)\}/g, page ? '(?<$1>.*)' : '(?<$1>[^/]+)')}$`);
 }
 
 export function createHallServer(options: HallServerOptions): HallServer {
@@ -198,11 +207,16 @@ export function createHallServer(options: HallServerOptions): HallServer {
   let stopReplyPruning: (() => void) | null = null;
   const adminTokenHash = sha256(options.adminToken);
   const openApi = openApiDocument();
+  const caseProgress = createCaseProgress({
+    clock,
+    findCase: (caseNo) => sync.findCase(caseNo),
+    hallName: () => configStore.get('settings', 'hall')?.hallName ?? null,
+  });
 
   const table = (Object.entries(routes) as [RouteName, RouteSpec][]).map(([name, spec]) => ({
     name,
     spec,
-    pattern: pathPattern(spec.path),
+    pattern: pathPattern(spec.path, spec.html),
   }));
 
   const handlers: Handlers = {
@@ -311,6 +325,13 @@ export function createHallServer(options: HallServerOptions): HallServer {
       );
     }
     const { name, spec } = match.route;
+    if (spec.html) {
+      // The one page route, public: its answer is a page for every input (bad
+      // escapes and unknown numbers included), so it reads its raw path itself.
+      const source = req.socket.remoteAddress ?? '';
+      sendPage(req, res, caseProgress.answer(match.groups?.groups?.caseNo ?? '', source));
+      return;
+    }
     const device = authorize(spec.auth, req.headers);
     let rawParams: Record<string, string>;
     try {
@@ -361,6 +382,21 @@ export function createHallServer(options: HallServerOptions): HallServer {
     // The rest of a body not (fully) read is not worth reading: drop the connection after the answer.
     if (status === 413 || !req.complete) headers.connection = 'close';
     res.writeHead(status, headers).end(JSON.stringify(value));
+  }
+
+  /** A page for people: HTML with a strict CSP (inline styles, nothing else), never cached. */
+  function sendPage(req: IncomingMessage, res: ServerResponse, page: CasePage): void {
+    if (res.headersSent || res.destroyed || res.writableEnded) return;
+    const headers: Record<string, string> = {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      ...SECURITY_HEADERS,
+      'content-security-policy': CASE_PAGE_CSP,
+      'x-robots-tag': 'noindex, nofollow',
+    };
+    if (page.retryAfterSeconds !== undefined) headers['retry-after'] = String(page.retryAfterSeconds);
+    if (!req.complete) headers.connection = 'close';
+    res.writeHead(page.status, headers).end(page.html);
   }
 
   function sendError(req: IncomingMessage, res: ServerResponse, pathname: string, error: unknown): void {

@@ -754,6 +754,12 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
       })();
     },
 
+    /** The case, or null when the server holds none of that number. */
+    findCase(caseNo: string): ServerCase | null {
+      const row = selectCase.get(caseNo);
+      return row ? caseFromRow(row) : null;
+    },
+
     getCase(caseNo: string): ServerCase {
       const row = selectCase.get(caseNo);
       if (!row) throw new HallError('NOT_FOUND', `办件 ${caseNo} 在服务器上不存在，请核对编号`, 404);

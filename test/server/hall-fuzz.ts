@@ -4,6 +4,7 @@
 // common/http-api.ts without an example here fails to compile — and the rules
 // every answer keeps.
 import type { RouteName } from '../../common/http-api.ts';
+import { CASE_PAGE_CSP } from '../../server/case-progress.ts';
 import type { FuzzAnswer, FuzzRequest, FuzzRoute } from '../helpers/http-fuzz.ts';
 
 export interface FuzzDevices {
@@ -40,6 +41,7 @@ export function hallFuzzRoutes({ counter }: FuzzDevices): FuzzRoute[] {
     unlockSignIn: [{ method: 'POST', path: '/v1/admin/sign-in-locks/unlock', body: { staffNo: '1004' } }],
     managerUnlockSignIn: [{ method: 'POST', path: '/v1/manager/sign-in-locks/unlock', body: { staffNo: '1004' } }],
     adminCase: [{ method: 'GET', path: `/v1/admin/cases/${CASE_NO}` }],
+    casePage: [{ method: 'GET', path: `/case/${CASE_NO}` }],
     adminFinishCase: [
       { method: 'POST', path: `/v1/admin/cases/${CASE_NO}/finish`, body: { outcome: 'approved', finishedBy: 'fuzz' } },
     ],
@@ -69,8 +71,9 @@ export function hallFuzzRoutes({ counter }: FuzzDevices): FuzzRoute[] {
 /**
  * What is wrong with an exchange, or null: the server neither answered nor
  * closed, or refused the connection (it died); answered 5xx; answered without nosniff, or other than JSON (the
- * event stream aside); refused without a code and a Chinese message. No
- * answer at all is fine: a broken request may be cut off.
+ * event stream aside, and the case progress page: HTML under its strict CSP,
+ * in Chinese, whatever its status); refused without a code and a Chinese
+ * message. No answer at all is fine: a broken request may be cut off.
  */
 export function answerProblem(request: FuzzRequest, answer: FuzzAnswer): string | null {
   const what = `${request.kind} [${request.credential}] ${JSON.stringify(request.summary)}`;
@@ -80,6 +83,11 @@ export function answerProblem(request: FuzzRequest, answer: FuzzAnswer): string 
   if (answer.status >= 500) return `${what}: ${answer.status} ${answer.body.slice(0, 200)}`;
   if (answer.headers['x-content-type-options'] !== 'nosniff') return `${what}: no nosniff`;
   if (answer.contentType?.startsWith('text/event-stream')) return null;
+  if (answer.contentType?.startsWith('text/html')) {
+    if (answer.headers['content-security-policy'] !== CASE_PAGE_CSP) return `${what}: page without its CSP`;
+    if (answer.bodyCut || answer.body === '') return null;
+    return /办件进度查询/.test(answer.body) ? null : `${what}: ${answer.status} page not the case page: ${answer.body.slice(0, 100)}`;
+  }
   if (!answer.contentType?.startsWith('application/json')) return `${what}: ${answer.status} answered as ${answer.contentType}`;
   if (answer.bodyCut || answer.body === '') return null; // HEAD, or too long to check whole
   let json: { code?: unknown; message?: unknown };

@@ -1,0 +1,248 @@
+// 办件进度查询: the page the 受理回执's QR code opens, GET /case/{caseNo}
+// (main/printing/print-service.ts caseLookupUrl). Public, without a token —
+// that is the point of a QR code on paper — so it shows only what the
+// receipt's holder may see: the case number, the item, the status in the
+// hall's words, the promised completion date, the owed 容缺 materials with
+// their 补交 deadline and whether each arrived, and the applicant's masked
+// name. Never the ID number, the phone, the clerk, the window's staff, the
+// refusal text (free text a clerk typed) or any time of day.
+//
+// Every answer is a small self-contained zh-CN page (inline CSS, no script):
+// an unknown or malformed number, a bad escape and too many lookups each get
+// a page of their own, never a JSON body.
+//
+// Guessing numbers is limited per caller address: CASE_LOOKUPS_PER_MINUTE
+// lookups in any minute, then 429 with the time to retry. The count is kept
+// in memory (a restart forgets it; a lookup changes nothing, so nothing is
+// lost by that but a minute of guessing), at most MAX_TRACKED_ADDRESSES
+// addresses at once (the longest-idle is dropped first).
+import { hallDateTimeAt, isoDateAt } from '../common/calendar.ts';
+import type { ServerCase } from '../common/http-api.ts';
+import { maskName } from '../common/mask.ts';
+
+export const CASE_LOOKUPS_PER_MINUTE = 30;
+const LOOKUP_WINDOW_MS = 60_000;
+const MAX_TRACKED_ADDRESSES = 10_000;
+/** Case numbers are 17 digits (date, window, device, sequence). */
+const CASE_NO = /^\d{17}$/;
+
+/** The page's own headers (besides the server's nosniff, frame and referrer headers): styles inline, nothing else. */
+export const CASE_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+
+export interface CasePage {
+  status: 200 | 400 | 404 | 429;
+  html: string;
+  /** For 429: seconds until the next lookup is allowed. */
+  retryAfterSeconds?: number;
+}
+
+export interface CaseProgressOptions {
+  clock: () => Date;
+  /** The case as the hall server holds it, or null. */
+  findCase: (caseNo: string) => ServerCase | null;
+  /** The hall's name for the page's heading (settings), or null. */
+  hallName: () => string | null;
+  perMinute?: number;
+}
+
+export function createCaseProgress({ clock, findCase, hallName, perMinute = CASE_LOOKUPS_PER_MINUTE }: CaseProgressOptions) {
+  /** Per address: the times of its lookups in the last minute, oldest first. */
+  const lookups = new Map<string, number[]>();
+
+  /** Counts a lookup from `address`; the ms to wait when it is one too many. */
+  function waitFor(address: string): number {
+    const now = clock().getTime();
+    const recent = (lookups.get(address) ?? []).filter((at) => at > now - LOOKUP_WINDOW_MS);
+    lookups.delete(address); // re-inserted last: the map stays in order of last use
+    if (recent.length >= perMinute) {
+      lookups.set(address, recent);
+      return recent[0]! + LOOKUP_WINDOW_MS - now;
+    }
+    recent.push(now);
+    lookups.set(address, recent);
+    while (lookups.size > MAX_TRACKED_ADDRESSES) lookups.delete(lookups.keys().next().value!);
+    return 0;
+  }
+
+  return {
+    /**
+     * The page for a lookup of `rawCaseNo` as it stands in the path (still
+     * %-escaped) from `address`. Never throws for any input.
+     */
+    answer(rawCaseNo: string, address: string): CasePage {
+      const heading = hallName();
+      const wait = waitFor(address.slice(0, 64));
+      if (wait > 0) {
+        const seconds = Math.max(1, Math.ceil(wait / 1000));
+        const at = hallDateTimeAt(new Date(clock().getTime() + seconds * 1000)).slice(11, 16);
+        return {
+          status: 429,
+          retryAfterSeconds: seconds,
+          html: messagePage(heading, '查询过于频繁', [
+            `同一网络每分钟最多查询 ${perMinute} 次。请约 ${seconds} 秒后（${at} 以后）再试。`,
+            '如需帮助，请咨询大厅服务台。',
+          ]),
+        };
+      }
+      let caseNo: string;
+      try {
+        caseNo = decodeURIComponent(rawCaseNo);
+      } catch {
+        return {
+          status: 400,
+          html: messagePage(heading, '查询地址不正确', [
+            '请直接扫描受理回执上的二维码，或核对回执上的办件编号，或咨询服务台。',
+          ]),
+        };
+      }
+      const found = CASE_NO.test(caseNo) ? findCase(caseNo) : null;
+      if (!found) {
+        return {
+          status: 404,
+          html: messagePage(heading, '未查到该办件', [
+            '请核对回执上的办件编号（17 位数字），或咨询服务台。',
+            '刚受理的办件，可能需要几分钟后才能查到。',
+          ]),
+        };
+      }
+      return { status: 200, html: progressPage(heading, found, isoDateAt(clock())) };
+    },
+  };
+}
+
+// ---- the pages ------------------------------------------------------------------
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** 2026-03-10 → 2026年3月10日 */
+function chineseDate(isoDate: string): string {
+  const [year, month, day] = isoDate.split('-').map(Number);
+  return `${year}年${month}月${day}日`;
+}
+
+type Tone = 'ok' | 'wait' | 'owe' | 'stop';
+
+/** The case's status in the hall's words, its tone and what it means for the citizen. */
+function statusOf(record: ServerCase): { label: string; tone: Tone; hint: string } {
+  const owes = record.missing.some((m) => !m.suppliedAt);
+  switch (record.status) {
+    case 'finished':
+      return record.outcome === 'approved'
+        ? { label: '已办结（准予）', tone: 'ok', hint: '办件已办结，请按窗口告知的方式领取办理结果。' }
+        : { label: '已办结（不予）', tone: 'stop', hint: '办件已办结，决定为不予许可；理由以书面决定为准，如有疑问请咨询服务台。' };
+    case 'refused':
+      return { label: '不予受理', tone: 'stop', hint: '申请未予受理，理由见窗口出具的不予受理通知书；如有疑问请咨询服务台。' };
+    case 'notice':
+      return { label: '一次性告知', tone: 'owe', hint: '申请材料不齐，尚未受理。请按一次性告知书补齐下列材料后，再到窗口申请。' };
+    case 'accepted':
+      if (record.decision === 'accept_with_missing' && owes) {
+        return { label: '容缺受理·待补交', tone: 'owe', hint: '已容缺受理。请在补交期限前将下列材料送交受理窗口，材料补齐后办结。' };
+      }
+      return {
+        label: '已受理',
+        tone: 'wait',
+        hint: record.promisedDate ? '窗口已受理，正在审查办理，将在承诺办结日期前办结。' : '窗口已受理，正在办理。',
+      };
+  }
+}
+
+function promisedText(record: ServerCase): string | null {
+  if (record.status === 'notice' || record.status === 'refused') return null;
+  if (record.promisedDate) return chineseDate(record.promisedDate);
+  return record.kind === 'instant' ? '即办件（当场办结）' : null;
+}
+
+function materialsSection(record: ServerCase, today: string): string {
+  if (record.missing.length === 0 || record.status === 'refused') return '';
+  if (record.status === 'notice') {
+    const rows = record.missing.map((m) => `<li>${escapeHtml(m.name)}</li>`).join('');
+    return `<section><h2>需补齐的材料</h2><ul class="plain">${rows}</ul></section>`;
+  }
+  if (record.decision !== 'accept_with_missing') return '';
+  const rows = record.missing
+    .map((m) => {
+      const state = m.suppliedAt
+        ? `<span class="tag ok">已补交 ${escapeHtml(chineseDate(isoDateAt(m.suppliedAt)).slice(5))}</span>`
+        : record.owedBy && today > record.owedBy
+          ? '<span class="tag stop">未补交·已逾期</span>'
+          : '<span class="tag owe">未补交</span>';
+      const due = record.owedBy ? `<div class="due">补交期限：${chineseDate(record.owedBy)}</div>` : '';
+      return `<li><div class="name">${escapeHtml(m.name)}</div>${due}${state}</li>`;
+    })
+    .join('');
+  return `<section><h2>容缺材料补交情况</h2><ul class="owed">${rows}</ul></section>`;
+}
+
+function progressPage(heading: string | null, record: ServerCase, today: string): string {
+  const status = statusOf(record);
+  const promised = promisedText(record);
+  const fields: [string, string][] = [
+    ['办件编号', `<span class="no">${escapeHtml(record.caseNo)}</span>`],
+    ['办理事项', escapeHtml(record.itemName)],
+    // Masked again here: whatever a counter sent, the page shows one character of the name.
+    ['申请人', escapeHtml(maskName(record.applicantMasked.name.trim()))],
+    ...(promised ? ([['承诺办结日期', escapeHtml(promised)]] as [string, string][]) : []),
+  ];
+  const list = fields.map(([k, v]) => `<div class="row"><dt>${k}</dt><dd>${v}</dd></div>`).join('');
+  const body = `
+<section class="status ${status.tone}"><div class="label">办件状态</div><div class="value">${status.label}</div><p>${status.hint}</p></section>
+<section><dl>${list}</dl></section>
+${materialsSection(record, today)}
+<p class="foot">本页仅显示办件进度，不含证件号码、联系电话等个人信息。如有疑问，请凭受理回执咨询服务台。</p>`;
+  return page(heading, body);
+}
+
+function messagePage(heading: string | null, title: string, lines: string[]): string {
+  const text = lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('');
+  return page(heading, `<section class="status stop"><div class="value">${escapeHtml(title)}</div>${text}</section>`);
+}
+
+const STYLE = `
+*{box-sizing:border-box}
+body{margin:0;background:#f2f4f7;color:#1f2328;font:16px/1.6 "PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;-webkit-text-size-adjust:100%}
+header{background:#b71c1c;color:#fff;padding:16px 20px}
+header .hall{font-size:14px;opacity:.9}
+header h1{margin:2px 0 0;font-size:22px;font-weight:600}
+main{max-width:560px;margin:0 auto;padding:16px}
+section{background:#fff;border-radius:10px;padding:16px;margin-bottom:12px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
+h2{font-size:16px;margin:0 0 8px}
+.status .label{font-size:14px;color:#57606a}
+.status .value{font-size:24px;font-weight:700;margin:2px 0 6px}
+.status p{margin:4px 0 0;color:#3d444d}
+.status.ok .value{color:#1a7f37}.status.wait .value{color:#0b5cad}.status.owe .value{color:#b35900}.status.stop .value{color:#b71c1c}
+dl{margin:0}
+.row{display:flex;gap:12px;padding:8px 0;border-bottom:1px solid #eaeef2}
+.row:last-child{border-bottom:0}
+dt{flex:0 0 6.5em;color:#57606a}
+dd{margin:0;flex:1;min-width:0;overflow-wrap:anywhere;font-weight:500}
+.no{font-family:ui-monospace,Menlo,Consolas,monospace;letter-spacing:.02em}
+ul{margin:0;padding:0;list-style:none}
+ul.plain{padding-left:1.2em;list-style:disc}
+.owed li{padding:10px 0;border-bottom:1px solid #eaeef2}
+.owed li:last-child{border-bottom:0}
+.owed .name{font-weight:500;overflow-wrap:anywhere}
+.owed .due{font-size:14px;color:#57606a}
+.tag{display:inline-block;margin-top:4px;font-size:14px;padding:1px 8px;border-radius:10px}
+.tag.ok{background:#dafbe1;color:#1a7f37}.tag.owe{background:#fff1e0;color:#b35900}.tag.stop{background:#ffebe9;color:#b71c1c}
+.foot{font-size:13px;color:#57606a;margin:8px 4px}
+`;
+
+function page(heading: string | null, body: string): string {
+  const hall = heading ? `<div class="hall">${escapeHtml(heading)}</div>` : '';
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>办件进度查询</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>${hall}<h1>办件进度查询</h1></header>
+<main>${body}</main>
+</body>
+</html>
+`;
+}
