@@ -70,7 +70,8 @@ export function loadElectronQuietly(
       throw new Error(`Electron 下载失败（electron/install.js 退出码 ${status}${last ? `：${last}` : ''}）`);
     }
   }
-  return require('electron');
+  // The package at its folder: its answer is the binary's path (the Electron API is only for main/electron/).
+  return require(dir);
 }
 
 function runQuietly(script: string): { status: number | null; output: string } {

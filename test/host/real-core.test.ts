@@ -109,8 +109,8 @@ describe('设备设置 → 导入 over the browser host: the limits agree and ar
 describe('separate credentials per screen, with the real core', () => {
   const outwardCalls = new Set(CALL_NAMES.filter((name) => (calls[name].from as readonly string[]).includes('outward')));
 
-  it('the contract lets the outward screen read its view and send a touch rating, nothing else', () => {
-    expect([...outwardCalls].sort()).toEqual(['getOutwardView', 'rateByTouch']);
+  it('the contract lets the outward screen read its view, send a touch rating and say whether it can sound, nothing else', () => {
+    expect([...outwardCalls].sort()).toEqual(['getOutwardView', 'rateByTouch', 'reportOutwardAudio']);
   });
 
   it('the outward token is refused every other call in CALL_NAMES — also when the URL says role=clerk', async () => {
