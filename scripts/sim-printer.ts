@@ -102,10 +102,23 @@ input.on('close', () => {
   console.log('标准输入已关闭，模拟器退出');
   void stop(0);
 });
-void serial?.closed.then((closed) => {
-  if (closed.requested || stopping) return;
+const lineLost = () => {
+  if (stopping) return;
   console.log('串口已断开，模拟器退出');
   void stop(1);
+};
+void serial?.closed.then((closed) => {
+  if (!closed.requested) lineLost();
 });
+// A pty whose socat was killed does not always report it to a reader that is
+// only waiting: the line's path going away says so too (a pulled USB adapter likewise).
+const linePath = values.pty && existsSync(values.pty) ? values.pty : null;
+if (linePath) {
+  const watch = setInterval(() => {
+    if (existsSync(linePath)) return;
+    clearInterval(watch);
+    lineLost();
+  }, 500);
+}
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());

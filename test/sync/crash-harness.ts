@@ -215,15 +215,20 @@ export async function runCrashCampaign(options: CrashOptions): Promise<CrashRepo
           if (result.killed) {
             report.killed += 1;
             const last = result.lines.findLast((l) => /^(SENDING|PUSHED) /.test(l));
+            const committed = result.lines.filter((l) => l.startsWith('COMMITTED ')).length;
+            // While cases are still being taken it is a kill during capture, a push in flight or not
+            // (each commit starts a push at once, so one nearly always is).
             const at = result.lines.includes('DRAINED')
               ? 'after drain'
-              : last?.startsWith('SENDING ')
-                ? 'push in flight'
-                : result.lines.some((l) => l.startsWith('COMMITTED '))
-                  ? 'during capture'
-                  : result.lines.includes('OPEN')
-                    ? 'after open'
-                    : 'during start-up';
+              : committed > 0 && committed < cases
+                ? 'during capture'
+                : last?.startsWith('SENDING ')
+                  ? 'push in flight'
+                  : committed > 0
+                    ? 'during capture'
+                    : result.lines.includes('OPEN')
+                      ? 'after open'
+                      : 'during start-up';
             report.killPoints[at] = (report.killPoints[at] ?? 0) + 1;
           } else if (result.code !== 0) {
             throw new Error(`crash worker exited with ${result.code}: ${result.stderr}`);
