@@ -13,7 +13,7 @@ import type { OutwardScreenStatus } from '../common/device-setup.ts';
 import { caseHandlers } from './cases/handlers.ts';
 import { CaseService } from './cases/case-service.ts';
 import { CounterState, SCREEN_LOCKED_MESSAGE } from './core/counter-state.ts';
-import { Views, type ViewListener } from './core/views.ts';
+import { Views, type ViewListener } from './views.ts';
 import type { Counter, CounterDependencies, CounterOptions, LocalSettings } from './counter-api.ts';
 import { CounterDevices } from './device-setup/counter-devices.ts';
 import { deviceSetupHandlers } from './device-setup/handlers.ts';
@@ -126,7 +126,7 @@ class CounterService implements Counter {
       ...queue.handlers(),
       ...caseHandlers({ state, cases, devices }),
       ...ratingHandlers({ state, ratings, clerkState }),
-      ...printHandlers(devices),
+      ...printHandlers(() => devices.printing),
       ...deviceSetupHandlers({ state, devices }),
       ...syncHandlers({ state, outbox }),
     };

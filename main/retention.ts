@@ -16,7 +16,7 @@ import { normalizeCreditCode, normalizeResidentId } from '../common/identity.ts'
 import { maskIdNumber, maskName, maskPhone } from '../common/mask.ts';
 import { isoDateAt } from '../common/calendar.ts';
 import { CASE_DECIDED, CASE_FINISHED } from '../common/sync.ts';
-import { HALL_UTC_OFFSET_MINUTES } from './cases/case-service.ts';
+import { HALL_UTC_OFFSET_MINUTES } from '../common/hall-time.ts';
 import type { Logger } from './log.ts';
 import { CounterStore } from './store/counter-store.ts';
 import type { Db } from './store/database.ts';

@@ -43,6 +43,8 @@ import { normalizeCreditCode, normalizeResidentId } from '../../common/identity.
 import { maskIdNumber, maskName } from '../../common/mask.ts';
 import { HallSettings, type Item } from '../../common/model.ts';
 import { clerkFigures } from '../figures/figures.ts';
+import { HALL_UTC_OFFSET_MINUTES } from '../../common/hall-time.ts';
+import type { CaseContext } from '../core/counter-state.ts';
 import type { Logger } from '../log.ts';
 import { CaseStore, type StoredCase } from '../store/case-store.ts';
 import type { CounterStore, HallConfig } from '../store/counter-store.ts';
@@ -53,19 +55,9 @@ import { canonicalJson, type Outbox } from '../store/outbox.ts';
  * saving. "Today", case number dates and figures use the hall's day whatever
  * the PC's time zone is set to.
  */
-export const HALL_UTC_OFFSET_MINUTES = 480;
+export { HALL_UTC_OFFSET_MINUTES };
 
-/** Where a case is taken: who is signed in at which window, and the ticket in hand. */
-export interface CaseContext {
-  windowId: number;
-  /** HallWindow.code; null while the window's config has not been pulled yet. */
-  windowCode: string | null;
-  staffNo: string;
-  /** Enrollment.deviceNo; null for a counter enrolled before device numbers existed. */
-  deviceNo: number | null;
-  /** The ticket the window is serving now, from the counter's window state. */
-  ticket: { number: string; calledAt: string | null } | null;
-}
+export type { CaseContext } from '../core/counter-state.ts';
 
 export interface CaseServiceOptions {
   store: CounterStore;

@@ -7,7 +7,6 @@ import type { ConnectionState } from '../../common/contract.ts';
 import { HallError, managerOnlyMessage } from '../../common/errors.ts';
 import type { WindowStatus } from '../../common/http-api.ts';
 import type { HallWindow, Staff, Ticket } from '../../common/model.ts';
-import type { CaseContext } from '../cases/case-service.ts';
 import type { CounterOptions } from '../counter-api.ts';
 import { HallClient } from '../hall-client.ts';
 import type { Logger } from '../log.ts';
@@ -19,6 +18,18 @@ export const DEVICE_TOKEN = 'device-token';
 export const DEFAULT_HALL_NAME = '政务服务中心';
 export const NOT_ENROLLED_MESSAGE = '本终端尚未注册，请先输入大厅服务器地址和注册码';
 export const SCREEN_LOCKED_MESSAGE = '屏幕已锁定（暂停服务），请先输入密码解锁';
+
+/** Where a case is taken: who is signed in at which window, and the ticket in hand. */
+export interface CaseContext {
+  windowId: number;
+  /** HallWindow.code; null while the window's config has not been pulled yet. */
+  windowCode: string | null;
+  staffNo: string;
+  /** Enrollment.deviceNo; null for a counter enrolled before device numbers existed. */
+  deviceNo: number | null;
+  /** The ticket the window is serving now, from the counter's window state. */
+  ticket: { number: string; calledAt: string | null } | null;
+}
 
 export interface CounterStateOptions {
   store: CounterStore;

@@ -1,16 +1,16 @@
 // The two screens' views, built from the counter's parts, and their
 // publication as contract events: each view is emitted when it changed since
 // it was last emitted. The outward view carries only what the citizen may see.
-import type { ClerkState, OutwardView } from '../../common/contract.ts';
-import type { OutwardScreenStatus } from '../../common/device-setup.ts';
-import type { EventName } from '../../common/ipc-names.ts';
-import type { CaseService } from '../cases/case-service.ts';
-import type { CounterDevices } from '../device-setup/counter-devices.ts';
-import type { RatingService } from '../ratings/rating-service.ts';
-import type { Outbox } from '../store/outbox.ts';
-import type { Pusher } from '../sync/pusher.ts';
-import type { SyncStreams } from '../sync/streams.ts';
-import type { CounterState } from './counter-state.ts';
+import type { ClerkState, OutwardView } from '../common/contract.ts';
+import type { OutwardScreenStatus } from '../common/device-setup.ts';
+import type { EventName } from '../common/ipc-names.ts';
+import type { CaseService } from './cases/case-service.ts';
+import type { CounterDevices } from './device-setup/counter-devices.ts';
+import type { RatingService } from './ratings/rating-service.ts';
+import type { Outbox } from './store/outbox.ts';
+import type { Pusher } from './sync/pusher.ts';
+import type { SyncStreams } from './sync/streams.ts';
+import type { CounterState } from './core/counter-state.ts';
 
 export type ViewListener = (name: EventName, payload: unknown) => void;
 
