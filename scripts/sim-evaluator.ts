@@ -18,6 +18,7 @@ import { openSerialPort, type BytePort } from '../main/devices/serial-line.ts';
 import { isRatingLevel, RATING_LEVEL_NAMES } from '../main/devices/evaluator/levels.ts';
 import { EvaluatorSimulator } from '../sim/evaluator/simulator.ts';
 import { createSeededRandom } from '../sim/seeded-random.ts';
+import { watchLinePath } from '../sim/line-watch.ts';
 
 const usage = `用法：node scripts/sim-evaluator.ts --port 串口路径 [选项]
   --protocol ft12|ascii-keypad   协议（默认 ft12）
@@ -130,6 +131,11 @@ async function connect(): Promise<void> {
     void quit(1);
   });
   simulator.attach(opened);
+  watchLinePath(path, () => {
+    if (quitting || port !== opened) return;
+    print(`串口 ${path} 已断开，模拟器退出`);
+    void quit(1);
+  });
   print(
     `评价器模拟器就绪：${path}，${protocol}${protocol === 'ft12' ? `，地址 ${addresses.join('、')}` : ''}。输入 1–5 回车按键，q 退出`,
   );
@@ -140,7 +146,8 @@ async function quit(code = 0): Promise<void> {
   quitting = true;
   if (reopenTimer) clearTimeout(reopenTimer);
   simulator.stop();
-  await port?.close();
+  // Closing a line whose other end is gone can hang; exiting must not.
+  await Promise.race([port?.close(), new Promise((resolve) => setTimeout(resolve, 1000))]);
   process.exit(code);
 }
 

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PrinterSimulator, SIMULATOR_HELP } from '../sim/printer/simulator.ts';
 import { startPtyPair } from '../sim/pty-pair.ts';
+import { watchLinePath } from '../sim/line-watch.ts';
 import { decodeQrBitmap } from '../test/helpers/printer-qr.ts';
 
 const { values } = parseArgs({
@@ -92,7 +93,8 @@ const stop = async (code = 0) => {
   if (stopping) return;
   stopping = true;
   input.close();
-  await simulator.close();
+  // Closing a line whose other end is gone can hang; exiting must not.
+  await Promise.race([simulator.close(), new Promise((resolve) => setTimeout(resolve, 1000))]);
   stopPty?.();
   console.log(`模拟器已停止，共打印 ${simulator.jobs.length} 个任务。`);
   process.exit(code);
@@ -110,15 +112,6 @@ const lineLost = () => {
 void serial?.closed.then((closed) => {
   if (!closed.requested) lineLost();
 });
-// A pty whose socat was killed does not always report it to a reader that is
-// only waiting: the line's path going away says so too (a pulled USB adapter likewise).
-const linePath = values.pty && existsSync(values.pty) ? values.pty : null;
-if (linePath) {
-  const watch = setInterval(() => {
-    if (existsSync(linePath)) return;
-    clearInterval(watch);
-    lineLost();
-  }, 500);
-}
+if (values.pty && !stopPty) watchLinePath(values.pty, lineLost);
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
