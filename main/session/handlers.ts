@@ -82,16 +82,22 @@ export function sessionHandlers(deps: SessionDeps): CallHandlers<SessionCall> {
 
     async signOut() {
       const client = state.requireClient();
-      const offline = state.offlineClerk !== null;
+      let offline = state.offlineClerk !== null;
       if (offline) {
         // Signed in offline: the server never knew; sign out here.
         state.offlineClerk = null;
         if (state.status) state.setStatus({ ...state.status, clerk: null });
-      } else {
-        await state.online(() => client.request('signOut'));
+      } else if (!(await signOutAtServer(state, client))) {
+        // Signed in online, the server out of reach: signed out here at once, and owed to the server,
+        // which hears it before the next pull or sign-in (settleOwedSignOut), whoever signs in meanwhile.
+        offline = true;
+        const staffNo = state.status?.clerk?.staffNo ?? null;
+        state.store.saveSignOutOwed(true);
+        if (state.status) state.setStatus({ ...state.status, clerk: null });
+        log.info('signed out offline, the hall server is told when it answers', { staffNo });
       }
       cases.clearShown();
-      ratings.cancelOpen();
+      // A rating still open runs on, stored against the clerk who served (docs/ratings-and-queue.md).
       ratings.clerkSignedOut();
       state.setLocked(false);
       if (offline) await link.refreshWindow().catch(() => state.publish());
@@ -103,8 +109,8 @@ export function sessionHandlers(deps: SessionDeps): CallHandlers<SessionCall> {
       const clerk = state.requireClerk();
       if (!state.isLocked()) {
         state.setLocked(true);
-        // The citizen's rating prompt ends (stored as cancelled); the evaluator shows 暂停服务.
-        ratings.cancelOpen();
+        // A citizen still rating keeps the prompt (outward screen and evaluator) until
+        // answered or timed out; then the evaluator shows 暂停服务 (docs/ratings-and-queue.md).
         ratings.display('paused');
         log.info('screen locked', { staffNo: clerk.staffNo });
       }
@@ -180,6 +186,22 @@ export function sessionHandlers(deps: SessionDeps): CallHandlers<SessionCall> {
       return clerkState();
     },
   };
+}
+
+/**
+ * 退出 at the hall server. False when the server cannot be reached (or is
+ * already known to be out of reach: the clerk does not wait for a timeout);
+ * any other refusal is thrown.
+ */
+async function signOutAtServer(state: CounterState, client: ReturnType<CounterState['requireClient']>): Promise<boolean> {
+  if (state.connection.state === 'offline') return false;
+  try {
+    await state.online(() => client.request('signOut'));
+    return true;
+  } catch (error) {
+    if (error instanceof HallError && error.code === 'SERVER_UNREACHABLE') return false;
+    throw error;
+  }
 }
 
 /** On start: a clerk the last run left signed in is signed out here at once, and at the hall server once it answers. */
