@@ -496,7 +496,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
 
   return {
     async listen(port = 8720, host = '127.0.0.1') {
-      if (!(await seedHallIfEmpty(db, options.seedDir))) upgradeHallConfig(db, options.seedDir);
+      if (!(await seedHallIfEmpty(db, options.seedDir))) await upgradeHallConfig(db, options.seedDir);
       configVersionAnnounced = configStore.version();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

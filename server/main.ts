@@ -8,7 +8,7 @@
 // for launchers, then a banner for people.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeIssues } from '../common/errors.ts';
 import type { HallDeviceSetup } from '../common/device-setup.ts';
@@ -44,7 +44,13 @@ const USAGE = `用法：
 const DEFAULT_DATA_DIR = '.data/hall';
 /** The admin token's file in the data dir. */
 const ADMIN_TOKEN_FILE = 'admin-token';
-const DEFAULT_SEED_DIR = join(import.meta.dirname, '../resources/hall');
+/** The project folder (package.json's): this file runs from server/ as source, or from out/server/ bundled. */
+function projectRoot(): string {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+const DEFAULT_SEED_DIR = join(projectRoot(), 'resources/hall');
 
 class UsageError extends Error {}
 

@@ -10,7 +10,6 @@ import { describeIssues } from '../common/errors.ts';
 import { HallSettings, HallWindow, Item, ServiceLine, Staff, type ConfigChange } from '../common/model.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
-import { pinyinInitials } from './initials.ts';
 import { hashPassword } from './passwords.ts';
 import { parseWithZhMessages } from './validate.ts';
 
@@ -51,8 +50,12 @@ function requireUnique(file: string, keys: readonly (string | number)[]): void {
   if (repeated !== undefined) throw new Error(`大厅初始数据 ${file} 有误：${repeated} 重复出现`);
 }
 
-/** Reads and checks a seed folder; photos become data: URLs. */
-function readHallSeed(dir: string): HallSeed {
+/**
+ * Reads and checks a seed folder; photos become data: URLs. The pinyin
+ * dictionary (≈15 MB resident) is loaded only here, on a hall's first start:
+ * a running hall server never needs it.
+ */
+async function readHallSeed(dir: string): Promise<HallSeed> {
   const settings = readSeedFile(dir, 'settings.json', HallSettings);
   const lines = readSeedFile(dir, 'lines.json', z.array(ServiceLine).min(1));
   const windows = readSeedFile(dir, 'windows.json', z.array(HallWindow).min(1));
@@ -103,13 +106,15 @@ function readHallSeed(dir: string): HallSeed {
       ...member,
       photo: `data:image/svg+xml;base64,${readFileSync(join(dir, member.photo)).toString('base64')}`,
     })),
-    items: items.map(withInitials),
+    items: await withInitials(items),
   };
 }
 
-/** Fills in an item's pinyin initials, unless the seed gives them (e.g. to fix a 多音字). */
-function withInitials(item: Item): Item {
-  return item.initials === '' ? { ...item, initials: pinyinInitials(item.name) } : item;
+/** Fills in the items' pinyin initials, unless the seed gives them (e.g. to fix a 多音字). */
+async function withInitials(items: Item[]): Promise<Item[]> {
+  if (items.every((item) => item.initials !== '')) return items;
+  const { pinyinInitials } = await import('./initials.ts');
+  return items.map((item) => (item.initials === '' ? { ...item, initials: pinyinInitials(item.name) } : item));
 }
 
 /** Every calendar-YYYY.json in the seed folder (there may be none), checked. */
@@ -161,7 +166,7 @@ function seedChanges(seed: HallSeed): ConfigChange[] {
 export async function seedHallIfEmpty(db: HallDatabase, dir: string): Promise<boolean> {
   const config = createConfigStore(db);
   if (config.version() > 0) return false;
-  const seed = readHallSeed(dir);
+  const seed = await readHallSeed(dir);
   const credentials = await Promise.all(
     seed.staff.map(async (member) => ({ ...member, hash: await hashPassword(member.password) })),
   );
@@ -185,10 +190,16 @@ export async function seedHallIfEmpty(db: HallDatabase, dir: string): Promise<bo
  * pinyin initials for items that have none. Returns how many changes it
  * appended (0 when there was nothing to do, or the hall is empty).
  */
-export function upgradeHallConfig(db: HallDatabase, dir: string): number {
+export async function upgradeHallConfig(db: HallDatabase, dir: string): Promise<number> {
   const config = createConfigStore(db);
   if (config.version() === 0) return 0;
   const calendars = readCalendars(dir);
+  const itemsWithInitials = await withInitials(
+    config
+      .list('item')
+      .filter((item) => !item.initials)
+      .map((item) => ({ ...item, initials: '' })),
+  );
   return db
     .transaction(() => {
       const changes: ConfigChange[] = [
@@ -199,14 +210,9 @@ export function upgradeHallConfig(db: HallDatabase, dir: string): number {
             key: String(calendar.year),
             value: calendar,
           })),
-        ...config
-          .list('item')
-          .filter((item) => !item.initials)
-          .map((item): ConfigChange => ({
-            kind: 'item',
-            key: item.code,
-            value: withInitials({ ...item, initials: '' }),
-          })),
+        ...itemsWithInitials
+          .filter((item) => !config.get('item', item.code)?.initials)
+          .map((item): ConfigChange => ({ kind: 'item', key: item.code, value: item })),
       ];
       config.append(changes);
       return changes.length;

@@ -86,7 +86,7 @@ describe('seeding and upgrading a hall', () => {
     expect(config.get('calendar', '2026')).toEqual(CALENDAR_2026);
     expect(config.get('item', 'BDC-ZY-001')?.initials).toBe('bdcdjclfzydj');
     expect(config.get('settings', 'hall')?.idleLockMinutes).toBe(10);
-    expect(upgradeHallConfig(db, dir)).toBe(0);
+    expect(await upgradeHallConfig(db, dir)).toBe(0);
   });
 
   it('passes the idle lock through, and fills it in (10 minutes) when a seed leaves it out', async () => {
@@ -134,7 +134,7 @@ describe('seeding and upgrading a hall', () => {
     expect(createConfigStore(db).version()).toBe(0);
   });
 
-  it('brings a hall seeded by an older version up to date, once', () => {
+  it('brings a hall seeded by an older version up to date, once', async () => {
     const config = createConfigStore(db);
     // What an older server wrote: items without initials, no calendar.
     const items = z.array(Item).parse(readJson('items.json'));
@@ -147,16 +147,16 @@ describe('seeding and upgrading a hall', () => {
       })),
     ]);
     const before = config.version();
-    expect(upgradeHallConfig(db, dir)).toBe(1 + items.length);
+    expect(await upgradeHallConfig(db, dir)).toBe(1 + items.length);
     expect(config.get('calendar', '2026')).toEqual(CALENDAR_2026);
     expect(config.get('item', 'SCJG-DJ-002')?.initials).toBe('yyzzbgdjyxzrgs');
     const pulled = config.pull(before, 100).changes.map((entry) => entry.change.kind);
     expect(pulled[0]).toBe('calendar');
-    expect(upgradeHallConfig(db, dir)).toBe(0);
+    expect(await upgradeHallConfig(db, dir)).toBe(0);
     expect(config.version()).toBe(before + 1 + items.length);
   });
 
-  it('leaves an empty hall to seeding', () => {
-    expect(upgradeHallConfig(db, dir)).toBe(0);
+  it('leaves an empty hall to seeding', async () => {
+    expect(await upgradeHallConfig(db, dir)).toBe(0);
   });
 });
