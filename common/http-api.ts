@@ -8,6 +8,20 @@ import { HallDeviceSetup } from './device-setup.ts';
 import { ConfigChange, HallWindow, LineId, LineQueue, Priority, Staff, Ticket } from './model.ts';
 import { CaseDecidedArgs, MAX_PUSH_BATCH, Mutation } from './sync.ts';
 import { HallSyncIssues, SYNC_ISSUES_LIMIT } from './sync-issues.ts';
+import {
+  CallTicketRequest,
+  CheckInAppointmentRequest,
+  CheckInResult,
+  CreateAppointmentRequest,
+  CreatedAppointment,
+  PauseResult,
+  PauseWindowRequest,
+  QueueBoard,
+  SetTicketPriorityRequest,
+  TransferResult,
+  TransferTicketRequest,
+  WindowPause,
+} from './ticket-ops.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -246,7 +260,7 @@ export const TicketConflict = z.object({
   /** zh-CN: what happened and what the manager should check. */
   reason: z.string(),
   /** The ticket's state when the record arrived; null when no such ticket was found. */
-  ticketStatus: z.enum(['waiting', 'called', 'completed', 'no_show']).nullable(),
+  ticketStatus: z.enum(['waiting', 'called', 'completed', 'no_show', 'parked']).nullable(),
   ticketWindowId: z.number().int().nullable(),
   mutationSeq: z.number().int().positive(),
   receivedAt: z.string(),
@@ -311,6 +325,8 @@ export const WindowStatus = z.object({
   window: HallWindow,
   current: Ticket.nullable(),
   clerk: Staff.nullable(),
+  /** 暂停服务 with its reason (pauseWindow); absent from an older server. */
+  pause: WindowPause.nullable().optional(),
 });
 export type WindowStatus = z.infer<typeof WindowStatus>;
 
@@ -570,6 +586,92 @@ export const routes = {
     auth: 'device',
     params: WindowParams,
     response: WalkInLease,
+  },
+  transferTicket: {
+    method: 'POST',
+    path: '/v1/windows/{id}/transfer-ticket',
+    summary:
+      '转窗/转业务：把号转到另一业务排队或转给另一窗口（仅该窗口叫号）；place=keep 保留原取号时间排队，first 排在最前；不能转给未开窗的窗口；已办结、正被其他窗口办理的号拒绝',
+    auth: 'device',
+    params: WindowParams,
+    headers: idempotency,
+    body: TransferTicketRequest,
+    response: TransferResult,
+  },
+  parkTicket: {
+    method: 'POST',
+    path: '/v1/windows/{id}/park',
+    summary: '挂起当前号（群众去补材料等），之后可回呼（callTicket）',
+    auth: 'device',
+    params: WindowParams,
+    headers: idempotency,
+    response: TicketResult,
+  },
+  callTicket: {
+    method: 'POST',
+    path: '/v1/windows/{id}/call-ticket',
+    summary:
+      '叫指定号 / 回呼：把今天等候中、已挂起或已过号的号叫到本窗口（先办结本窗口当前号）；该号正被其他窗口办理时 409，同一号同时只有一个窗口能叫到',
+    auth: 'device',
+    params: WindowParams,
+    headers: idempotency,
+    body: CallTicketRequest,
+    response: TicketResult,
+  },
+  pauseWindow: {
+    method: 'POST',
+    path: '/v1/windows/{id}/pause',
+    summary: '暂停服务：原因从大厅设定的列表中选（pauseReasons），可附说明和预计恢复时间；暂停期间不能叫号',
+    auth: 'device',
+    params: WindowParams,
+    headers: idempotency,
+    body: PauseWindowRequest,
+    response: PauseResult,
+  },
+  resumeWindow: {
+    method: 'POST',
+    path: '/v1/windows/{id}/resume',
+    summary: '恢复服务',
+    auth: 'device',
+    params: WindowParams,
+    headers: idempotency,
+    response: PauseResult,
+  },
+  checkInAppointment: {
+    method: 'POST',
+    path: '/v1/windows/{id}/appointment-check-in',
+    summary:
+      '预约签到：凭预约码或身份证号码取得预约业务的号；在预约时段开始后 appointmentLateMinutes 分钟内签到为预约优先，迟到为普通号；重复签到、非当日预约拒绝',
+    auth: 'device',
+    params: WindowParams,
+    headers: idempotency,
+    body: CheckInAppointmentRequest,
+    response: CheckInResult,
+  },
+  setTicketPriority: {
+    method: 'POST',
+    path: '/v1/windows/{id}/ticket-priority',
+    summary: '调整等候中（或挂起）的号的优先级：优先（老年人、残疾人）、绿色通道、预约、普通',
+    auth: 'device',
+    params: WindowParams,
+    headers: idempotency,
+    body: SetTicketPriorityRequest,
+    response: TicketResult,
+  },
+  queueBoard: {
+    method: 'GET',
+    path: '/v1/queue/board',
+    summary: '今日队列概览：各业务与各窗口的等候人数、开窗与暂停情况、挂起的号、过号的号',
+    auth: 'device',
+    response: QueueBoard,
+  },
+  createAppointment: {
+    method: 'POST',
+    path: '/v1/admin/appointments',
+    summary: '登记一条网上预约（管理员 / 预约系统）：预约码、身份证号码（只存摘要与脱敏号）、业务、日期与时段',
+    auth: 'admin',
+    body: CreateAppointmentRequest,
+    response: CreatedAppointment,
   },
   events: {
     method: 'GET',

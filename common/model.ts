@@ -24,7 +24,8 @@ export const PRIORITY_LABEL: Record<Priority, string> = {
   green: '绿色通道',
 };
 
-export const TicketStatus = z.enum(['waiting', 'called', 'completed', 'no_show']);
+/** parked: 挂起 by the window in `windowId`, waiting to be called back (callTicket). */
+export const TicketStatus = z.enum(['waiting', 'called', 'completed', 'no_show', 'parked']);
 export type TicketStatus = z.infer<typeof TicketStatus>;
 
 /** Ticket numbers are the line letter and three digits: A012. */
@@ -134,6 +135,14 @@ export const HallSettings = z.object({
     .array(z.string().min(1))
     .min(1)
     .default(['不属于本中心受理范围', '申请人不具备申请资格', '申请事项依法不需要取得许可', '申请材料存在虚假内容', '其他（见说明）']),
+  /** The reasons a clerk chooses from for 暂停服务 (pauseWindow), shown on the outward screen. */
+  pauseReasons: z.array(z.string().min(1).max(20)).min(1).default(['午休', '临时离开', '业务培训', '设备故障', '工作会议']),
+  /**
+   * 预约签到: checked in no later than this many minutes after the slot's
+   * start, the ticket has appointment priority (served first within its
+   * line); later, it is a normal ticket.
+   */
+  appointmentLateMinutes: z.number().int().min(0).max(240).default(15),
 });
 export type HallSettings = z.infer<typeof HallSettings>;
 

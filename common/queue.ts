@@ -5,14 +5,21 @@ import type { HallWindow, Priority, Ticket } from './model.ts';
 /** A higher rank is served first: green channel, then 优先 (elderly, disabled), then appointments. */
 export const PRIORITY_RANK: Record<Priority, number> = { green: 3, priority: 2, appointment: 1, normal: 0 };
 
-/** What ranking needs of a ticket; `id` grows with issue order. */
-export type RankedTicket = Pick<Ticket, 'id' | 'lineId' | 'priority'>;
+/**
+ * What ranking needs of a ticket; `id` grows with issue order. `order`, when
+ * given, is its place instead of its id (a ticket transferred 排在最前 has a
+ * lower one; common/ticket-ops.ts).
+ */
+export type RankedTicket = Pick<Ticket, 'id' | 'lineId' | 'priority'> & { order?: number };
 
 function compareFor(lineIds: readonly string[]) {
   const preference = new Map(lineIds.map((lineId, index) => [lineId, index]));
   const place = (ticket: RankedTicket) => preference.get(ticket.lineId) ?? lineIds.length;
   return (a: RankedTicket, b: RankedTicket): number =>
-    PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] || place(a) - place(b) || a.id - b.id;
+    PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] ||
+    place(a) - place(b) ||
+    (a.order ?? a.id) - (b.order ?? b.id) ||
+    a.id - b.id;
 }
 
 /**

@@ -90,7 +90,7 @@ export const HallSyncConflict = z.object({
   /** When it was served offline. */
   at: z.string(),
   /** The ticket's state on the server when the record arrived (null: no such ticket), and its window. */
-  ticketStatus: z.enum(['waiting', 'called', 'completed', 'no_show']).nullable(),
+  ticketStatus: z.enum(['waiting', 'called', 'completed', 'no_show', 'parked']).nullable(),
   ticketWindowId: z.number().int().nullable(),
   receivedAt: z.string(),
   /** zh-CN: what happened and what the manager should check. */
@@ -122,4 +122,5 @@ export const TICKET_STATUS_TEXT: Record<NonNullable<HallSyncConflict['ticketStat
   called: '已叫号',
   completed: '已办结',
   no_show: '已过号',
+  parked: '已挂起',
 };

@@ -392,6 +392,125 @@ export const migrations: readonly Migration[] = [
         CREATE INDEX auth_failures_by_last ON auth_failures (last_at);`);
     },
   },
+  {
+    version: 10,
+    name: 'queue routine: 挂起 (parked tickets), 转窗/转业务, 暂停服务 with a reason, 预约签到',
+    up(db) {
+      // CHECK constraints cannot be altered: tickets, hall_log and
+      // ticket_conflicts are rebuilt with every row, id/version and
+      // AUTOINCREMENT counter kept, so queue cursors and ticket ids stay valid.
+      const sequences = db
+        .prepare<[], { name: string; seq: number }>(
+          "SELECT name, seq FROM sqlite_sequence WHERE name IN ('tickets', 'hall_log', 'ticket_conflicts')",
+        )
+        .all();
+      db.exec(`
+        CREATE TABLE tickets_v10 (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          day TEXT NOT NULL, -- the hall's local business day, YYYY-MM-DD
+          line_id TEXT NOT NULL, -- the line the number was issued for (its letter and seq)
+          seq INTEGER NOT NULL CHECK (seq > 0),
+          number TEXT NOT NULL,
+          priority TEXT NOT NULL CHECK (priority IN ('normal', 'appointment', 'priority', 'green')),
+          status TEXT NOT NULL CHECK (status IN ('waiting', 'called', 'completed', 'no_show', 'parked')),
+          issued_at TEXT NOT NULL,
+          issued_by TEXT NOT NULL REFERENCES devices (id),
+          window_id INTEGER, -- called: the window serving it; parked: the window that parked it
+          called_at TEXT,
+          recall_count INTEGER NOT NULL DEFAULT 0,
+          ended_at TEXT,
+          -- 转业务: the line it waits in now (NULL: line_id)
+          queue_line_id TEXT,
+          -- 转窗: only this window calls it (NULL: any window serving its line)
+          target_window_id INTEGER,
+          -- Its place among waiting tickets (NULL: its id, i.e. issue order); 转窗 放在最前 sets it lower
+          sort_key INTEGER,
+          UNIQUE (day, line_id, seq),
+          CHECK (status <> 'parked' OR window_id IS NOT NULL)
+        ) STRICT;
+        INSERT INTO tickets_v10 (id, day, line_id, seq, number, priority, status, issued_at, issued_by, window_id,
+          called_at, recall_count, ended_at)
+          SELECT id, day, line_id, seq, number, priority, status, issued_at, issued_by, window_id,
+            called_at, recall_count, ended_at FROM tickets ORDER BY id;
+        DROP TABLE tickets;
+        ALTER TABLE tickets_v10 RENAME TO tickets;
+        CREATE INDEX tickets_waiting ON tickets (day, line_id, priority, id) WHERE status = 'waiting';
+        CREATE UNIQUE INDEX tickets_current ON tickets (window_id) WHERE status = 'called';
+        CREATE INDEX tickets_by_number ON tickets (day, number);
+        CREATE INDEX tickets_parked ON tickets (window_id) WHERE status = 'parked';
+
+        CREATE TABLE hall_log_v10 (
+          version INTEGER PRIMARY KEY AUTOINCREMENT,
+          at TEXT NOT NULL,
+          action TEXT NOT NULL
+            CHECK (action IN ('issue', 'call', 'recall', 'no_show', 'complete', 'sign_in', 'sign_out',
+              'transfer', 'park', 'pause', 'resume', 'check_in', 'priority')),
+          device_id TEXT NOT NULL,
+          window_id INTEGER,
+          ticket_id INTEGER,
+          staff_id INTEGER
+        ) STRICT;
+        INSERT INTO hall_log_v10 SELECT version, at, action, device_id, window_id, ticket_id, staff_id
+          FROM hall_log ORDER BY version;
+        DROP TABLE hall_log;
+        ALTER TABLE hall_log_v10 RENAME TO hall_log;
+        CREATE INDEX hall_log_by_at ON hall_log (at);
+
+        CREATE TABLE ticket_conflicts_v10 (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          number TEXT NOT NULL,
+          device_id TEXT NOT NULL REFERENCES devices (id),
+          mutation_seq INTEGER NOT NULL,
+          window_id INTEGER NOT NULL,
+          staff_no TEXT NOT NULL,
+          at TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          ticket_id INTEGER,
+          ticket_status TEXT CHECK (ticket_status IN ('waiting', 'called', 'completed', 'no_show', 'parked')),
+          ticket_window_id INTEGER,
+          received_at TEXT NOT NULL,
+          UNIQUE (device_id, mutation_seq)
+        ) STRICT;
+        INSERT INTO ticket_conflicts_v10 SELECT id, number, device_id, mutation_seq, window_id, staff_no, at, reason,
+          ticket_id, ticket_status, ticket_window_id, received_at FROM ticket_conflicts ORDER BY id;
+        DROP TABLE ticket_conflicts;
+        ALTER TABLE ticket_conflicts_v10 RENAME TO ticket_conflicts;
+
+        -- 暂停服务 with a reason from the hall's list: one row per paused window.
+        CREATE TABLE window_pauses (
+          window_id INTEGER PRIMARY KEY,
+          reason TEXT NOT NULL CHECK (length(reason) BETWEEN 1 AND 20),
+          note TEXT CHECK (note IS NULL OR length(note) <= 60),
+          expected_back_at TEXT, -- ISO time, NULL: not said
+          paused_at TEXT NOT NULL,
+          device_id TEXT NOT NULL REFERENCES devices (id)
+        ) STRICT;
+
+        -- Appointments booked online for a slot of a hall day. The ID number is
+        -- kept only as its SHA-256 (to look it up by) and masked (to show).
+        CREATE TABLE appointments (
+          code TEXT PRIMARY KEY CHECK (length(code) BETWEEN 4 AND 32),
+          id_hash TEXT NOT NULL CHECK (length(id_hash) = 64),
+          id_masked TEXT NOT NULL,
+          name_masked TEXT NOT NULL,
+          line_id TEXT NOT NULL,
+          day TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+          slot_start TEXT NOT NULL CHECK (slot_start GLOB '[0-2][0-9]:[0-5][0-9]'),
+          slot_end TEXT NOT NULL CHECK (slot_end GLOB '[0-2][0-9]:[0-5][0-9]' AND slot_end > slot_start),
+          created_at TEXT NOT NULL,
+          ticket_id INTEGER REFERENCES tickets (id), -- set at check-in
+          checked_in_at TEXT,
+          checked_in_window INTEGER,
+          CHECK ((ticket_id IS NULL) = (checked_in_at IS NULL))
+        ) STRICT;
+        CREATE INDEX appointments_by_id ON appointments (id_hash, day);
+      `);
+      for (const { name, seq } of sequences) {
+        db.prepare('DELETE FROM sqlite_sequence WHERE name = ?').run(name);
+        db.prepare('INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)').run(name, seq);
+      }
+    },
+  },
 ];
 
 /**

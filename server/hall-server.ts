@@ -24,6 +24,7 @@ import { createEventHub } from './events.ts';
 import { createHall, startCallNextReplyPruning, type Device, type PruneTimer } from './hall.ts';
 import { createHostCheck } from './host-check.ts';
 import { createSync } from './sync.ts';
+import { createTicketOps } from './ticket-ops.ts';
 import { seedHallIfEmpty, upgradeHallConfig } from './seed.ts';
 import { parseWithZhMessages } from './validate.ts';
 
@@ -179,6 +180,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
   const events = createEventHub();
   const hall = createHall(db, { clock, publish: events.publish, signInDelayMs: options.signInDelayMs });
   const sync = createSync(db, { clock, publish: events.publish });
+  const ticketOps = createTicketOps(db, { clock, publish: events.publish });
   const configStore = createConfigStore(db);
   /** The config version live counters have been told of. */
   let configVersionAnnounced = 0;
@@ -264,12 +266,26 @@ export function createHallServer(options: HallServerOptions): HallServer {
     deleteDeviceSetup: ({ params }) => deviceSetups.clear(params.key),
     issueTicket: ({ device, body }) => hall.issueTicket(device, body),
     queueSummary: () => hall.queueSummary(),
-    windowStatus: ({ device, params }) => hall.windowStatus(device, params.id),
+    windowStatus: ({ device, params }) => ({ ...hall.windowStatus(device, params.id), pause: ticketOps.pauseOf(params.id) }),
     callNext: ({ device, params, headers }) => hall.callNext(device, params.id, headers['Idempotency-Key']),
     recall: ({ device, params }) => hall.recall(device, params.id),
     noShow: ({ device, params }) => hall.noShow(device, params.id),
     complete: ({ device, params }) => hall.complete(device, params.id),
     walkInLease: ({ device, params }) => hall.leaseWalkIns(device, params.id),
+    transferTicket: ({ device, params, headers, body }) =>
+      ticketOps.transferTicket(device, params.id, headers['Idempotency-Key'], body),
+    parkTicket: ({ device, params, headers }) => ticketOps.parkTicket(device, params.id, headers['Idempotency-Key']),
+    callTicket: ({ device, params, headers, body }) =>
+      ticketOps.callTicket(device, params.id, headers['Idempotency-Key'], body),
+    pauseWindow: ({ device, params, headers, body }) =>
+      ticketOps.pauseWindow(device, params.id, headers['Idempotency-Key'], body),
+    resumeWindow: ({ device, params, headers }) => ticketOps.resumeWindow(device, params.id, headers['Idempotency-Key']),
+    checkInAppointment: ({ device, params, headers, body }) =>
+      ticketOps.checkInAppointment(device, params.id, headers['Idempotency-Key'], body),
+    setTicketPriority: ({ device, params, headers, body }) =>
+      ticketOps.setTicketPriority(device, params.id, headers['Idempotency-Key'], body),
+    queueBoard: () => ticketOps.queueBoard(),
+    createAppointment: ({ body }) => ticketOps.createAppointment(body),
     openapi: () => openApi,
   };
 

@@ -14,6 +14,7 @@ import { deviceProof } from './device-proof.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { createThrottle, type SignInLockEntry, type SignInPolicy, type SignInScope } from './throttle.ts';
 import { hallToday } from '../common/hall-time.ts';
+import { EFFECTIVE_LINE, pausedRefusal, WAITING_HEADS_FOR_WINDOW } from './ticket-ops.ts';
 
 export type DeviceRole = 'counter' | 'kiosk';
 
@@ -48,7 +49,8 @@ const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
 /** Enrollment.deviceNo has three digits in case numbers (common/case-rules.ts). */
 const MAX_DEVICE_NO = 999;
 
-const TICKET_COLUMNS = `id, number, line_id AS lineId, priority, status, issued_at AS issuedAt,
+// lineId is the line a ticket waits in now: 转业务 moves it (server/ticket-ops.ts).
+const TICKET_COLUMNS = `id, number, ${EFFECTIVE_LINE} AS lineId, priority, status, issued_at AS issuedAt,
   called_at AS calledAt, window_id AS windowId, recall_count AS recallCount, ended_at AS endedAt`;
 
 /** Device tokens are kept only as this hash. */
@@ -164,18 +166,20 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
      VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?)`,
   );
   const selectWaitingOnLine = db.prepare<[string, string], RankedTicket>(
-    `SELECT id, line_id AS lineId, priority FROM tickets WHERE status = 'waiting' AND day = ? AND line_id = ?`,
+    `SELECT id, ${EFFECTIVE_LINE} AS lineId, priority, COALESCE(sort_key, id) AS "order" FROM tickets
+     WHERE status = 'waiting' AND day = ? AND ${EFFECTIVE_LINE} = ?`,
   );
-  // Within one line and priority the oldest ticket goes first, so the head of
-  // each (line, priority) queue is all the ranking needs to see.
-  const selectWaitingHeads = db.prepare<[string], RankedTicket>(
-    `SELECT id, line_id AS lineId, priority FROM tickets WHERE id IN (
-       SELECT MIN(id) FROM tickets WHERE status = 'waiting' AND day = ? GROUP BY line_id, priority)`,
-  );
+  // Within one line and priority the first in order goes first, so the head of
+  // each (line, priority) queue is all the ranking needs to see; tickets sent
+  // to another window (转窗) are left out.
+  const selectWaitingHeads = db.prepare<[string, number], RankedTicket>(WAITING_HEADS_FOR_WINDOW);
   const selectWaitingCounts = db.prepare<[string], { lineId: string; waiting: number }>(
-    `SELECT line_id AS lineId, COUNT(*) AS waiting FROM tickets
-     WHERE status = 'waiting' AND day = ? GROUP BY line_id`,
+    `SELECT ${EFFECTIVE_LINE} AS lineId, COUNT(*) AS waiting FROM tickets
+     WHERE status = 'waiting' AND day = ? GROUP BY ${EFFECTIVE_LINE}`,
   );
+  const selectPauseReason = db
+    .prepare<[number], string>('SELECT reason FROM window_pauses WHERE window_id = ?')
+    .pluck();
   const claimTicket = db.prepare<[number, string, number]>(
     `UPDATE tickets SET status = 'called', window_id = ?, called_at = ? WHERE id = ? AND status = 'waiting'`,
   );
@@ -610,10 +614,12 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
           if (earlier !== undefined)
             return { reply: JSON.parse(earlier) as RouteResponse<'callNext'>, changed: false };
           requireClerk(windowId);
+          const pausedFor = selectPauseReason.get(windowId);
+          if (pausedFor !== undefined) throw pausedRefusal(pausedFor);
           const at = clock();
           const current = selectCurrentTicket.get(windowId);
           if (current) finishTicket(device, windowId, current, 'completed', at);
-          const next = rankWaiting(selectWaitingHeads.all(businessDay(at)), window)[0];
+          const next = rankWaiting(selectWaitingHeads.all(businessDay(at), windowId), window)[0];
           if (next) {
             if (claimTicket.run(windowId, at.toISOString(), next.id).changes !== 1) {
               throw new Error(`ticket ${next.id} was claimed twice`);

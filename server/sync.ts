@@ -215,7 +215,7 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
 
   const selectTicketByNumber = db.prepare<
     [string, string],
-    { id: number; status: 'waiting' | 'called' | 'completed' | 'no_show'; windowId: number | null; calledAt: string | null; endedAt: string | null }
+    { id: number; status: 'waiting' | 'called' | 'completed' | 'no_show' | 'parked'; windowId: number | null; calledAt: string | null; endedAt: string | null }
   >(
     `SELECT id, status, window_id AS windowId, called_at AS calledAt, ended_at AS endedAt
      FROM tickets WHERE day = ? AND number = ? ORDER BY id LIMIT 1`,
@@ -241,7 +241,7 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
      FROM ticket_conflicts AS c JOIN devices AS d ON d.id = c.device_id
      ORDER BY c.id DESC LIMIT ?`,
   );
-  const TICKET_STATUS_ZH = { waiting: '等候中', called: '已叫号', completed: '已办结', no_show: '已过号' } as const;
+  const TICKET_STATUS_ZH = { waiting: '等候中', called: '已叫号', completed: '已办结', no_show: '已过号', parked: '已挂起' } as const;
   /** Windows whose current ticket changed in this push: told after the commit. */
   let servedWindows: number[] = [];
 
@@ -538,8 +538,8 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
      WHERE version > ? ORDER BY version LIMIT ?`,
   );
   const selectQueueTicket = db.prepare<[number], QueueTicket>(
-    `SELECT id, number, line_id AS lineId, priority, status, issued_at AS issuedAt, called_at AS calledAt,
-       window_id AS windowId, recall_count AS recallCount, ended_at AS endedAt, day
+    `SELECT id, number, COALESCE(queue_line_id, line_id) AS lineId, priority, status, issued_at AS issuedAt,
+       called_at AS calledAt, window_id AS windowId, recall_count AS recallCount, ended_at AS endedAt, day
      FROM tickets WHERE id = ?`,
   );
   const selectClerkAt = db

@@ -63,6 +63,68 @@ export function hallFuzzRoutes({ counter }: FuzzDevices): FuzzRoute[] {
     noShow: [{ method: 'POST', path: `/v1/windows/${counter.window}/no-show` }],
     complete: [{ method: 'POST', path: `/v1/windows/${counter.window}/complete` }],
     walkInLease: [{ method: 'POST', path: `/v1/windows/${counter.window}/walk-in-lease` }],
+    transferTicket: [
+      {
+        method: 'POST',
+        path: `/v1/windows/${counter.window}/transfer-ticket`,
+        headers: { 'Idempotency-Key': 'fuzz-transfer' },
+        body: { number: 'A001', to: { windowId: 1 }, place: 'keep' },
+      },
+    ],
+    parkTicket: [
+      { method: 'POST', path: `/v1/windows/${counter.window}/park`, headers: { 'Idempotency-Key': 'fuzz-park' } },
+    ],
+    callTicket: [
+      {
+        method: 'POST',
+        path: `/v1/windows/${counter.window}/call-ticket`,
+        headers: { 'Idempotency-Key': 'fuzz-call-ticket' },
+        body: { number: 'A001' },
+      },
+    ],
+    pauseWindow: [
+      {
+        method: 'POST',
+        path: `/v1/windows/${counter.window}/pause`,
+        headers: { 'Idempotency-Key': 'fuzz-pause' },
+        body: { reason: '午休', note: '', expectedBack: '13:30' },
+      },
+    ],
+    resumeWindow: [
+      { method: 'POST', path: `/v1/windows/${counter.window}/resume`, headers: { 'Idempotency-Key': 'fuzz-resume' } },
+    ],
+    checkInAppointment: [
+      {
+        method: 'POST',
+        path: `/v1/windows/${counter.window}/appointment-check-in`,
+        headers: { 'Idempotency-Key': 'fuzz-check-in' },
+        body: { code: 'YY20261207001' },
+      },
+    ],
+    setTicketPriority: [
+      {
+        method: 'POST',
+        path: `/v1/windows/${counter.window}/ticket-priority`,
+        headers: { 'Idempotency-Key': 'fuzz-priority' },
+        body: { number: 'A001', priority: 'priority' },
+      },
+    ],
+    queueBoard: [{ method: 'GET', path: '/v1/queue/board' }],
+    createAppointment: [
+      {
+        method: 'POST',
+        path: '/v1/admin/appointments',
+        body: {
+          code: 'YY20261207001',
+          idNumber: '11010519491231002X',
+          name: '张三',
+          lineId: 'A',
+          day: '2026-12-07',
+          slotStart: '09:00',
+          slotEnd: '09:30',
+        },
+      },
+    ],
     events: [{ method: 'GET', path: '/v1/events' }],
   };
   return Object.values(examples).flat();

@@ -62,6 +62,14 @@ describe('what a kiosk token reads', () => {
     noShow: [{ method: 'POST', path: '/v1/windows/3/no-show' }],
     complete: [{ method: 'POST', path: '/v1/windows/3/complete' }],
     walkInLease: [{ method: 'POST', path: '/v1/windows/3/walk-in-lease' }],
+    transferTicket: [{ method: 'POST', path: '/v1/windows/3/transfer-ticket', body: { number: 'A001', to: { lineId: 'B' } } }],
+    parkTicket: [{ method: 'POST', path: '/v1/windows/3/park' }],
+    callTicket: [{ method: 'POST', path: '/v1/windows/3/call-ticket', body: { number: 'A001' } }],
+    pauseWindow: [{ method: 'POST', path: '/v1/windows/3/pause', body: { reason: '午休' } }],
+    resumeWindow: [{ method: 'POST', path: '/v1/windows/3/resume' }],
+    checkInAppointment: [{ method: 'POST', path: '/v1/windows/3/appointment-check-in', body: { code: 'NOSUCH01' } }],
+    setTicketPriority: [{ method: 'POST', path: '/v1/windows/3/ticket-priority', body: { number: 'A001', priority: 'green' } }],
+    queueBoard: [{ method: 'GET', path: '/v1/queue/board' }],
     events: [], // read below, while a clerk signs in
   };
 
