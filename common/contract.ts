@@ -212,6 +212,8 @@ export const calls = {
   /** The citizen touches a level on the outward screen; the first answer for the session wins. */
   rateByTouch: {
     from: ['outward'],
+    /** A citizen still rating when the clerk locked the screen answers (docs/ratings-and-queue.md). */
+    whileLocked: true,
     args: z.strictObject({ sessionId: z.number().int().nonnegative().max(0xffffffff), level: RatingLevel }),
     result: z.object({ accepted: z.boolean() }),
   },

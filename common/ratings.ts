@@ -125,6 +125,8 @@ export type EvaluatorStatus = z.infer<typeof EvaluatorStatus>;
 /** The clerk's view of ratings: the session open now, the latest result. */
 export const ClerkRating = z.object({
   open: z.object({ sessionId: z.number().int(), endsAt: z.string(), ticketNumber: z.string().nullable() }).nullable(),
+  /** Services completed while `open` was still running: their sessions open in this order after it (ticket numbers). */
+  waiting: z.array(z.string().nullable()),
   latest: z
     .object({
       level: RatingLevel.nullable(),

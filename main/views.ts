@@ -69,7 +69,7 @@ export class Views {
     const counts = streams.waitingCounts();
     const settings = state.config.settings;
     return {
-      connection: { ...state.connection, syncIssue: pusher.status().issue },
+      connection: { ...state.connection, syncIssue: pusher.status().issue, syncBlocked: pusher.status().phase === 'blocked' },
       unsent: outbox.unsentCount(),
       enrolled: state.enrollment !== null,
       hallName: state.hallName(),
@@ -114,7 +114,8 @@ export class Views {
       },
       notice: state.config.settings?.notice ?? '',
       case: clerk === null || paused ? null : cases.outward(),
-      rating: clerk === null || paused ? null : ratings.outwardView(),
+      // A rating open when the clerk called the next number, locked or signed out runs to its end here too.
+      rating: ratings.outwardView(),
       voice: { enabled: voice.enabled, volume: voice.volume, test: devices.voiceTest },
       testPatternUntil: devices.testPatternUntil,
     };

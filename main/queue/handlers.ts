@@ -62,8 +62,9 @@ export class Queue {
     const params = { id: windowId };
     let ticket: Ticket | null;
     if (action === 'callNext') {
-      // A new citizen: the last one's open rating session is cancelled (CANCEL_RATING).
-      deps.ratings.cancelOpen();
+      // A new citizen — but the one just served may still be rating: that
+      // session runs on until answered or timed out (docs/ratings-and-queue.md).
+      deps.ratings.nextCitizen();
       // The key makes a retry after a lost answer return the same ticket.
       const headers = { 'Idempotency-Key': randomUUID() };
       ticket = (await state.online(() => retryUnreachable(() => client.request('callNext', { params, headers })))).ticket;

@@ -6,9 +6,16 @@
 // The one-rating-per-session rule and the time limit are RatingSessions'
 // (devices/evaluator/sessions.ts); this service ties each session to the
 // window, the clerk, the ticket and the case, and stores every closed
-// session — rated, 未评价 (time limit) or cancelled (next number) — in one
-// transaction with its outbox mutation. Stored ratings are never edited (the
-// table's triggers refuse it).
+// session — rated, 未评价 (time limit) or cancelled (another evaluator set
+// up) — in one transaction with its outbox mutation. Stored ratings are never
+// edited (the table's triggers refuse it).
+//
+// Ratings are never lost to the queue (docs/ratings-and-queue.md): 叫号, 锁屏
+// and 退出 leave an open session running until the citizen answers or the time
+// limit passes. Meanwhile the evaluator keeps its prompt — what it should show
+// next (serving, paused, another clerk) is sent once the session has closed —
+// and a 办结 of the next citizen waits in line: that session opens as soon as
+// the one before it closes, so sessions never overlap and keep their order.
 //
 // Clock and timers are injected; the evaluator driver is injected, or null
 // when this window has none (touch on the outward screen still works).
@@ -79,6 +86,8 @@ export class RatingService {
   private readonly recordedListeners = new Set<(record: RatingRecord) => void>();
   private readonly detach: (() => void)[] = [];
   private open: OpenMeta | null = null;
+  /** Services completed while an earlier session was still open: each opens, in order, once the one before closes. */
+  private waiting: RatingContext[] = [];
   /** The last ticket completed here: 请评价 right after 办结 rates that service. */
   private lastServed: RatingContext | null = null;
   private latestByWindow = new Map<number, ClerkRating['latest']>();
@@ -146,7 +155,14 @@ export class RatingService {
     for (const off of this.detach.splice(0)) off();
     for (const off of this.detachDevice.splice(0)) off();
     this.sessions.dispose();
+    if (this.open || this.waiting.length > 0) {
+      this.log.warn('counter closed with a rating session open or waiting', {
+        sessionId: this.open?.sessionId ?? null,
+        waiting: this.waiting.length,
+      });
+    }
     this.open = null;
+    this.waiting = [];
     await this.evaluator?.driver.stop();
   }
 
@@ -260,13 +276,36 @@ export class RatingService {
     return { sessionId };
   }
 
-  /** 办结: remembers the service and opens its rating session. */
+  /**
+   * 办结: remembers the service and opens its rating session — or, while the
+   * citizen before is still rating (叫号 came in between), queues it: it opens
+   * as soon as that session closes (rated, 未评价 or cancelled).
+   */
   completed(context: RatingContext): void {
     this.lastServed = context;
     // The ticket is done: the device goes back to idle by itself when the
     // session ends, so idle is what a reconnect (or a 测试评价) restores.
     this.displayState = 'idle';
+    if (this.open && !sameService(this.open.context, context)) {
+      if (!this.waiting.some((waiting) => sameService(waiting, context))) this.waiting.push(context);
+      this.log.info('rating session waits for the one before it', {
+        sessionId: this.open.sessionId,
+        ticket: context.ticket?.number ?? null,
+        waiting: this.waiting.length,
+      });
+      this.onChange();
+      return;
+    }
     this.request(context);
+  }
+
+  /**
+   * 叫号: a new citizen stands at the window. An open session is NOT
+   * cancelled — the citizen just served may still be pressing a key — but
+   * 请评价 without a ticket no longer means the service before.
+   */
+  nextCitizen(): void {
+    this.lastServed = null;
   }
 
   /**
@@ -276,6 +315,8 @@ export class RatingService {
    * True when a session was open.
    */
   cancelOpen(options: { keepLastServed?: boolean } = {}): boolean {
+    // Not the citizens' doing either: services waiting for their turn stay (请评价 reopens one).
+    this.waiting = [];
     if (!this.open) return false;
     const { sessionId } = this.open;
     const evaluator = this.evaluator;
@@ -342,6 +383,7 @@ export class RatingService {
     } catch (error) {
       // Never silent: the log says which session and what it was.
       this.log.error('rating could not be stored', { sessionId: record.sessionId, outcome: record.outcome, ratingLevel: record.level, error: String(error) });
+      this.afterSession();
       this.onChange();
       return;
     }
@@ -355,7 +397,8 @@ export class RatingService {
           this.cancelOnReconnect(evaluator, record.sessionId);
         });
     }
-    if (record.outcome !== 'cancelled') this.lastServed = null;
+    // Rated or timed out: 请评价 does not rate that service again (a service completed since stays).
+    if (record.outcome !== 'cancelled' && this.lastServed && sameService(this.lastServed, meta.context)) this.lastServed = null;
     this.latestByWindow.set(record.windowId, {
       level: record.level,
       outcome: record.outcome,
@@ -365,7 +408,27 @@ export class RatingService {
     });
     this.log.info('rating stored', { sessionId: record.sessionId, outcome: record.outcome, ratingLevel: record.level, channel: record.channel });
     for (const listener of [...this.recordedListeners]) listener(record);
+    this.afterSession();
     this.onChange();
+  }
+
+  /**
+   * A session closed: the next service waiting for its rating opens now;
+   * with none, the evaluator is given what it should show (the clerk and the
+   * state set while the prompt was up: serving the next number, paused,
+   * another clerk or nobody).
+   */
+  private afterSession(): void {
+    const next = this.waiting.shift();
+    if (next) {
+      try {
+        this.request(next);
+        return;
+      } catch (error) {
+        this.log.error('waiting rating session could not be opened', { ticket: next.ticket?.number ?? null, error: String(error) });
+      }
+    }
+    if (this.evaluator && this.started) this.sendShown(this.evaluator);
   }
 
   // ---- the evaluator's display ------------------------------------------------
@@ -374,7 +437,8 @@ export class RatingService {
   clerkSignedIn(staffNo: string, name: string, state: 'idle' | 'serving' | 'paused' = 'idle'): void {
     this.identity = { staffNo, name };
     this.displayState = state;
-    if (this.evaluator) this.sendShown(this.evaluator);
+    // A citizen still rating the clerk before keeps the prompt; the new clerk shows once it closes.
+    if (this.evaluator && !this.open) this.sendShown(this.evaluator);
   }
 
   /**
@@ -400,10 +464,14 @@ export class RatingService {
     this.display('paused');
   }
 
+  /**
+   * What the evaluator shows (SET_STATE). While a citizen's session is open
+   * the prompt stays: the state is kept and sent when the session closes.
+   */
   display(state: 'idle' | 'serving' | 'paused'): void {
     this.displayState = state;
     const evaluator = this.evaluator;
-    if (!evaluator) return;
+    if (!evaluator || this.open) return;
     evaluator.driver
       .setState(evaluator.address, displayCode(state))
       .catch((error: unknown) => this.log.warn('evaluator SET_STATE failed', { state, error: String(error) }));
@@ -527,6 +595,7 @@ export class RatingService {
         endsAt: endsAt(open).toISOString(),
         ticketNumber: open.context.ticket?.number ?? null,
       },
+      waiting: this.waiting.map((waiting) => waiting.ticket?.number ?? null),
       latest,
     };
   }
@@ -547,6 +616,16 @@ const NO_EVALUATOR = '本窗口未设置评价器：请先在「评价器」中�
 
 function displayCode(state: 'idle' | 'serving' | 'paused'): DisplayState {
   return state === 'serving' ? DisplayState.SERVING : state === 'paused' ? DisplayState.PAUSED : DisplayState.IDLE;
+}
+
+/** The same service: the same window, clerk and ticket (a ticket called again is another service). */
+function sameService(a: RatingContext, b: RatingContext): boolean {
+  return (
+    a.windowId === b.windowId &&
+    a.staffNo === b.staffNo &&
+    a.ticket?.number === b.ticket?.number &&
+    a.ticket?.calledAt === b.ticket?.calledAt
+  );
 }
 
 const endsAt = (open: OpenMeta) => new Date(open.openedAt.getTime() + open.limitSeconds * 1000);

@@ -152,6 +152,12 @@ export function RatingPanel() {
             {rating.open.ticketNumber ?? '（无号）'} · 截止 {formatClock(rating.open.endsAt)}
           </div>
         ) : null}
+        {rating && rating.waiting.length > 0 ? (
+          <div className="rating-open" data-testid="rating-waiting" title="上一位群众评价结束后，依次开始评价">
+            <Tag>待评价</Tag>
+            {rating.waiting.map((number) => number ?? '（无号）').join('、')}（上一位评价结束后开始）
+          </div>
+        ) : null}
         <div className="rating-latest" data-testid="clerk-latest-rating">
           {latest
             ? `最近评价：${latest.level !== null ? LEVEL_NAME[latest.level] : latest.outcome === 'cancelled' ? '已取消' : '未评价'}`

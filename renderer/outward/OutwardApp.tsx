@@ -30,8 +30,9 @@ export function OutwardApp({ store }: { store: StoreApi<OutwardStore> }) {
       data-link={link}
     >
       {view && testPattern && <TestPattern windowName={view.windowName} hallName={view.hallName} />}
-      {view && !testPattern && view.mode === 'paused' && <Paused view={view} />}
-      {view && !testPattern && view.mode !== 'paused' && (
+      {/* A citizen still rating when the clerk locked the screen answers first; 暂停服务 follows. */}
+      {view && !testPattern && view.mode === 'paused' && !view.rating && <Paused view={view} />}
+      {view && !testPattern && (view.mode !== 'paused' || view.rating) && (
         <>
           <header className="ow-top">
             <div className="ow-hall">{view.hallName}</div>
@@ -46,8 +47,14 @@ export function OutwardApp({ store }: { store: StoreApi<OutwardStore> }) {
           >
             {view.clerk && <ClerkCard clerk={view.clerk} />}
             <section className="ow-stage">
-              {view.rating && view.mode !== 'closed' ? (
-                <RatingPrompt rating={view.rating} store={store} />
+              {view.rating ? (
+                <div className="ow-rate-stack">
+                  {/* 叫号 while the citizen before is still rating: the prompt stays, the new number is called above it. */}
+                  {view.mode === 'serving' && view.calling && !view.case && (
+                    <CallingStrip calling={view.calling} windowName={view.windowName} />
+                  )}
+                  <RatingPrompt rating={view.rating} store={store} />
+                </div>
               ) : (
                 <Stage view={view} />
               )}
@@ -78,6 +85,25 @@ function Paused({ view }: { view: OutwardView }) {
           {view.notice}
         </div>
       )}
+    </div>
+  );
+}
+
+/** The number called while the rating prompt of the citizen before is still up. */
+function CallingStrip({
+  calling,
+  windowName,
+}: {
+  calling: NonNullable<OutwardView['calling']>;
+  windowName: string | null;
+}) {
+  return (
+    <div className="ow-calling-strip" data-testid="outward-announcement" data-announcement={calling.announcement}>
+      <span className="ow-strip-caption">正在呼叫</span>
+      <span key={`${calling.number}#${calling.announcement}`} className="ow-strip-number" data-testid="outward-number">
+        {calling.number}
+      </span>
+      <span className="ow-strip-line">{announcementText(calling.number, windowName)}</span>
     </div>
   );
 }

@@ -4,7 +4,7 @@
 // outward pages. 办结 → the outward page shows the rating prompt → the
 // evaluator (or touch) answers → the rating is stored in the counter's
 // SQLite and the clerk sees it; the time limit gives 未评价; calling the next
-// number cancels an open session.
+// number leaves an open session running (docs/ratings-and-queue.md).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,14 +161,17 @@ describe('rating (好差评) through a real serial line and Chromium', () => {
     expect(rows[2]).toMatchObject({ level: null, outcome: 'not_rated', channel: 'none' });
   }, 30_000);
 
-  it('calling the next number cancels the open session on the device', async () => {
-    await serveAndComplete();
+  it('calling the next number leaves the open session on the device; the press after it is stored', async () => {
+    const ticket = await serveAndComplete();
     await expect.poll(() => sim.device(ADDRESS).session).not.toBeNull();
-    await issue('A');
+    const next = await issue('A');
     await press('F1');
+    await expect.poll(() => outward.getByTestId('outward-number').textContent()).toBe(next);
+    await outward.getByTestId('outward-rating').waitFor(); // still prompting (docs/ratings-and-queue.md)
+    expect(ratings()).toHaveLength(3);
+    expect(sim.press(3)).toBe(true);
     await expect.poll(() => ratings().length).toBe(4);
-    expect(ratings()[3]).toMatchObject({ level: null, outcome: 'cancelled', channel: 'none' });
-    await expect.poll(() => sim.device(ADDRESS).session).toBeNull();
+    expect(ratings()[3]).toMatchObject({ level: 3, outcome: 'rated', channel: 'evaluator', ticket_number: ticket });
     await outward.getByTestId('outward-rating').waitFor({ state: 'detached' });
     await expect.poll(() => sim.device(ADDRESS).state).toBe(1); // serving the new number
   });

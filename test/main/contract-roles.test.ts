@@ -34,7 +34,7 @@ const MANAGER_CALLS = [
   'listSyncIssues',
   'unlockStaffSignIn',
 ];
-const WHILE_LOCKED_CALLS = ['getClerkState', 'getOutwardView', 'signOut', 'reportOutwardAudio', 'lockScreen', 'unlockScreen'];
+const WHILE_LOCKED_CALLS = ['getClerkState', 'getOutwardView', 'signOut', 'rateByTouch', 'reportOutwardAudio', 'lockScreen', 'unlockScreen'];
 
 const FIRST17 = '32010219850312004';
 /** Arguments each call's schema accepts (a new call needs an entry: the type says so). */

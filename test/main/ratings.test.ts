@@ -1,6 +1,7 @@
 // RatingService over an in-memory serial line with the simulated evaluator
 // and hand-driven timers: sessions after 办结, evaluator and touch answers,
-// the time limit (未评价), cancel on the next call, the stored record and its
+// the time limit (未评价), the next call never cancelling an open session
+// (and the next 办结 waiting its turn), cancel (another evaluator), the stored record and its
 // outbox mutation in one transaction, the immutable table, bad-rating
 // follow-ups and the manager-only calls.
 import { mkdtempSync } from 'node:fs';
@@ -118,7 +119,71 @@ describe('RatingService', () => {
     expect(r.service.rateByTouch(r.recorded[0]!.sessionId, 5)).toEqual({ accepted: false });
   });
 
-  it('calling the next number cancels the open session (CANCEL_RATING) and stores it as cancelled', async () => {
+  it('叫号 right after 办结: the session runs on, the press is stored against the service before; the device shows serving only after', async () => {
+    const r = await rig();
+    r.service.completed(context);
+    await r.timers.advance(0);
+    const { sessionId } = r.service.outwardView()!;
+    const shown = r.sim.device(ADDRESS).state;
+    expect(shown).not.toBe(1);
+    // 叫号: a new citizen at the window.
+    r.service.nextCitizen();
+    r.service.display('serving');
+    await r.timers.advance(0);
+    expect(r.sim.device(ADDRESS).session?.sessionId).toBe(sessionId); // the prompt stays
+    expect(r.sim.device(ADDRESS).state).toBe(shown); // SET_STATE serving is held back
+    expect(r.service.outwardView()?.sessionId).toBe(sessionId);
+    expect(r.sim.press(2)).toBe(true);
+    await r.timers.advance(3000);
+    expect(r.recorded).toEqual([expect.objectContaining({ sessionId, level: 2, outcome: 'rated', ticketNumber: 'A001' })]);
+    expect(r.sim.device(ADDRESS).state).toBe(1); // now serving the new number
+    expect(outbox(r.db).map((m) => m.name)).toEqual(['rating.recorded', 'followup.opened']);
+  });
+
+  it('the next 办结 while the citizen before still rates: its session waits, then opens on the device, each stored against its own ticket', async () => {
+    const r = await rig({ limit: 30 });
+    r.service.completed(context);
+    await r.timers.advance(0);
+    const first = r.service.outwardView()!.sessionId;
+    r.service.nextCitizen();
+    const second: RatingContext = { windowId: 1, staffNo: '1001', ticket: { number: 'A002', calledAt: '2026-03-02T01:05:00.000Z' } };
+    r.service.completed(second);
+    r.service.completed(second); // twice: still one waiting
+    expect(r.service.clerkView(1)).toMatchObject({ open: { sessionId: first, ticketNumber: 'A001' }, waiting: ['A002'] });
+    expect(r.service.outwardView()?.sessionId).toBe(first);
+    // The first citizen does not answer: 未评价 at the limit, then the second session opens.
+    await r.timers.advance(31_000);
+    expect(r.recorded).toEqual([expect.objectContaining({ sessionId: first, outcome: 'not_rated', ticketNumber: 'A001' })]);
+    const next = r.service.outwardView()!.sessionId;
+    expect(next).not.toBe(first);
+    expect(r.service.clerkView(1)).toMatchObject({ open: { sessionId: next, ticketNumber: 'A002' }, waiting: [] });
+    await r.timers.advance(0);
+    expect(r.sim.device(ADDRESS).session?.sessionId).toBe(next);
+    r.sim.press(5);
+    await r.timers.advance(3000);
+    expect(r.recorded.map((x) => [x.ticketNumber, x.outcome, x.level])).toEqual([
+      ['A001', 'not_rated', null],
+      ['A002', 'rated', 5],
+    ]);
+  });
+
+  it('another clerk signs in while a citizen rates the clerk before: the prompt stays, the new clerk shows after', async () => {
+    const r = await rig();
+    r.service.clerkSignedIn('1001', '张三');
+    r.service.completed(context);
+    await r.timers.advance(0);
+    r.service.clerkSignedOut();
+    r.service.clerkSignedIn('1002', '李四');
+    await r.timers.advance(0);
+    expect(r.sim.device(ADDRESS).identity?.staffNumber).toBe('1001');
+    expect(r.sim.device(ADDRESS).session).not.toBeNull();
+    r.sim.press(4);
+    await r.timers.advance(3000);
+    expect(r.recorded).toEqual([expect.objectContaining({ level: 4, staffNo: '1001', ticketNumber: 'A001' })]);
+    expect(r.sim.device(ADDRESS).identity?.staffNumber).toBe('1002');
+  });
+
+  it('cancelOpen (another evaluator set up) ends the open session (CANCEL_RATING) and stores it as cancelled', async () => {
     const r = await rig();
     r.service.completed(context);
     await r.timers.advance(0);
@@ -336,7 +401,7 @@ describe('RatingService after the evaluator reconnects', () => {
     }
   });
 
-  it('the next number called while unplugged: a device that kept its prompt is told to cancel it once it answers', async () => {
+  it('a cancel while unplugged: a device that kept its prompt is told to cancel it once it answers', async () => {
     const r = await rig();
     r.service.completed(context);
     await r.timers.advance(0);

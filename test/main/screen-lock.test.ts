@@ -40,10 +40,15 @@ describe('暂停服务 (screen lock)', () => {
 
     const locked = (await r.counter.call('lockScreen', {})) as ClerkState;
     expect(locked.locked).toBe(true);
-    expect(locked.rating.open).toBeNull(); // the open rating session is cancelled
+    // The citizen's rating is not the lock's to end: it runs on, and the citizen answers by touch meanwhile.
+    expect(locked.rating.open).not.toBeNull();
     const outward = (await r.counter.call('getOutwardView', {})) as OutwardView;
-    expect(outward).toMatchObject({ mode: 'paused', calling: null, case: null, rating: null });
+    expect(outward).toMatchObject({ mode: 'paused', calling: null, case: null });
+    expect(outward.rating).not.toBeNull();
     expect(outward.clerk?.staffNo).toBe(CLERK);
+    expect(await r.counter.call('rateByTouch', { sessionId: outward.rating!.sessionId, level: 5 })).toEqual({ accepted: true });
+    expect(((await r.counter.call('getOutwardView', {})) as OutwardView).rating).toBeNull();
+    expect(r.query<{ level: number; outcome: string }>('SELECT level, outcome FROM rating')).toEqual([{ level: 5, outcome: 'rated' }]);
 
     for (const [name, args] of [
       ['callNext', {}],

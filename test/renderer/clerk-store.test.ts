@@ -21,7 +21,7 @@ const state = (over: Partial<ClerkState> = {}): ClerkState => ({
   devices: { evaluator: null, outward: { level: 'ok', message: null }, voice: 'ok' },
   locked: false,
   idleLockMinutes: 10,
-  rating: { open: null, latest: null },
+  rating: { open: null, waiting: [], latest: null },
   ...over,
 });
 
