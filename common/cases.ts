@@ -143,7 +143,7 @@ export const ClerkFigures = z.object({
   completed: Count,
   /** 过号: numbers given up as no-shows. */
   noShows: Count,
-  /** 转窗: tickets transferred to another line or window — 0 until the counter can transfer (issue 14). */
+  /** 转窗: tickets transferred to another line or window (转窗/转业务, Alt+Z). */
   transferred: Count,
   /** Average minutes from 叫号 to 办结 of the same ticket, over today's 办结; null when none. */
   averageServiceMinutes: z.number().nonnegative().nullable(),

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ApiError } from './errors.ts';
 import { CALL_NAMES, EVENT_NAMES, type CallName, type EventName, type ScreenRole } from './ipc-names.ts';
 import { CaseDecision, CaseDraft, CaseDraftView, CaseList, CaseRecord, ClerkFigures, InstantOutcome, OutwardCase } from './cases.ts';
-import { HallWindow, Item, LineId, LineQueue, ServiceLine, Staff, Ticket, TicketNumber } from './model.ts';
+import { HallWindow, Item, LineId, LineQueue, Priority, ServiceLine, Staff, Ticket, TicketNumber } from './model.ts';
 import {
   DeviceSection,
   DeviceSettingChange,
@@ -18,6 +18,15 @@ import {
 import { PrinterState, PrintQueueView } from './printing.ts';
 import { ClerkRating, EvaluatorStatus, FollowUp, OutwardRating, RatingLevel } from './ratings.ts';
 import { SyncIssuesView } from './sync-issues.ts';
+import {
+  AppointmentCode,
+  HallTimeOfDay,
+  QueueBoard,
+  TransferPlace,
+  TransferTarget,
+  TypedTicketNumber,
+  WindowPause,
+} from './ticket-ops.ts';
 
 export const ConnectionState = z.object({
   state: z.enum(['online', 'connecting', 'offline']),
@@ -57,7 +66,8 @@ export const OUTWARD_VOICE_BLOCKED_MESSAGE = '外屏语音未开启：请在外�
 
 export const CallLogEntry = z.object({
   at: z.string(),
-  action: z.enum(['callNext', 'recall', 'noShow', 'complete']),
+  /** callTicket: 叫指定号 / 回呼; park: 挂起; transfer: 转窗/转业务 (to another window or line). */
+  action: z.enum(['callNext', 'recall', 'noShow', 'complete', 'callTicket', 'park', 'transfer']),
   ticketNumber: z.string(),
 });
 export type CallLogEntry = z.infer<typeof CallLogEntry>;
@@ -90,6 +100,14 @@ export const ClerkState = z.object({
   idleLockMinutes: z.number().int().positive(),
   /** The rating session open now and the latest rating at this window (好差评). */
   rating: ClerkRating,
+  /**
+   * 暂停服务 with a reason (pauseWindow, Alt+X), as the hall server holds it:
+   * the hall and the outward screen see the reason; 叫号 waits for 恢复服务.
+   * Apart from the screen lock (Alt+L, `locked`). Absent: not known yet.
+   */
+  pause: WindowPause.nullable().optional(),
+  /** The hall's reasons for 暂停服务 (HallSettings.pauseReasons). */
+  pauseReasons: z.array(z.string()).optional(),
 });
 export type ClerkState = z.infer<typeof ClerkState>;
 
@@ -119,6 +137,8 @@ export const OutwardView = z.object({
   voice: VoiceSetupSchema.extend({ test: z.number().int().nonnegative() }),
   /** 显示测试画面: the screen shows its test pattern until this time (ISO), then returns; null: none. */
   testPatternUntil: z.string().nullable(),
+  /** mode paused by 暂停服务 with a reason (pauseWindow): the reason and the expected return (ISO), for the citizen. */
+  pause: z.object({ reason: z.string(), expectedBackAt: z.string().nullable() }).nullable().optional(),
 });
 export type OutwardView = z.infer<typeof OutwardView>;
 
@@ -359,6 +379,52 @@ export const calls = {
     args: z.strictObject({ staffNo: z.string().trim().min(1, '请输入工号').max(32, '工号过长') }),
     result: z.object({ staffNo: z.string(), message: z.string() }),
   },
+  // The queue routine beyond 叫号 (main/queue/ticket-ops.ts): online only, each answered by the hall server.
+  /** 转窗 / 转业务 (Alt+Z): a ticket (usually the one in hand) to another line or an open window; keep its place or put it first. */
+  transferTicket: {
+    from: ['clerk'],
+    args: z.strictObject({ number: TypedTicketNumber, to: TransferTarget, place: TransferPlace }),
+    result: ClerkState,
+  },
+  /** 挂起 (Alt+H): the ticket in hand waits aside until called back. */
+  parkTicket: { from: ['clerk'], args: NoArgs, result: ClerkState },
+  /** 叫指定号 / 回呼 (Alt+J): a waiting, parked or 过号 number of today, to this window. */
+  callTicket: { from: ['clerk'], args: z.strictObject({ number: TypedTicketNumber }), result: ClerkState },
+  /** 暂停服务 with a reason from the hall's list (Alt+X); 叫号 is refused until 恢复服务. */
+  pauseWindow: {
+    from: ['clerk'],
+    args: z.strictObject({
+      reason: z.string().trim().min(1, '请选择暂停原因（如 午休、临时离开、业务培训）').max(20),
+      note: z.string().trim().max(60, '说明最多 60 个字').optional(),
+      expectedBack: HallTimeOfDay.optional(),
+    }),
+    result: ClerkState,
+  },
+  resumeWindow: { from: ['clerk'], args: NoArgs, result: ClerkState },
+  /** 预约签到 (Alt+A): by 预约码 or ID number; the ticket's number, place and whether it came on time. */
+  checkInAppointment: {
+    from: ['clerk'],
+    args: z
+      .strictObject({ code: AppointmentCode.optional(), idNumber: z.string().trim().toUpperCase().max(18).optional() })
+      .refine((request) => (request.code === undefined) !== (request.idNumber === undefined), {
+        message: '请输入预约码或身份证号码（二选一）',
+      }),
+    result: z.object({
+      number: z.string(),
+      lineId: LineId,
+      ahead: z.number().int().nonnegative(),
+      onTime: z.boolean(),
+      slot: z.string(),
+    }),
+  },
+  /** 优先 / 绿色通道 (Alt+V) for a waiting or parked number. */
+  setTicketPriority: {
+    from: ['clerk'],
+    args: z.strictObject({ number: TypedTicketNumber, priority: Priority }),
+    result: Ticket,
+  },
+  /** Today's queue by line and window, parked and 过号 tickets: for the transfer dialog and the call-back lists. */
+  getQueueBoard: { from: ['clerk'], args: NoArgs, result: QueueBoard },
 } as const satisfies Record<CallName, CallSpec>;
 
 export const events = {

@@ -47,6 +47,14 @@ export const CALL_NAMES = [
   'reenroll',
   'listSyncIssues',
   'unlockStaffSignIn',
+  'transferTicket',
+  'parkTicket',
+  'callTicket',
+  'pauseWindow',
+  'resumeWindow',
+  'checkInAppointment',
+  'setTicketPriority',
+  'getQueueBoard',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

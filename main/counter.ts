@@ -20,6 +20,7 @@ import { deviceSetupHandlers } from './device-setup/handlers.ts';
 import { silentLogger } from './log.ts';
 import { printHandlers } from './printing/handlers.ts';
 import { Queue } from './queue/handlers.ts';
+import { TicketOps } from './queue/ticket-ops.ts';
 import { ratingHandlers } from './ratings/handlers.ts';
 import { RatingService } from './ratings/rating-service.ts';
 import { DEFAULT_RETENTION_DAYS, Retention } from './retention.ts';
@@ -124,6 +125,7 @@ class CounterService implements Counter {
       ...this.enrollment.handlers(),
       ...sessionHandlers({ state, credentials, throttle, ratings, cases, link, clerkState }),
       ...queue.handlers(),
+      ...new TicketOps({ state, cases, ratings, clerkState }).handlers(),
       ...caseHandlers({ state, cases, devices }),
       ...ratingHandlers({ state, ratings, clerkState }),
       ...printHandlers(() => devices.printing),

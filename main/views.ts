@@ -92,13 +92,17 @@ export class Views {
       idleLockMinutes: settings?.idleLockMinutes ?? 10,
       rating: ratings.clerkView(windowId),
       printer: devices.printing?.state() ?? null,
+      pause: state.status?.pause ?? null,
+      pauseReasons: settings?.pauseReasons ?? [],
     };
   }
 
   outwardView(): OutwardView {
     const { state, cases, ratings, devices } = this.sources;
     const clerk = state.status?.clerk ?? null;
-    const paused = state.isLocked();
+    // 暂停服务: the screen lock (Alt+L, idle) or a pause with a reason the hall sees (Alt+X).
+    const reasoned = clerk === null ? null : (state.status?.pause ?? null);
+    const paused = state.isLocked() || reasoned !== null;
     // 暂停服务: no number, no case, no rating prompt.
     const current = paused ? null : (state.status?.current ?? null);
     const voice = devices.effective.voice;
@@ -118,6 +122,7 @@ export class Views {
       rating: ratings.outwardView(),
       voice: { enabled: voice.enabled, volume: voice.volume, test: devices.voiceTest },
       testPatternUntil: devices.testPatternUntil,
+      pause: reasoned && { reason: reasoned.reason, expectedBackAt: reasoned.expectedBackAt },
     };
   }
 }

@@ -113,6 +113,14 @@ const api: HallDeskApi = {
   reenroll: (args) => invoke('reenroll', args),
   listSyncIssues: (args) => invoke('listSyncIssues', args),
   unlockStaffSignIn: (args) => invoke('unlockStaffSignIn', args),
+  transferTicket: (args) => invoke('transferTicket', args),
+  parkTicket: (args) => invoke('parkTicket', args),
+  callTicket: (args) => invoke('callTicket', args),
+  pauseWindow: (args) => invoke('pauseWindow', args),
+  resumeWindow: (args) => invoke('resumeWindow', args),
+  checkInAppointment: (args) => invoke('checkInAppointment', args),
+  setTicketPriority: (args) => invoke('setTicketPriority', args),
+  getQueueBoard: (args) => invoke('getQueueBoard', args),
   on,
 };
 

@@ -31,7 +31,7 @@ export function computeFigures(date: string, staffNo: string, events: FigureEven
   const minutes: number[] = [];
   for (const entry of events.calls) {
     const at = Date.parse(entry.at);
-    if (entry.action === 'callNext') calledAt.set(entry.ticketNumber, at);
+    if (entry.action === 'callNext' || entry.action === 'callTicket') calledAt.set(entry.ticketNumber, at);
     if (entry.action === 'complete') {
       const called = calledAt.get(entry.ticketNumber);
       if (called !== undefined && called <= at) minutes.push((at - called) / 60_000);
@@ -44,11 +44,10 @@ export function computeFigures(date: string, staffNo: string, events: FigureEven
   return {
     date,
     staffNo,
-    called: count(events.calls, (entry) => entry.action === 'callNext'),
+    called: count(events.calls, (entry) => entry.action === 'callNext' || entry.action === 'callTicket'),
     completed: count(events.calls, (entry) => entry.action === 'complete'),
     noShows: count(events.calls, (entry) => entry.action === 'noShow'),
-    // Seam for 转窗 (issue 14): when the call log records transfers, count them here.
-    transferred: 0,
+    transferred: count(events.calls, (entry) => entry.action === 'transfer'),
     averageServiceMinutes:
       minutes.length === 0 ? null : Math.round((minutes.reduce((a, b) => a + b, 0) / minutes.length) * 10) / 10,
     accepted: count(events.decided, (row) => row.decision === 'accept' || row.decision === 'accept_with_missing'),

@@ -407,4 +407,46 @@ export const migrations: readonly Migration[] = [
         ) STRICT;`);
     },
   },
+  {
+    version: 20,
+    name: 'queue routine: parked tickets in the queue mirror; 叫指定号, 挂起 and 转窗 in the call log',
+    up(db) {
+      // CHECK constraints cannot be altered: both tables are rebuilt with
+      // every row (their ids are plain rowids, no AUTOINCREMENT counter).
+      db.exec(`
+        CREATE TABLE queue_ticket_v20 (
+          id INTEGER PRIMARY KEY,
+          day TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+          number TEXT NOT NULL,
+          line_id TEXT NOT NULL,
+          priority TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('waiting', 'called', 'completed', 'no_show', 'parked')),
+          issued_at TEXT NOT NULL,
+          called_at TEXT,
+          window_id INTEGER,
+          recall_count INTEGER NOT NULL CHECK (recall_count >= 0),
+          ended_at TEXT,
+          version INTEGER NOT NULL
+        ) STRICT;
+        INSERT INTO queue_ticket_v20 SELECT id, day, number, line_id, priority, status, issued_at, called_at,
+          window_id, recall_count, ended_at, version FROM queue_ticket;
+        DROP TABLE queue_ticket;
+        ALTER TABLE queue_ticket_v20 RENAME TO queue_ticket;
+        CREATE INDEX queue_ticket_waiting ON queue_ticket (day, line_id) WHERE status = 'waiting';
+
+        CREATE TABLE call_log_v20 (
+          id INTEGER PRIMARY KEY,
+          at TEXT NOT NULL,
+          window_id INTEGER NOT NULL,
+          action TEXT NOT NULL
+            CHECK (action IN ('callNext', 'recall', 'noShow', 'complete', 'callTicket', 'park', 'transfer')),
+          ticket_number TEXT NOT NULL,
+          staff_no TEXT
+        ) STRICT;
+        INSERT INTO call_log_v20 SELECT id, at, window_id, action, ticket_number, staff_no FROM call_log;
+        DROP TABLE call_log;
+        ALTER TABLE call_log_v20 RENAME TO call_log;
+        CREATE INDEX call_log_by_window_time ON call_log (window_id, at);`);
+    },
+  },
 ];

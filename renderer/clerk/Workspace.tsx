@@ -413,11 +413,14 @@ function QueuePanel() {
   );
 }
 
-const LOG_COLOR: Record<QueueAction, string> = {
+const LOG_COLOR: Record<ClerkState['log'][number]['action'], string> = {
   callNext: 'blue',
   recall: 'geekblue',
   noShow: 'orange',
   complete: 'green',
+  callTicket: 'cyan',
+  park: 'gold',
+  transfer: 'purple',
 };
 
 function CallLogPanel() {

@@ -76,7 +76,12 @@ export function hotkeyAction(event: KeyLike): QueueAction | null {
   return QUEUE_ACTIONS.find((action) => ACTION_HOTKEY[action] === event.key) ?? null;
 }
 
-export const LOG_ACTION_LABEL: Record<CallLogEntry['action'], string> = ACTION_LABEL;
+export const LOG_ACTION_LABEL: Record<CallLogEntry['action'], string> = {
+  ...ACTION_LABEL,
+  callTicket: '叫指定号',
+  park: '挂起',
+  transfer: '转出',
+};
 
 /** "09:05:07" in the hall's time (Beijing), whatever the browser's zone; the raw text if it is not a time. */
 export const formatClock = (iso: string): string => hallClock(iso);

@@ -94,6 +94,14 @@ const VALID_ARGS: { [N in CallName]: CallArgs<N> } = {
   reenroll: { serverUrl: 'http://127.0.0.1:1', code: '12345678' },
   listSyncIssues: {},
   unlockStaffSignIn: { staffNo: CLERK },
+  transferTicket: { number: 'A001', to: { windowId: 5 }, place: 'keep' },
+  parkTicket: {},
+  callTicket: { number: 'A001' },
+  pauseWindow: { reason: '午休', expectedBack: '13:30' },
+  resumeWindow: {},
+  checkInAppointment: { code: 'YY0001' },
+  setTicketPriority: { number: 'A001', priority: 'priority' },
+  getQueueBoard: {},
 };
 
 const names = Object.keys(calls) as CallName[];

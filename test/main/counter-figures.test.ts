@@ -141,7 +141,7 @@ describe('今日统计 at the counter', () => {
       called: 6,
       completed: 4,
       noShows: 2,
-      transferred: 0, // the counter cannot transfer yet (issue 14)
+      transferred: 0, // none in this run (test/main/counter-ticket-ops.test.ts counts 转窗)
       averageServiceMinutes: 5, // (4 + 6 + 2 + 8) / 4
       accepted: 1,
       finished: 1,
