@@ -42,6 +42,11 @@ export const ConnectionState = z.object({
    * trouble is that the server is unreachable (then see state and reason).
    */
   syncIssue: z.string().nullable(),
+  /**
+   * Pushing has stopped and needs a person (records missing, the server
+   * refuses them): the header turns red with syncIssue, Alt+Y says what to do.
+   */
+  syncBlocked: z.boolean().optional(),
 });
 export type ConnectionState = z.infer<typeof ConnectionState>;
 
@@ -365,10 +370,12 @@ export const calls = {
     result: ClerkState,
   },
   /**
-   * 同步异常 (a manager, online only): this counter's records the hall server
-   * rejected (本机) and the hall's rejected records and ticket conflicts (全大厅).
+   * 同步异常 (Alt+Y, anyone at the counter, online or not): why records are not
+   * reaching the hall server and what to do, and this counter's records the
+   * server rejected (本机); for a manager online also the hall's rejected
+   * records and ticket conflicts (全大厅).
    */
-  listSyncIssues: { from: ['clerk'], manager: '同步异常', args: NoArgs, result: SyncIssuesView },
+  listSyncIssues: { from: ['clerk'], args: NoArgs, result: SyncIssuesView },
   /**
    * 登录解锁 (a manager): a staff number locked after too many wrong passwords
    * signs in again — on this counter and at the hall server (online only).
@@ -425,6 +432,22 @@ export const calls = {
   },
   /** Today's queue by line and window, parked and 过号 tickets: for the transfer dialog and the call-back lists. */
   getQueueBoard: { from: ['clerk'], args: NoArgs, result: QueueBoard },
+  /**
+   * 登记丢失 (a manager): records missing from this counter that the hall
+   * server never had are recorded as lost, with a reason, so that the records
+   * behind them go up; sent to the server, logged. The range must be the one
+   * the counter reports (SyncIssuesView.stuck.gap).
+   */
+  resolveSyncGap: {
+    from: ['clerk'],
+    manager: '登记丢失',
+    args: z.strictObject({
+      fromSeq: z.number().int().positive(),
+      toSeq: z.number().int().positive(),
+      reason: z.string().trim().min(4, '请写明原因（至少 4 个字）').max(200, '原因最多 200 字'),
+    }),
+    result: SyncIssuesView,
+  },
 } as const satisfies Record<CallName, CallSpec>;
 
 export const events = {

@@ -41,6 +41,8 @@ export const ApiError = z.object({
   message: z.string(),
   /** Push refused for a gap (409): the last seq the server holds for the device; resend from the next one. */
   lastSeq: z.number().int().nonnegative().optional(),
+  /** With lastSeq: the hash of that record as the server holds it (a gap is recorded as lost after it). */
+  lastHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   /** SIGN_IN_LOCKED (429): when sign-in is accepted again (ISO time; also in Retry-After). */
   retryAt: z.string().optional(),
 });
@@ -49,6 +51,8 @@ export type ApiError = z.infer<typeof ApiError>;
 export interface HallErrorDetails {
   /** See ApiError.lastSeq. */
   lastSeq?: number;
+  /** See ApiError.lastHash. */
+  lastHash?: string;
   /** From the Retry-After header of a 429 / 503 answer (client side only). */
   retryAfterMs?: number;
   /** See ApiError.retryAt. */
@@ -70,6 +74,7 @@ export class HallError extends Error {
   toJSON(): ApiError {
     const json: ApiError = { code: this.code, message: this.message };
     if (this.details.lastSeq !== undefined) json.lastSeq = this.details.lastSeq;
+    if (this.details.lastHash !== undefined) json.lastHash = this.details.lastHash;
     if (this.details.retryAt !== undefined) json.retryAt = this.details.retryAt;
     return json;
   }

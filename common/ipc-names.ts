@@ -47,6 +47,7 @@ export const CALL_NAMES = [
   'reenroll',
   'listSyncIssues',
   'unlockStaffSignIn',
+  'resolveSyncGap',
   'transferTicket',
   'parkTicket',
   'callTicket',

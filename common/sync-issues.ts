@@ -6,7 +6,7 @@
 // the counter adds its own outbox rows the server rejected.
 import { z } from 'zod';
 import { CASE_SUPPLEMENTED } from './cases.ts';
-import { CASE_DECIDED, CASE_FINISHED, TICKET_SERVED_OFFLINE, WALKIN_ISSUED } from './sync.ts';
+import { CASE_DECIDED, CASE_FINISHED, SYNC_GAP_LOST, TICKET_SERVED_OFFLINE, WALKIN_ISSUED } from './sync.ts';
 import { FOLLOW_UP_ADVANCED, FOLLOW_UP_OPENED, RATING_RECORDED } from './ratings.ts';
 
 /** How many rejected records (and conflicts) the view shows at most, newest first. */
@@ -14,6 +14,10 @@ export const SYNC_ISSUES_LIMIT = 200;
 
 export const SYNC_ISSUES_MANAGERS_ONLY = '仅大厅管理员可以查看同步异常，请由管理员在本窗口登录';
 export const SYNC_ISSUES_OFFLINE = '离线时无法查看同步异常，请联网后再试';
+export const SYNC_ISSUES_HALL_MANAGERS_ONLY = '全大厅的同步异常仅大厅管理员可以查看';
+export const SYNC_ISSUES_HALL_OFFLINE = '离线时无法查看全大厅的同步异常，请联网后再试';
+/** What to do about a record the hall server rejected (本机被拒收的记录). */
+export const REJECTED_ADVICE = '被拒收的记录不会自动重传：请按原因核对，需要更正的请在业务系统中补办或请大厅管理员处理';
 
 /** What kind of record a mutation is, in Chinese. */
 const KIND: Record<string, string> = {
@@ -25,6 +29,7 @@ const KIND: Record<string, string> = {
   [FOLLOW_UP_ADVANCED]: '差评回访处理',
   [WALKIN_ISSUED]: '现场补号',
   [TICKET_SERVED_OFFLINE]: '手动录入票号',
+  [SYNC_GAP_LOST]: '缺失记录（已登记丢失）',
 };
 
 /** Which argument names the record, by kind; only identifiers, never a person's data. */
@@ -108,12 +113,33 @@ export const HallSyncIssues = z.object({
 });
 export type HallSyncIssues = z.infer<typeof HallSyncIssues>;
 
+/**
+ * Why this counter's records are not reaching the hall server, as everyone at
+ * the counter sees it (Alt+Y): what happened and what to do. `gap`: records
+ * missing from this counter that the server never had (a manager records them
+ * as lost: resolveSyncGap).
+ */
+export const SyncStuck = z.object({
+  /** zh-CN: what happened. */
+  message: z.string(),
+  /** zh-CN: what to do. */
+  advice: z.string(),
+  gap: z.object({ fromSeq: z.number().int().positive(), toSeq: z.number().int().positive(), waiting: z.number().int().nonnegative() }).nullable(),
+});
+export type SyncStuck = z.infer<typeof SyncStuck>;
+
 /** 同步异常 at a counter: «本机» (this counter's outbox) and «全大厅». */
 export const SyncIssuesView = z.object({
   /** This counter's window (null: not enrolled to one). */
   windowId: z.number().int().nullable(),
+  /** Pushing has stopped or waits, and why (null: records go up as they should). */
+  stuck: SyncStuck.nullable(),
+  /** Records not yet acknowledged by the hall server. */
+  unsent: z.number().int().nonnegative(),
   local: z.array(SyncRejection),
-  hall: HallSyncIssues,
+  /** The hall-wide part: a manager online only (null otherwise, hallNote says why). */
+  hall: HallSyncIssues.nullable(),
+  hallNote: z.string().nullable(),
 });
 export type SyncIssuesView = z.infer<typeof SyncIssuesView>;
 

@@ -196,3 +196,28 @@ export const TicketServedOfflineArgs = z.object({
   at: z.string().min(1).max(40),
 });
 export type TicketServedOfflineArgs = z.infer<typeof TicketServedOfflineArgs>;
+
+// ---- a gap recorded as lost (同步异常: 登记丢失) -----------------------------------
+
+export const SYNC_GAP_LOST = 'sync.gap_lost';
+
+/**
+ * sync.gap_lost: records fromSeq..toSeq are gone from this counter before the
+ * hall server had them (deleted from the file, or lost with a disk); a hall
+ * manager at the counter recorded them as lost, with a reason. The record
+ * itself takes seq fromSeq, chained to the server's last hash like any other;
+ * the server keeps fromSeq+1..toSeq as lost (with the reason) and goes on from
+ * `resumeHash`, the prevHash that record toSeq + 1 carries. Never made by the
+ * counter on its own: only the manager's 登记丢失 (main/sync/handlers.ts).
+ */
+export const SyncGapLostArgs = z.object({
+  fromSeq: z.number().int().positive(),
+  toSeq: z.number().int().positive(),
+  resumeHash: z.string().regex(/^[0-9a-f]{64}$/, '哈希应为 64 位小写十六进制'),
+  reason: z.string().trim().min(4, '请写明原因（至少 4 个字）').max(200, '原因最多 200 字'),
+  /** The manager who recorded it. */
+  staffNo: z.string().min(1),
+  windowId: z.number().int().positive().nullable(),
+  recordedAt: z.string().min(1).max(40),
+});
+export type SyncGapLostArgs = z.infer<typeof SyncGapLostArgs>;

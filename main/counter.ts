@@ -130,7 +130,7 @@ class CounterService implements Counter {
       ...ratingHandlers({ state, ratings, clerkState }),
       ...printHandlers(() => devices.printing),
       ...deviceSetupHandlers({ state, devices }),
-      ...syncHandlers({ state, outbox }),
+      ...syncHandlers({ state, outbox, pusher: this.pusher }),
     };
   }
 

@@ -108,6 +108,7 @@ export class HallClient {
       const parsed = ApiError.safeParse(payload);
       if (parsed.success) {
         if (parsed.data.lastSeq !== undefined) details.lastSeq = parsed.data.lastSeq;
+        if (parsed.data.lastHash !== undefined) details.lastHash = parsed.data.lastHash;
         if (parsed.data.retryAt !== undefined) details.retryAt = parsed.data.retryAt;
         throw new HallError(parsed.data.code, parsed.data.message, response.status, details);
       }

@@ -112,6 +112,7 @@ const api: HallDeskApi = {
   changeServerAddress: (args) => invoke('changeServerAddress', args),
   reenroll: (args) => invoke('reenroll', args),
   listSyncIssues: (args) => invoke('listSyncIssues', args),
+  resolveSyncGap: (args) => invoke('resolveSyncGap', args),
   unlockStaffSignIn: (args) => invoke('unlockStaffSignIn', args),
   transferTicket: (args) => invoke('transferTicket', args),
   parkTicket: (args) => invoke('parkTicket', args),

@@ -9,7 +9,7 @@
 //   version; stream=cases: server-side changes to a window's cases by
 //   case_changes version. (stream=config is config-store.ts.)
 // - the hall manager's view: rejected mutations, a case, 办结 in the back office.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { describeIssues, HallError } from '../common/errors.ts';
 import type {
@@ -32,6 +32,8 @@ import {
   GENESIS_HASH,
   hashInputWithArgs,
   type Mutation,
+  SYNC_GAP_LOST,
+  SyncGapLostArgs,
   TICKET_SERVED_OFFLINE,
   TicketServedOfflineArgs,
   WALKIN_ISSUED,
@@ -480,8 +482,10 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
         }
         continue;
       }
-      if (m.seq > lastSeq + 1) return { results, lastSeq, gap: true };
+      if (m.seq > lastSeq + 1) return { results, lastSeq, lastHash, gap: true };
       let reason: string | null = null;
+      /** A gap recorded as lost: the chain goes on after it from the hash the next record carries. */
+      let lost: SyncGapLostArgs | null = null;
       const argsText = canonicalJson(m.args);
       const other = selectById.get(m.id);
       if (other) {
@@ -490,6 +494,16 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
         reason = `哈希链断裂：第 ${m.seq} 条的前序哈希与服务器所存第 ${lastSeq} 条的哈希不符，本条未入库；本机记录可能被改动，请联系大厅管理员`;
       } else if (sha256(hashInputWithArgs(m.prevHash, m, argsText)) !== m.hash) {
         reason = `哈希链断裂：第 ${m.seq} 条的内容与其哈希不符，本条未入库；本机记录可能被改动，请联系大厅管理员`;
+      } else if (m.name === SYNC_GAP_LOST) {
+        const parsed = parseWithZhMessages(SyncGapLostArgs, m.args);
+        if (!parsed.success) reason = `丢失登记内容不符合接口约定：${describeIssues(parsed.error)}`;
+        else if (parsed.data.fromSeq !== m.seq || parsed.data.toSeq < parsed.data.fromSeq) {
+          reason = `丢失登记的序号范围（第 ${parsed.data.fromSeq}–${parsed.data.toSeq} 条）与其所在位置（第 ${m.seq} 条）不符，本条未入库`;
+        } else {
+          lost = parsed.data;
+          // Kept as not applied, with what happened: the hall's 同步异常 lists every lost range.
+          reason = lostReason(lost);
+        }
       } else {
         try {
           applyInSavepoint(device, m);
@@ -519,8 +533,19 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
       // The chain goes on from what the device says it sent, so one bad record does not block the rest.
       lastSeq = m.seq;
       lastHash = m.hash;
+      if (lost) {
+        // The records the manager recorded as lost are kept as such (the hall's 同步异常 lists them), never as applied.
+        const why = lostReason(lost);
+        for (let seq = lost.fromSeq + 1; seq <= lost.toSeq; seq++) {
+          const hash = seq === lost.toSeq ? lost.resumeHash : GENESIS_HASH;
+          insertMutation.run(device.id, seq, randomUUID(), SYNC_GAP_LOST, '{}', lost.recordedAt, hash, lastHash, 'rejected', why, receivedAt);
+          lastHash = hash;
+        }
+        lastSeq = lost.toSeq;
+        lastHash = lost.resumeHash;
+      }
     }
-    return { results, lastSeq, gap: false };
+    return { results, lastSeq, lastHash, gap: false };
   });
 
   // ---- streams -------------------------------------------------------------------
@@ -622,7 +647,7 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
         servedWindows = [];
         throw error;
       }
-      const { results, lastSeq, gap } = outcome;
+      const { results, lastSeq, lastHash, gap } = outcome;
       if (servedWindows.length > 0) {
         const version = selectQueueVersion.get() ?? 0;
         publish({ type: 'queue', version });
@@ -634,7 +659,7 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
           'CONFLICT',
           `服务器只收到本设备的第 ${lastSeq} 条记录，请从第 ${lastSeq + 1} 条起重新推送`,
           409,
-          { lastSeq },
+          { lastSeq, lastHash },
         );
       }
       return { lastSeq, results, serverTime: clock().toISOString() };
@@ -796,6 +821,12 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
       return caseFromRow(updated);
     },
   };
+}
+
+/** What the hall is told of a range recorded as lost (the marker and each lost seq carry it). */
+function lostReason(lost: SyncGapLostArgs): string {
+  const range = lost.fromSeq === lost.toSeq ? `第 ${lost.fromSeq} 条` : `第 ${lost.fromSeq}–${lost.toSeq} 条`;
+  return `本设备${range}记录在柜台终端上缺失（被删除或丢失），大厅服务器从未收到；已由管理员（工号 ${lost.staffNo}）于 ${readableTime(lost.recordedAt)} 登记为丢失，原因：${lost.reason}`;
 }
 
 /** An ISO time as the manager reads it (UTC+8); a device's odd timestamp is shown as sent rather than lost. */

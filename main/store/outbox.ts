@@ -14,7 +14,7 @@
 // the server and settles them here.
 import { createHash } from 'node:crypto';
 import type { PushOutcome } from '../../common/http-api.ts';
-import { canonicalJson, GENESIS_HASH, mutationHashInput } from '../../common/sync.ts';
+import { canonicalJson, GENESIS_HASH, mutationHashInput, SYNC_GAP_LOST, type SyncGapLostArgs } from '../../common/sync.ts';
 import { uuidv7Generator, type UuidV7 } from '../uuidv7.ts';
 import type { Db } from './database.ts';
 
@@ -265,6 +265,42 @@ export class Outbox {
       .prepare("SELECT * FROM outbox WHERE state = 'rejected' ORDER BY seq DESC LIMIT ?")
       .all(limit) as Row[];
     return rows.map((row) => ({ ...fromRow(row), reason: row.reason ?? '' }));
+  }
+
+  /**
+   * 登记丢失 (a hall manager, main/sync/handlers.ts): records `fromSeq`..`toSeq`
+   * are gone from this file before the hall server had them. Adds one
+   * sync.gap_lost record at `fromSeq`, chained to `serverHash` (the hash of
+   * record fromSeq - 1 as the server holds it), saying from which hash the
+   * chain goes on (the prevHash record toSeq + 1 carries, or the head's hash).
+   * Throws when any record of the range is still here, or the range is not
+   * right before what is still to be sent: nothing is written then.
+   */
+  recordLost(gap: { fromSeq: number; toSeq: number; serverHash: string }, who: Omit<SyncGapLostArgs, 'fromSeq' | 'toSeq' | 'resumeHash'>): Mutation {
+    return this.db.transaction(() => {
+      const { fromSeq, toSeq, serverHash } = gap;
+      if (fromSeq < 1 || toSeq < fromSeq) throw new Error(`bad gap ${fromSeq}..${toSeq}`);
+      const held = this.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE seq BETWEEN ? AND ?').get(fromSeq, toSeq) as { n: number };
+      if (held.n > 0) throw new Error(`records ${fromSeq}..${toSeq} are not all missing`);
+      const head = this.db.prepare('SELECT last_seq AS lastSeq, last_hash AS lastHash FROM outbox_head WHERE one = 1').get() as {
+        lastSeq: number;
+        lastHash: string;
+      };
+      if (toSeq > head.lastSeq) throw new Error(`records after ${head.lastSeq} were never handed out`);
+      const next = this.db.prepare('SELECT prev_hash AS prevHash FROM outbox WHERE seq = ?').get(toSeq + 1) as
+        | { prevHash: string }
+        | undefined;
+      const resumeHash = toSeq === head.lastSeq ? head.lastHash : next?.prevHash;
+      if (resumeHash === undefined) throw new Error(`record ${toSeq + 1} is missing too`);
+      const args = JSON.parse(canonicalJson({ ...who, fromSeq, toSeq, resumeHash })) as SyncGapLostArgs;
+      const partial = { seq: fromSeq, id: this.newId(), name: SYNC_GAP_LOST, args, at: this.clock().toISOString() };
+      const mutation: Mutation = { ...partial, prevHash: serverHash, hash: mutationHash(serverHash, partial) };
+      this.db
+        .prepare('INSERT INTO outbox (seq, id, name, args, at, hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(mutation.seq, mutation.id, mutation.name, canonicalJson(args), mutation.at, mutation.hash, mutation.prevHash);
+      this.onAppend();
+      return mutation;
+    })();
   }
 
   /** Drops acknowledged mutations; their seqs are never handed out again. */

@@ -20,7 +20,7 @@
 // Runs after every local commit (kick) and on every reconnect (linkUp).
 // Random source, sleep and timeouts are injectable for tests.
 import { HallError } from '../../common/errors.ts';
-import { MAX_PUSH_BATCH } from '../../common/sync.ts';
+import { GENESIS_HASH, MAX_PUSH_BATCH } from '../../common/sync.ts';
 import type { HallClient } from '../hall-client.ts';
 import type { Logger } from '../log.ts';
 import type { Outbox, OutboxEntry } from '../store/outbox.ts';
@@ -63,8 +63,20 @@ export const DEFAULT_PUSH_TUNING: PushTuning = {
 
 export type PushPhase = 'idle' | 'pushing' | 'waiting' | 'blocked';
 
+/** Records missing from this counter that the hall server never had: pushing cannot go past them. */
+export interface PushGap {
+  fromSeq: number;
+  toSeq: number;
+  /** The hash of record fromSeq - 1 as the hall server holds it. */
+  serverHash: string;
+  /** How many records wait behind the gap. */
+  waiting: number;
+}
+
 export interface PushStatus {
   phase: PushPhase;
+  /** While blocked by missing records: which ones (a manager can record them as lost). */
+  gap?: PushGap | null;
   /** Why records are not reaching the server while the link may be up, zh-CN; null when none. */
   issue: string | null;
   /** While waiting: when the next attempt is due (ms since the epoch). */
@@ -136,6 +148,8 @@ export class Pusher {
   private fresh = true;
   /** The server's lastSeq from a 409: push every record after it, whatever its local state. */
   private floor: number | null = null;
+  /** The hash the server holds for `floor`, from its 409 (null: not told). */
+  private floorHash: string | null = null;
   private scheduled = false;
   private state: PushStatus = { phase: 'idle', issue: null, retryAt: null };
   readonly stats: PushStats = {
@@ -249,8 +263,15 @@ export class Pusher {
       const first = batch[0]!.seq;
       const last = batch.at(-1)!.seq;
       if (this.floor !== null && first !== this.floor + 1) {
+        // Not pruned: pruning drops only records the server acknowledged. These never reached it.
+        const fromSeq = this.floor + 1;
+        const toSeq = first - 1;
+        const range = fromSeq === toSeq ? `第 ${fromSeq} 条` : `第 ${fromSeq}–${toSeq} 条`;
+        const serverHash = this.floorHash ?? this.outbox.entries(this.floor - 1, 1).find((e) => e.seq === this.floor)?.hash ?? (this.floor === 0 ? GENESIS_HASH : null);
+        const waiting = this.outbox.unsentCount();
         return this.block(
-          `大厅服务器只保存到本机第 ${this.floor} 条记录，而第 ${this.floor + 1}–${first - 1} 条本机已清理，无法补传：请联系大厅管理员核对`,
+          `本机${range}记录缺失（已从本机数据库删除或丢失），大厅服务器没有收到，其后 ${waiting} 条记录无法上传：请大厅管理员按 Alt+Y 核对并登记丢失原因`,
+          serverHash === null ? null : { fromSeq, toSeq, serverHash, waiting },
         );
       }
       if (this.state.phase !== 'pushing')
@@ -267,6 +288,7 @@ export class Pusher {
           // Back to the unsent records once nothing acknowledged lies after the server's lastSeq.
           const next = this.outbox.entries(answer.lastSeq, 1)[0];
           this.floor = next && (next.state === 'acked' || next.state === 'rejected') ? answer.lastSeq : null;
+          this.floorHash = null;
           if (!this.closed) taken = this.outbox.takeBatch(this.floor, this.tuning.batchSize);
         });
         let applied = 0;
@@ -308,6 +330,7 @@ export class Pusher {
           this.log.warn("push gap: resending from the server's lastSeq", { lastSeq, sentFrom: first });
           sameGap = this.floor === lastSeq ? sameGap + 1 : 0;
           this.floor = lastSeq;
+          this.floorHash = failure.details.lastHash ?? null;
           // The same gap twice in a row is not the server catching up: wait like any failure.
           if (sameGap < 2) continue;
         } else if (!retriable(failure)) {
@@ -320,9 +343,9 @@ export class Pusher {
     }
   }
 
-  private block(issue: string): void {
-    this.log.error('push stopped', { issue });
-    this.setState({ phase: 'blocked', issue, retryAt: null });
+  private block(issue: string, gap: PushGap | null = null): void {
+    this.log.error('push stopped', { issue, ...(gap ? { missingFrom: gap.fromSeq, missingTo: gap.toSeq } : {}) });
+    this.setState({ phase: 'blocked', issue, retryAt: null, gap });
   }
 
   private async backoff(failure: HallError): Promise<void> {

@@ -74,24 +74,34 @@ export function ConnectionBadge({ named = false }: { named?: boolean }) {
   const serverUrl = useClerk((s) => s.state?.connection.serverUrl ?? null);
   /** Records committed here that the hall server has not acknowledged yet (sent on reconnect). */
   const unsent = useClerk((s) => s.state?.unsent ?? 0);
+  /** Pushing stopped and needs a person: red whatever the link, with the reason (SyncBanner says what to do). */
+  const syncBlocked = useClerk((s) => s.state?.connection.syncBlocked ?? false);
+  const syncIssue = useClerk((s) => s.state?.connection.syncIssue ?? null);
   if (!connection) return null;
+  const stuck = syncBlocked && connection.state === 'online';
   const tip =
     connection.state === 'offline'
       ? `${trimReason(connection.reason) || '无法连接大厅服务器'}。${OFFLINE_ADVICE}`
       : connection.state === 'connecting'
         ? '正在连接大厅服务器…'
         : `已连接大厅服务器${serverUrl ? `（${serverUrl}）` : ''}`;
-  const fullTip = unsent > 0 ? `${tip}。本机有 ${unsent} 条记录尚未上传，联网后自动上传` : tip;
+  const fullTip = stuck
+    ? `${tip}。上传已停止：${syncIssue ?? ''}`
+    : unsent > 0
+      ? `${tip}。本机有 ${unsent} 条记录尚未上传，联网后自动上传`
+      : tip;
   return (
     <Tooltip title={fullTip}>
       <span
-        className={`status-badge status-${CONNECTION_LEVEL[connection.state]}`}
+        className={`status-badge status-${stuck ? 'error' : CONNECTION_LEVEL[connection.state]}`}
         data-testid="connection-state"
         data-state={connection.state}
-        aria-label={`大厅服务器：${LABEL[connection.state]}`}
+        data-sync={stuck ? 'blocked' : 'ok'}
+        aria-label={`大厅服务器：${LABEL[connection.state]}${stuck ? '，上传已停止' : ''}`}
       >
         <span className={connection.state === 'connecting' ? 'status-dot status-dot-blink' : 'status-dot'} />
         {named ? `服务器${LABEL[connection.state]}` : LABEL[connection.state]}
+        {stuck && <span className="conn-stuck"> · 上传已停止</span>}
         {unsent > 0 && (
           <span className="conn-unsent" data-testid="unsent-count" data-count={unsent}>
             {' '}· 未上传 {unsent} 条

@@ -1,18 +1,27 @@
-// 同步异常 (hall managers only; Alt+Y or the header button): what the hall
-// server refused. Two lists: 本机被拒收的记录 (this counter's outbox rows the
-// server rejected) and 全大厅 (every counter's rejected records, and the
-// ticket conflicts of 手动录入票号). Each row: when, which window, what (kind
-// and number, never the record's content) and the server's zh-CN reason.
-// State in sync-issues-store.ts.
-import { Button, Spin, Tag } from 'antd';
-import type { ReactNode } from 'react';
+// 同步异常 (Alt+Y for anyone signed in; the header button for a manager; the
+// red 上传受阻 banner's button): why this counter's records are not reaching
+// the hall server and what to do (上传状态; records missing from this counter
+// are recorded as lost by a manager: 登记丢失), 本机被拒收的记录 (this
+// counter's outbox rows the server rejected) and, for a manager online, 全大厅
+// (every counter's rejected records, and the ticket conflicts of 手动录入票号).
+// Each row: when, which window, what (kind and number, never the record's
+// content) and the server's zh-CN reason. State in sync-issues-store.ts.
+import { Button, Input, Spin, Tag } from 'antd';
+import { useState, type ReactNode } from 'react';
 import { managerOnlyMessage } from '../../common/errors.ts';
-import { TICKET_STATUS_TEXT, type HallSyncConflict, type HallSyncRejection, type SyncRejection } from '../../common/sync-issues.ts';
+import {
+  REJECTED_ADVICE,
+  TICKET_STATUS_TEXT,
+  type HallSyncConflict,
+  type HallSyncRejection,
+  type SyncRejection,
+  type SyncStuck,
+} from '../../common/sync-issues.ts';
 import { useClerk } from './context.ts';
 import { RetryAlert } from './Notices.tsx';
 import { formatWhen, useSyncIssues, useSyncIssuesApi } from './sync-issues-store.ts';
 import { isAltKey } from './logic.ts';
-import { ManagerDrawerButton, ManagerDrawerFrame, useManagerDrawer } from './manager-drawer.tsx';
+import { ManagerDrawerButton, ManagerDrawerFrame, openDrawer, useManagerDrawer } from './manager-drawer.tsx';
 import './sync-issues.css';
 
 export const SYNC_ISSUES_HOTKEY = 'Alt+Y';
@@ -21,9 +30,39 @@ export const SYNC_ISSUES_MANAGERS_ONLY_NOTICE = managerOnlyMessage('同步异常
 /** Alt+Y with no other modifier. */
 export const isSyncIssuesHotkey = isAltKey('Y');
 
-/** Alt+Y: opens (or closes) 同步异常 for a manager; a clerk is told why not. Esc closes it. */
+/** Alt+Y: opens (or closes) 同步异常 for whoever is signed in (全大厅 inside is a manager's). Esc closes it. */
 export function useSyncIssuesHotkeys() {
-  useManagerDrawer({ drawer: useSyncIssuesApi(), isHotkey: isSyncIssuesHotkey, refusal: SYNC_ISSUES_MANAGERS_ONLY_NOTICE });
+  useManagerDrawer({ drawer: useSyncIssuesApi(), isHotkey: isSyncIssuesHotkey, refusal: SYNC_ISSUES_MANAGERS_ONLY_NOTICE, anyone: true });
+}
+
+/**
+ * Under the header while records cannot reach the hall server although it
+ * may be online: red when pushing has stopped and needs a person (records
+ * missing, refused), amber while it waits to retry; the reason, and 查看 (Alt+Y).
+ */
+export function SyncBanner() {
+  const issue = useClerk((s) => s.state?.connection.syncIssue ?? null);
+  const blocked = useClerk((s) => s.state?.connection.syncBlocked ?? false);
+  const signedIn = useClerk((s) => s.state?.clerk != null);
+  const drawer = useSyncIssuesApi();
+  if (!issue) return null;
+  return (
+    <div
+      className={blocked ? 'sync-banner sync-banner-blocked' : 'sync-banner'}
+      role="alert"
+      data-testid="sync-banner"
+      data-state={blocked ? 'blocked' : 'waiting'}
+    >
+      <span>
+        <strong>{blocked ? '上传已停止' : '上传暂缓'}</strong>：{issue}
+      </span>
+      {signedIn && (
+        <Button size="small" danger={blocked} data-testid="sync-banner-open" onClick={() => openDrawer(drawer)}>
+          查看处理办法 <kbd>{SYNC_ISSUES_HOTKEY}</kbd>
+        </Button>
+      )}
+    </div>
+  );
 }
 
 /** 同步异常 in the header, for a manager only. */
@@ -46,10 +85,13 @@ export function SyncIssuesDrawer() {
   const view = useSyncIssues((s) => s.view);
   const loading = useSyncIssues((s) => s.loading);
   const error = useSyncIssues((s) => s.error);
-  const hallCount = view ? view.hall.rejected.length + view.hall.conflicts.length : 0;
+  const manager = useClerk((s) => s.state?.clerk?.role === 'manager');
+  const hall = view?.hall ?? null;
+  const hallCount = hall ? hall.rejected.length + hall.conflicts.length : 0;
   return (
     <ManagerDrawerFrame
       drawer={store}
+      anyone
       open={open}
       title="同步异常"
       hotkey={SYNC_ISSUES_HOTKEY}
@@ -62,7 +104,7 @@ export function SyncIssuesDrawer() {
     >
       <div className="sync" data-testid="sync-issues" data-esc-local>
         <p className="sync-intro">
-          大厅服务器拒收的记录不会自动重传：请按原因核对并在业务系统中处理。票号冲突是离线时手动录入的票号与服务器记录不一致，请核对群众的取号凭条。
+          本机的记录先存在本机，再上传到大厅服务器。这里列出上传受阻的原因和本机被拒收的记录，以及该怎么处理。
         </p>
         {error && (
           <RetryAlert title={error} onRetry={() => void store.getState().refresh()} testid="sync-issues-error" />
@@ -70,11 +112,12 @@ export function SyncIssuesDrawer() {
         {!view ? (
           loading && (
             <div className="sync-loading">
-              <Spin /> 正在向大厅服务器查询同步异常…
+              <Spin /> 正在查询同步异常…
             </div>
           )
         ) : (
           <>
+            <StuckSection stuck={view.stuck} unsent={view.unsent} manager={manager} />
             <Section
               title="本机被拒收的记录"
               note={`${windowName ?? '本机'} · ${view.local.length} 条`}
@@ -83,6 +126,8 @@ export function SyncIssuesDrawer() {
               {view.local.length === 0 ? (
                 <div className="sync-empty">本机没有被大厅服务器拒收的记录</div>
               ) : (
+                <>
+                <p className="sync-advice" data-testid="sync-local-advice">{REJECTED_ADVICE}</p>
                 <ul className="sync-list">
                   {view.local.map((row) => (
                     <RejectionRow
@@ -93,19 +138,26 @@ export function SyncIssuesDrawer() {
                     />
                   ))}
                 </ul>
+                </>
               )}
             </Section>
+            {!hall ? (
+              <Section title="全大厅（被拒收的记录、票号冲突）" note="" testid="sync-hall">
+                <div className="sync-empty" data-testid="sync-hall-note">{view.hallNote}</div>
+              </Section>
+            ) : (
             <Section
               title="全大厅（被拒收的记录、票号冲突）"
-              note={`${hallCount} 条 · 查询于 ${formatWhen(view.hall.serverTime)}`}
+              note={`${hallCount} 条 · 查询于 ${formatWhen(hall.serverTime)}`}
               testid="sync-hall"
             >
-              <h4 className="sync-subhead">被拒收的记录（{view.hall.rejected.length}）</h4>
-              {view.hall.rejected.length === 0 ? (
+              <p className="sync-advice">票号冲突是离线时手动录入的票号与服务器记录不一致，请核对群众的取号凭条。</p>
+              <h4 className="sync-subhead">被拒收的记录（{hall.rejected.length}）</h4>
+              {hall.rejected.length === 0 ? (
                 <div className="sync-empty">全大厅没有被拒收的记录</div>
               ) : (
                 <ul className="sync-list">
-                  {view.hall.rejected.map((row, index) => (
+                  {hall.rejected.map((row, index) => (
                     <RejectionRow
                       key={`${row.deviceName}-${row.seq}-${index}`}
                       row={row}
@@ -115,24 +167,100 @@ export function SyncIssuesDrawer() {
                   ))}
                 </ul>
               )}
-              <h4 className="sync-subhead">票号冲突（{view.hall.conflicts.length}）</h4>
-              {view.hall.conflicts.length === 0 ? (
+              <h4 className="sync-subhead">票号冲突（{hall.conflicts.length}）</h4>
+              {hall.conflicts.length === 0 ? (
                 <div className="sync-empty">全大厅没有票号冲突</div>
               ) : (
                 <ul className="sync-list">
-                  {view.hall.conflicts.map((conflict) => (
+                  {hall.conflicts.map((conflict) => (
                     <ConflictRow key={conflict.id} conflict={conflict} />
                   ))}
                 </ul>
               )}
-              {(view.hall.rejected.length >= view.hall.limit || view.hall.conflicts.length >= view.hall.limit) && (
-                <div className="sync-empty">只列出最近 {view.hall.limit} 条；更早的请由系统管理员在服务器上查询。</div>
+              {(hall.rejected.length >= hall.limit || hall.conflicts.length >= hall.limit) && (
+                <div className="sync-empty">只列出最近 {hall.limit} 条；更早的请由系统管理员在服务器上查询。</div>
               )}
             </Section>
+            )}
           </>
         )}
       </div>
     </ManagerDrawerFrame>
+  );
+}
+
+/** 上传状态: nothing wrong, or what happened and what to do; a gap is recorded as lost by a manager. */
+function StuckSection({ stuck, unsent, manager }: { stuck: SyncStuck | null; unsent: number; manager: boolean }) {
+  return (
+    <Section
+      title="上传状态"
+      note={unsent > 0 ? `未上传 ${unsent} 条` : '全部已上传'}
+      testid="sync-stuck"
+    >
+      {!stuck ? (
+        <div className="sync-empty" data-testid="sync-stuck-none">
+          {unsent > 0 ? `上传正常：有 ${unsent} 条记录等待上传，联网后自动上传` : '上传正常，本机记录已全部上传'}
+        </div>
+      ) : (
+        <div className={stuck.gap ? 'sync-stuck sync-stuck-blocked' : 'sync-stuck'}>
+          <div className="sync-stuck-message" data-testid="sync-stuck-message">{stuck.message}</div>
+          <div className="sync-stuck-advice" data-testid="sync-stuck-advice">处理办法：{stuck.advice}</div>
+          {stuck.gap &&
+            (manager ? (
+              <GapForm gap={stuck.gap} />
+            ) : (
+              <div className="sync-stuck-advice" data-testid="sync-gap-manager-only">
+                登记丢失须由大厅管理员在本窗口登录后办理。
+              </div>
+            ))}
+        </div>
+      )}
+    </Section>
+  );
+}
+
+/** 登记丢失: the reason (4–200 characters), then 登记 (Ctrl+Enter in the box). */
+function GapForm({ gap }: { gap: NonNullable<SyncStuck['gap']> }) {
+  const store = useSyncIssuesApi();
+  const resolving = useSyncIssues((s) => s.resolving);
+  const error = useSyncIssues((s) => s.resolveError);
+  const [reason, setReason] = useState('');
+  const range = gap.fromSeq === gap.toSeq ? `第 ${gap.fromSeq} 条` : `第 ${gap.fromSeq}–${gap.toSeq} 条`;
+  const short = reason.trim().length < 4;
+  const submit = () => {
+    if (short || resolving) return;
+    void store.getState().resolveGap(gap.fromSeq, gap.toSeq, reason.trim()).then((done) => done && setReason(''));
+  };
+  return (
+    <div className="sync-gap" data-testid="sync-gap">
+      <label className="sync-gap-label" htmlFor="sync-gap-reason">
+        将{range}记录登记为丢失（原因会发送到大厅服务器并留档，不可撤销）
+      </label>
+      <Input.TextArea
+        id="sync-gap-reason"
+        data-testid="sync-gap-reason"
+        value={reason}
+        maxLength={200}
+        rows={2}
+        placeholder="例如：终端数据库被误删改，缺失记录已与纸质凭条核对"
+        onChange={(event) => setReason(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter' && event.ctrlKey) {
+            event.preventDefault();
+            submit();
+          }
+        }}
+      />
+      {error && (
+        <div className="sync-gap-error" role="alert" data-testid="sync-gap-error">
+          {error}
+        </div>
+      )}
+      <Button danger data-testid="sync-gap-resolve" loading={resolving} disabled={short} onClick={submit}>
+        登记丢失 <kbd>Ctrl+Enter</kbd>
+      </Button>
+      {short && <span className="sync-gap-hint">请先写明原因（至少 4 个字）</span>}
+    </div>
   );
 }
 

@@ -46,7 +46,7 @@ import {
 import { PrinterStatus } from './PrintQueue.tsx';
 import { usePrintQueueApi } from './print-store.ts';
 import { EvaluatorBadge, RatingPanel } from './RatingPanel.tsx';
-import { SyncIssuesButton, SyncIssuesDrawer, useSyncIssuesHotkeys } from './SyncIssues.tsx';
+import { SyncBanner, SyncIssuesButton, SyncIssuesDrawer, useSyncIssuesHotkeys } from './SyncIssues.tsx';
 import { useSyncIssuesApi } from './sync-issues-store.ts';
 
 export function Workspace() {
@@ -62,6 +62,7 @@ export function Workspace() {
     <div className="ws">
       <WorkspaceHeader />
       <OfflineBanner />
+      <SyncBanner />
       <div className="ws-body">
         <main className="ws-main">
           <WorkTabs />

@@ -32,8 +32,10 @@ export function useManagerDrawer(options: {
   refusal: string;
   /** Esc belongs to something inside the drawer right now (e.g. a confirmation of its own). */
   escapeTakenInside?: () => boolean;
+  /** Opens for anyone signed in (同步异常: a clerk sees this counter's part), not only for a manager. */
+  anyone?: boolean;
 }): void {
-  const { drawer, isHotkey, refusal, escapeTakenInside } = options;
+  const { drawer, isHotkey, refusal, escapeTakenInside, anyone = false } = options;
   const clerkStore = useClerkStoreApi();
   useEffect(() => {
     mounted.add(drawer);
@@ -53,7 +55,7 @@ export function useManagerDrawer(options: {
       if (event.repeat) return;
       const clerk = clerkStore.getState();
       if (!clerk.state?.clerk) return;
-      if (clerk.state.clerk.role !== 'manager') return clerk.tell('warning', refusal);
+      if (!anyone && clerk.state.clerk.role !== 'manager') return clerk.tell('warning', refusal);
       if (open) setOpen(false);
       else openDrawer(drawer);
     };
@@ -64,7 +66,7 @@ export function useManagerDrawer(options: {
       // Signing out (or the workspace going away) closes it; the next manager opens it afresh.
       drawer.getState().setOpen(false);
     };
-  }, [clerkStore, drawer, isHotkey, refusal, escapeTakenInside]);
+  }, [clerkStore, drawer, isHotkey, refusal, escapeTakenInside, anyone]);
 }
 
 const useManager = () => useClerk((s) => s.state?.clerk?.role === 'manager');
@@ -104,10 +106,12 @@ export function ManagerDrawerFrame(props: {
   /** The drawer's own test id, if it has one. */
   testid?: string;
   extra?: ReactNode;
+  /** Shown to anyone signed in, not only to a manager (see useManagerDrawer's anyone). */
+  anyone?: boolean;
   children: ReactNode;
 }) {
   const manager = useManager();
-  if (!manager) return null;
+  if (!manager && !props.anyone) return null;
   const close = () => props.drawer.getState().setOpen(false);
   return (
     <Drawer

@@ -14,8 +14,14 @@ export interface SyncIssuesStore {
   loading: boolean;
   /** The last failed call, in Chinese. */
   error: string | null;
+  /** 登记丢失 in flight. */
+  resolving: boolean;
+  /** Why the last 登记丢失 failed, in Chinese. */
+  resolveError: string | null;
   setOpen(open: boolean): void;
   refresh(): Promise<void>;
+  /** 登记丢失 (a manager): the missing records fromSeq..toSeq, with the reason. True when recorded. */
+  resolveGap(fromSeq: number, toSeq: number, reason: string): Promise<boolean>;
 }
 
 export function createSyncIssuesStore(link: Link): StoreApi<SyncIssuesStore> {
@@ -24,10 +30,12 @@ export function createSyncIssuesStore(link: Link): StoreApi<SyncIssuesStore> {
     view: null,
     loading: false,
     error: null,
+    resolving: false,
+    resolveError: null,
     setOpen(open) {
       if (open === get().open) return;
       // Closed, it forgets: the next manager opens it afresh.
-      set(open ? { open } : { open, view: null, error: null });
+      set(open ? { open } : { open, view: null, error: null, resolveError: null });
       if (open) void get().refresh();
     },
     async refresh() {
@@ -40,6 +48,20 @@ export function createSyncIssuesStore(link: Link): StoreApi<SyncIssuesStore> {
         if (get().open) set({ view: null, error: callErrorText(error) });
       } finally {
         set({ loading: false });
+      }
+    },
+    async resolveGap(fromSeq, toSeq, reason) {
+      if (get().resolving) return false;
+      set({ resolving: true, resolveError: null });
+      try {
+        const view = await link.api.resolveSyncGap({ fromSeq, toSeq, reason });
+        set({ view, error: null });
+        return true;
+      } catch (error) {
+        set({ resolveError: callErrorText(error) });
+        return false;
+      } finally {
+        set({ resolving: false });
       }
     },
   }));

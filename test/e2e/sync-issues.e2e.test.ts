@@ -4,7 +4,8 @@
 // Window 1's counter holds a record the hall server rejects (a case of window
 // 2, as from a copied data folder); window 2's counter pushed a central ticket
 // served offline that the server never issued (a ticket conflict). A clerk
-// pressing Alt+Y is told the drawer is for managers; the manager opens it
+// pressing Alt+Y sees this counter's rejected record and is told 全大厅 is for
+// managers; the manager opens it
 // from the header and sees the rejected record under 本机 and 全大厅 and the
 // conflict, each with time, window, what and the zh-CN reason.
 import { join } from 'node:path';
@@ -70,12 +71,18 @@ afterAll(async () => {
 });
 
 describe('同步异常 (Alt+Y)', () => {
-  it('a clerk is told it is for managers; the manager sees the rejected record and the ticket conflict', async () => {
+  it("a clerk sees this counter's rejected record; the manager sees it, the hall's and the ticket conflict", async () => {
     await signIn(page, '1001');
     expect(await byId('open-sync-issues').count()).toBe(0);
     await page.keyboard.press('Alt+Y');
-    await expect.poll(() => page.getByText('同步异常仅限大厅管理员使用，请由管理员登录后操作').count()).toBeGreaterThan(0);
-    expect(await byId('sync-issues').count()).toBe(0);
+    await byId('sync-issues').waitFor();
+    await byId(`sync-issue-local-${rejectedSeq}`).waitFor();
+    expect(await byId(`sync-issue-local-${rejectedSeq}`).textContent()).toContain('不能提交2号窗口的办件');
+    expect(await byId('sync-local-advice').textContent()).toContain('不会自动重传');
+    expect(await byId('sync-hall-note').textContent()).toBe('全大厅的同步异常仅大厅管理员可以查看');
+    expect(await byId('sync-stuck-none').textContent()).toContain('上传正常');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => byId('sync-issues').count()).toBe(0);
     await byId('sign-out').click();
     await byId('signin-staff-no').waitFor();
 

@@ -31,8 +31,8 @@ const MANAGER_CALLS = [
   'importDeviceSetup',
   'changeServerAddress',
   'reenroll',
-  'listSyncIssues',
   'unlockStaffSignIn',
+  'resolveSyncGap',
 ];
 const WHILE_LOCKED_CALLS = ['getClerkState', 'getOutwardView', 'signOut', 'rateByTouch', 'reportOutwardAudio', 'lockScreen', 'unlockScreen'];
 
@@ -94,6 +94,7 @@ const VALID_ARGS: { [N in CallName]: CallArgs<N> } = {
   reenroll: { serverUrl: 'http://127.0.0.1:1', code: '12345678' },
   listSyncIssues: {},
   unlockStaffSignIn: { staffNo: CLERK },
+  resolveSyncGap: { fromSeq: 3, toSeq: 3, reason: '数据库被改动' },
   transferTicket: { number: 'A001', to: { windowId: 5 }, place: 'keep' },
   parkTicket: {},
   callTicket: { number: 'A001' },
