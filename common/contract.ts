@@ -274,6 +274,8 @@ export const calls = {
       issuedAt: z.string(),
       /** Leased numbers still left today. */
       remaining: z.number().int().nonnegative(),
+      /** In the hall queue now: the hall server's count ahead of it at print time; null offline (it joins on reconnect). */
+      ahead: z.number().int().nonnegative().nullable(),
     }),
   },
   /**

@@ -6,7 +6,7 @@ import { IsoDate } from './cases.ts';
 import { ApiError } from './errors.ts';
 import { HallDeviceSetup } from './device-setup.ts';
 import { ConfigChange, HallWindow, LineId, LineQueue, Priority, Staff, Ticket } from './model.ts';
-import { CaseDecidedArgs, MAX_PUSH_BATCH, Mutation } from './sync.ts';
+import { CaseDecidedArgs, MAX_PUSH_BATCH, Mutation, WalkInIssuedArgs } from './sync.ts';
 import { HallSyncIssues, SYNC_ISSUES_LIMIT } from './sync-issues.ts';
 import {
   CallTicketRequest,
@@ -273,6 +273,10 @@ export const SyncIssuesQuery = z.object({
 });
 
 const CaseNoParams = z.object({ caseNo: z.string().regex(/^\d{17}$/, '办件编号应为 17 位数字') });
+const TicketPageParams = z.object({
+  day: IsoDate,
+  number: z.string().regex(/^([A-Z]\d{3,4}|W\d{2}-\d{3})$/, '票号格式应为字母加三位数字（如 A012），现场补号如 W03-001'),
+});
 /** What the caller of an html route gets: one self-contained page. */
 const HtmlPage = z.string().describe('text/html; charset=utf-8');
 export const AdminFinishCase = z.object({
@@ -356,6 +360,13 @@ export const WalkInLease = z.object({
   leasedAt: z.string(),
 });
 export type WalkInLease = z.infer<typeof WalkInLease>;
+
+/** 现场补号 entering the hall queue: the walk-in as its counter issued it (the walkin.issued mutation's args). */
+export const WalkInTicketRequest = WalkInIssuedArgs.omit({ windowId: true });
+export type WalkInTicketRequest = z.infer<typeof WalkInTicketRequest>;
+/** The walk-in's ticket in the hall queue, and how many of its line are served before it now (the slip's 您前面还有 N 人). */
+export const WalkInTicketResult = z.object({ ticket: Ticket, ahead: z.number().int().nonnegative() });
+export type WalkInTicketResult = z.infer<typeof WalkInTicketResult>;
 
 export const routes = {
   health: { method: 'GET', path: '/v1/health', summary: '服务器状态', auth: 'none', response: Health },
@@ -498,6 +509,16 @@ export const routes = {
     response: HtmlPage,
     html: true,
   },
+  ticketPage: {
+    method: 'GET',
+    path: '/ticket/{day}/{number}',
+    summary:
+      '排队进度查询页（公开，现场补号凭条二维码所指）：排队号、业务、等候中（前面还有几人）/ 正在叫号（到几号窗口）/ 已挂起 / 已办理 / 已过号，不含任何个人信息；未查到、地址不正确也回答页面（404/400）；每个网络地址每分钟最多 30 次，超出 429',
+    auth: 'none',
+    params: TicketPageParams,
+    response: HtmlPage,
+    html: true,
+  },
   deviceSetups: {
     method: 'GET',
     path: '/v1/admin/device-setups',
@@ -586,6 +607,16 @@ export const routes = {
     auth: 'device',
     params: WindowParams,
     response: WalkInLease,
+  },
+  walkInTicket: {
+    method: 'POST',
+    path: '/v1/windows/{id}/walk-ins',
+    summary:
+      '现场补号进入大厅排队：本窗口柜台从租用号段发出的号成为所办业务的等候号（按发号时间排位，不打乱已叫的号），答复该号前面的等候人数；同一号重复提交返回同一张号（幂等），其 walkin.issued 同步记录到达时不再重复入队',
+    auth: 'device',
+    params: WindowParams,
+    body: WalkInTicketRequest,
+    response: WalkInTicketResult,
   },
   transferTicket: {
     method: 'POST',

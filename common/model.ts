@@ -29,7 +29,10 @@ export const TicketStatus = z.enum(['waiting', 'called', 'completed', 'no_show',
 export type TicketStatus = z.infer<typeof TicketStatus>;
 
 /** Ticket numbers are the line letter and three digits: A012. */
-export const TicketNumber = z.string().regex(/^[A-Z]\d{3,4}$/, '票号格式应为字母加三位数字，如 A012');
+/** A kiosk number (A012) or a counter's 现场补号 (W03-007, common/sync.ts: walkInNumber). */
+export const TicketNumber = z
+  .string()
+  .regex(/^([A-Z]\d{3,4}|W\d{2}-\d{3})$/, '票号格式应为字母加三位数字（如 A012），现场补号如 W03-001');
 
 export const Ticket = z.object({
   id: z.number().int().positive(),

@@ -25,6 +25,8 @@ import { createHall, startCallNextReplyPruning, type Device, type PruneTimer } f
 import { createHostCheck } from './host-check.ts';
 import { createSync } from './sync.ts';
 import { createTicketOps } from './ticket-ops.ts';
+import { createWalkInQueue } from './walk-in-queue.ts';
+import { createTicketProgress } from './ticket-progress.ts';
 import { seedHallIfEmpty, upgradeHallConfig } from './seed.ts';
 import { parseWithZhMessages } from './validate.ts';
 
@@ -181,6 +183,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
   const hall = createHall(db, { clock, publish: events.publish, signInDelayMs: options.signInDelayMs });
   const sync = createSync(db, { clock, publish: events.publish });
   const ticketOps = createTicketOps(db, { clock, publish: events.publish });
+  const walkInQueue = createWalkInQueue(db, { clock, publish: events.publish });
   const configStore = createConfigStore(db);
   /** The config version live counters have been told of. */
   let configVersionAnnounced = 0;
@@ -218,6 +221,8 @@ export function createHallServer(options: HallServerOptions): HallServer {
     findCase: (caseNo) => sync.findCase(caseNo),
     hallName: () => configStore.get('settings', 'hall')?.hallName ?? null,
   });
+
+  const ticketProgress = createTicketProgress(db, { clock });
 
   const table = (Object.entries(routes) as [RouteName, RouteSpec][]).map(([name, spec]) => ({
     name,
@@ -272,6 +277,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
     noShow: ({ device, params }) => hall.noShow(device, params.id),
     complete: ({ device, params }) => hall.complete(device, params.id),
     walkInLease: ({ device, params }) => hall.leaseWalkIns(device, params.id),
+    walkInTicket: ({ device, params, body }) => walkInQueue.enterOnline(device, params.id, body),
     transferTicket: ({ device, params, headers, body }) =>
       ticketOps.transferTicket(device, params.id, headers['Idempotency-Key'], body),
     parkTicket: ({ device, params, headers }) => ticketOps.parkTicket(device, params.id, headers['Idempotency-Key']),
@@ -346,10 +352,17 @@ export function createHallServer(options: HallServerOptions): HallServer {
     }
     const { name, spec } = match.route;
     if (spec.html) {
-      // The one page route, public: its answer is a page for every input (bad
+      // The page routes (办件进度, 排队进度), public: the answer is a page for every input (bad
       // escapes and unknown numbers included), so it reads its raw path itself.
       const source = req.socket.remoteAddress ?? '';
-      sendPage(req, res, caseProgress.answer(match.groups?.groups?.caseNo ?? '', source));
+      const groups = match.groups?.groups ?? {};
+      sendPage(
+        req,
+        res,
+        name === 'ticketPage'
+          ? ticketProgress.answer(groups.day ?? '', groups.number ?? '', source)
+          : caseProgress.answer(groups.caseNo ?? '', source),
+      );
       return;
     }
     const device = authorize(spec.auth, req.headers);

@@ -37,8 +37,6 @@ import {
   TICKET_SERVED_OFFLINE,
   TicketServedOfflineArgs,
   WALKIN_ISSUED,
-  walkInNumber,
-  walkInPrefix,
   WalkInIssuedArgs,
 } from '../common/sync.ts';
 import {
@@ -57,6 +55,7 @@ import { describeMutation, type HallSyncIssues } from '../common/sync-issues.ts'
 import type { HallDatabase } from './db.ts';
 import { businessDay, type Device } from './hall.ts';
 import { parseWithZhMessages } from './validate.ts';
+import { createWalkInQueue } from './walk-in-queue.ts';
 import { hallDayRange } from '../common/hall-time.ts';
 
 export interface SyncOptions {
@@ -179,18 +178,7 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
      WHERE case_no = ? AND status = 'accepted'`,
   );
 
-  const selectWalkInLease = db.prepare<[number, string, string, number, number], { n: number }>(
-    `SELECT COUNT(*) AS n FROM walk_in_leases
-     WHERE window_id = ? AND day = ? AND device_id = ? AND from_no <= ? AND to_no >= ?`,
-  );
-  const insertWalkIn = db.prepare<[number, string, number, string, string, string, string, string, number]>(
-    `INSERT INTO walk_ins (window_id, day, seq, number, device_id, line_id, staff_no, issued_at, mutation_seq)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const selectWindowCode = db.prepare<[string], { code: string | null }>(
-    `SELECT json_extract(value, '$.code') AS code FROM config_changes
-     WHERE kind = 'window' AND key = ? ORDER BY version DESC LIMIT 1`,
-  );
+  const walkInQueue = createWalkInQueue(db, { clock });
   const insertRating = db.prepare(
     `INSERT INTO ratings (id, device_id, session_id, case_no, item_code, window_id, staff_no, ticket_number, level,
        outcome, channel, device_address, opened_at, at, seq)
@@ -383,24 +371,8 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
       }
       case WALKIN_ISSUED: {
         const args = parseArgs(WalkInIssuedArgs, m.args);
-        if (device.windowId !== args.windowId) {
-          throw new Rejection(`本设备绑定的是${device.windowId ?? '（无）'}号窗口，不能提交${args.windowId}号窗口的现场补号 ${args.number}`);
-        }
-        const code = selectWindowCode.get(String(args.windowId))?.code ?? null;
-        if (code === null || args.number !== walkInNumber(walkInPrefix(code), args.seq)) {
-          throw new Rejection(`现场补号 ${args.number} 与本窗口的号段格式不符，本条未入库`);
-        }
-        if (selectWalkInLease.get(args.windowId, args.day, device.id, args.seq, args.seq)!.n === 0) {
-          throw new Rejection(`现场补号 ${args.number}（${args.day}）不在服务器租给本设备的号段内，本条未入库；请与大厅管理员核对`);
-        }
-        try {
-          insertWalkIn.run(args.windowId, args.day, args.seq, args.number, device.id, args.lineId, args.staffNo, args.issuedAt, m.seq);
-        } catch (error) {
-          if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-            throw new Rejection(`现场补号 ${args.number}（${args.day}）已用过一次，本条未入库；请与大厅管理员核对`);
-          }
-          throw error;
-        }
+        // The walk-in joins the hall queue in issue order, unless walkInTicket put it there already (server/walk-in-queue.ts).
+        if (walkInQueue.enter(device, args, m.seq, (message) => new Rejection(message)).created) servedWindows.push(args.windowId);
         return;
       }
       case TICKET_SERVED_OFFLINE: {

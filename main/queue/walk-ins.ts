@@ -23,6 +23,15 @@ export interface WalkInIssued {
   issuedAt: string;
 }
 
+/**
+ * What a walk-in slip's QR holds: the ticket's 排队进度 page on the hall server
+ * (server/ticket-progress.ts), as the 受理回执's QR holds the case's page.
+ */
+export function ticketLookupUrl(serverUrl: string | null, day: string, number: string): string {
+  const base = (serverUrl ?? 'https://hall.invalid').replace(/\/+$/, '');
+  return `${base}/ticket/${encodeURIComponent(day)}/${encodeURIComponent(number)}`;
+}
+
 /** What pruneSettledWalkIns removed. */
 export interface WalkInsPruned {
   /** The hall days whose leases and walk-ins went, oldest first. */

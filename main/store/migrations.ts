@@ -449,4 +449,25 @@ export const migrations: readonly Migration[] = [
         CREATE INDEX call_log_by_window_time ON call_log (window_id, at);`);
     },
   },
+  {
+    version: 21,
+    name: 'tickets served offline include 现场补号 numbers (W03-007): offline 叫号 calls this counter\'s walk-ins',
+    up(db) {
+      // The CHECK on typed_ticket.number cannot be altered: rebuilt with every row.
+      db.exec(`
+        CREATE TABLE typed_ticket_v21 (
+          number TEXT NOT NULL CHECK (
+            number GLOB '[A-Z][0-9][0-9][0-9]' OR number GLOB '[A-Z][0-9][0-9][0-9][0-9]'
+            OR number GLOB 'W[0-9][0-9]-[0-9][0-9][0-9]'),
+          day TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+          window_id INTEGER NOT NULL,
+          staff_no TEXT NOT NULL,
+          served_at TEXT NOT NULL,
+          PRIMARY KEY (day, number)
+        ) STRICT;
+        INSERT INTO typed_ticket_v21 SELECT number, day, window_id, staff_no, served_at FROM typed_ticket;
+        DROP TABLE typed_ticket;
+        ALTER TABLE typed_ticket_v21 RENAME TO typed_ticket;`);
+    },
+  },
 ];

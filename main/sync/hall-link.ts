@@ -3,6 +3,7 @@
 // status, the queue, cases). Events only say that there is something to pull;
 // the pulls are coalesced, one run per stream at a time.
 import { HallError } from '../../common/errors.ts';
+import { isOfflineCall } from '../core/offline-ticket.ts';
 import type { HallEvent, PullStream } from '../../common/http-api.ts';
 import type { CounterState } from '../core/counter-state.ts';
 import type { Pusher } from './pusher.ts';
@@ -195,6 +196,9 @@ export class HallLink {
       if (state.closed) return;
       // A clerk signed in offline stays signed in here (cases and ratings are local) until signing out.
       if (state.offlineClerk && status.clerk === null) status = { ...status, clerk: state.offlineClerk };
+      // A walk-in called offline is the citizen at the window: it stays in hand (main/core/offline-ticket.ts).
+      const inHand = state.status?.current;
+      if (isOfflineCall(inHand) && !isOfflineCall(status.current)) status = { ...status, current: inHand ?? null };
       state.setStatus(status);
       state.publish();
     });

@@ -26,7 +26,10 @@ export function WalkInPanel() {
       const printing = clerkStore.getState().state?.printer ? '正在打印' : '未接打印机，请手写号码交给群众';
       return {
         number: issued.number,
-        told: `已补号 ${issued.number}，${printing}（号段余 ${issued.remaining} 个）`,
+        told:
+          issued.ahead === null
+            ? `已补号 ${issued.number}（离线：联网后按取号时间进入排队），${printing}（号段余 ${issued.remaining} 个）`
+            : `已补号 ${issued.number}，已进入排队，前面 ${issued.ahead} 人，${printing}（号段余 ${issued.remaining} 个）`,
       };
     });
   }, [chosen, run, clerkStore]);

@@ -311,6 +311,26 @@ describe('counter migrations', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(19);
   });
 
+  it('21 lets a ticket served offline be a 现场补号 number (W03-007), keeping the rows; other shapes still refused', () => {
+    const db = new Database(tempDb());
+    migrate(db, migrations.slice(0, 20));
+    const insert = () =>
+      db.prepare('INSERT INTO typed_ticket (number, day, window_id, staff_no, served_at) VALUES (?, ?, ?, ?, ?)');
+    insert().run('A012', '2026-03-05', 3, '1003', 't');
+    expect(() => insert().run('W03-007', '2026-03-05', 3, '1003', 't')).toThrow(/CHECK/);
+    migrate(db, migrations.slice(0, 21));
+    insert().run('W03-007', '2026-03-05', 3, '1003', 'u');
+    expect(() => insert().run('W03-07', '2026-03-05', 3, '1003', 't')).toThrow(/CHECK/);
+    expect(() => insert().run('w03-007', '2026-03-05', 3, '1003', 't')).toThrow(/CHECK/);
+    expect(() => insert().run('A012', '2026-03-05', 3, '1003', 't')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => insert().run('W03-008', '2026-03-05', '3', Buffer.from('x'), 't')).toThrow(/cannot store BLOB/); // STRICT
+    expect(db.prepare('SELECT number, served_at FROM typed_ticket ORDER BY number').all()).toEqual([
+      { number: 'A012', served_at: 't' },
+      { number: 'W03-007', served_at: 'u' },
+    ]);
+    expect(db.pragma('user_version', { simple: true })).toBe(21);
+  });
+
   it('12 creates the rating table (checks hold, UPDATE and DELETE refused) and the follow-ups', () => {
     const db = new Database(tempDb());
     migrate(db, migrations.slice(0, 12));

@@ -42,6 +42,7 @@ export function hallFuzzRoutes({ counter }: FuzzDevices): FuzzRoute[] {
     managerUnlockSignIn: [{ method: 'POST', path: '/v1/manager/sign-in-locks/unlock', body: { staffNo: '1004' } }],
     adminCase: [{ method: 'GET', path: `/v1/admin/cases/${CASE_NO}` }],
     casePage: [{ method: 'GET', path: `/case/${CASE_NO}` }],
+    ticketPage: [{ method: 'GET', path: '/ticket/2026-03-05/W01-001' }],
     adminFinishCase: [
       { method: 'POST', path: `/v1/admin/cases/${CASE_NO}/finish`, body: { outcome: 'approved', finishedBy: 'fuzz' } },
     ],
@@ -63,6 +64,13 @@ export function hallFuzzRoutes({ counter }: FuzzDevices): FuzzRoute[] {
     noShow: [{ method: 'POST', path: `/v1/windows/${counter.window}/no-show` }],
     complete: [{ method: 'POST', path: `/v1/windows/${counter.window}/complete` }],
     walkInLease: [{ method: 'POST', path: `/v1/windows/${counter.window}/walk-in-lease` }],
+    walkInTicket: [
+      {
+        method: 'POST',
+        path: `/v1/windows/${counter.window}/walk-ins`,
+        body: { number: 'W01-001', day: '2026-03-05', seq: 1, lineId: 'A', staffNo: '1001', issuedAt: '2026-03-05T01:00:00.000Z' },
+      },
+    ],
     transferTicket: [
       {
         method: 'POST',

@@ -62,6 +62,13 @@ describe('what a kiosk token reads', () => {
     noShow: [{ method: 'POST', path: '/v1/windows/3/no-show' }],
     complete: [{ method: 'POST', path: '/v1/windows/3/complete' }],
     walkInLease: [{ method: 'POST', path: '/v1/windows/3/walk-in-lease' }],
+    walkInTicket: [
+      {
+        method: 'POST',
+        path: '/v1/windows/3/walk-ins',
+        body: { number: 'W03-001', day: '2026-03-05', seq: 1, lineId: 'A', staffNo: '1001', issuedAt: '2026-03-05T01:00:00.000Z' },
+      },
+    ],
     transferTicket: [{ method: 'POST', path: '/v1/windows/3/transfer-ticket', body: { number: 'A001', to: { lineId: 'B' } } }],
     parkTicket: [{ method: 'POST', path: '/v1/windows/3/park' }],
     callTicket: [{ method: 'POST', path: '/v1/windows/3/call-ticket', body: { number: 'A001' } }],

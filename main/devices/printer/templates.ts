@@ -69,7 +69,8 @@ export interface WalkInTicketInput {
   ticketNumber: string;
   /** The service line, e.g. 不动产登记 */
   lineName: string;
-  peopleAhead: number;
+  /** The hall server's count at print time; null offline (the walk-in joins the queue when the link returns). */
+  peopleAhead: number | null;
   issuedAt: Date | string;
   /** e.g. a link to follow the queue on a phone; no QR when absent. */
   qrPayload?: string | null;
@@ -85,7 +86,12 @@ export function walkInTicket(input: WalkInTicketInput): PrintDocument {
     { type: 'text', text: input.lineName, align: 'center', bold: true },
     {
       type: 'text',
-      text: input.peopleAhead > 0 ? `您前面还有 ${input.peopleAhead} 人等候` : '您前面没有人等候，请留意叫号',
+      text:
+        input.peopleAhead === null
+          ? '按取号时间排队，请留意叫号'
+          : input.peopleAhead > 0
+            ? `您前面还有 ${input.peopleAhead} 人等候`
+            : '您前面没有人等候，请留意叫号',
       align: 'center',
     },
     { type: 'text', text: `取号时间：${formatHallTime(input.issuedAt)}`, align: 'center' },
