@@ -19,6 +19,8 @@ import { SYNC_ISSUES_MANAGERS_ONLY } from '../common/sync-issues.ts';
 import { CASE_PAGE_CSP, createCaseProgress, type CasePage } from './case-progress.ts';
 import { createConfigStore } from './config-store.ts';
 import { openHallDatabase } from './db.ts';
+import { startCheckpoints } from './checkpoints.ts';
+import { startGroupCommit } from './group-commit.ts';
 import { createDeviceSetups } from './device-setups.ts';
 import { createEventHub } from './events.ts';
 import { createHall, startCallNextReplyPruning, type Device, type PruneTimer } from './hall.ts';
@@ -54,6 +56,8 @@ export interface HallServerOptions {
   signInDelayMs?: (delayMs: number) => number;
   /** Slow clients are cut off: the headers must arrive within headersMs, the whole request within requestMs. */
   timeouts?: { headersMs?: number; requestMs?: number };
+  /** Flushes the WAL file to disk (server/group-commit.ts); tests inject a slow disk. Default: fsync. */
+  flushWal?: (fd: number) => Promise<void>;
 }
 
 export interface HallServer {
@@ -179,6 +183,9 @@ export function createHallServer(options: HallServerOptions): HallServer {
   const clock = options.clock ?? (() => new Date());
   const log = options.log ?? (() => {});
   const db = openHallDatabase(options.dbPath);
+  // Answers wait for their commits to reach the disk; the event loop does not (server/group-commit.ts).
+  const commits = startGroupCommit(db, { path: options.dbPath, flush: options.flushWal });
+  const checkpoints = db.memory ? null : startCheckpoints(options.dbPath, { log });
   const events = createEventHub();
   const hall = createHall(db, { clock, publish: events.publish, signInDelayMs: options.signInDelayMs });
   const sync = createSync(db, { clock, publish: events.publish });
@@ -326,7 +333,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
   /** Decides whether a Host header names this server; set once listening (server/host-check.ts). */
   let hostAllowed: (header: string | undefined) => boolean = () => false;
 
-  async function respond(req: IncomingMessage, res: ServerResponse, pathname: string, search: string) {
+  async function respond(req: IncomingMessage, res: ServerResponse, pathname: string, search: string, mark: number) {
     if (req.headers.host === undefined) {
       throw new HallError('BAD_REQUEST', '请求缺少 Host 请求头，服务器不予处理；请使用正常的 HTTP 客户端', 400);
     }
@@ -399,6 +406,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
     const handler = handlers[name as JsonRouteName] as (request: RouteRequest<RouteName>) => unknown;
     const source = req.socket.remoteAddress ?? '';
     const result = await handler({ device, params, query, body, headers, source } as RouteRequest<RouteName>);
+    await commits.durable(mark);
     sendJson(req, res, 200, result);
   }
 
@@ -487,8 +495,13 @@ export function createHallServer(options: HallServerOptions): HallServer {
           }),
         );
       });
+      const mark = commits.mark();
       try {
-        respond(req, res, pathname, search).catch((error: unknown) => sendError(req, res, pathname, error));
+        respond(req, res, pathname, search, mark).catch(async (error: unknown) => {
+          // A refusal may have recorded something (a failed sign-in): it too is answered once on disk.
+          await commits.durable(mark).catch(() => undefined);
+          sendError(req, res, pathname, error);
+        });
       } catch (error) {
         sendError(req, res, pathname, error);
       }
@@ -563,6 +576,8 @@ export function createHallServer(options: HallServerOptions): HallServer {
       // and would otherwise keep the server open until the client lets go.
       server.closeAllConnections();
       await stopped;
+      await commits.close();
+      await checkpoints?.stop();
       db.close();
     },
   };
