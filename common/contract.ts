@@ -18,6 +18,7 @@ import {
 import { PrinterState, PrintQueueView } from './printing.ts';
 import { ClerkRating, EvaluatorStatus, FollowUp, OutwardRating, RatingLevel } from './ratings.ts';
 import { SyncIssuesView } from './sync-issues.ts';
+import { IdCardRead, IdCardReaderStatus, OutwardIdCard } from './id-card.ts';
 import {
   AppointmentCode,
   HallTimeOfDay,
@@ -95,7 +96,13 @@ export const ClerkState = z.object({
   /** The receipt printer and its queue (main/printing/); null when this counter has no printer configured. */
   printer: PrinterState.nullable(),
   /** The window's devices; evaluator null when none is configured. */
-  devices: z.object({ evaluator: EvaluatorStatus.nullable(), outward: OutwardScreenStatus, voice: OutwardVoiceStatus }),
+  devices: z.object({
+    evaluator: EvaluatorStatus.nullable(),
+    outward: OutwardScreenStatus,
+    voice: OutwardVoiceStatus,
+    /** The ID card reader (二代证阅读器); null or absent when none is configured. */
+    idCardReader: IdCardReaderStatus.nullable().optional(),
+  }),
   /**
    * 暂停服务: the screen is locked (idle for idleLockMinutes, or the clerk
    * paused); the signed-in clerk unlocks with the password. The outward
@@ -105,6 +112,11 @@ export const ClerkState = z.object({
   idleLockMinutes: z.number().int().positive(),
   /** The rating session open now and the latest rating at this window (好差评). */
   rating: ClerkRating,
+  /**
+   * The card just laid on the ID card reader, for the applicant form (or an
+   * offer to start a case), until the screen dismisses it (dismissIdCardRead).
+   */
+  idCard: IdCardRead.nullable().optional(),
   /**
    * 暂停服务 with a reason (pauseWindow, Alt+X), as the hall server holds it:
    * the hall and the outward screen see the reason; 叫号 waits for 恢复服务.
@@ -142,6 +154,8 @@ export const OutwardView = z.object({
   voice: VoiceSetupSchema.extend({ test: z.number().int().nonnegative() }),
   /** 显示测试画面: the screen shows its test pattern until this time (ISO), then returns; null: none. */
   testPatternUntil: z.string().nullable(),
+  /** The card just read on the ID card reader, masked, for the citizen to check it is theirs. */
+  idCard: OutwardIdCard.nullable().optional(),
   /** mode paused by 暂停服务 with a reason (pauseWindow): the reason and the expected return (ISO), for the citizen. */
   pause: z.object({ reason: z.string(), expectedBackAt: z.string().nullable() }).nullable().optional(),
 });
@@ -331,6 +345,10 @@ export const calls = {
   testOutwardDisplay: { from: ['clerk'], manager: '设备设置', args: NoArgs, result: z.object({ until: z.string() }) },
   /** The outward screen plays a test announcement with the voice setting in use. */
   testVoice: { from: ['clerk'], manager: '设备设置', args: NoArgs, result: z.object({ text: z.string() }) },
+  /** 读卡测试: waits (up to 20 s) for a card on the reader and answers with its fields masked; the form is not filled. */
+  testIdCardReader: { from: ['clerk'], manager: '设备设置', args: NoArgs, result: DeviceTestResult },
+  /** The clerk's screen has used (or set aside) the card read `seq`: it leaves the counter's memory and the outward screen. */
+  dismissIdCardRead: { from: ['clerk'], args: z.strictObject({ seq: z.number().int().positive() }), result: z.object({}) },
   /** This window's device setup as a JSON file (main/config-transfer.ts), to import at the next window. */
   exportDeviceSetup: { from: ['clerk'], manager: '设备设置', args: NoArgs, result: z.object({ fileName: z.string(), text: z.string() }) },
   /** Applies an exported file as this counter's own settings, all sections or none. */

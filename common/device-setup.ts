@@ -10,6 +10,7 @@
 //   launcher — what the launcher passed (environment variables in the demos)
 //   default  — none: no printer, no evaluator, automatic display, voice on at 80
 import { z } from 'zod';
+import { IdCardReaderSetupSchema } from './id-card.ts';
 
 const deviceText = z.string().trim().min(1).max(200);
 
@@ -76,7 +77,7 @@ export const VoiceSetupSchema = z.strictObject({
   volume: z.number().int().min(0).max(100),
 });
 
-export const DeviceSetupSchema = z.strictObject({
+const deviceSetupFields = {
   /** null: no printer at this window. */
   printer: PrinterSetupSchema.nullable(),
   /** null: no evaluator at this window. */
@@ -84,6 +85,14 @@ export const DeviceSetupSchema = z.strictObject({
   /** Electron display id of the outward screen; null = automatic (the first display that is not the clerk's). */
   outwardDisplayId: z.number().int().nonnegative().nullable(),
   voice: VoiceSetupSchema,
+  /** null: no ID card reader at this window. */
+  idCardReader: IdCardReaderSetupSchema.nullable(),
+};
+
+export const DeviceSetupSchema = z.strictObject({
+  ...deviceSetupFields,
+  // Added later: absent in older files and stored setups, read as none.
+  idCardReader: deviceSetupFields.idCardReader.default(null),
 });
 export type DeviceSetup = z.infer<typeof DeviceSetupSchema>;
 
@@ -92,7 +101,7 @@ export type PrinterFont = PrinterSetup['font'];
 export type EvaluatorSetup = z.infer<typeof EvaluatorSetupSchema>;
 export type VoiceSetup = z.infer<typeof VoiceSetupSchema>;
 
-export const DEVICE_SECTIONS = ['printer', 'evaluator', 'outwardDisplayId', 'voice'] as const;
+export const DEVICE_SECTIONS = ['printer', 'evaluator', 'outwardDisplayId', 'voice', 'idCardReader'] as const;
 export const DeviceSection = z.enum(DEVICE_SECTIONS);
 export type DeviceSection = z.infer<typeof DeviceSection>;
 
@@ -101,6 +110,7 @@ export const DEVICE_SECTION_NAME: Readonly<Record<DeviceSection, string>> = {
   evaluator: '评价器',
   outwardDisplayId: '外屏显示器',
   voice: '语音播报',
+  idCardReader: '身份证阅读器',
 };
 
 export const DEFAULT_DEVICE_SETUP: DeviceSetup = {
@@ -108,10 +118,11 @@ export const DEFAULT_DEVICE_SETUP: DeviceSetup = {
   evaluator: null,
   outwardDisplayId: null,
   voice: { enabled: true, volume: 80 },
+  idCardReader: null,
 };
 
 /** What the hall server pushes: only the sections the hall sets (key 'default' for every window, or a window id). */
-export const HallDeviceSetup = DeviceSetupSchema.partial();
+export const HallDeviceSetup = z.strictObject(deviceSetupFields).partial();
 export type HallDeviceSetup = z.infer<typeof HallDeviceSetup>;
 
 export const SetupSource = z.enum(['local', 'hall', 'launcher', 'default']);
@@ -129,6 +140,7 @@ export const DeviceSettingChange = z.discriminatedUnion('section', [
   z.strictObject({ section: z.literal('evaluator'), value: EvaluatorSetupSchema.nullable() }),
   z.strictObject({ section: z.literal('outwardDisplayId'), value: z.number().int().nonnegative().nullable() }),
   z.strictObject({ section: z.literal('voice'), value: VoiceSetupSchema }),
+  z.strictObject({ section: z.literal('idCardReader'), value: IdCardReaderSetupSchema.nullable() }),
 ]);
 export type DeviceSettingChange = z.infer<typeof DeviceSettingChange>;
 
@@ -160,7 +172,13 @@ export const DeviceSetupView = z.object({
   /** What the devices use now. */
   effective: DeviceSetupSchema,
   /** Where each section of `effective` comes from. */
-  sources: z.object({ printer: SetupSource, evaluator: SetupSource, outwardDisplayId: SetupSource, voice: SetupSource }),
+  sources: z.object({
+    printer: SetupSource,
+    evaluator: SetupSource,
+    outwardDisplayId: SetupSource,
+    voice: SetupSource,
+    idCardReader: SetupSource,
+  }),
   /** What the hall server pushes for this window (hall default merged under the window's own), for comparison. */
   hall: HallDeviceSetup,
   /** Displays connected now; empty when the host cannot tell (the browser host). */

@@ -56,6 +56,8 @@ export const CALL_NAMES = [
   'checkInAppointment',
   'setTicketPriority',
   'getQueueBoard',
+  'testIdCardReader',
+  'dismissIdCardRead',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

@@ -9,6 +9,7 @@ import type { SecretStore } from './secret-store.ts';
 import type { PushTuning } from './sync/pusher.ts';
 import type { Logger } from './log.ts';
 import type { EvaluatorConfig } from './ratings/evaluator-config.ts';
+import type { IdCardReaderSetup } from '../common/id-card.ts';
 import type { PrinterConfig } from './printing/config.ts';
 import type { DisplayOption, OutwardScreenStatus } from '../common/device-setup.ts';
 
@@ -25,6 +26,8 @@ export interface CounterOptions {
   printer?: PrinterConfig;
   /** This window's evaluator (好差评, e.g. from HALLDESK_EVALUATOR_*); none: touch on the outward screen still rates. */
   evaluator?: EvaluatorConfig | null;
+  /** This window's ID card reader (二代证阅读器, e.g. from HALLDESK_ID_CARD_PORT); none: the clerk types the identity. */
+  idCardReader?: IdCardReaderSetup | null;
   /** The displays connected now, for 设备设置 (the Electron shell: screen.getAllDisplays()); none: the host cannot tell. */
   displays?: () => DisplayOption[];
 }
@@ -66,6 +69,10 @@ export interface CounterDependencies {
   portPollMs?: number;
   /** The timers of that poll; default: real ones, unref'd. */
   portTimers?: Timers;
+  /** The ID card reader's find-card poll (ms); default 300. */
+  idCardPollMs?: number;
+  /** 读卡测试 waits this long for a card (ms); default 20 s. */
+  idCardTestWaitMs?: number;
   /** The wait before answering the n-th wrong password checked here (ms); default: growingDelay (main/session/sign-in-throttle.ts). */
   signInDelay?: (failures: number) => number;
 }

@@ -17,6 +17,8 @@ import { Views, type ViewListener } from './views.ts';
 import type { Counter, CounterDependencies, CounterOptions, LocalSettings } from './counter-api.ts';
 import { CounterDevices } from './device-setup/counter-devices.ts';
 import { deviceSetupHandlers } from './device-setup/handlers.ts';
+import { idCardHandlers } from './id-card/handlers.ts';
+import { IdCardService } from './id-card/id-card-service.ts';
 import { silentLogger } from './log.ts';
 import { printHandlers } from './printing/handlers.ts';
 import { Queue } from './queue/handlers.ts';
@@ -53,6 +55,7 @@ class CounterService implements Counter {
   private readonly views: Views;
   private readonly devices: CounterDevices;
   private readonly ratings: RatingService;
+  private readonly idCard: IdCardService;
   private readonly pusher: Pusher;
   private readonly link: HallLink;
   private readonly retention: Retention;
@@ -69,7 +72,7 @@ class CounterService implements Counter {
       clock,
       log,
       deps,
-      launcher: { printer: options.printer, evaluator: options.evaluator },
+      launcher: { printer: options.printer, evaluator: options.evaluator, idCardReader: options.idCardReader },
       config: () => state.config,
       windowId: () => state.windowId(),
       windowName: () => state.window()?.name ?? null,
@@ -77,6 +80,7 @@ class CounterService implements Counter {
       displays: () => options.displays?.() ?? [],
       ratings: () => this.ratings,
       onChange: () => state.publish(),
+      idCardReader: (setup) => this.idCard.setReader(setup),
     }));
     const settings = () => state.config.settings;
     this.retention = new Retention({ db: store.db, clock, days: () => settings()?.retentionDays ?? DEFAULT_RETENTION_DAYS, log, timer: deps.retentionTimer });
@@ -99,6 +103,14 @@ class CounterService implements Counter {
       who: () => (state.status?.clerk ? { staffNo: state.status.clerk.staffNo, role: state.status.clerk.role } : null),
       onChange: () => state.publish(),
     }));
+    const idCard = (this.idCard = new IdCardService({
+      clock,
+      log,
+      today: () => cases.today(),
+      onChange: () => state.publish(),
+      pollMs: deps.idCardPollMs,
+      testWaitMs: deps.idCardTestWaitMs,
+    }));
     const streams = new SyncStreams(store, log);
     const pusher = this.pusher;
     const link = (this.link = new HallLink({
@@ -111,7 +123,7 @@ class CounterService implements Counter {
       onConfig: () => void devices.apply(),
       onOnline: () => void queue.topUpWalkIns(),
     }));
-    const views = (this.views = new Views({ state, streams, outbox, pusher, cases, ratings, devices }));
+    const views = (this.views = new Views({ state, streams, outbox, pusher, cases, ratings, devices, idCard }));
     state.publish = () => views.publish();
     const clerkState = () => views.clerkState();
     const queue = new Queue({ state, outbox, streams, link, cases, ratings, devices, clerkState });
@@ -130,6 +142,7 @@ class CounterService implements Counter {
       ...ratingHandlers({ state, ratings, clerkState }),
       ...printHandlers(() => devices.printing),
       ...deviceSetupHandlers({ state, devices }),
+      ...idCardHandlers({ idCard }),
       ...syncHandlers({ state, outbox, pusher: this.pusher }),
     };
   }
@@ -187,6 +200,7 @@ class CounterService implements Counter {
   async close(): Promise<void> {
     this.state.closed = true;
     await this.devices.stop();
+    await this.idCard.close();
     this.retention.stop();
     await this.link.close();
     await this.ratings.close();

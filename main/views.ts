@@ -6,6 +6,7 @@ import type { OutwardScreenStatus } from '../common/device-setup.ts';
 import type { EventName } from '../common/ipc-names.ts';
 import type { CaseService } from './cases/case-service.ts';
 import type { CounterDevices } from './device-setup/counter-devices.ts';
+import type { IdCardService } from './id-card/id-card-service.ts';
 import type { RatingService } from './ratings/rating-service.ts';
 import type { Outbox } from './store/outbox.ts';
 import type { Pusher } from './sync/pusher.ts';
@@ -22,6 +23,7 @@ export interface ViewSources {
   cases: CaseService;
   ratings: RatingService;
   devices: CounterDevices;
+  idCard: IdCardService;
 }
 
 export class Views {
@@ -87,7 +89,10 @@ export class Views {
         evaluator: devices.evaluatorStatus(),
         outward: this.outwardStatus,
         voice: devices.voiceStatus(this.outwardStatus.level !== 'error'),
+        idCardReader: this.sources.idCard.status(),
       },
+      // The card just read is the signed-in clerk's to use; nobody else's screen gets it.
+      idCard: clerk ? this.sources.idCard.clerkCard() : null,
       locked: state.isLocked(),
       idleLockMinutes: settings?.idleLockMinutes ?? 10,
       rating: ratings.clerkView(windowId),
@@ -122,6 +127,7 @@ export class Views {
       rating: ratings.outwardView(),
       voice: { enabled: voice.enabled, volume: voice.volume, test: devices.voiceTest },
       testPatternUntil: devices.testPatternUntil,
+      idCard: clerk === null || paused ? null : this.sources.idCard.outward(),
       pause: reasoned && { reason: reasoned.reason, expectedBackAt: reasoned.expectedBackAt },
     };
   }

@@ -122,6 +122,8 @@ const api: HallDeskApi = {
   checkInAppointment: (args) => invoke('checkInAppointment', args),
   setTicketPriority: (args) => invoke('setTicketPriority', args),
   getQueueBoard: (args) => invoke('getQueueBoard', args),
+  testIdCardReader: (args) => invoke('testIdCardReader', args),
+  dismissIdCardRead: (args) => invoke('dismissIdCardRead', args),
   on,
 };
 

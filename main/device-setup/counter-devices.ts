@@ -96,6 +96,8 @@ export interface CounterDevicesOptions {
   ratings: () => RatingService;
   /** Something the views show changed. */
   onChange: () => void;
+  /** Where the ID card reader's setting goes (at start, and whenever it changes). */
+  idCardReader?: (setup: DeviceSetup['idCardReader']) => Promise<void>;
 }
 
 /** Where a serial device's driver opens: the path the setting names, or where the device was found again. */
@@ -118,6 +120,7 @@ export class CounterDevices {
   private resolved: ResolvedDeviceSetup;
   private appliedPrinter = 'null';
   private appliedEvaluator = 'null';
+  private appliedIdCardReader = 'null';
   private printService: PrintService | null;
   private work: Promise<void> = Promise.resolve();
   private started = false;
@@ -162,6 +165,9 @@ export class CounterDevices {
     this.started = true;
     this.printService?.start();
     this.syncFollowers();
+    const { idCardReader } = this.resolved.effective;
+    this.appliedIdCardReader = JSON.stringify(idCardReader);
+    this.options.idCardReader?.(idCardReader).catch((error: unknown) => this.log.error('id card reader not started', { error: String(error) }));
   }
 
   /** First half of closing: no more reconfiguration, tests and polls end. */
@@ -426,6 +432,13 @@ export class CounterDevices {
       this.appliedEvaluator = evaluatorKey;
       await this.options.ratings().setEvaluator(this.makeEvaluator(evaluator));
       this.log.info('evaluator reconfigured', { port: evaluator?.port ?? null, address: evaluator?.address ?? null });
+    }
+    const idCardReader = this.resolved.effective.idCardReader;
+    const idCardReaderKey = JSON.stringify(idCardReader);
+    if (this.started && idCardReaderKey !== this.appliedIdCardReader) {
+      this.appliedIdCardReader = idCardReaderKey;
+      await this.options.idCardReader?.(idCardReader);
+      this.log.info('id card reader reconfigured', { port: idCardReader?.port ?? null });
     }
     if (before.effective.outwardDisplayId !== outwardDisplayId) {
       for (const listener of [...this.outwardDisplayListeners]) {

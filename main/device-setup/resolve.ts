@@ -21,11 +21,13 @@ import { DEFAULT_PROFILE, type PrinterProfile } from '../devices/printer/index.t
 import type { PrinterConfig } from '../printing/config.ts';
 import type { EvaluatorConfig } from '../ratings/evaluator-config.ts';
 import type { StoredDeviceSetting } from '../store/counter-store.ts';
+import type { IdCardReaderSetup } from '../../common/id-card.ts';
 
 /** What the launcher's printer and evaluator (environment variables in the demos) amount to. */
 export interface LauncherDevices {
   printer?: PrinterConfig | undefined;
   evaluator?: EvaluatorConfig | null | undefined;
+  idCardReader?: IdCardReaderSetup | null | undefined;
 }
 
 export interface ResolvedDeviceSetup {
@@ -54,6 +56,7 @@ export function launcherSetup(launcher: LauncherDevices): Partial<DeviceSetup> {
   const setup: Partial<DeviceSetup> = {};
   if (launcher.printer) setup.printer = printerSetupFromConfig(launcher.printer);
   if (launcher.evaluator) setup.evaluator = evaluatorSetupFromConfig(launcher.evaluator);
+  if (launcher.idCardReader) setup.idCardReader = launcher.idCardReader;
   return setup;
 }
 

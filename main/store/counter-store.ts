@@ -49,6 +49,15 @@ export interface StoredDeviceIdentity {
   seenAt: string;
 }
 
+/**
+ * Sections added after device_setting's CHECK (migration 17) listed the four
+ * it takes: each is kept in kv as `device-setting:<section>` → { value, setBy,
+ * setAt }, read and written through the same calls. (A later migration may
+ * fold them into device_setting; counter migration 23 is reserved for it.)
+ */
+const KV_DEVICE_SECTIONS: readonly DeviceSection[] = ['idCardReader'];
+const KvDeviceSetting = z.object({ value: z.unknown(), setBy: z.string().min(1), setAt: z.string() });
+
 /** One section a manager set on this counter (table device_setting). */
 export interface StoredDeviceSetting {
   change: DeviceSettingChange;
@@ -234,10 +243,19 @@ export class CounterStore {
       const parsed = DeviceSettingChange.safeParse({ section: row.section, value: JSON.parse(row.value) });
       if (parsed.success) settings.set(parsed.data.section, { change: parsed.data, setBy: row.set_by, setAt: row.set_at });
     }
+    for (const section of KV_DEVICE_SECTIONS) {
+      const row = this.getKv(`device-setting:${section}`, KvDeviceSetting);
+      const parsed = row && DeviceSettingChange.safeParse({ section, value: row.value });
+      if (row && parsed?.success) settings.set(section, { change: parsed.data, setBy: row.setBy, setAt: row.setAt });
+    }
     return settings;
   }
 
   saveDeviceSetting(change: DeviceSettingChange, setBy: string, setAt: string): void {
+    if (KV_DEVICE_SECTIONS.includes(change.section)) {
+      this.setKv(`device-setting:${change.section}`, { value: change.value, setBy, setAt });
+      return;
+    }
     this.db
       .prepare(
         `INSERT INTO device_setting (section, value, set_by, set_at) VALUES (?, ?, ?, ?)
@@ -247,6 +265,7 @@ export class CounterStore {
   }
 
   resetDeviceSetting(section: DeviceSection): void {
+    if (KV_DEVICE_SECTIONS.includes(section)) this.db.prepare('DELETE FROM kv WHERE key = ?').run(`device-setting:${section}`);
     this.db.prepare('DELETE FROM device_setting WHERE section = ?').run(section);
   }
 

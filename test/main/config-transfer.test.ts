@@ -27,6 +27,7 @@ const fullSetup: DeviceSetup = {
   },
   outwardDisplayId: 2779098405,
   voice: { enabled: true, volume: 80 },
+  idCardReader: { port: '/dev/ttyACM0', baudRate: 115200 },
 };
 
 const exported = exportConfig(fullSetup, { now, from: '3号窗口' });
@@ -74,14 +75,16 @@ describe('config export / import', () => {
         evaluator: { port: 'COM3', protocol: 'ft12', baudRate: 9600, address: 17, keyMap: null },
         outwardDisplayId: null,
         voice: { enabled: false, volume: 0 },
+        idCardReader: null,
       },
       {
         printer: { link: { kind: 'usb', path: '/dev/usb/lp0' }, width: 80, nativeQr: true, font: 'gbk', statusQueries: true },
         evaluator: null,
         outwardDisplayId: 0,
         voice: { enabled: true, volume: 100 },
+        idCardReader: { port: 'COM4', baudRate: 9600 },
       },
-      { printer: null, evaluator: null, outwardDisplayId: null, voice: { enabled: false, volume: 50 } },
+      { printer: null, evaluator: null, outwardDisplayId: null, voice: { enabled: false, volume: 50 }, idCardReader: null },
     ];
     for (const setup of setups) {
       const result = parseConfigImport(exportConfig(setup, { now }));

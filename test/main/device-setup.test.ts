@@ -63,12 +63,13 @@ describe('device setup resolution', () => {
       windowId: 3,
       launcher: { printer: launcherPrinter, evaluator: launcherEvaluator },
     });
-    expect(resolved.sources).toEqual({ printer: 'hall', evaluator: 'launcher', outwardDisplayId: 'local', voice: 'hall' });
+    expect(resolved.sources).toEqual({ printer: 'hall', evaluator: 'launcher', outwardDisplayId: 'local', voice: 'hall', idCardReader: 'default' });
     expect(resolved.effective).toEqual({
       printer: hallPrinter,
       evaluator: { port: '/dev/ttyUSB0', protocol: 'ft12', baudRate: 9600, address: 2, keyMap: null },
       outwardDisplayId: 42,
       voice: { enabled: false, volume: 20 }, // the window's own wins over the hall default
+      idCardReader: null,
     });
     expect(resolved.hall).toEqual({ printer: hallPrinter, voice: { enabled: false, volume: 20 } });
 
@@ -80,7 +81,7 @@ describe('device setup resolution', () => {
       launcher: { printer: launcherPrinter },
     });
     expect(none.effective).toEqual({ ...DEFAULT_DEVICE_SETUP });
-    expect(none.sources).toEqual({ printer: 'local', evaluator: 'default', outwardDisplayId: 'default', voice: 'default' });
+    expect(none.sources).toEqual({ printer: 'local', evaluator: 'default', outwardDisplayId: 'default', voice: 'default', idCardReader: 'default' });
     const launched = resolveDeviceSetup({ local: local([]), deviceSetups: new Map(), windowId: 3, launcher: { printer: launcherPrinter } });
     expect(launched.effective.printer).toEqual({
       link: { kind: 'usb', path: '/dev/usb/lp0' },
@@ -110,8 +111,8 @@ describe('device setup resolution', () => {
     const config = store.config();
     expect([...config.deviceSetups.keys()].sort()).toEqual(['3', '5', 'default']);
     const resolved = resolveDeviceSetup({ local: store.deviceSettings(), deviceSetups: config.deviceSetups, windowId: 3, launcher: {} });
-    expect(resolved.effective).toEqual({ printer: tcpPrinter(9101), evaluator: null, outwardDisplayId: null, voice: { enabled: true, volume: 40 } });
-    expect(resolved.sources).toEqual({ printer: 'hall', evaluator: 'default', outwardDisplayId: 'local', voice: 'hall' });
+    expect(resolved.effective).toEqual({ printer: tcpPrinter(9101), evaluator: null, outwardDisplayId: null, voice: { enabled: true, volume: 40 }, idCardReader: null });
+    expect(resolved.sources).toEqual({ printer: 'hall', evaluator: 'default', outwardDisplayId: 'local', voice: 'hall', idCardReader: 'default' });
     // Window 5's hall setup says no printer, even where the default had one.
     expect(resolveDeviceSetup({ local: new Map(), deviceSetups: config.deviceSetups, windowId: 5, launcher: {} }).sources.printer).toBe('hall');
     // The hall withdraws its window-3 setup: the section falls through.
@@ -119,6 +120,13 @@ describe('device setup resolution', () => {
     const after = resolveDeviceSetup({ local: store.deviceSettings(), deviceSetups: store.config().deviceSetups, windowId: 3, launcher: {} });
     expect(after.effective.printer).toBeNull();
     expect(after.sources.printer).toBe('default');
+    // The ID card reader's section (kept in kv: device_setting's CHECK predates it) reads back and resets like the others.
+    store.saveDeviceSetting({ section: 'idCardReader', value: { port: '/dev/ttyACM0', baudRate: 115200 } }, MANAGER, '2026-03-02T02:00:00.000Z');
+    const withReader = resolveDeviceSetup({ local: store.deviceSettings(), deviceSetups: store.config().deviceSetups, windowId: 3, launcher: {} });
+    expect(withReader.effective.idCardReader).toEqual({ port: '/dev/ttyACM0', baudRate: 115200 });
+    expect(withReader.sources.idCardReader).toBe('local');
+    store.resetDeviceSetting('idCardReader');
+    expect(store.deviceSettings().has('idCardReader')).toBe(false);
   });
 });
 
@@ -189,7 +197,7 @@ describe('设备设置 in the counter', () => {
     await r.signIn(MANAGER);
     const view = (await r.counter.call('getDeviceSetup', {})) as DeviceSetupView;
     expect(view.effective).toEqual(DEFAULT_DEVICE_SETUP);
-    expect(view.sources).toEqual({ printer: 'default', evaluator: 'default', outwardDisplayId: 'default', voice: 'default' });
+    expect(view.sources).toEqual({ printer: 'default', evaluator: 'default', outwardDisplayId: 'default', voice: 'default', idCardReader: 'default' });
     expect(view.server).toEqual({ url: r.hall.url, windowName: '3号窗口', deviceNo: expect.any(Number) });
     expect(view.displays).toEqual([]);
   });
@@ -246,7 +254,7 @@ describe('设备设置 in the counter', () => {
     await expect.poll(() => r.counter.localSettings().outwardDisplayId).toBe(2);
     expect(changes).toBe(1);
     const view = (await r.counter.call('getDeviceSetup', {})) as DeviceSetupView;
-    expect(view.sources).toEqual({ printer: 'hall', evaluator: 'default', outwardDisplayId: 'hall', voice: 'hall' });
+    expect(view.sources).toEqual({ printer: 'hall', evaluator: 'default', outwardDisplayId: 'hall', voice: 'hall', idCardReader: 'default' });
     expect(view.hall).toEqual({ voice: { enabled: false, volume: 30 }, printer: tcpPrinter(port), outwardDisplayId: 2 });
 
     // This counter's own setting wins over the hall's, and stays when the hall changes its own.
@@ -376,7 +384,7 @@ describe('设备设置 in the counter', () => {
 
     const imported = (await second.call('importDeviceSetup', { text: exported.text })) as DeviceSetupView;
     expect(imported.effective).toEqual(source.effective);
-    expect(imported.sources).toEqual({ printer: 'local', evaluator: 'local', outwardDisplayId: 'local', voice: 'local' });
+    expect(imported.sources).toEqual({ printer: 'local', evaluator: 'local', outwardDisplayId: 'local', voice: 'local', idCardReader: 'local' });
     const file = new Database(join(secondDir, 'counter.db'), { readonly: true });
     expect(file.prepare('SELECT DISTINCT set_by FROM device_setting').all()).toEqual([{ set_by: `import:${MANAGER}` }]);
     expect(file.prepare('SELECT count(*) AS n FROM device_setting').get()).toEqual({ n: 4 });

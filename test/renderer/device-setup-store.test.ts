@@ -15,8 +15,9 @@ const view = (over: Partial<DeviceSetupView> = {}): DeviceSetupView => ({
     evaluator: { port: '/dev/ttyUSB0', protocol: 'ft12', baudRate: 9600, address: 3, keyMap: null },
     outwardDisplayId: null,
     voice: { enabled: true, volume: 80 },
+    idCardReader: null,
   },
-  sources: { printer: 'default', evaluator: 'launcher', outwardDisplayId: 'default', voice: 'hall' },
+  sources: { printer: 'default', evaluator: 'launcher', outwardDisplayId: 'default', voice: 'hall', idCardReader: 'default' },
   hall: { voice: { enabled: true, volume: 80 } },
   displays: [],
   server: { url: 'http://hall:8080', windowName: '1号窗口', deviceNo: 7 },
@@ -83,7 +84,7 @@ describe('device setup store', () => {
   it('saves a section: the view the core answers replaces the old one, the result says what happened', async () => {
     const fake = fakeLink();
     const saved = view({
-      sources: { printer: 'default', evaluator: 'local', outwardDisplayId: 'default', voice: 'hall' },
+      sources: { printer: 'default', evaluator: 'local', outwardDisplayId: 'default', voice: 'hall', idCardReader: 'default' },
     });
     fake.answer('saveDeviceSetting', () => Promise.resolve(saved));
     const store = createDeviceSetupStore(fake.link, () => {});
@@ -204,7 +205,7 @@ describe('device setup store', () => {
     expect(store.getState().results.transfer).toEqual({ ok: false, message: '这不是 HallDesk 设备设置文件' });
 
     const imported = view({
-      sources: { printer: 'local', evaluator: 'local', outwardDisplayId: 'local', voice: 'local' },
+      sources: { printer: 'local', evaluator: 'local', outwardDisplayId: 'local', voice: 'local', idCardReader: 'local' },
     });
     fake.answer('importDeviceSetup', () => Promise.resolve(imported));
     expect(await store.getState().importSetup(file('ok.json', '{}'))).toBe(true);

@@ -343,6 +343,7 @@ describe('node server/main.ts device-setup', () => {
       evaluator: null,
       outwardDisplayId: 2,
       voice: { enabled: true, volume: 80 },
+      idCardReader: null,
     };
     const path = file('exported.json', {
       kind: 'halldesk.device-setup',

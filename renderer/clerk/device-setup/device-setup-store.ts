@@ -23,6 +23,8 @@ import { svgDataUrl } from '../print-store.ts';
 export type ResultSlot =
   | 'evaluator'
   | 'evaluatorTest'
+  | 'idCard'
+  | 'idCardTest'
   | 'printer'
   | 'printerTest'
   | 'display'
@@ -69,6 +71,8 @@ export interface DeviceSetupStore {
   testPrinter(): Promise<void>;
   pingEvaluator(): Promise<void>;
   testEvaluatorRating(): Promise<void>;
+  /** 读卡测试: waits for a card on the reader; the result shows its fields masked. */
+  testIdCardReader(): Promise<void>;
   testDisplay(): Promise<void>;
   testVoice(): Promise<void>;
   changeServer(serverUrl: string): Promise<boolean>;
@@ -91,6 +95,7 @@ export const SECTION_SLOT: Record<DeviceSection, ResultSlot> = {
   evaluator: 'evaluator',
   outwardDisplayId: 'display',
   voice: 'voice',
+  idCardReader: 'idCard',
 };
 
 const SAVED_TEXT: Record<DeviceSection, string> = {
@@ -98,6 +103,7 @@ const SAVED_TEXT: Record<DeviceSection, string> = {
   evaluator: '已保存为本机设置，评价器已按新设置重新连接；可点「测试连接」检查',
   outwardDisplayId: '已保存为本机设置，外屏已移到所选显示器；可点「显示测试画面」检查',
   voice: '已保存为本机设置；可点「测试语音」试听',
+  idCardReader: '已保存为本机设置，身份证阅读器已按新设置重新连接；可点「读卡测试」检查',
 };
 
 /** Puts text in a file the browser saves (Downloads folder, or a save dialog in Electron). */
@@ -206,6 +212,9 @@ export function createDeviceSetupStore(link: Link, saveFile: SaveFile): StoreApi
             level && !result.message.includes(level) ? `${result.message}（按下：${level}）` : result.message;
           return { ok: result.ok, message: text };
         });
+      },
+      async testIdCardReader() {
+        await task('idCardTest', 'test', () => link.api.testIdCardReader({}));
       },
       async testDisplay() {
         await task('display', 'test', async () => {
