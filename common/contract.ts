@@ -17,6 +17,7 @@ import {
 } from './device-setup.ts';
 import { PrinterState, PrintQueueView } from './printing.ts';
 import { ClerkRating, EvaluatorStatus, FollowUp, OutwardRating, RatingLevel } from './ratings.ts';
+import { ServiceTiming } from './overtime.ts';
 import { SyncIssuesView } from './sync-issues.ts';
 import { IdCardRead, IdCardReaderStatus, OutwardIdCard } from './id-card.ts';
 import {
@@ -88,6 +89,8 @@ export const ClerkState = z.object({
   window: HallWindow.nullable(),
   clerk: Staff.omit({ photo: true }).nullable(),
   current: Ticket.nullable(),
+  /** The ticket in hand against its line's standard service time: 超时 amber, twice red (common/overtime.ts). */
+  service: ServiceTiming.nullable(),
   /** Waiting counts for the lines this window serves, in its order of preference. */
   queue: z.array(LineQueue),
   noShowMinRecalls: z.number().int().nonnegative(),

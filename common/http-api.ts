@@ -8,6 +8,7 @@ import { HallDeviceSetup } from './device-setup.ts';
 import { ConfigChange, HallWindow, LineId, LineQueue, Priority, Staff, Ticket } from './model.ts';
 import { CaseDecidedArgs, MAX_PUSH_BATCH, Mutation, WalkInIssuedArgs } from './sync.ts';
 import { HallSyncIssues, SYNC_ISSUES_LIMIT } from './sync-issues.ts';
+import { ServiceTiming } from './overtime.ts';
 import {
   CallTicketRequest,
   CheckInAppointmentRequest,
@@ -331,6 +332,8 @@ export const WindowStatus = z.object({
   clerk: Staff.nullable(),
   /** 暂停服务 with its reason (pauseWindow); absent from an older server. */
   pause: WindowPause.nullable().optional(),
+  /** The service in hand against its line's standard time (超时 amber, twice red); absent from an older server. */
+  service: ServiceTiming.nullable().optional(),
 });
 export type WindowStatus = z.infer<typeof WindowStatus>;
 

@@ -11,6 +11,8 @@ export const ServiceLine = z.object({
   id: LineId,
   name: z.string().min(1),
   description: z.string(),
+  /** 标准办理时长 (minutes): a service past it is 超时, past twice 严重超时 (common/overtime.ts); absent: no warning. */
+  standardServiceMinutes: z.number().int().positive().max(480).optional(),
 });
 export type ServiceLine = z.infer<typeof ServiceLine>;
 

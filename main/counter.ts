@@ -6,7 +6,7 @@
 // data folder, clock, fetch and secrets come in from the host.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { calls, type CallHandlers, type CallSpec } from '../common/contract.ts';
+import { calls, type CallHandlers, type CallSpec, type ClerkState } from '../common/contract.ts';
 import { HallError, managerOnlyMessage } from '../common/errors.ts';
 import type { CallName } from '../common/ipc-names.ts';
 import type { OutwardScreenStatus } from '../common/device-setup.ts';
@@ -22,6 +22,7 @@ import { IdCardService } from './id-card/id-card-service.ts';
 import { silentLogger } from './log.ts';
 import { printHandlers } from './printing/handlers.ts';
 import { Queue } from './queue/handlers.ts';
+import { OvertimeWatch } from './queue/overtime-watch.ts';
 import { TicketOps } from './queue/ticket-ops.ts';
 import { ratingHandlers } from './ratings/handlers.ts';
 import { RatingService } from './ratings/rating-service.ts';
@@ -59,6 +60,7 @@ class CounterService implements Counter {
   private readonly pusher: Pusher;
   private readonly link: HallLink;
   private readonly retention: Retention;
+  private readonly overtime: OvertimeWatch;
   private readonly enrollment: Enrollment;
   private readonly handlers: CallHandlers;
 
@@ -125,6 +127,11 @@ class CounterService implements Counter {
     }));
     const views = (this.views = new Views({ state, streams, outbox, pusher, cases, ratings, devices, idCard }));
     state.publish = () => views.publish();
+    // 超时提醒: the overtime level in the clerk's state changes when the service crosses its standard time.
+    const overtime = (this.overtime = new OvertimeWatch({ publish: () => state.publish(), now: () => clock().getTime() }));
+    views.subscribe((name, payload) => {
+      if (name === 'clerkState') overtime.follow((payload as ClerkState).service);
+    });
     const clerkState = () => views.clerkState();
     const queue = new Queue({ state, outbox, streams, link, cases, ratings, devices, clerkState });
     this.enrollment = new Enrollment({ state, outbox, pusher, ratings, cases, devices, link, clerkState });
@@ -202,6 +209,7 @@ class CounterService implements Counter {
     await this.devices.stop();
     await this.idCard.close();
     this.retention.stop();
+    this.overtime.stop();
     await this.link.close();
     await this.ratings.close();
     await this.pusher.close();

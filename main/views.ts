@@ -12,6 +12,7 @@ import type { Outbox } from './store/outbox.ts';
 import type { Pusher } from './sync/pusher.ts';
 import type { SyncStreams } from './sync/streams.ts';
 import type { CounterState } from './core/counter-state.ts';
+import { serviceTiming, type ServiceTiming } from '../common/overtime.ts';
 
 export type ViewListener = (name: EventName, payload: unknown) => void;
 
@@ -78,6 +79,7 @@ export class Views {
       window,
       clerk: clerk && { id: clerk.id, staffNo: clerk.staffNo, name: clerk.name, department: clerk.department, role: clerk.role },
       current: state.status?.current ?? null,
+      service: serviceOf(state),
       queue: (window?.lineIds ?? []).map((lineId) => ({
         lineId,
         name: state.config.lines.get(lineId)?.name ?? lineId,
@@ -131,4 +133,11 @@ export class Views {
       pause: reasoned && { reason: reasoned.reason, expectedBackAt: reasoned.expectedBackAt },
     };
   }
+}
+
+/** The ticket in hand against its line's standard service time (common/overtime.ts). */
+function serviceOf(state: CounterState): ServiceTiming | null {
+  const current = state.status?.current ?? null;
+  if (!current) return null;
+  return serviceTiming(current.calledAt, state.config.lines.get(current.lineId)?.standardServiceMinutes, state.clock());
 }

@@ -29,6 +29,7 @@ import { createSync } from './sync.ts';
 import { createTicketOps } from './ticket-ops.ts';
 import { createWalkInQueue } from './walk-in-queue.ts';
 import { createTicketProgress } from './ticket-progress.ts';
+import { serviceTiming } from '../common/overtime.ts';
 import { seedHallIfEmpty, upgradeHallConfig } from './seed.ts';
 import { parseWithZhMessages } from './validate.ts';
 
@@ -278,7 +279,13 @@ export function createHallServer(options: HallServerOptions): HallServer {
     deleteDeviceSetup: ({ params }) => deviceSetups.clear(params.key),
     issueTicket: ({ device, body }) => hall.issueTicket(device, body),
     queueSummary: () => hall.queueSummary(),
-    windowStatus: ({ device, params }) => ({ ...hall.windowStatus(device, params.id), pause: ticketOps.pauseOf(params.id) }),
+    windowStatus: ({ device, params }) => {
+      const status = hall.windowStatus(device, params.id);
+      // 超时提醒: the service in hand against its line's standard time (common/overtime.ts).
+      const line = status.current ? configStore.get('line', status.current.lineId) : null;
+      const service = serviceTiming(status.current?.calledAt, line?.standardServiceMinutes, clock());
+      return { ...status, pause: ticketOps.pauseOf(params.id), service };
+    },
     callNext: ({ device, params, headers }) => hall.callNext(device, params.id, headers['Idempotency-Key']),
     recall: ({ device, params }) => hall.recall(device, params.id),
     noShow: ({ device, params }) => hall.noShow(device, params.id),

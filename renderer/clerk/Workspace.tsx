@@ -4,7 +4,7 @@
 // 办件 (F6, the case panel) and 办件列表 (F8); the last two keep the ticket
 // and F1–F4 in a strip on top.
 import { Button, Tag } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { ClerkState } from '../../common/contract.ts';
 import type { Priority } from '../../common/model.ts';
 import { useCases, useCaseStoreApi } from './case-context.ts';
@@ -18,13 +18,13 @@ import { FiguresPanel } from './Figures.tsx';
 import type { ButtonLook } from './theme.ts';
 import { TypedTicketPanel } from './TypedTicketPanel.tsx';
 import { WalkInPanel } from './WalkInPanel.tsx';
+import { ServiceTimer } from './ServiceTimer.tsx';
 import {
   ACTION_HOTKEY,
   ACTION_LABEL,
   availability,
   formatClock,
   formatDuration,
-  formatStopwatch,
   lineName,
   LOG_ACTION_LABEL,
   PRIORITY_TEXT,
@@ -256,7 +256,7 @@ function CurrentTicket() {
                 </dd>
                 <dt>办理计时</dt>
                 <dd>
-                  <Elapsed since={current.calledAt} />
+                  <ServiceTimer since={current.calledAt} service={state.service ?? null} testId="service-timer" />
                 </dd>
               </>
             )}
@@ -285,7 +285,7 @@ function TicketStrip() {
             </span>
             {current.calledAt && (
               <span className="strip-timer">
-                办理计时 <Elapsed since={current.calledAt} />
+                办理计时 <ServiceTimer since={current.calledAt} service={state.service ?? null} testId="strip-service-timer" />
               </span>
             )}
           </>
@@ -317,15 +317,6 @@ function LineAndPriority({
 }
 
 /** mm:ss since a moment, ticking every second. */
-function Elapsed({ since }: { since: string }) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), 1000);
-    return () => window.clearInterval(timer);
-  }, []);
-  return <>{formatStopwatch(since, now)}</>;
-}
-
 const ACTION_TESTID: Record<QueueAction, string> = {
   callNext: 'action-call-next',
   recall: 'action-recall',

@@ -14,6 +14,7 @@ const state = (over: Partial<ClerkState> = {}): ClerkState => ({
   window: { id: 3, code: '03', name: '3号窗口', lineIds: ['A'] },
   clerk: { id: 1, staffNo: '001', name: '王敏', department: '不动产登记中心', role: 'clerk' },
   current: null,
+  service: null,
   queue: [{ lineId: 'A', name: '不动产登记', waiting: 0 }],
   noShowMinRecalls: 2,
   log: [],
