@@ -1,42 +1,140 @@
 // Live events as Server-Sent Events: one JSON `data:` line per HallEvent and a
 // comment line now and then so that proxies and clients see the link alive.
+//
+// Events are hints ("pull now"), so a stream needs only the latest of each
+// kind, and only what concerns its device. The hub coalesces:
+// - what happened at a window (`window`, `cases`) goes to that window's
+//   streams at once (the next turn of the event loop), with the latest queue
+//   version if that stream has not heard it yet;
+// - every other stream hears of queue changes, window changes included (a
+//   counter pulls the queue for those), as one `queue` hint at most every
+//   `hintEveryMs` — so the cost of a call does not grow with the number of
+//   open streams, and a stream is written at most a few times a second;
+// - `config` (and any other kind) goes to every stream at once: rare, and every device needs it.
 import type { ServerResponse } from 'node:http';
 import type { HallEvent } from '../common/http-api.ts';
 
 /** Counters treat ~5 s of silence as a dead link (main/hall-client.ts): beat well inside that. */
 const HEARTBEAT_MS = 2_000;
+/** Hall-wide queue hints: often enough for waiting counts and the manager's overview (≤ 1 s). */
+export const QUEUE_HINT_EVERY_MS = 500;
 
-export function createEventHub() {
-  const clients = new Set<ServerResponse>();
+interface Stream {
+  res: ServerResponse;
+  windowId: number | null;
+  /** The latest queue (or window) version this stream has been told of. */
+  queueVersion: number;
+}
 
-  const send = (client: ServerResponse, event: HallEvent) =>
-    client.write(`data: ${JSON.stringify(event)}\n\n`);
+export function createEventHub({ hintEveryMs = QUEUE_HINT_EVERY_MS } = {}) {
+  const streams = new Set<Stream>();
+  const byWindow = new Map<number, Set<Stream>>();
+  /** The latest queue version published; streams behind it get a hint. */
+  let queueVersion = 0;
+  /** Events every stream hears at once: config, and any kind this hub does not target (latest of each). */
+  const broadcasts = new Map<string, HallEvent>();
+  const windowsChanged = new Map<number, number>();
+  const casesChanged = new Map<number, number>();
+  let soon: NodeJS.Immediate | null = null;
+  let hint: NodeJS.Timeout | null = null;
+  let heartbeat: NodeJS.Timeout | null = null;
+
+  const send = (stream: Stream, event: HallEvent) => stream.res.write(`data: ${JSON.stringify(event)}\n\n`);
+
+  const tellQueue = (stream: Stream) => {
+    if (stream.queueVersion >= queueVersion) return;
+    stream.queueVersion = queueVersion;
+    send(stream, { type: 'queue', version: queueVersion });
+  };
+
+  function flushSoon(): void {
+    soon = null;
+    for (const event of broadcasts.values()) for (const stream of streams) send(stream, event);
+    broadcasts.clear();
+    for (const [windowId, version] of windowsChanged) {
+      for (const stream of byWindow.get(windowId) ?? []) {
+        tellQueue(stream);
+        send(stream, { type: 'window', windowId, version });
+      }
+    }
+    windowsChanged.clear();
+    for (const [windowId, version] of casesChanged) {
+      for (const stream of byWindow.get(windowId) ?? []) send(stream, { type: 'cases', windowId, version });
+    }
+    casesChanged.clear();
+  }
+
+  function flushHints(): void {
+    hint = null;
+    for (const stream of streams) tellQueue(stream);
+  }
+
+  const scheduleSoon = () => (soon ??= setImmediate(flushSoon));
+  const scheduleHint = () => (hint ??= setTimeout(flushHints, hintEveryMs));
 
   return {
-    /** Turns `res` into an event stream that starts with `hello`; `headers` are added to the answer's. */
-    open(res: ServerResponse, hello: HallEvent, headers: Readonly<Record<string, string>> = {}): void {
+    /**
+     * Turns `res` into an event stream that starts with `hello`, for a device
+     * at `windowId` (null: a kiosk); `headers` are added to the answer's.
+     */
+    open(res: ServerResponse, hello: HallEvent, headers: Readonly<Record<string, string>> = {}, windowId: number | null = null): void {
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
         'x-accel-buffering': 'no',
         ...headers,
       });
-      send(res, hello);
-      clients.add(res);
-      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
+      const stream: Stream = { res, windowId, queueVersion: hello.version };
+      send(stream, hello);
+      streams.add(stream);
+      if (windowId !== null) {
+        if (!byWindow.has(windowId)) byWindow.set(windowId, new Set());
+        byWindow.get(windowId)!.add(stream);
+      }
+      heartbeat ??= setInterval(() => {
+        for (const { res: each } of streams) each.write(': heartbeat\n\n');
+      }, HEARTBEAT_MS);
       res.on('close', () => {
-        clearInterval(heartbeat);
-        clients.delete(res);
+        streams.delete(stream);
+        if (windowId !== null) byWindow.get(windowId)?.delete(stream);
+        if (streams.size === 0 && heartbeat) {
+          clearInterval(heartbeat);
+          heartbeat = null;
+        }
       });
     },
 
     publish(event: HallEvent): void {
-      for (const client of clients) send(client, event);
+      switch (event.type) {
+        case 'queue':
+          queueVersion = Math.max(queueVersion, event.version);
+          scheduleHint();
+          return;
+        case 'window':
+          queueVersion = Math.max(queueVersion, event.version);
+          windowsChanged.set(event.windowId, Math.max(windowsChanged.get(event.windowId) ?? 0, event.version));
+          scheduleSoon();
+          scheduleHint();
+          return;
+        case 'cases':
+          casesChanged.set(event.windowId, Math.max(casesChanged.get(event.windowId) ?? 0, event.version));
+          scheduleSoon();
+          return;
+        case 'hello':
+          return;
+        default:
+          broadcasts.set(event.type, event);
+          scheduleSoon();
+      }
     },
 
     /** Ends every stream, so that the server can close. */
     closeAll(): void {
-      for (const client of clients) client.end();
+      if (soon) clearImmediate(soon);
+      if (hint) clearTimeout(hint);
+      if (heartbeat) clearInterval(heartbeat);
+      soon = hint = heartbeat = null;
+      for (const { res } of streams) res.end();
     },
   };
 }

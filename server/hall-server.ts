@@ -406,7 +406,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
     }
     if (spec.stream) {
       // The one stream route: live events.
-      events.open(res, { type: 'hello', version: hall.version() }, SECURITY_HEADERS);
+      events.open(res, { type: 'hello', version: hall.version() }, SECURITY_HEADERS, device?.windowId ?? null);
       return;
     }
     const body = spec.body ? validate(spec.body, await readJsonBody(req, spec.maxBodyBytes), '请求内容') : undefined;

@@ -468,16 +468,18 @@ describe('hall server routes', () => {
   });
 
   describe('live events', () => {
-    it('sends hello, then a queue event when a ticket is issued and a window event when a window calls', async () => {
+    /** Opens the event stream with `token`; nextEvent() reads the next event (comments skipped). */
+    async function openStream(token: string) {
       const abort = new AbortController();
       const response = await fetch(`${hall.url}/v1/events`, {
-        headers: { authorization: `Bearer ${kiosk.token}` },
+        headers: { authorization: `Bearer ${token}` },
         signal: abort.signal,
       });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain('text/event-stream');
       const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
       let buffered = '';
+      const received: HallEvent[] = [];
       async function nextEvent(): Promise<HallEvent> {
         for (;;) {
           const end = buffered.indexOf('\n\n');
@@ -485,7 +487,11 @@ describe('hall server routes', () => {
             const block = buffered.slice(0, end);
             buffered = buffered.slice(end + 2);
             const data = block.split('\n').find((line) => line.startsWith('data: '));
-            if (data) return HallEvent.parse(JSON.parse(data.slice('data: '.length)));
+            if (data) {
+              const event = HallEvent.parse(JSON.parse(data.slice('data: '.length)));
+              received.push(event);
+              return event;
+            }
             continue;
           }
           const { value, done } = await reader.read();
@@ -493,18 +499,29 @@ describe('hall server routes', () => {
           buffered += value;
         }
       }
+      return { nextEvent, received, close: () => abort.abort() };
+    }
 
-      const hello = await nextEvent();
+    it('sends hello, then a queue hint when a ticket is issued; a call is a window event for that window only', async () => {
+      const kioskStream = await openStream(kiosk.token);
+      const hello = await kioskStream.nextEvent();
       expect(hello.type).toBe('hello');
       await issue('A');
-      const queue = await nextEvent();
+      const queue = await kioskStream.nextEvent();
       expect(queue.type).toBe('queue');
       expect(queue.version).toBeGreaterThan(hello.version);
 
+      const window3 = await openStream(counter3.token);
+      expect((await window3.nextEvent()).type).toBe('hello');
       await callNext(counter3.token, 3);
-      expect(await nextEvent()).toMatchObject({ type: 'queue' });
-      expect(await nextEvent()).toMatchObject({ type: 'window', windowId: 3 });
-      abort.abort();
+      // Window 3 hears at once of its window (and of the queue, which it pulls for it) …
+      expect(await window3.nextEvent()).toMatchObject({ type: 'queue' });
+      expect(await window3.nextEvent()).toMatchObject({ type: 'window', windowId: 3 });
+      // … a kiosk only of the queue, as one coalesced hint.
+      expect(await kioskStream.nextEvent()).toMatchObject({ type: 'queue' });
+      kioskStream.close();
+      window3.close();
+      expect(kioskStream.received.some((event) => event.type === 'window')).toBe(false);
     });
 
     it('refuses an event stream without a device token', async () => {
