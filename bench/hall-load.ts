@@ -8,6 +8,7 @@
 // queue, then calls (call-next, which also ends the ticket in hand) arrive at
 // --rate per second for --seconds, each on a window with no call in flight,
 // while kiosks issue tickets at the same rate so the queue stays as long.
+// Each counter pulls the queue when its stream hints, as a real counter does.
 // At the end every call is checked: no ticket given twice, none skipped (all
 // tickets are ordinary, so each line's called tickets must be the first ones
 // it issued). Printed, never asserted.
@@ -167,23 +168,74 @@ await inParallel(
 counters.sort((a, b) => a.windowId - b.windowId);
 const kiosk = await enroll(null);
 
+// Each simulated counter does with its stream what main/sync/hall-link.ts
+// does: pull the queue (from scratch on hello, from its cursor on a queue or
+// window hint), one pull at a time, one more if a hint came meanwhile.
 let eventBytes = 0;
 let eventMessages = 0;
+let pulls = 0;
+let pulledChanges = 0;
+let pullFailures = 0;
 const streamAborts: AbortController[] = [];
+function queuePuller(token: string) {
+  let cursor = 0;
+  let running: Promise<void> | null = null;
+  let again = false;
+  const pullAll = async () => {
+    for (;;) {
+      const response = await fetch(`${ready.url}/v1/sync/pull?stream=queue&cursor=${cursor}&limit=500`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const page = (await response.json()) as { changes: unknown[]; cursor: number; hasMore: boolean };
+      if (!response.ok) throw new Error(`pull → ${response.status}`);
+      pulls++;
+      pulledChanges += page.changes.length;
+      cursor = page.cursor;
+      if (!page.hasMore) return;
+    }
+  };
+  const pull = (): void => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = pullAll()
+      .catch(() => void pullFailures++)
+      .finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          pull();
+        }
+      });
+  };
+  return pull;
+}
 if (STREAMS) {
   await inParallel(counters, 32, async ({ token }) => {
     const abort = new AbortController();
     streamAborts.push(abort);
     const response = await fetch(`${ready.url}/v1/events`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
     if (!response.ok || !response.body) throw new Error(`/v1/events → ${response.status}`);
-    const reader = response.body.getReader();
+    const pull = queuePuller(token);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     void (async () => {
+      let buffered = '';
       try {
         for (;;) {
           const { done, value } = await reader.read();
           if (done) return;
-          eventBytes += value.byteLength;
-          for (const byte of value) if (byte === 0x0a) eventMessages++;
+          eventBytes += value.length;
+          buffered += value;
+          let end;
+          while ((end = buffered.indexOf('\n\n')) >= 0) {
+            const block = buffered.slice(0, end);
+            buffered = buffered.slice(end + 2);
+            if (!block.startsWith('data: ')) continue;
+            eventMessages++;
+            const type = (JSON.parse(block.slice(6)) as { type: string }).type;
+            if (type === 'hello' || type === 'queue' || type === 'window') pull();
+          }
         }
       } catch {
         // aborted at the end
@@ -227,6 +279,14 @@ const track = (promise: Promise<void>) => {
 };
 const started = performance.now();
 const messagesBefore = eventMessages;
+const pullsBefore = pulls;
+const changesBefore = pulledChanges;
+const failures = new Map<string, number>();
+const failedWith = (error: unknown) => {
+  failed++;
+  const reason = String(error instanceof Error ? (error.cause ?? error.message) : error).slice(0, 120);
+  failures.set(reason, (failures.get(reason) ?? 0) + 1);
+};
 let calls = 0;
 await new Promise<void>((resolve) => {
   const tick = setInterval(() => {
@@ -239,7 +299,7 @@ await new Promise<void>((resolve) => {
     const due = Math.floor((elapsed / 1000) * RATE);
     while (calls < due) {
       calls++;
-      track(issue(WAITING + issuedDuringRun++).catch(() => void failed++));
+      track(issue(WAITING + issuedDuringRun++).catch(failedWith));
       let counter = null;
       for (let tries = 0; tries < counters.length && !counter; tries++) {
         const candidate = counters[cursor++ % counters.length]!;
@@ -258,7 +318,7 @@ await new Promise<void>((resolve) => {
             const ticket = result.ticket as { id: number } | null;
             records.push({ at: sent - started, ms: performance.now() - sent, ticketId: ticket?.id ?? null });
           })
-          .catch(() => void failed++)
+          .catch(failedWith)
           .finally(() => (chosen.busy = false)),
       );
     }
@@ -299,9 +359,13 @@ console.log('  per 10 s:  ' + Array.from({ length: Math.ceil(SECONDS / 10) }, (_
   const slice = records.filter((record) => record.at >= step * 10_000 && record.at < (step + 1) * 10_000).map((r) => r.ms).sort((a, b) => a - b);
   return `${step * 10}s p99 ${quantile(slice, 0.99).toFixed(0)}/max ${(slice.at(-1) ?? NaN).toFixed(0)}`;
 }).join(' · '));
+if (failures.size) console.log('  failures: ' + [...failures].map(([reason, count]) => `${count}× ${reason}`).join('; '));
 if (STREAMS) {
   const messages = eventMessages - messagesBefore;
-  console.log(`  event streams: ${(messages / 2 / Math.max(1, records.length)).toFixed(0)} messages a call (${(eventBytes / 1048576).toFixed(1)} MB in all)`);
+  console.log(
+    `  event streams: ${(messages / Math.max(1, records.length)).toFixed(1)} messages a call (${(eventBytes / 1048576).toFixed(1)} MB in all); ` +
+      `counters pulled the queue ${((pulls - pullsBefore) / runSeconds).toFixed(0)} times a second, ${((pulledChanges - changesBefore) / runSeconds).toFixed(0)} changes a second, ${pullFailures} pulls failed`,
+  );
 }
 console.log(`  server RSS under load ${peakRss.toFixed(0)} MB`);
 console.log(
