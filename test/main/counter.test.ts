@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClerkState, OutwardView } from '../../common/contract.ts';
 import { HallClient } from '../../main/hall-client.ts';
+import { NO_WALK_IN_TO_CALL } from '../../main/queue/offline-calls.ts';
 import { openCounter } from '../../main/counter.ts';
 import { createHallServer, type HallServer } from '../../server/hall-server.ts';
 import { DEMO_PASSWORD, DEMO_SEED_DIR } from '../helpers/hall-server.ts';
@@ -143,9 +144,10 @@ describe('counter core with the real hall server', () => {
     await first.server.close();
     const offline = await waitFor<ClerkState>(counter, 'clerkState', (s) => s.connection.state === 'offline');
     expect(offline.connection.reason).toMatch(/大厅服务器/);
+    // Offline 叫号 calls this counter's walk-ins (main/queue/offline-calls.ts); with none printed it says what to do.
     const refused = await failure(counter.call('callNext', {}));
-    expect(refused.code).toBe('SERVER_UNREACHABLE');
-    expect(refused.message).toContain('请检查网络');
+    expect(refused.code).toBe('QUEUE_EMPTY');
+    expect(refused.message).toBe(NO_WALK_IN_TO_CALL);
 
     const second = await startServer(dbPath, port);
     cleanups.push(() => second.server.close());

@@ -156,7 +156,8 @@ export function answerProblem(request: FuzzRequest, answer: FuzzAnswer): string 
   if (answer.contentType?.startsWith('text/html')) {
     if (answer.headers['content-security-policy'] !== CASE_PAGE_CSP) return `${what}: page without its CSP`;
     if (answer.bodyCut || answer.body === '') return null;
-    return /办件进度查询/.test(answer.body) ? null : `${what}: ${answer.status} page not the case page: ${answer.body.slice(0, 100)}`;
+    // The two public pages: 办件进度查询 (/case/…) and 排队进度查询 (/ticket/…).
+    return /办件进度查询|排队进度查询/.test(answer.body) ? null : `${what}: ${answer.status} page not a progress page: ${answer.body.slice(0, 100)}`;
   }
   if (!answer.contentType?.startsWith('application/json')) return `${what}: ${answer.status} answered as ${answer.contentType}`;
   if (answer.bodyCut || answer.body === '') return null; // HEAD, or too long to check whole
