@@ -234,7 +234,10 @@ function CurrentTicket() {
     <section className="ticket" aria-label="当前办理">
       <div className="ticket-caption">当前办理</div>
       <div className="ticket-row">
-        <div className="ticket-number" data-testid="current-ticket">
+        <div
+          className={current.number.length > 4 ? 'ticket-number ticket-number-long' : 'ticket-number'}
+          data-testid="current-ticket"
+        >
           {current.number}
         </div>
         <div className="ticket-facts">
