@@ -128,6 +128,16 @@ export const SyncStuck = z.object({
 });
 export type SyncStuck = z.infer<typeof SyncStuck>;
 
+/** What the counter's start-up check found wrong with its own records (main/sync/self-check.ts). */
+export const IntegrityFinding = z.object({
+  seq: z.number().int().nonnegative(),
+  /** Kind and number, e.g. 好差评 · 评价 r-1. */
+  what: z.string(),
+  /** zh-CN: what was found and whose copy stands. */
+  detail: z.string(),
+});
+export type IntegrityFinding = z.infer<typeof IntegrityFinding>;
+
 /** 同步异常 at a counter: «本机» (this counter's outbox) and «全大厅». */
 export const SyncIssuesView = z.object({
   /** This counter's window (null: not enrolled to one). */
@@ -136,6 +146,8 @@ export const SyncIssuesView = z.object({
   stuck: SyncStuck.nullable(),
   /** Records not yet acknowledged by the hall server. */
   unsent: z.number().int().nonnegative(),
+  /** What the start-up check of this counter's records found (empty: nothing). */
+  integrity: z.array(IntegrityFinding),
   local: z.array(SyncRejection),
   /** The hall-wide part: a manager online only (null otherwise, hallNote says why). */
   hall: HallSyncIssues.nullable(),

@@ -221,3 +221,31 @@ export const SyncGapLostArgs = z.object({
   recordedAt: z.string().min(1).max(40),
 });
 export type SyncGapLostArgs = z.infer<typeof SyncGapLostArgs>;
+
+// ---- the keyed chain (issue 21, docs/records-trust.md) ---------------------------
+
+export const SYNC_CHAIN_KEYED = 'sync.chain_keyed';
+
+/**
+ * sync.chain_keyed: from this record on (itself included), every hash of this
+ * device's chain is HMAC-SHA256 keyed with its chain key instead of a plain
+ * SHA-256. The first record of a chain enrolled with this version, or the
+ * record a counter enrolled before adds at its next start (records before it
+ * keep their plain hashes). The hall server remembers the first such record
+ * it applied, and from then on takes only keyed hashes from the device.
+ */
+export const ChainKeyedArgs = z.object({
+  /** The seq of this record: the first keyed one. */
+  fromSeq: z.number().int().positive(),
+});
+export type ChainKeyedArgs = z.infer<typeof ChainKeyedArgs>;
+
+/**
+ * The chain key: HMAC-SHA256 keyed with the 32-byte SHA-256 digest of the
+ * device token (what the hall keeps in place of the token) over this message.
+ * The counter has the token (kept like it, never in its database), the hall
+ * its digest. The label keeps it apart from every other HMAC under that key
+ * (设备核对 signs messages that start with their own label).
+ */
+export const CHAIN_KEY_LABEL = 'halldesk-chain-key-v1';
+export const chainKeyMessage = (deviceId: string): string => `${CHAIN_KEY_LABEL}\n${deviceId}`;

@@ -12,7 +12,7 @@ import type { CallName } from '../common/ipc-names.ts';
 import type { OutwardScreenStatus } from '../common/device-setup.ts';
 import { caseHandlers } from './cases/handlers.ts';
 import { CaseService } from './cases/case-service.ts';
-import { CounterState, SCREEN_LOCKED_MESSAGE } from './core/counter-state.ts';
+import { CounterState, DEVICE_TOKEN, SCREEN_LOCKED_MESSAGE } from './core/counter-state.ts';
 import { Views, type ViewListener } from './views.ts';
 import type { Counter, CounterDependencies, CounterOptions, LocalSettings } from './counter-api.ts';
 import { CounterDevices } from './device-setup/counter-devices.ts';
@@ -36,6 +36,9 @@ import { CounterStore } from './store/counter-store.ts';
 import { openDatabase } from './store/database.ts';
 import { Outbox } from './store/outbox.ts';
 import { syncHandlers } from './sync/handlers.ts';
+import { chainKeySource } from './sync/chain-key.ts';
+import { selfCheck } from './sync/self-check.ts';
+import type { IntegrityFinding } from '../common/sync-issues.ts';
 import { HallLink } from './sync/hall-link.ts';
 import { Pusher } from './sync/pusher.ts';
 import { SyncStreams } from './sync/streams.ts';
@@ -63,6 +66,10 @@ class CounterService implements Counter {
   private readonly overtime: OvertimeWatch;
   private readonly enrollment: Enrollment;
   private readonly handlers: CallHandlers;
+  private readonly outbox: Outbox;
+  private readonly chainKey: () => Buffer | null;
+  /** What the start-up check of the records found (同步异常 shows it). */
+  private integrity: IntegrityFinding[] = [];
 
   constructor(store: CounterStore, options: CounterOptions, deps: CounterDependencies) {
     const clock = options.clock ?? (() => new Date());
@@ -87,7 +94,12 @@ class CounterService implements Counter {
     const settings = () => state.config.settings;
     this.retention = new Retention({ db: store.db, clock, days: () => settings()?.retentionDays ?? DEFAULT_RETENTION_DAYS, log, timer: deps.retentionTimer });
     // Every local commit that records a mutation starts a push (after the commit).
-    const outbox = new Outbox(store.db, { clock, onAppend: () => this.pusher.kick() });
+    // The keyed chain (docs/records-trust.md): its key comes from the device token, never from the database.
+    const chainKey = (this.chainKey = chainKeySource({
+      token: () => state.secrets.get(DEVICE_TOKEN),
+      deviceId: () => state.enrollment?.deviceId ?? null,
+    }));
+    const outbox = (this.outbox = new Outbox(store.db, { clock, onAppend: () => this.pusher.kick(), chainKey }));
     this.pusher = new Pusher({ outbox, target: () => state.pushTarget(), log, onChange: () => state.publish(), tuning: deps.push });
     const cases = new CaseService({ store, outbox, clock, log, config: () => state.config, context: () => state.caseContext() });
     const ratings = (this.ratings = new RatingService({
@@ -150,12 +162,13 @@ class CounterService implements Counter {
       ...printHandlers(() => devices.printing),
       ...deviceSetupHandlers({ state, devices }),
       ...idCardHandlers({ idCard }),
-      ...syncHandlers({ state, outbox, pusher: this.pusher }),
+      ...syncHandlers({ state, outbox, pusher: this.pusher, integrity: () => this.integrity }),
     };
   }
 
   async start(): Promise<void> {
     const { state } = this;
+    this.checkRecords();
     signOutAfterRestart(state);
     const clerk = state.status?.clerk ?? null;
     this.ratings.restoreShown(
@@ -176,6 +189,24 @@ class CounterService implements Counter {
     // Whatever an earlier run left unsent goes now, without waiting for the live link.
     this.pusher.kick();
     this.devices.start();
+  }
+
+  /** The counter checks its own records (main/sync/self-check.ts), then keys its chain if it is not yet. */
+  private checkRecords(): void {
+    const { log } = this.state;
+    try {
+      const report = selfCheck(this.state.store.db, this.chainKey());
+      this.integrity = report.findings.map(({ seq, what, detail }) => ({ seq, what, detail }));
+      log.info('records checked', { fromSeq: report.fromSeq, toSeq: report.toSeq, checked: report.checked, compared: report.compared, findings: report.findings.length });
+      for (const finding of report.findings) log.error('record check: changed on this counter', { seq: finding.seq, what: finding.what, detail: finding.detail });
+    } catch (error) {
+      log.error('record check failed', { error: String(error) });
+    }
+    try {
+      if (this.outbox.keyChain()) log.info('outbox chain keyed', { fromSeq: this.outbox.keyedFrom() });
+    } catch (error) {
+      log.error('keying the outbox chain failed', { error: String(error) });
+    }
   }
 
   async call(name: CallName, args: unknown): Promise<unknown> {

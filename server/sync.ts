@@ -9,7 +9,7 @@
 //   version; stream=cases: server-side changes to a window's cases by
 //   case_changes version. (stream=config is config-store.ts.)
 // - the hall manager's view: rejected mutations, a case, 办结 in the back office.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { describeIssues, HallError } from '../common/errors.ts';
 import type {
@@ -32,6 +32,9 @@ import {
   GENESIS_HASH,
   hashInputWithArgs,
   type Mutation,
+  ChainKeyedArgs,
+  chainKeyMessage,
+  SYNC_CHAIN_KEYED,
   SYNC_GAP_LOST,
   SyncGapLostArgs,
   TICKET_SERVED_OFFLINE,
@@ -67,6 +70,16 @@ export interface SyncOptions {
 class Rejection extends Error {}
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+const hmac = (key: Buffer, text: string) => createHmac('sha256', key).update(text, 'utf8').digest('hex');
+
+/**
+ * A device's chain key, as the counter derives it from its token
+ * (main/sync/chain-key.ts): HMAC-SHA256 keyed with the token's digest, which
+ * is what the hall keeps (devices.token_hash, hex).
+ */
+function deriveChainKey(tokenHashHex: string, deviceId: string): Buffer {
+  return createHmac('sha256', Buffer.from(tokenHashHex, 'hex')).update(chainKeyMessage(deviceId), 'utf8').digest();
+}
 
 interface CaseRow {
   case_no: string;
@@ -132,6 +145,14 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
     [string, number],
     { id: string; status: 'applied' | 'rejected'; reason: string | null }
   >('SELECT id, status, reason FROM sync_mutations WHERE device_id = ? AND seq = ?');
+  const selectKeyedFrom = db
+    .prepare<[string, string], number | null>(
+      "SELECT MIN(seq) FROM sync_mutations WHERE device_id = ? AND name = ? AND status = 'applied'",
+    )
+    .pluck();
+  const selectTokenHash = db
+    .prepare<[string], string>('SELECT token_hash FROM devices WHERE id = ?')
+    .pluck();
   const selectById = db.prepare<[string], { deviceId: string; seq: number }>(
     'SELECT device_id AS deviceId, seq FROM sync_mutations WHERE id = ? LIMIT 1',
   );
@@ -425,6 +446,11 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
     (error as { code: string }).code.startsWith('SQLITE_CONSTRAINT');
 
   const pushBatch = db.transaction((device: Device, mutations: readonly Mutation[]) => {
+    /** Where this device's chain became keyed (its applied sync.chain_keyed record), or null. */
+    let keyedFrom = selectKeyedFrom.get(device.id, SYNC_CHAIN_KEYED) ?? null;
+    let key: Buffer | null = null;
+    const chainKey = (): Buffer => (key ??= deriveChainKey(selectTokenHash.get(device.id) ?? '', device.id));
+    const keyed = (m: Mutation) => m.name === SYNC_CHAIN_KEYED || (keyedFrom !== null && m.seq > keyedFrom);
     const head = selectHead.get(device.id);
     let lastSeq = head?.seq ?? 0;
     let lastHash = head?.hash ?? GENESIS_HASH;
@@ -464,8 +490,16 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
         reason = `记录编号 ${m.id} 已在服务器上（${other.deviceId === device.id ? '本设备' : '另一设备'}第 ${other.seq} 条），本条作为重复记录未入库`;
       } else if (m.prevHash !== lastHash) {
         reason = `哈希链断裂：第 ${m.seq} 条的前序哈希与服务器所存第 ${lastSeq} 条的哈希不符，本条未入库；本机记录可能被改动，请联系大厅管理员`;
-      } else if (sha256(hashInputWithArgs(m.prevHash, m, argsText)) !== m.hash) {
-        reason = `哈希链断裂：第 ${m.seq} 条的内容与其哈希不符，本条未入库；本机记录可能被改动，请联系大厅管理员`;
+      } else if ((keyed(m) ? hmac(chainKey(), hashInputWithArgs(m.prevHash, m, argsText)) : sha256(hashInputWithArgs(m.prevHash, m, argsText))) !== m.hash) {
+        reason = keyed(m)
+          ? `签名不符：第 ${m.seq} 条的内容与本终端链密钥所作的签名不符（记录在终端上被改写，或不是本终端所作），本条未入库；请大厅管理员核对本终端的数据文件`
+          : `哈希链断裂：第 ${m.seq} 条的内容与其哈希不符，本条未入库；本机记录可能被改动，请联系大厅管理员`;
+      } else if (m.name === SYNC_CHAIN_KEYED) {
+        // From here on this device's hashes are keyed (docs/records-trust.md).
+        const parsed = ChainKeyedArgs.safeParse(m.args);
+        if (keyedFrom !== null) reason = `本设备的记录链已于第 ${keyedFrom} 条启用签名，不能再次启用，本条未入库`;
+        else if (!parsed.success || parsed.data.fromSeq !== m.seq) reason = `启用签名的记录内容不正确（应为第 ${m.seq} 条），本条未入库`;
+        else keyedFrom = m.seq;
       } else if (m.name === SYNC_GAP_LOST) {
         const parsed = parseWithZhMessages(SyncGapLostArgs, m.args);
         if (!parsed.success) reason = `丢失登记内容不符合接口约定：${describeIssues(parsed.error)}`;

@@ -470,4 +470,19 @@ export const migrations: readonly Migration[] = [
         ALTER TABLE typed_ticket_v21 RENAME TO typed_ticket;`);
     },
   },
+  {
+    version: 22,
+    name: 'keyed chain and self-check: where the chain became keyed, and how far it was last verified',
+    up(db) {
+      // main/store/outbox.ts, docs/records-trust.md. keyed_from: the seq of the
+      // sync.chain_keyed record (NULL: not keyed yet; records before it keep plain
+      // SHA-256 hashes). verified_seq / verified_hash: the last record the
+      // counter's start-up check found sound; the next check starts after it.
+      db.exec(`
+        ALTER TABLE outbox_head ADD COLUMN keyed_from INTEGER CHECK (keyed_from IS NULL OR keyed_from > 0);
+        ALTER TABLE outbox_head ADD COLUMN verified_seq INTEGER NOT NULL DEFAULT 0 CHECK (verified_seq >= 0);
+        ALTER TABLE outbox_head ADD COLUMN verified_hash TEXT NOT NULL DEFAULT '${'0'.repeat(64)}'
+          CHECK (length(verified_hash) = 64);`);
+    },
+  },
 ];

@@ -5,16 +5,26 @@
 // - seq: gap-free per device, never reused. outbox_head keeps the last seq and
 //   hash, so pruning acked rows never hands a seq out again. A new device
 //   identity (重新注册) starts a new chain at seq 1: startNewChain.
-// - hash: SHA-256 (hex) of prevHash followed by the canonical JSON of
-//   {seq, id, name, args, at}; the first mutation's prevHash is 64 zeros.
-//   Canonical JSON: object keys sorted by code unit, no whitespace, as JSON.
+// - hash: over prevHash followed by the canonical JSON of {seq, id, name,
+//   args, at}; the first mutation's prevHash is 64 zeros. Canonical JSON:
+//   object keys sorted by code unit, no whitespace, as JSON. From the
+//   sync.chain_keyed record on (outbox_head.keyed_from) the hash is
+//   HMAC-SHA256 with the chain key (main/sync/chain-key.ts: derived from the
+//   device token, never in this database); before it, plain SHA-256.
+//   docs/records-trust.md says what that protects against.
 //
 // canonicalJson and the hash input live in common/sync.ts, so that the hall
 // server verifies the same chain. main/sync/pusher.ts carries the records to
 // the server and settles them here.
-import { createHash } from 'node:crypto';
 import type { PushOutcome } from '../../common/http-api.ts';
-import { canonicalJson, GENESIS_HASH, mutationHashInput, SYNC_GAP_LOST, type SyncGapLostArgs } from '../../common/sync.ts';
+import {
+  canonicalJson,
+  GENESIS_HASH,
+  SYNC_CHAIN_KEYED,
+  SYNC_GAP_LOST,
+  SyncGapLostArgs,
+} from '../../common/sync.ts';
+import { chainHash } from '../sync/chain-key.ts';
 import { uuidv7Generator, type UuidV7 } from '../uuidv7.ts';
 import type { Db } from './database.ts';
 
@@ -45,30 +55,58 @@ export interface RejectedEntry extends OutboxEntry {
 /** What the hall server said about one pushed mutation (common/http-api.ts). */
 export type { PushOutcome };
 
+/** A mutation's hash: plain SHA-256 without a key, HMAC-SHA256 with the chain key. */
 export function mutationHash(
   prevHash: string,
   m: Pick<Mutation, 'seq' | 'id' | 'name' | 'args' | 'at'>,
+  key: Buffer | null = null,
 ): string {
-  return createHash('sha256').update(mutationHashInput(prevHash, m), 'utf8').digest('hex');
+  return chainHash(key, prevHash, m);
+}
+
+export interface ChainCheck {
+  /** The chain key (needed from the sync.chain_keyed record on). */
+  key?: Buffer | null;
+  /** outbox_head.keyed_from: records from this seq on must be keyed, the one at it must be sync.chain_keyed. */
+  keyedFrom?: number | null;
 }
 
 /**
  * Checks that `mutations` (in seq order) are gap-free and hash-chained, starting
- * after `prevHash` (GENESIS_HASH for seq 1). Returns the first bad seq, or null.
+ * after `prevHash` (GENESIS_HASH for seq 1): plain hashes before the
+ * sync.chain_keyed record, keyed ones from it on; a sync.gap_lost record
+ * (登记丢失) passes over the range it records as lost. Returns the first bad
+ * seq, or null.
  */
 export function verifyChain(
   mutations: readonly Mutation[],
   prevHash = GENESIS_HASH,
+  options: ChainCheck = {},
 ): { seq: number; reason: string } | null {
+  const keyedFrom = options.keyedFrom ?? null;
+  const key = options.key ?? null;
   let prev = prevHash;
   let expectSeq = mutations[0]?.seq ?? 1;
+  let keyed = keyedFrom !== null && expectSeq > keyedFrom;
   for (const m of mutations) {
     if (m.seq !== expectSeq) return { seq: m.seq, reason: `gap: expected seq ${expectSeq}` };
     if (m.prevHash !== prev) return { seq: m.seq, reason: 'prevHash does not match the previous hash' };
-    if (mutationHash(m.prevHash, m) !== m.hash)
+    if (m.seq === keyedFrom && m.name !== SYNC_CHAIN_KEYED) {
+      return { seq: m.seq, reason: 'the record the chain became keyed at is not sync.chain_keyed' };
+    }
+    if (m.name === SYNC_CHAIN_KEYED) keyed = true;
+    if (keyed && key === null) return { seq: m.seq, reason: 'keyed record and no chain key' };
+    if (mutationHash(m.prevHash, m, keyed ? key : null) !== m.hash) {
       return { seq: m.seq, reason: 'hash does not match the content' };
+    }
     prev = m.hash;
     expectSeq += 1;
+    if (m.name === SYNC_GAP_LOST) {
+      const lost = SyncGapLostArgs.safeParse(m.args);
+      if (!lost.success || lost.data.fromSeq !== m.seq) return { seq: m.seq, reason: 'malformed gap record' };
+      expectSeq = lost.data.toSeq + 1;
+      prev = lost.data.resumeHash;
+    }
   }
   return null;
 }
@@ -104,13 +142,18 @@ export class Outbox {
   private readonly newId: UuidV7;
 
   private readonly onAppend: () => void;
+  private readonly chainKey: () => Buffer | null;
 
   /**
    * `onAppend` runs after each append, still inside the caller's transaction:
    * it must only schedule work (the pusher defers to after the commit).
    */
-  constructor(db: Db, options: { clock?: () => Date; newId?: UuidV7; onAppend?: () => void } = {}) {
+  constructor(
+    db: Db,
+    options: { clock?: () => Date; newId?: UuidV7; onAppend?: () => void; chainKey?: () => Buffer | null } = {},
+  ) {
     this.db = db;
+    this.chainKey = options.chainKey ?? (() => null);
     this.clock = options.clock ?? (() => new Date());
     this.newId = options.newId ?? uuidv7Generator(this.clock);
     this.onAppend = options.onAppend ?? (() => {});
@@ -126,12 +169,18 @@ export class Outbox {
     if (!this.db.inTransaction) {
       throw new Error('Outbox.append must run inside the transaction that makes the change it records');
     }
-    const head = this.db
-      .prepare('SELECT last_seq AS lastSeq, last_hash AS lastHash FROM outbox_head WHERE one = 1')
-      .get() as {
-      lastSeq: number;
-      lastHash: string;
-    };
+    let head = this.head();
+    let key: Buffer | null = null;
+    if (head.keyedFrom !== null) {
+      key = this.chainKey();
+      if (key === null) throw new ChainKeyMissing();
+    } else if (name !== SYNC_CHAIN_KEYED && this.chainKey() !== null) {
+      // The first record with a key at hand keys the chain (a counter enrolled before keyed chains).
+      this.keyChain();
+      head = this.head();
+      key = this.chainKey();
+    }
+    if (name === SYNC_CHAIN_KEYED) key = this.chainKey();
     const plainArgs = JSON.parse(canonicalJson(args)) as unknown;
     const partial = {
       seq: head.lastSeq + 1,
@@ -143,7 +192,7 @@ export class Outbox {
     const mutation: Mutation = {
       ...partial,
       prevHash: head.lastHash,
-      hash: mutationHash(head.lastHash, partial),
+      hash: mutationHash(head.lastHash, partial, key),
     };
     this.db
       .prepare('INSERT INTO outbox (seq, id, name, args, at, hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
@@ -161,6 +210,33 @@ export class Outbox {
       .run(mutation.seq, mutation.hash);
     this.onAppend();
     return mutation;
+  }
+
+  private head(): { lastSeq: number; lastHash: string; keyedFrom: number | null } {
+    return this.db
+      .prepare('SELECT last_seq AS lastSeq, last_hash AS lastHash, keyed_from AS keyedFrom FROM outbox_head WHERE one = 1')
+      .get() as { lastSeq: number; lastHash: string; keyedFrom: number | null };
+  }
+
+  /** Where the chain became keyed (the sync.chain_keyed record's seq), or null. */
+  keyedFrom(): number | null {
+    return this.head().keyedFrom;
+  }
+
+  /**
+   * Keys the chain when it is not yet and the chain key is at hand: appends
+   * sync.chain_keyed (itself keyed) and records its seq. Returns whether it
+   * did. Run at start and before each push, so that the hall server hears of
+   * it first thing.
+   */
+  keyChain(): boolean {
+    return this.db.transaction(() => {
+      if (this.head().keyedFrom !== null || this.chainKey() === null) return false;
+      const fromSeq = this.head().lastSeq + 1;
+      this.append(SYNC_CHAIN_KEYED, { fromSeq });
+      this.db.prepare('UPDATE outbox_head SET keyed_from = ? WHERE one = 1').run(fromSeq);
+      return true;
+    })();
   }
 
   /** The last seq handed out (0 before the first mutation), pruned rows included. */
@@ -294,7 +370,10 @@ export class Outbox {
       if (resumeHash === undefined) throw new Error(`record ${toSeq + 1} is missing too`);
       const args = JSON.parse(canonicalJson({ ...who, fromSeq, toSeq, resumeHash })) as SyncGapLostArgs;
       const partial = { seq: fromSeq, id: this.newId(), name: SYNC_GAP_LOST, args, at: this.clock().toISOString() };
-      const mutation: Mutation = { ...partial, prevHash: serverHash, hash: mutationHash(serverHash, partial) };
+      const keyedFrom = this.head().keyedFrom;
+      const key = keyedFrom !== null && fromSeq > keyedFrom ? this.chainKey() : null;
+      if (keyedFrom !== null && fromSeq > keyedFrom && key === null) throw new ChainKeyMissing();
+      const mutation: Mutation = { ...partial, prevHash: serverHash, hash: mutationHash(serverHash, partial, key) };
       this.db
         .prepare('INSERT INTO outbox (seq, id, name, args, at, hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(mutation.seq, mutation.id, mutation.name, canonicalJson(args), mutation.at, mutation.hash, mutation.prevHash);
@@ -332,7 +411,11 @@ export class Outbox {
       )
       .get() as { acked: number; rejected: number };
     this.db.prepare('DELETE FROM outbox').run();
-    this.db.prepare('UPDATE outbox_head SET last_seq = 0, last_hash = ? WHERE one = 1').run(GENESIS_HASH);
+    this.db
+      .prepare(
+        'UPDATE outbox_head SET last_seq = 0, last_hash = ?, keyed_from = NULL, verified_seq = 0, verified_hash = ? WHERE one = 1',
+      )
+      .run(GENESIS_HASH, GENESIS_HASH);
     return counts;
   }
 }
@@ -344,5 +427,13 @@ export class OutboxNotSettled extends Error {
     super(`${unsent} outbox mutations are not acknowledged by the hall server`);
     this.name = 'OutboxNotSettled';
     this.unsent = unsent;
+  }
+}
+
+/** The chain is keyed but the chain key cannot be had (the device token is gone): nothing can be recorded. */
+export class ChainKeyMissing extends Error {
+  constructor() {
+    super('the outbox chain is keyed and the chain key (from the device token) is not available');
+    this.name = 'ChainKeyMissing';
   }
 }

@@ -18,6 +18,7 @@ import {
   SYNC_ISSUES_HALL_OFFLINE,
   SYNC_ISSUES_LIMIT,
   SYNC_ISSUES_MANAGERS_ONLY,
+  type IntegrityFinding,
   type SyncIssuesView,
   type SyncStuck,
 } from '../../common/sync-issues.ts';
@@ -29,8 +30,15 @@ export type SyncCall = 'listSyncIssues' | 'resolveSyncGap';
 
 export { REJECTED_ADVICE };
 
-export function syncHandlers(deps: { state: CounterState; outbox: Outbox; pusher: Pusher }): CallHandlers<SyncCall> {
+export function syncHandlers(deps: {
+  state: CounterState;
+  outbox: Outbox;
+  pusher: Pusher;
+  /** The start-up check's findings (main/sync/self-check.ts). */
+  integrity?: () => IntegrityFinding[];
+}): CallHandlers<SyncCall> {
   const { state, outbox, pusher } = deps;
+  const integrity = deps.integrity ?? (() => []);
 
   function stuck(): SyncStuck | null {
     const status = pusher.status();
@@ -58,7 +66,7 @@ export function syncHandlers(deps: { state: CounterState; outbox: Outbox; pusher
       at: entry.at,
       reason: entry.reason,
     }));
-    const base = { windowId: state.windowId(), stuck: stuck(), unsent: outbox.unsentCount(), local };
+    const base = { windowId: state.windowId(), stuck: stuck(), unsent: outbox.unsentCount(), integrity: integrity(), local };
     const clerk = state.status?.clerk ?? null;
     if (!clerk || clerk.role !== 'manager') return { ...base, hall: null, hallNote: SYNC_ISSUES_HALL_MANAGERS_ONLY };
     if (state.connection.state === 'offline' || !state.enrollment) return { ...base, hall: null, hallNote: SYNC_ISSUES_HALL_OFFLINE };

@@ -254,6 +254,8 @@ export class Pusher {
       this.again = false;
       const target = this.target();
       if (!target) return this.setState({ phase: 'idle', issue: null, retryAt: null });
+      // A counter enrolled before keyed chains keys its chain first thing, so the hall server hears of it before anything else.
+      if (taken === null) this.outbox.keyChain();
       const batch = taken ?? this.outbox.takeBatch(this.floor, this.tuning.batchSize);
       taken = null;
       if (batch.length === 0) {

@@ -162,7 +162,7 @@ describe('offline at the counter', () => {
     expect(hallQuery('SELECT level, channel FROM ratings WHERE device_id = ?', deviceId)).toEqual([
       { level: 5, channel: 'touch' },
     ]);
-    // Each mutation applied once, in seq order, none rejected.
+    // Each mutation applied once, in seq order, none rejected (seq 1: sync.chain_keyed, the chain keyed at enrollment).
     expect(
       hallQuery<{ seq: number; status: string }>(
         'SELECT seq, status FROM sync_mutations WHERE device_id = ? ORDER BY seq',
@@ -172,6 +172,7 @@ describe('offline at the counter', () => {
       { seq: 1, status: 'applied' },
       { seq: 2, status: 'applied' },
       { seq: 3, status: 'applied' },
+      { seq: 4, status: 'applied' },
     ]);
   });
 });

@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CASE_DECIDED, SYNC_GAP_LOST } from '../../common/sync.ts';
+import { CASE_DECIDED, SYNC_CHAIN_KEYED, SYNC_GAP_LOST } from '../../common/sync.ts';
 import { openDatabase } from '../../main/store/database.ts';
 import { Outbox } from '../../main/store/outbox.ts';
+import { counterChainKey } from '../helpers/chain-key.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { dispatchCall } from '../../main/bridge.ts';
 import { screenshot, signIn, startE2eCounter, type E2eCounter } from '../helpers/e2e-counter.ts';
@@ -38,8 +39,8 @@ function hallRows(): { seq: number; name: string; status: string; reason: string
   const db = new Database(join(hall.dataDir, 'hall.sqlite'), { readonly: true, fileMustExist: true });
   try {
     return db
-      .prepare('SELECT seq, name, status, reason FROM sync_mutations WHERE device_id = ? ORDER BY seq')
-      .all(deviceId) as { seq: number; name: string; status: string; reason: string | null }[];
+      .prepare('SELECT seq, name, status, reason FROM sync_mutations WHERE device_id = ? AND name <> ? ORDER BY seq')
+      .all(deviceId, SYNC_CHAIN_KEYED) as { seq: number; name: string; status: string; reason: string | null }[];
   } finally {
     db.close();
   }
@@ -67,7 +68,7 @@ beforeAll(async () => {
     ) as { deviceNo: number; deviceId: string };
     deviceId = enrollment.deviceId;
     const day = new Date().toISOString().slice(0, 10);
-    const outbox = new Outbox(db);
+    const outbox = new Outbox(db, { chainKey: () => counterChainKey(dataDir, db) });
     const args = [1, 2, 3].map((n) => caseArgs(n, 1, enrollment.deviceNo, day));
     caseNos = args.map((a) => a.caseNo);
     seqs = db.transaction(() => args.map((a) => outbox.append(CASE_DECIDED, a).seq))();

@@ -15,6 +15,7 @@ import { CASE_DECIDED, TICKET_SERVED_OFFLINE } from '../../common/sync.ts';
 import { HallClient } from '../../main/hall-client.ts';
 import { openDatabase } from '../../main/store/database.ts';
 import { Outbox } from '../../main/store/outbox.ts';
+import { counterChainKey } from '../helpers/chain-key.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { screenshot, signIn, startE2eCounter, type E2eCounter } from '../helpers/e2e-counter.ts';
 import { startHallServer, type TestHallServer } from '../helpers/hall-server.ts';
@@ -42,7 +43,7 @@ beforeAll(async () => {
     ) as { deviceNo: number };
     const args = caseArgs(7, 2, deviceNo, new Date().toISOString().slice(0, 10));
     caseNo = args.caseNo;
-    const outbox = new Outbox(db);
+    const outbox = new Outbox(db, { chainKey: () => counterChainKey(dataDir, db) });
     rejectedSeq = db.transaction(() => outbox.append(CASE_DECIDED, args))().seq;
   } finally {
     db.close();

@@ -13,6 +13,7 @@ import type { Counter } from '../../main/counter-api.ts';
 import type { StoredEnrollment } from '../../main/store/counter-store.ts';
 import { openDatabase } from '../../main/store/database.ts';
 import { GENESIS_HASH, Outbox, OutboxNotSettled, verifyChain } from '../../main/store/outbox.ts';
+import { SYNC_CHAIN_KEYED } from '../../common/sync.ts';
 import { failure, waitFor } from '../helpers/counter-views.ts';
 import { serverMutations, tempDir, until } from '../sync/support.ts';
 import { CLERK, deviceRig, enrollmentCode, MANAGER, type DeviceRig } from './device-rig.ts';
@@ -157,10 +158,11 @@ describe('重新注册 (re-enrollment with a new code)', () => {
     ).then((v) => expect(v).toBe(true));
     expect(enrollmentOf(r)).toMatchObject({ windowId: 2 });
     expect(enrollmentOf(r).deviceId).not.toBe(before.deviceId);
-    // Both records reached the server under the old identity before it ended.
+    // Both records reached the server under the old identity before it ended (after the chain's sync.chain_keyed at seq 1).
     expect(serverMutations(r.hall.dataDir, before.deviceId)).toMatchObject([
-      { seq: 1, status: 'applied' },
+      { seq: 1, name: SYNC_CHAIN_KEYED, status: 'applied' },
       { seq: 2, status: 'applied' },
+      { seq: 3, status: 'applied' },
     ]);
   });
 
@@ -173,7 +175,7 @@ describe('重新注册 (re-enrollment with a new code)', () => {
     await acknowledged(r.counter);
     await until(
       () => serverMutations(r.hall.dataDir, before.deviceId),
-      (rows) => rows.length === 2,
+      (rows) => rows.length === 3,
       'old records on the server',
     );
     await r.counter.call('signOut', {});
@@ -227,15 +229,20 @@ describe('重新注册 (re-enrollment with a new code)', () => {
     await acknowledged(r.counter);
     const rows = await until(
       () => serverMutations(r.hall.dataDir, after.deviceId),
-      (list) => list.length === 1,
+      (list) => list.length === 2,
       'the new record on the server',
     );
-    expect(rows).toEqual([expect.objectContaining({ seq: 1, status: 'applied' })]);
+    // The new chain is keyed from its first record on, with the new identity's key.
+    expect(rows).toEqual([
+      expect.objectContaining({ seq: 1, name: SYNC_CHAIN_KEYED, status: 'applied' }),
+      expect.objectContaining({ seq: 2, status: 'applied' }),
+    ]);
     expect(r.query<{ seq: number; state: string }>('SELECT seq, state FROM outbox')).toEqual([
       { seq: 1, state: 'acked' },
+      { seq: 2, state: 'acked' },
     ]);
     // The old device's records were not sent again, under either identity.
-    expect(serverMutations(r.hall.dataDir, before.deviceId).map((m) => m.seq)).toEqual([1, 2]);
+    expect(serverMutations(r.hall.dataDir, before.deviceId).map((m) => m.seq)).toEqual([1, 2, 3]);
     expect(oldCases).not.toContain(newCase);
 
     // After a restart it is still window 2 with the new identity.
@@ -274,8 +281,9 @@ describe('重新注册 (re-enrollment with a new code)', () => {
       { outcome: 'cancelled' },
     ]);
     expect(serverMutations(r.hall.dataDir, before.deviceId)).toMatchObject([
-      { seq: 1, status: 'applied' },
+      { seq: 1, name: SYNC_CHAIN_KEYED, status: 'applied' },
       { seq: 2, status: 'applied' },
+      { seq: 3, status: 'applied' },
     ]);
     expect(r.query('SELECT seq FROM outbox')).toEqual([]);
   });
@@ -308,7 +316,7 @@ describe('重新注册 (re-enrollment with a new code)', () => {
     expect(tokenOf(r)).toBe(oldToken);
     const state = (await r.counter.call('getClerkState', {})) as ClerkState;
     expect(state).toMatchObject({ enrolled: true, clerk: { staffNo: MANAGER }, window: { id: 1 } });
-    // Still working as before: a case from a clerk goes to the old device at seq 1.
+    // Still working as before: a case from a clerk goes to the old device at seq 2 (after sync.chain_keyed).
     await r.counter.call('signOut', {});
     await r.signIn(CLERK);
     await submitCase(r.counter);
@@ -317,10 +325,10 @@ describe('重新注册 (re-enrollment with a new code)', () => {
       (
         await until(
           () => serverMutations(r.hall.dataDir, before.deviceId),
-          (rows) => rows.length === 1,
+          (rows) => rows.length === 2,
           'pushed',
         )
       ).map((m) => m.seq),
-    ).toEqual([1]);
+    ).toEqual([1, 2]);
   });
 });

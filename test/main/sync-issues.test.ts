@@ -10,6 +10,7 @@ import { SYNC_ISSUES_HALL_MANAGERS_ONLY, SYNC_ISSUES_HALL_OFFLINE, type SyncIssu
 import { CASE_DECIDED } from '../../common/sync.ts';
 import { openDatabase } from '../../main/store/database.ts';
 import { Outbox } from '../../main/store/outbox.ts';
+import { counterChainKey } from '../helpers/chain-key.ts';
 import { waitFor } from '../helpers/counter-views.ts';
 import { caseArgs } from '../sync/support.ts';
 import { CLERK, deviceRig, MANAGER, type DeviceRig } from './device-rig.ts';
@@ -41,7 +42,7 @@ describe('同步异常 (listSyncIssues)', () => {
     const db = openDatabase(join(r.dataDir, 'counter.db'));
     let seq: number;
     try {
-      const outbox = new Outbox(db);
+      const outbox = new Outbox(db, { chainKey: () => counterChainKey(r.dataDir, db) });
       seq = db.transaction(() => outbox.append(CASE_DECIDED, foreign))().seq;
     } finally {
       db.close();

@@ -10,6 +10,7 @@ const VIEW: SyncIssuesView = {
   windowId: 1,
   stuck: null,
   unsent: 0,
+  integrity: [],
   hallNote: null,
   local: [{ seq: 3, name: 'case.decided', kind: '办件受理结果', subject: '办件 1', at: '2026-03-05T02:00:00.000Z', reason: '不收' }],
   hall: { rejected: [], conflicts: [], limit: 200, serverTime: '2026-03-05T02:00:01.000Z' },

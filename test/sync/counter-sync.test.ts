@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CaseList, CaseRecord, type CaseDraft } from '../../common/cases.ts';
 import type { ClerkState } from '../../common/contract.ts';
 import { residentIdCheckChar } from '../../common/identity.ts';
+import { CASE_DECIDED, SYNC_CHAIN_KEYED } from '../../common/sync.ts';
 import { openCounter } from '../../main/counter.ts';
 import type { Counter } from '../../main/counter-api.ts';
 import { HallClient } from '../../main/hall-client.ts';
@@ -135,8 +136,9 @@ describe('the counter syncs', () => {
     );
     const all = [...online, ...offline].map((c) => c.caseNo).sort();
     expect(serverCaseNos(hall.dataDir, deviceId)).toEqual(all);
+    // seq 1: sync.chain_keyed, the chain keyed from enrollment on (docs/records-trust.md).
     expect(serverMutations(hall.dataDir, deviceId).map((m) => [m.seq, m.status])).toEqual(
-      [1, 2, 3, 4, 5].map((seq) => [seq, 'applied']),
+      [1, 2, 3, 4, 5, 6].map((seq) => [seq, 'applied']),
     );
     // The hall server holds the applicant masked only.
     await again.close();
@@ -219,6 +221,9 @@ describe('the counter syncs', () => {
       (s) => s.unsent === 0 && s.connection.syncIssue === null,
       'pushed after reconnect',
     );
-    expect(serverMutations(hall.dataDir, deviceId).map((m) => m.status)).toEqual(['applied']);
+    expect(serverMutations(hall.dataDir, deviceId).map((m) => [m.name, m.status])).toEqual([
+      [SYNC_CHAIN_KEYED, 'applied'],
+      [CASE_DECIDED, 'applied'],
+    ]);
   });
 });

@@ -15,6 +15,7 @@ import { openDatabase } from '../../main/store/database.ts';
 import { Outbox, verifyChain } from '../../main/store/outbox.ts';
 import { startHallServer } from '../helpers/hall-server.ts';
 import { hallDb, tempDir } from './support.ts';
+import { counterChainKey } from '../helpers/chain-key.ts';
 import { createSeededRandom } from '../../sim/seeded-random.ts';
 
 const WORKER = join(import.meta.dirname, 'crash-worker.ts');
@@ -283,7 +284,8 @@ function checkLane(
       const remoteSet = new Set(remoteCases);
       const localSet = new Set(local);
       const committed = new Set([...local, ...lane.committed]);
-      const chain = verifyChain(entries);
+      const keyedFrom = db.prepare('SELECT keyed_from FROM outbox_head').pluck().get() as number | null;
+      const chain = verifyChain(entries, undefined, { key: counterChainKey(lane.dataDir, db), keyedFrom });
       const decidedInSeqOrder = entries
         .filter((m) => m.name === CASE_DECIDED)
         .map((m) => (m.args as { caseNo: string }).caseNo);

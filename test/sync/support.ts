@@ -100,6 +100,7 @@ export function hallDb(dataDir: string): Database.Database {
 export interface ServerRow {
   seq: number;
   id: string;
+  name: string;
   status: 'applied' | 'rejected';
   reason: string | null;
 }
@@ -108,7 +109,7 @@ export function serverMutations(dataDir: string, deviceId: string): ServerRow[] 
   const db = hallDb(dataDir);
   try {
     return db
-      .prepare('SELECT seq, id, status, reason FROM sync_mutations WHERE device_id = ? ORDER BY seq')
+      .prepare('SELECT seq, id, name, status, reason FROM sync_mutations WHERE device_id = ? ORDER BY seq')
       .all(deviceId) as ServerRow[];
   } finally {
     db.close();
