@@ -9,7 +9,7 @@ import { z } from 'zod';
 export const IdCardReaderSetupSchema = z.strictObject({
   port: z.string().trim().min(1).max(200),
   /** 115200 by default; some readers 9600–57600. */
-  baudRate: z.number().int().min(1200).max(921_600),
+  baudRate: z.number().int().min(300).max(921_600),
 });
 export type IdCardReaderSetup = z.infer<typeof IdCardReaderSetupSchema>;
 

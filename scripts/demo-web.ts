@@ -18,6 +18,7 @@ import { onLauncherExit } from './child-processes.ts';
 import { hallPortFromEnv, startDemoHall, type DemoHall } from './demo-hall.ts';
 import { startDemoPrinter } from './demo-printer.ts';
 import { startDemoEvaluator } from './demo-evaluator.ts';
+import { startDemoIdCardReader } from './demo-id-card.ts';
 import { printerConfigFromEnv } from '../main/printing/config.ts';
 import { evaluatorConfigFromEnv } from '../main/ratings/evaluator-config.ts';
 
@@ -86,6 +87,14 @@ if (evaluatorSim) stops.push(() => evaluatorSim.stop());
 const evaluator = evaluatorSim
   ? { port: evaluatorSim.port, protocol: 'ft12' as const, address: evaluatorSim.address }
   : evaluatorConfigFromEnv(process.env);
+// Window 1's ID card reader: HALLDESK_ID_CARD_PORT when set, else the simulator on a socat pty pair.
+const idCardSim = process.env.HALLDESK_ID_CARD_PORT ? null : await startDemoIdCardReader(privateDir(join(dataDir, 'id-card')), (line) => console.log(line));
+if (idCardSim) stops.push(() => idCardSim.stop());
+const idCardReader = idCardSim
+  ? { port: idCardSim.port, baudRate: idCardSim.baudRate }
+  : process.env.HALLDESK_ID_CARD_PORT
+    ? { port: process.env.HALLDESK_ID_CARD_PORT, baudRate: Number(process.env.HALLDESK_ID_CARD_BAUD ?? 115200) }
+    : null;
 const pages: string[] = ['# HallDesk 浏览器演示：各屏幕的地址。每个地址带着它那个屏幕的访问令牌，每次启动都换新的；不要外传。'];
 for (const windowId of windows) {
   const counter = await openCounter({
@@ -95,6 +104,7 @@ for (const windowId of windows) {
     autoEnroll: { serverUrl: demoHall.url, code: await demoHall.enrollmentCode(windowId) },
     ...(printer ? { printer } : {}),
     evaluator: windowId === windows[0] ? evaluator : null,
+    idCardReader: windowId === windows[0] ? idCardReader : null,
   });
   stops.push(() => counter.close());
   const host = await startBrowserHost({ core: counter, staticDir, log });
@@ -111,11 +121,14 @@ console.log('\n演示账号：工号 1001–1006，密码 123456。输入 A / B 
 if (printerSim) console.log(`打印机模拟器 ${printerSim.url}（单据记录在 ${printerSim.outDir}）：输入 paper out / paper ok 模拟缺纸和装纸。`);
 
 input = createInterface({ input: process.stdin });
+if (idCardSim) console.log(`${windows[0]}号窗口接有模拟身份证阅读器：输入 card 回车放下一张测试卡，card 2 放第 2 张（已过期），card lift 取卡，card list 列出测试卡。`);
 if (evaluatorSim) console.log(`${windows[0]}号窗口接有模拟评价器：办结后输入 r5 … r1 回车按下评价键（r5 非常满意，r4 满意，r3 基本满意，r2 不满意，r1 非常不满意）。`);
 input.on('line', (text) => {
   const lineId = text.trim().toUpperCase();
   const rate = /^r([1-5])$/i.exec(text.trim());
   if (rate && evaluatorSim) return evaluatorSim.press(Number(rate[1]));
+  const card = /^card(?:\s+(.*))?$/i.exec(text.trim());
+  if (card && idCardSim) return idCardSim.send(card[1]?.trim() ?? '');
   if (/^[A-Z]$/.test(lineId)) {
     takeTicket(lineId).then(
       (message) => console.log(message),

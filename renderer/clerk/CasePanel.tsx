@@ -51,6 +51,7 @@ import { CaseDialogs } from './case-dialogs/CaseDialogs.tsx';
 import { useClerk } from './context.ts';
 import { RetryAlert } from './Notices.tsx';
 import type { ButtonLook } from './theme.ts';
+import { IdCardInfo } from './IdCard.tsx';
 
 /** Test ids of the applicant inputs (kebab-case, see test/e2e/cases.e2e.test.ts). */
 export const FIELD_TESTID: Record<FieldKey, string> = {
@@ -410,6 +411,7 @@ function ApplicantForm() {
           );
         })}
       </Form>
+      {applicant.type === 'person' && <IdCardInfo />}
       {(others.length > 0 || syncError) && (
         <div className="applicant-other-errors" data-testid="case-form-errors" role="alert">
           {others.map((text) => (

@@ -46,6 +46,7 @@ import {
 import { PrinterStatus } from './PrintQueue.tsx';
 import { usePrintQueueApi } from './print-store.ts';
 import { EvaluatorBadge, RatingPanel } from './RatingPanel.tsx';
+import { IdCardBadge, IdCardReads } from './IdCard.tsx';
 import { SyncBanner, SyncIssuesButton, SyncIssuesDrawer, useSyncIssuesHotkeys } from './SyncIssues.tsx';
 import { useSyncIssuesApi } from './sync-issues-store.ts';
 
@@ -66,6 +67,7 @@ export function Workspace() {
       <div className="ws-body">
         <main className="ws-main">
           <WorkTabs />
+          <IdCardReads />
           {tab === 'queue' ? (
             <>
               <CurrentTicket />
@@ -180,6 +182,7 @@ function WorkspaceHeader() {
         <div className="ws-status" aria-label="设备状态">
           <PrinterStatus />
           <EvaluatorBadge />
+          <IdCardBadge />
           <OutwardBadge />
           <VoiceBadge />
           <ConnectionBadge named />

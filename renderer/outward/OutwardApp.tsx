@@ -17,6 +17,7 @@ import {
   FINISHED_EXPLAINED,
   missingWord,
 } from './text.ts';
+import { IdCardCheck } from './IdCardCheck.tsx';
 
 export function OutwardApp({ store }: { store: StoreApi<OutwardStore> }) {
   const view = useStore(store, (s) => s.view);
@@ -194,7 +195,10 @@ function Stage({ view }: { view: OutwardView }) {
       </div>
     );
   }
+  // An expired card goes before the case: the citizen must see that it cannot be used.
+  if (view.idCard?.expired) return <IdCardCheck card={view.idCard} />;
   if (view.case) return <CaseMirror view={view} kase={view.case} />;
+  if (view.idCard) return <IdCardCheck card={view.idCard} />;
   if (view.mode === 'serving' && view.calling) {
     const { number, lineName, announcement } = view.calling;
     return (

@@ -74,7 +74,7 @@ export interface IdCardDriverOptions {
   today?: () => string;
   /** Between find-card polls. Default 300 ms. */
   pollMs?: number;
-  /** Answer timeout on top of the time the answer takes on the wire. Default 300 ms. */
+  /** Answer timeout on top of the time the answer takes on the wire (a SAM read takes a few hundred ms itself). Default 1000 ms. */
   answerSlackMs?: number;
   /** Timeouts in a row before the reader counts as not answering. Default 2. */
   timeoutsToNotAnswering?: number;
@@ -82,6 +82,22 @@ export interface IdCardDriverOptions {
 }
 
 export const READ_FAILED_MESSAGE = '读卡失败，请重新放卡';
+
+/** The answers a command can get: its own success and failure statuses, or a status that says the host's frame was bad. */
+function answerFits(command: SamCommandCode): (answer: SamAnswer) => boolean {
+  const generic = (sw3: number) =>
+    SAM_ERROR_CODES.has(sw3) || sw3 === SamStatus.HOST_CHECKSUM || sw3 === SamStatus.HOST_LENGTH || sw3 === SamStatus.UNKNOWN_COMMAND;
+  if (command === SamCommand.FIND_CARD) {
+    return (a) => a.sw3 === SamStatus.CARD_FOUND || a.sw3 === SamStatus.NO_CARD || generic(a.sw3);
+  }
+  if (command === SamCommand.SELECT_CARD) {
+    return (a) => (a.sw3 === SamStatus.OK && a.data.length === 8) || a.sw3 === SamStatus.SELECT_FAILED || generic(a.sw3);
+  }
+  if (command === SamCommand.READ_TEXT_PHOTO) {
+    return (a) => (a.sw3 === SamStatus.OK && a.data.length >= 4) || a.sw3 === SamStatus.READ_FAILED || generic(a.sw3);
+  }
+  return (a) => (a.sw3 === SamStatus.OK && a.data.length < 4) || generic(a.sw3);
+}
 
 const lineLabel = (path: string) => (path ? `串口 ${path} ` : '串口');
 
@@ -121,7 +137,7 @@ export class IdCardDriver {
   private reconnectTimer: TimerHandle = null;
   private pollTimer: TimerHandle = null;
   /** The one command in flight: its answer, a damaged frame, or the line's end settles it. */
-  private waiting: { settle: (outcome: Outcome) => void; timer: TimerHandle } | null = null;
+  private waiting: { settle: (outcome: Outcome) => void; timer: TimerHandle; accepts: (answer: SamAnswer) => boolean } | null = null;
   private timeoutsInRow = 0;
   /** A read failed twice: leave the card alone until find says it is gone. */
   private awaitingLift = false;
@@ -135,7 +151,7 @@ export class IdCardDriver {
     this.log = options.logger ?? silentLogger;
     this.today = options.today;
     this.pollMs = options.pollMs ?? 300;
-    this.answerSlackMs = options.answerSlackMs ?? 300;
+    this.answerSlackMs = options.answerSlackMs ?? 1000;
     this.timeoutsToNotAnswering = options.timeoutsToNotAnswering ?? 2;
     this.backoffInitialMs = options.reconnect?.initialMs ?? 250;
     this.backoffMaxMs = options.reconnect?.maxMs ?? 5000;
@@ -257,8 +273,12 @@ export class IdCardDriver {
     }
     for (const frame of frames) {
       const answer = toAnswer(frame);
-      if (answer && this.waiting) this.settle({ answer });
-      else answer?.data.fill(0); // unasked: nobody reads it
+      // Only the answer the command in flight can have: a late answer to one that timed out is dropped.
+      if (answer && this.waiting?.accepts(answer)) this.settle({ answer });
+      else if (answer) {
+        this.log.debug('id card reader answer not expected', { sw3: hex(answer.sw3), bytes: answer.data.length });
+        answer.data.fill(0);
+      }
     }
   }
 
@@ -285,7 +305,7 @@ export class IdCardDriver {
         },
         this.answerSlackMs + (answerBytes + 10) * this.msPerByte,
       );
-      this.waiting = { settle: resolve, timer };
+      this.waiting = { settle: resolve, timer, accepts: answerFits(command) };
       port.write(encodeCommand(command)).catch((error: unknown) => {
         this.settle({ error: 'line' });
         this.log.warn('id card reader write failed', { error: error instanceof Error ? error.message : String(error) });

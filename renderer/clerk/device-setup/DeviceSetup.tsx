@@ -20,6 +20,7 @@ import { CONFIRM_CLASS, ServerSection } from './ServerSection.tsx';
 import { TransferSection } from './TransferSection.tsx';
 import { UnlockSection } from './UnlockSection.tsx';
 import { VoiceSection } from './VoiceSection.tsx';
+import { IdCardReaderSection } from './IdCardReaderSection.tsx';
 
 export const DEVICE_SETUP_MANAGERS_ONLY = managerOnlyMessage('设备设置');
 
@@ -109,6 +110,7 @@ function SetupSections({ view }: { view: DeviceSetupView }) {
     <>
       <SerialLists />
       <EvaluatorSection key={keyOf('evaluator')} view={view} />
+      <IdCardReaderSection key={keyOf('idCardReader')} view={view} />
       <PrinterSection key={keyOf('printer')} view={view} />
       <OutwardSection key={keyOf('outwardDisplayId')} view={view} />
       <VoiceSection key={keyOf('voice')} view={view} />
