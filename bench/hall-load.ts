@@ -13,23 +13,28 @@
 // tickets are ordinary, so each line's called tickets must be the first ones
 // it issued). Printed, never asserted.
 //
-//   node bench/hall-load.ts [--windows 400] [--lines 50] [--rate 500] [--seconds 60]
-//                           [--waiting 20000] [--no-streams]
+//   node bench/hall-load.ts [--windows 99] [--lines 26] [--rate 500] [--seconds 60]
+//                           [--waiting 20000] [--no-streams] [--entry out/server/main.mjs]
+//
+// Defaults are the largest hall the server takes today (window codes of two
+// digits, one-letter lines); 400 windows and 50 lines need those caps lifted.
+// --entry runs another server entry (e.g. server/main.ts, or an older checkout's).
 //
 // Its last line: `hall-load: backend=sqlite workers=1 counters=… rate=…/s
 // p50=… p99=… max=… ms duplicates=… lost=…`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
   options: {
-    windows: { type: 'string', default: '400' },
-    lines: { type: 'string', default: '50' },
+    windows: { type: 'string', default: '99' },
+    lines: { type: 'string', default: '26' },
+    entry: { type: 'string', default: 'out/server/main.mjs' },
     rate: { type: 'string', default: '500' },
     seconds: { type: 'string', default: '60' },
     waiting: { type: 'string', default: '20000' },
@@ -84,17 +89,19 @@ function residentMiB(pid: number): number {
 const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN);
 
 // ---- the server ------------------------------------------------------------
-const built = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'server/vite.config.ts'], {
-  cwd: root,
-  stdio: 'inherit',
-});
-if (built.status !== 0) throw new Error('building the hall server bundle failed');
+if (values.entry === 'out/server/main.mjs') {
+  const built = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'server/vite.config.ts'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (built.status !== 0) throw new Error('building the hall server bundle failed');
+}
 const seedDir = join(work, 'seed');
 mkdirSync(seedDir);
 writeSeed(seedDir);
 const server: ChildProcess = spawn(
   process.execPath,
-  [join(root, 'out/server/main.mjs'), '--data', join(work, 'data'), '--seed', seedDir, '--port', '0'],
+  [resolve(root, values.entry), '--data', join(work, 'data'), '--seed', seedDir, '--port', '0'],
   { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
 );
 const ready = await new Promise<{ url: string; adminTokenFile: string }>((resolve, reject) => {
