@@ -9,6 +9,8 @@ import type { ScreenRole } from '../../common/ipc-names.ts';
 import { openCounter } from '../counter.ts';
 import { printerConfigFromEnv, type PrinterConfig } from '../printing/config.ts';
 import { evaluatorConfigFromEnv, type EvaluatorConfig } from '../ratings/evaluator-config.ts';
+import { idCardReaderFromEnv } from '../id-card/env.ts';
+import type { IdCardReaderSetup } from '../../common/id-card.ts';
 import type { Counter } from '../counter-api.ts';
 import {
   displayOptions,
@@ -89,10 +91,17 @@ async function start(): Promise<void> {
     } catch (error) {
       log.error('evaluator setting ignored', { error: String(error) });
     }
+    let idCardReader: IdCardReaderSetup | null = null;
+    try {
+      idCardReader = idCardReaderFromEnv(process.env);
+    } catch (error) {
+      log.error('id card reader setting ignored', { error: String(error) });
+    }
     const dataDir = app.getPath('userData');
     counter = await openCounter(
       {
         evaluator,
+        idCardReader,
         dataDir,
         deviceName: hostname(),
         log,
