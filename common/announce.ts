@@ -54,9 +54,14 @@ export const CLIP_TEXT: Readonly<Record<string, { zh: string; pinyin: string | n
   ...Object.fromEntries(LETTER_CLIPS.map((letter) => [letter, { zh: letter, pinyin: null }])),
 };
 
-/** A ticket number as clips, one per character: 'A012' → ['A', '0', '1', '2']. Throws RangeError (zh-CN) on anything else. */
+/**
+ * A ticket number as clips, one per character: 'A012' → ['A', '0', '1', '2'];
+ * a 现场补号 is said without its hyphen: 'W03-007' → ['W', '0', '3', '0', '0', '7'].
+ * Throws RangeError (zh-CN) on anything else.
+ */
 export function ticketClips(ticket: string): string[] {
-  const text = ticket.trim().toUpperCase();
+  const typed = ticket.trim().toUpperCase();
+  const text = /^W\d{2}-\d{3}$/.test(typed) ? typed.replace('-', '') : typed;
   if (!/^[A-Z0-9]{1,10}$/.test(text)) {
     throw new RangeError(`票号「${ticket}」无法播报：只能由字母和数字组成（如 A012）`);
   }
