@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { IsoDate } from './cases.ts';
 import { LineId, LineQueue, Priority, Ticket } from './model.ts';
+import { ServiceTiming } from './overtime.ts';
 
 /** A ticket number as a clerk types it: a023 → A023; a walk-in's W03-001 too. */
 export const TypedTicketNumber = z
@@ -104,6 +105,8 @@ export const BoardWindow = z.object({
   pause: WindowPause.nullable(),
   /** Waiting tickets this window would call: sent to it, or of a line it serves. */
   waiting: z.number().int().nonnegative(),
+  /** 超时提醒: the service in hand against its line's standard time (common/overtime.ts); null: none or no standard. */
+  service: ServiceTiming.nullable().optional(),
 });
 export type BoardWindow = z.infer<typeof BoardWindow>;
 export const QueueBoard = z.object({

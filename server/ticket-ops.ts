@@ -28,6 +28,7 @@ import type {
 } from '../common/ticket-ops.ts';
 import type { z } from 'zod';
 import type { CreateAppointmentRequest } from '../common/ticket-ops.ts';
+import { serviceTiming } from '../common/overtime.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
 
@@ -125,6 +126,10 @@ export function createTicketOps(
     .prepare<[number], number>('SELECT staff_id FROM window_clerks WHERE window_id = ?')
     .pluck();
   const selectOpenWindows = db.prepare<[], number>('SELECT window_id FROM window_clerks').pluck();
+  // 超时提醒: each window's ticket in hand, for its service timing on the board.
+  const selectInHand = db.prepare<[], { windowId: number; lineId: string; calledAt: string | null }>(
+    `SELECT window_id AS windowId, ${EFFECTIVE_LINE} AS lineId, called_at AS calledAt FROM tickets WHERE status = 'called'`,
+  );
   const selectReply = db
     .prepare<[number, string], string>('SELECT reply FROM call_next_replies WHERE window_id = ? AND idempotency_key = ?')
     .pluck();
@@ -231,6 +236,12 @@ export function createTicketOps(
     if (selectClerk.get(windowId) === undefined) {
       throw new HallError('NOT_SIGNED_IN', '本窗口还没有工作人员登录，请先登录', 409);
     }
+  }
+
+  /** The service timing of a window's ticket in hand (超时提醒), by its line's standard time. */
+  function serviceOfWindow(inHand: { lineId: string; calledAt: string | null } | undefined, now: Date) {
+    if (!inHand) return null;
+    return serviceTiming(inHand.calledAt, config.get('line', inHand.lineId)?.standardServiceMinutes, now);
   }
 
   function windowName(windowId: number | null): string {
@@ -578,6 +589,8 @@ export function createTicketOps(
         const waiting = selectWaitingToday.all(day);
         const open = new Set(selectOpenWindows.all());
         const pauses = new Map(selectPauses.all().map((row) => [row.windowId, pauseView(row)]));
+        const inHand = new Map(selectInHand.all().map((row) => [row.windowId, row]));
+        const now = clock();
         const lines = config.list('line').map((line) => ({
           lineId: line.id,
           name: line.name,
@@ -592,6 +605,7 @@ export function createTicketOps(
           waiting: waiting.filter((ticket) =>
             ticket.targetWindowId === null ? window.lineIds.includes(ticket.lineId) : ticket.targetWindowId === window.id,
           ).length,
+          service: serviceOfWindow(inHand.get(window.id), now),
         }));
         windows.sort((a, b) => a.windowId - b.windowId);
         return { lines, windows, parked: selectParked.all(day), noShows: selectNoShows.all(day) };

@@ -1,12 +1,14 @@
 // 超时提醒 at the hall server (issue 14, point 4): the window's status carries
 // the service in hand against its line's standard service time (demo hall:
-// A 15 minutes), so the hall sees 超时 as the counter does — over real HTTP,
+// A 15 minutes), and so does the hall's queue board per window, so the hall
+// sees 超时 as the counter does — over real HTTP,
 // with the hall clock moved by the test.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallNextResult, WindowStatus } from '../../common/http-api.ts';
+import { QueueBoard } from '../../common/ticket-ops.ts';
 import { DEMO_PASSWORD } from '../helpers/hall-server.ts';
 import { call, startTestHall, type TestHall } from './support.ts';
 
@@ -45,6 +47,10 @@ describe('the window status carries the service timing', () => {
     expect((await status()).service?.level).toBe('amber');
     now = minutes(30);
     expect((await status()).service?.level).toBe('red');
+    // The hall's board shows it per window (for the hall overview); windows without a ticket in hand show none.
+    const board = QueueBoard.parse((await call(h.url, 'GET', '/v1/queue/board', { token })).json);
+    expect(board.windows.find((w) => w.windowId === 2)?.service).toMatchObject({ standardMinutes: 15, level: 'red' });
+    expect(board.windows.find((w) => w.windowId === 1)?.service).toBeNull();
     await call(h.url, 'POST', '/v1/windows/2/complete', { token });
     expect((await status()).service).toBeNull();
   });
