@@ -16,7 +16,7 @@ import {
   VoiceSetupSchema,
 } from './device-setup.ts';
 import { PrinterState, PrintQueueView } from './printing.ts';
-import { ClerkRating, EvaluatorStatus, FollowUp, OutwardRating, RatingLevel } from './ratings.ts';
+import { ClerkRating, EvaluatorStatus, FollowUp, FollowUpState, OutwardRating, RatingLevel } from './ratings.ts';
 import { ServiceTiming } from './overtime.ts';
 import { SyncIssuesView } from './sync-issues.ts';
 import { IdCardRead, IdCardReaderStatus, OutwardIdCard } from './id-card.ts';
@@ -274,6 +274,9 @@ export const calls = {
     args: z.strictObject({
       id: z.number().int().positive(),
       note: z.string().trim().min(1, '请填写处理说明').max(500, '说明过长（最多 500 字）'),
+      /** The follow-up's rating and the state the manager saw: the step goes to the hall server (any window's follow-up). */
+      ratingId: z.string().min(1).max(64).optional(),
+      from: FollowUpState.optional(),
     }),
     result: FollowUp,
   },

@@ -8,6 +8,7 @@ import { HallDeviceSetup } from './device-setup.ts';
 import { ConfigChange, HallWindow, LineId, LineQueue, Priority, Staff, Ticket } from './model.ts';
 import { CaseDecidedArgs, MAX_PUSH_BATCH, Mutation, WalkInIssuedArgs } from './sync.ts';
 import { HallSyncIssues, SYNC_ISSUES_LIMIT } from './sync-issues.ts';
+import { AdvanceHallFollowUp, FollowUp, FollowUpRatingParams, HallFollowUps, HallFollowUpsQuery } from './ratings.ts';
 import { ServiceTiming } from './overtime.ts';
 import {
   CallTicketRequest,
@@ -475,6 +476,26 @@ export const routes = {
     body: ManagerUnlockSignInRequest,
     response: UnlockSignInResult,
     maxBodyBytes: 1024,
+  },
+  followUps: {
+    method: 'GET',
+    path: '/v1/manager/follow-ups',
+    summary:
+      '差评回访（全大厅，大厅管理员在窗口终端查看）：各窗口的差评回访，可按状态、窗口、到期日筛选，到期早的在前；仅当本设备窗口有管理员登录时回答',
+    auth: 'device',
+    query: HallFollowUpsQuery,
+    response: HallFollowUps,
+  },
+  advanceFollowUp: {
+    method: 'POST',
+    path: '/v1/manager/follow-ups/{ratingId}/advance',
+    summary:
+      '推进一条差评回访一步（待核实→整改中→已回访），from 为管理员所见的状态，不符或已结束则 409 并说明；仅当本设备窗口有管理员登录时回答（否则 403）',
+    auth: 'device',
+    params: FollowUpRatingParams,
+    body: AdvanceHallFollowUp,
+    response: FollowUp,
+    maxBodyBytes: 4096,
   },
   syncIssues: {
     method: 'GET',

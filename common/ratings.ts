@@ -147,3 +147,30 @@ export const OutwardRating = z.object({
   levels: z.array(z.object({ level: RatingLevel, name: z.string() })),
 });
 export type OutwardRating = z.infer<typeof OutwardRating>;
+
+// ---- 差评回访, hall-wide (issue 21, point 6) -------------------------------------
+
+/** GET /v1/manager/follow-ups: filters, each optional. */
+export const HallFollowUpsQuery = z.object({
+  state: FollowUpState.optional(),
+  windowId: z.coerce.number().int().positive().optional(),
+  /** Due on or before this day (YYYY-MM-DD). */
+  dueBy: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD').optional(),
+  limit: z.coerce.number().int().positive().max(1000).default(500),
+});
+export type HallFollowUpsQuery = z.infer<typeof HallFollowUpsQuery>;
+
+/** Every window's follow-ups as the hall server holds them; `id` is the hall's own. Oldest due first. */
+export const HallFollowUps = z.object({
+  followUps: z.array(FollowUp),
+  serverTime: z.string(),
+});
+export type HallFollowUps = z.infer<typeof HallFollowUps>;
+
+/** POST /v1/manager/follow-ups/{ratingId}/advance: the step the manager saw (`from`) and the note. */
+export const AdvanceHallFollowUp = z.object({
+  from: FollowUpState,
+  note: z.string().trim().min(1, '请填写处理说明').max(500, '说明过长（最多 500 字）'),
+});
+export const FollowUpRatingParams = z.object({ ratingId: z.string().min(1).max(64) });
+export const FOLLOW_UPS_MANAGERS_ONLY = '差评回访仅限中心管理人员处理：请由管理人员在本窗口登录后查看';

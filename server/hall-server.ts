@@ -25,6 +25,8 @@ import { createDeviceSetups } from './device-setups.ts';
 import { createEventHub } from './events.ts';
 import { createHall, startCallNextReplyPruning, type Device, type PruneTimer } from './hall.ts';
 import { createHostCheck } from './host-check.ts';
+import { createFollowUps } from './follow-ups.ts';
+import { FOLLOW_UPS_MANAGERS_ONLY } from '../common/ratings.ts';
 import { createSync } from './sync.ts';
 import { createTicketOps } from './ticket-ops.ts';
 import { createWalkInQueue } from './walk-in-queue.ts';
@@ -190,6 +192,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
   const events = createEventHub();
   const hall = createHall(db, { clock, publish: events.publish, signInDelayMs: options.signInDelayMs });
   const sync = createSync(db, { clock, publish: events.publish });
+  const followUps = createFollowUps(db, { clock });
   const ticketOps = createTicketOps(db, { clock, publish: events.publish });
   const walkInQueue = createWalkInQueue(db, { clock, publish: events.publish });
   const configStore = createConfigStore(db);
@@ -254,6 +257,16 @@ export function createHallServer(options: HallServerOptions): HallServer {
     push: ({ device, body }) => sync.push(device, body),
     rejectedMutations: ({ query }) => sync.rejectedMutations(query),
     ticketConflicts: ({ query }) => sync.ticketConflicts(query),
+    followUps: ({ device, query }) => {
+      // 差评回访 hall-wide: the rule of 同步异常, a hall manager signed in at the requesting counter's window.
+      if (!hall.managerSignedInAt(device)) throw new HallError('FORBIDDEN', FOLLOW_UPS_MANAGERS_ONLY, 403);
+      return followUps.list(query);
+    },
+    advanceFollowUp: ({ device, params, body }) => {
+      const manager = hall.managerAt(device);
+      if (!manager) throw new HallError('FORBIDDEN', FOLLOW_UPS_MANAGERS_ONLY, 403);
+      return followUps.advance(params.ratingId, body, manager.staffNo);
+    },
     syncIssues: ({ device, query }) => {
       // Only while a hall manager is signed in at the requesting counter's window.
       if (!hall.managerSignedInAt(device)) throw new HallError('FORBIDDEN', SYNC_ISSUES_MANAGERS_ONLY, 403);

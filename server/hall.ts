@@ -495,6 +495,14 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
     },
 
     /** Whether a hall manager is signed in at the counter `device` (the rule of 同步异常 and 解除登录锁定). */
+    /** The hall manager signed in at the requesting counter's window (their staff number), or null. */
+    managerAt(device: Device): { staffNo: string } | null {
+      if (device.role !== 'counter' || device.windowId === null) return null;
+      const session = selectClerk.get(device.windowId);
+      const staff = session ? config.get('staff', String(session.staffId)) : null;
+      return staff && staff.role === 'manager' ? { staffNo: staff.staffNo } : null;
+    },
+
     managerSignedInAt(device: Device): boolean {
       if (device.role !== 'counter' || device.windowId === null) return false;
       const session = selectClerk.get(device.windowId);

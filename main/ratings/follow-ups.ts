@@ -49,6 +49,19 @@ export class FollowUps {
     return advanced;
   }
 
+  /**
+   * A step a manager took at the hall server (main/ratings/hall-follow-ups.ts)
+   * on one of this counter's follow-ups: recorded here too, without an outbox
+   * record (the server has it already).
+   */
+  recordStepFromHall(id: number, from: FollowUp['state'], advanced: FollowUp): void {
+    const step = advanced.steps.at(-1);
+    if (!step || advanced.state === from) return;
+    if (this.store.advanceFollowUp(id, from, advanced.state, step.note, step.staffNo ?? '', step.at)) {
+      this.log.info('follow-up advanced at the hall server', { id, state: advanced.state });
+    }
+  }
+
   private requireManager(): { staffNo: string } {
     const who = this.who();
     if (!who) throw new HallError('NOT_SIGNED_IN', '请先登录', 401);

@@ -220,7 +220,8 @@ function FollowUpCard({ item, onChanged }: { item: FollowUp; onChanged: () => Pr
   const advance = async () => {
     setBusy(true);
     try {
-      await link.api.advanceFollowUp({ id: item.id, note });
+      // By its rating and the state shown: any window's follow-up, at the hall server (this counter's own offline).
+      await link.api.advanceFollowUp({ id: item.id, note, ratingId: item.ratingId, from: item.state });
       setNote('');
       setError(null);
       await onChanged();
@@ -236,7 +237,7 @@ function FollowUpCard({ item, onChanged }: { item: FollowUp; onChanged: () => Pr
         <Tag color={STATE_COLOR[item.state]} data-testid="follow-up-state">
           {FOLLOW_UP_LABEL[item.state]}
         </Tag>
-        <strong>{LEVEL_NAME[item.level]}</strong> · {item.ticketNumber ?? '无号'} · 工号 {item.staffNo}
+        <strong>{LEVEL_NAME[item.level]}</strong> · <span data-testid="follow-up-window">{item.windowId}号窗口</span> · {item.ticketNumber ?? '无号'} · 工号 {item.staffNo}
         {item.caseNo && ` · 办件 ${item.caseNo}`} · 评价于 {formatClock(item.ratedAt)} · 回访期限 {item.dueDate}
       </div>
       <ol className="follow-steps">

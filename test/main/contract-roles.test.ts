@@ -158,7 +158,8 @@ describe('the contract flags, in the counter core', () => {
     }
     // Nothing ran: no case, no walk-in, still locked; unlocking still works.
     expect(rig.query('SELECT case_no FROM cases')).toEqual([]);
-    expect(rig.query('SELECT seq FROM outbox')).toEqual([]);
+    // (seq 1 is sync.chain_keyed, written at enrollment: docs/records-trust.md.)
+    expect(rig.query('SELECT seq, name FROM outbox')).toEqual([{ seq: 1, name: 'sync.chain_keyed' }]);
     expect(await call('getClerkState')).toBeNull();
     expect(await call('unlockScreen')).toBeNull();
     expect(await call('listPrintJobs')).toBeNull();

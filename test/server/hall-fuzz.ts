@@ -37,6 +37,8 @@ export function hallFuzzRoutes({ counter }: FuzzDevices): FuzzRoute[] {
     rejectedMutations: [{ method: 'GET', path: '/v1/admin/rejected-mutations?limit=5' }],
     ticketConflicts: [{ method: 'GET', path: '/v1/admin/ticket-conflicts?limit=5' }],
     syncIssues: [{ method: 'GET', path: '/v1/manager/sync-issues?limit=5' }],
+    followUps: [{ method: 'GET', path: '/v1/manager/follow-ups?state=verifying&windowId=1&dueBy=2026-12-31' }],
+    advanceFollowUp: [{ method: 'POST', path: '/v1/manager/follow-ups/r-1/advance', body: { from: 'verifying', note: '已核实' } }],
     signInLocks: [{ method: 'GET', path: '/v1/admin/sign-in-locks' }],
     unlockSignIn: [{ method: 'POST', path: '/v1/admin/sign-in-locks/unlock', body: { staffNo: '1004' } }],
     managerUnlockSignIn: [{ method: 'POST', path: '/v1/manager/sign-in-locks/unlock', body: { staffNo: '1004' } }],

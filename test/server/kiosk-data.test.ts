@@ -53,6 +53,8 @@ describe('what a kiosk token reads', () => {
     pull: ['config', 'queue', 'cases'].map((stream) => ({ method: 'GET', path: `/v1/sync/pull?stream=${stream}&cursor=0&limit=1000` })),
     push: [{ method: 'POST', path: '/v1/sync/push', body: { deviceId: 'x', mutations: [] } }],
     syncIssues: [{ method: 'GET', path: '/v1/manager/sync-issues' }],
+    followUps: [{ method: 'GET', path: '/v1/manager/follow-ups' }],
+    advanceFollowUp: [{ method: 'POST', path: '/v1/manager/follow-ups/r-1/advance', body: { from: 'verifying', note: '已核实' } }],
     managerUnlockSignIn: [{ method: 'POST', path: '/v1/manager/sign-in-locks/unlock', body: { staffNo: '1002' } }],
     issueTicket: [{ method: 'POST', path: '/v1/tickets', body: { lineId: 'A' } }],
     queueSummary: [{ method: 'GET', path: '/v1/queue/summary' }],
