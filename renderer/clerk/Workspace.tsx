@@ -18,6 +18,7 @@ import { FiguresPanel } from './Figures.tsx';
 import type { ButtonLook } from './theme.ts';
 import { TypedTicketPanel } from './TypedTicketPanel.tsx';
 import { WalkInPanel } from './WalkInPanel.tsx';
+import { QueueRoutinePanel } from './QueueRoutine.tsx';
 import { ServiceTimer } from './ServiceTimer.tsx';
 import {
   ACTION_HOTKEY,
@@ -84,6 +85,7 @@ export function Workspace() {
         </main>
         <aside className="ws-side">
           <QueuePanel />
+          <QueueRoutinePanel />
           <WalkInPanel />
           <TypedTicketPanel />
           <RatingPanel />

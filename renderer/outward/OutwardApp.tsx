@@ -69,7 +69,13 @@ export function OutwardApp({ store }: { store: StoreApi<OutwardStore> }) {
   );
 }
 
-/** 暂停服务: the clerk's screen is locked. Calm and full-screen: no number, no case, no rating. */
+/** "13:30": the hall's (Beijing, UTC+8) time of an ISO time, whatever the browser's zone. */
+function beijingHourMinute(iso: string): string {
+  const at = Date.parse(iso);
+  return Number.isNaN(at) ? '' : new Date(at + 8 * 3600_000).toISOString().slice(11, 16);
+}
+
+/** 暂停服务: the clerk's screen is locked, or the window paused with a reason (午休 …, shown with the expected return). */
 function Paused({ view }: { view: OutwardView }) {
   return (
     <div className="ow-paused" data-testid="outward-paused">
@@ -80,7 +86,18 @@ function Paused({ view }: { view: OutwardView }) {
         </div>
       )}
       <div className="ow-paused-title">暂停服务</div>
-      <div className="ow-paused-sub">工作人员暂时离开，请稍候</div>
+      {view.pause ? (
+        <div className="ow-paused-sub" data-testid="outward-pause-reason">
+          {view.pause.reason}
+          {view.pause.expectedBackAt && (
+            <span className="ow-paused-back" data-testid="outward-pause-back">
+              ，预计 {beijingHourMinute(view.pause.expectedBackAt)} 恢复服务
+            </span>
+          )}
+        </div>
+      ) : (
+        <div className="ow-paused-sub">工作人员暂时离开，请稍候</div>
+      )}
       {view.notice && (
         <div className="ow-paused-notice" data-testid="outward-notice">
           {view.notice}
