@@ -4,7 +4,11 @@
 //  - UI: press 叫号 on the clerk page in Chromium → the new number appears on
 //    the outward page (both pages in one browser; timestamps from each page's
 //    performance clock, whose timeOrigin shares the system clock);
-//  - bare: the same call-next over HTTP from Node, straight to the server.
+//  - bare: the same call-next over HTTP from Node, straight to the server;
+//  - beside it, in the same loop, the queue routine's bare round trips at the
+//    same window (issue 14): callTicket (叫指定号 of one ticket, C001) and
+//    transferTicket (the same ticket back to line C, keeping its place), so
+//    each is measured on the same machine load as call-next.
 // The difference of the two is the counter's own share (core + browser host +
 // WebSocket + React render). Targets: UI p95 ≤ 50 ms; counter share at p50 ≤
 // one display frame (16.7 ms). Printed, never asserted: machines are noisy.
@@ -44,6 +48,9 @@ const counter = await openCounter({
 await counter.call('signIn', { staffNo: '1001', password: '123456' });
 const host = await startBrowserHost({ core: counter, staticDir: fileURLToPath(new URL('../out/renderer', import.meta.url)) });
 
+// The ticket the queue routine's calls bounce: line C, which window 4 never calls
+// and window 1 (A before C) does not reach while A tickets wait.
+const bounced = (await kiosk.request('issueTicket', { body: { lineId: 'C', priority: 'normal' } })).ticket.number;
 for (let i = 0; i < CALLS + WARMUP; i++) {
   await kiosk.request('issueTicket', { body: { lineId: 'A', priority: 'normal' } });
   await kiosk.request('issueTicket', { body: { lineId: 'B', priority: 'normal' } });
@@ -90,15 +97,39 @@ async function bareCall(): Promise<number> {
   return performance.now() - start;
 }
 
+/** 叫指定号 of the bounced ticket at window 4 (办结 of its current ticket included, as with call-next). */
+async function bareCallTicket(): Promise<number> {
+  const start = performance.now();
+  await bare.request('callTicket', { params: { id: 4 }, headers: { 'Idempotency-Key': randomUUID() }, body: { number: bounced } });
+  return performance.now() - start;
+}
+
+/** 转业务 of the same ticket back to line C, keeping its place: window 4 is left with no current ticket. */
+async function bareTransfer(): Promise<number> {
+  const start = performance.now();
+  await bare.request('transferTicket', {
+    params: { id: 4 },
+    headers: { 'Idempotency-Key': randomUUID() },
+    body: { number: bounced, to: { lineId: 'C' }, place: 'keep' },
+  });
+  return performance.now() - start;
+}
+
 const ui: number[] = [];
 const raw: number[] = [];
-// Interleaved, so both see the same machine load.
+const callTicketTimes: number[] = [];
+const transferTimes: number[] = [];
+// Interleaved, so all see the same machine load.
 for (let i = 0; i < CALLS + WARMUP; i++) {
   const a = await uiCall();
   const b = await bareCall();
+  const c = await bareCallTicket();
+  const d = await bareTransfer();
   if (i >= WARMUP) {
     ui.push(a);
     raw.push(b);
+    callTicketTimes.push(c);
+    transferTimes.push(d);
   }
 }
 
@@ -113,6 +144,8 @@ const share95 = quantile(ui, 0.95) - quantile(raw, 0.95);
 console.log(`\ncall-next latency, ${CALLS} calls each (after ${WARMUP} warm-up), one run`);
 console.log(row('click 叫号 → number on the outward page', ui));
 console.log(row('bare server call-next round trip', raw));
+console.log(row('bare server callTicket round trip', callTicketTimes));
+console.log(row('bare server transferTicket round trip', transferTimes));
 console.log(`${'counter share (difference)'.padEnd(44)} p50 ${share50.toFixed(1).padStart(6)} ms   p95 ${share95.toFixed(1).padStart(6)} ms`);
 console.log(
   `targets: UI p95 ≤ 50 ms → ${quantile(ui, 0.95) <= 50 ? 'met' : 'MISSED'}; ` +
