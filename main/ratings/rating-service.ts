@@ -153,16 +153,19 @@ export class RatingService {
     this.started = false;
     this.cancelTests();
     for (const off of this.detach.splice(0)) off();
-    for (const off of this.detachDevice.splice(0)) off();
-    this.sessions.dispose();
     if (this.open || this.waiting.length > 0) {
-      this.log.warn('counter closed with a rating session open or waiting', {
+      this.log.warn('counter closing with a rating session open or waiting', {
         sessionId: this.open?.sessionId ?? null,
         waiting: this.waiting.length,
       });
     }
-    this.open = null;
+    // The program ends: an open session is not left unaccounted for — stored as cancelled
+    // (and the evaluator told), never silently dropped. Services still waiting never had a prompt.
     this.waiting = [];
+    if (this.open) this.sessions.cancel(this.open.sessionId);
+    for (const off of this.detachDevice.splice(0)) off();
+    this.sessions.dispose();
+    this.open = null;
     await this.evaluator?.driver.stop();
   }
 

@@ -183,6 +183,16 @@ describe('RatingService', () => {
     expect(r.sim.device(ADDRESS).identity?.staffNumber).toBe('1002');
   });
 
+  it('the program closes with a prompt open: the session is stored as cancelled with its mutation, not dropped', async () => {
+    const r = await rig();
+    r.service.completed(context);
+    await r.timers.advance(0);
+    const { sessionId } = r.service.outwardView()!;
+    await r.service.close();
+    expect(r.recorded).toEqual([expect.objectContaining({ sessionId, outcome: 'cancelled', ticketNumber: 'A001' })]);
+    expect(outbox(r.db).map((m) => m.name)).toEqual(['rating.recorded']);
+  });
+
   it('cancelOpen (another evaluator set up) ends the open session (CANCEL_RATING) and stores it as cancelled', async () => {
     const r = await rig();
     r.service.completed(context);
