@@ -13,7 +13,7 @@ import { openSerialPort, type BytePort } from '../../main/devices/serial-line.ts
 import { loadCards, type SampleCard } from '../../sim/id-card/cards.ts';
 import { IdCardSimulator } from '../../sim/id-card/simulator.ts';
 import { launchChromium } from '../helpers/chromium.ts';
-import { openCounterPages, screenshot, startE2eCounter, type E2eCounter } from '../helpers/e2e-counter.ts';
+import { openCounterPages, screenshot, signIn, startE2eCounter, type E2eCounter } from '../helpers/e2e-counter.ts';
 import { startHallServer, type TestHallServer } from '../helpers/hall-server.ts';
 import { closeAllPtyPairs, startPtyPair, type PtyPair } from '../helpers/pty-pair.ts';
 
@@ -167,5 +167,41 @@ describe('ID card reader, end to end', { timeout: 60_000 }, () => {
     sim.lay(card('港澳台'));
     await poll(() => byId('applicant-id-number').inputValue()).toBe('810000199508200030');
     expect(await byId('applicant-name').inputValue()).toBe('陈港测');
+  });
+
+  it('设备设置 (a manager): the reader section refuses a bad baud rate; 读卡测试 shows the card masked and fills nothing', async () => {
+    await discardCase();
+    await byId('sign-out').click();
+    await byId('signin-staff-no').waitFor();
+    await signIn(clerk, '1006');
+    await clerk.keyboard.press('Alt+D');
+    await byId('device-setup').waitFor();
+    const section = byId('idCard-section');
+    await section.scrollIntoViewIfNeeded();
+    expect(await byId('id-card-port').inputValue()).toBe(line.a);
+    expect(await byId('idCard-source').textContent()).toContain('启动参数');
+    // A bad baud rate: said in Chinese, nothing saved.
+    await byId('id-card-baud').fill('12');
+    await byId('idCard-save').click();
+    await poll(() => section.innerText()).toContain('波特率应为 300–921600 之间的整数');
+    expect(await byId('idCard-source').textContent()).toContain('启动参数');
+    // Corrected and saved: this counter's own setting now, the driver restarted on it.
+    await byId('id-card-baud').fill('115200');
+    await byId('idCard-save').click();
+    await poll(() => byId('idCard-source').textContent()).toContain('本机设置');
+    await clerk.getByTestId('id-card-reader-state').and(clerk.locator('[data-state="ok"]')).waitFor();
+
+    await byId('id-card-test').click();
+    await poll(() => byId('id-card-test-result').innerText()).toContain('请把身份证平放');
+    sim.lay(card('女，有效'));
+    await poll(() => byId('id-card-test-result').innerText()).toContain('读卡成功');
+    const result = await byId('id-card-test-result').innerText();
+    expect(result).toContain('李**');
+    expect(result).toContain('1101**********2240');
+    expect(result).not.toContain('李示例');
+    expect(result).not.toContain('110105198506122240');
+    expect(await byId('id-card-offer').count()).toBe(0);
+    await section.scrollIntoViewIfNeeded();
+    await screenshot(clerk, 'id-card-setup.png');
   });
 });

@@ -307,8 +307,9 @@ export class IdCardDriver {
       );
       this.waiting = { settle: resolve, timer, accepts: answerFits(command) };
       port.write(encodeCommand(command)).catch((error: unknown) => {
-        this.settle({ error: 'line' });
         this.log.warn('id card reader write failed', { error: error instanceof Error ? error.message : String(error) });
+        // The line is gone (a pulled cable fails the write before any close notice): handled as lost, then closed here.
+        this.onLineClosed(port, { requested: false, error: error instanceof Error ? error : new Error(String(error)) });
         port.close().catch(() => {});
       });
     });
