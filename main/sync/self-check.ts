@@ -108,6 +108,26 @@ export function checkChain(db: Db, key: Buffer | null): Omit<SelfCheckReport, 'c
   if (sound.seq !== head.seq) {
     db.prepare('UPDATE outbox_head SET verified_seq = ?, verified_hash = ? WHERE one = 1').run(sound.seq, sound.hash);
   }
+  // The newest records gone while the head still counts them (rows are never pruned in use: Outbox.pruneAcked is not called).
+  if (findings.length === 0) {
+    const { lastSeq, maxSeq } = db
+      .prepare('SELECT (SELECT last_seq FROM outbox_head WHERE one = 1) AS lastSeq, (SELECT MAX(seq) FROM outbox) AS maxSeq')
+      .get() as { lastSeq: number; maxSeq: number | null };
+    const lastLost = db
+      .prepare("SELECT args FROM outbox WHERE name = ? ORDER BY seq DESC LIMIT 1")
+      .pluck()
+      .get(SYNC_GAP_LOST) as string | undefined;
+    const covered = lastLost ? ((JSON.parse(lastLost) as { toSeq?: number }).toSeq ?? 0) : 0;
+    const from = Math.max(maxSeq ?? 0, covered) + 1;
+    if (lastSeq >= from) {
+      const range = from === lastSeq ? `第 ${from} 条` : `第 ${from}–${lastSeq} 条`;
+      findings.push({
+        seq: from,
+        what: '本机记录',
+        detail: `本机最新的${range}记录缺失（已从本机数据库删除或丢失）：未上传的已无法补传，已上传的以大厅服务器上的记录为准；请大厅管理员核对`,
+      });
+    }
+  }
   return { fromSeq, toSeq, checked, findings };
 }
 

@@ -332,4 +332,23 @@ describe('the counter checks itself at start', () => {
     expect(hallRatings(rig)).toEqual([{ id: 'r-synced', level: 4 }]);
     expect(rig.query('SELECT COUNT(*) AS n FROM outbox')).toEqual([{ n: 2 }]);
   });
+
+  it('reports the newest records deleted from the file while the head still counts them', async () => {
+    const rig = await rigAt1();
+    await stop(rig.counter);
+    const [, last] = recordRatings(rig.dataDir, [rating('r-kept', 1, 5), rating('r-gone', 2, 1)]);
+    const db = openDatabase(join(rig.dataDir, 'counter.db'));
+    try {
+      db.prepare('DELETE FROM outbox WHERE seq = ?').run(last);
+    } finally {
+      db.close();
+    }
+    const log = newLog();
+    const counter = await start(rig, log);
+    await rig.signIn(CLERK, counter);
+    const view = (await counter.call('listSyncIssues', {})) as SyncIssuesView;
+    expect(view.integrity).toEqual([
+      { seq: last, what: '本机记录', detail: expect.stringContaining(`本机最新的第 ${last} 条记录缺失（已从本机数据库删除或丢失）`) },
+    ]);
+  });
 });
