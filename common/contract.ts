@@ -49,6 +49,8 @@ export const ConnectionState = z.object({
    * refuses them): the header turns red with syncIssue, Alt+Y says what to do.
    */
   syncBlocked: z.boolean().optional(),
+  /** Changes the counter's start-up check found in its own records (同步异常 lists them); 0 or absent: none. */
+  recordsChanged: z.number().int().nonnegative().optional(),
 });
 export type ConnectionState = z.infer<typeof ConnectionState>;
 

@@ -70,6 +70,8 @@ class CounterService implements Counter {
   private readonly chainKey: () => Buffer | null;
   /** What the start-up check of the records found (同步异常 shows it). */
   private integrity: IntegrityFinding[] = [];
+  /** Of those, records changed (not missing: the pusher reports those, 登记丢失 resolves them). */
+  private recordsChanged = 0;
 
   constructor(store: CounterStore, options: CounterOptions, deps: CounterDependencies) {
     const clock = options.clock ?? (() => new Date());
@@ -137,7 +139,7 @@ class CounterService implements Counter {
       onConfig: () => void devices.apply(),
       onOnline: () => void queue.topUpWalkIns(),
     }));
-    const views = (this.views = new Views({ state, streams, outbox, pusher, cases, ratings, devices, idCard }));
+    const views = (this.views = new Views({ state, streams, outbox, pusher, cases, ratings, devices, idCard, recordsChanged: () => this.recordsChanged }));
     state.publish = () => views.publish();
     // 超时提醒: the overtime level in the clerk's state changes when the service crosses its standard time.
     const overtime = (this.overtime = new OvertimeWatch({ publish: () => state.publish(), now: () => clock().getTime() }));
@@ -197,6 +199,7 @@ class CounterService implements Counter {
     try {
       const report = selfCheck(this.state.store.db, this.chainKey());
       this.integrity = report.findings.map(({ seq, what, detail }) => ({ seq, what, detail }));
+      this.recordsChanged = report.findings.filter((f) => !f.missing).length;
       log.info('records checked', { fromSeq: report.fromSeq, toSeq: report.toSeq, checked: report.checked, compared: report.compared, findings: report.findings.length });
       for (const finding of report.findings) log.error('record check: changed on this counter', { seq: finding.seq, what: finding.what, detail: finding.detail });
     } catch (error) {

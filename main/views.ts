@@ -25,6 +25,8 @@ export interface ViewSources {
   ratings: RatingService;
   devices: CounterDevices;
   idCard: IdCardService;
+  /** How many changes the start-up check of the records found (main/sync/self-check.ts). */
+  recordsChanged?: () => number;
 }
 
 export class Views {
@@ -72,7 +74,7 @@ export class Views {
     const counts = streams.waitingCounts();
     const settings = state.config.settings;
     return {
-      connection: { ...state.connection, syncIssue: pusher.status().issue, syncBlocked: pusher.status().phase === 'blocked' },
+      connection: { ...state.connection, syncIssue: pusher.status().issue, syncBlocked: pusher.status().phase === 'blocked', recordsChanged: this.sources.recordsChanged?.() ?? 0 },
       unsent: outbox.unsentCount(),
       enrolled: state.enrollment !== null,
       hallName: state.hallName(),

@@ -28,6 +28,8 @@ export interface SelfCheckFinding {
   what: string;
   /** What was found and whose copy stands. */
   detail: string;
+  /** Records missing (the pusher says so too, and 登记丢失 resolves it), rather than changed. */
+  missing?: boolean;
 }
 
 export interface SelfCheckReport {
@@ -90,6 +92,7 @@ export function checkChain(db: Db, key: Buffer | null): Omit<SelfCheckReport, 'c
         seq: bad.seq,
         what: describe(row),
         detail: chainDetail(bad.reason, row.state),
+        missing: bad.reason.startsWith('gap'),
       });
       toSeq = bad.seq;
       break;
@@ -124,6 +127,7 @@ export function checkChain(db: Db, key: Buffer | null): Omit<SelfCheckReport, 'c
       findings.push({
         seq: from,
         what: '本机记录',
+        missing: true,
         detail: `本机最新的${range}记录缺失（已从本机数据库删除或丢失）：未上传的已无法补传，已上传的以大厅服务器上的记录为准；请大厅管理员核对`,
       });
     }

@@ -41,10 +41,14 @@ export function useSyncIssuesHotkeys() {
  * missing, refused), amber while it waits to retry; the reason, and 查看 (Alt+Y).
  */
 export function SyncBanner() {
-  const issue = useClerk((s) => s.state?.connection.syncIssue ?? null);
-  const blocked = useClerk((s) => s.state?.connection.syncBlocked ?? false);
+  const pushIssue = useClerk((s) => s.state?.connection.syncIssue ?? null);
+  const changed = useClerk((s) => s.state?.connection.recordsChanged ?? 0);
+  const blocked = useClerk((s) => (s.state?.connection.syncBlocked ?? false) || changed > 0);
   const signedIn = useClerk((s) => s.state?.clerk != null);
   const drawer = useSyncIssuesApi();
+  const issue =
+    pushIssue ??
+    (changed > 0 ? `本机记录核对发现 ${changed} 处改动（数据文件被改动）：以大厅服务器上的记录为准，请大厅管理员核查` : null);
   if (!issue) return null;
   return (
     <div
@@ -54,7 +58,7 @@ export function SyncBanner() {
       data-state={blocked ? 'blocked' : 'waiting'}
     >
       <span>
-        <strong>{blocked ? '上传已停止' : '上传暂缓'}</strong>：{issue}
+        <strong>{pushIssue === null ? '记录被改动' : blocked ? '上传已停止' : '上传暂缓'}</strong>：{issue}
       </span>
       {signedIn && (
         <Button size="small" danger={blocked} data-testid="sync-banner-open" onClick={() => openDrawer(drawer)}>

@@ -319,7 +319,9 @@ describe('the counter checks itself at start', () => {
     expect(second.lines.find((l) => l.message === 'records checked')?.fields).toMatchObject({ checked: 0, compared: 1, findings: 1 });
     const finding = second.lines.find((l) => l.message === 'record check: changed on this counter');
     expect(finding?.fields).toMatchObject({ seq, what: '好差评 · 评价 r-synced' });
-    await rig.signIn(CLERK, again);
+    const signedIn = await rig.signIn(CLERK, again);
+    // The clerk's header says so (SyncBanner: 记录被改动), whatever the push does.
+    expect(signedIn.connection.recordsChanged).toBe(1);
     const view = (await again.call('listSyncIssues', {})) as SyncIssuesView;
     expect(view.integrity).toEqual([
       {
