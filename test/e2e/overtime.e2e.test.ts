@@ -75,13 +75,13 @@ describe('超时提醒 on the clerk page', () => {
   it('within the standard time the timer is plain; past it amber; past twice red — in the page and in the state', async () => {
     await callAgo(3);
     await expect.poll(level).toBe('ok');
-    expect(await stateLevel()).toBe('ok');
-    expect(await clerk.getByTestId('service-timer').getAttribute('title')).toContain('标准办理时长 15 分钟');
+    await expect.poll(stateLevel).toBe('ok');
+    await expect.poll(() => clerk.getByTestId('service-timer').getAttribute('title')).toContain('标准办理时长 15 分钟');
 
     await clerk.keyboard.press('F4');
     await callAgo(16);
     await expect.poll(level).toBe('amber');
-    expect(await stateLevel()).toBe('amber');
+    await expect.poll(stateLevel).toBe('amber');
     expect(await clerk.getByTestId('service-timer').textContent()).toContain('超时（标准 15 分钟）');
     await clerk.evaluate(() => document.fonts.ready);
     await clerk.screenshot({ path: join(shots, 'clerk-overtime-amber.png') });
@@ -89,7 +89,7 @@ describe('超时提醒 on the clerk page', () => {
     await clerk.keyboard.press('F4');
     await callAgo(31);
     await expect.poll(level).toBe('red');
-    expect(await stateLevel()).toBe('red');
+    await expect.poll(stateLevel).toBe('red');
     expect(await clerk.getByTestId('service-timer').textContent()).toContain('严重超时');
     await clerk.screenshot({ path: join(shots, 'clerk-overtime-red.png') });
   });
