@@ -76,7 +76,11 @@ function useRoutineCall() {
   return { busy, error, setError, run };
 }
 
-export function QueueRoutinePanel() {
+/**
+ * The keys and dialogs always (every tab); `bar`: also the row of buttons and
+ * the pause strip, under F1–F4 on the 叫号 tab.
+ */
+export function QueueRoutinePanel({ bar }: { bar: boolean }) {
   const state = useClerk((s) => s.state);
   const clerkStore = useClerkStoreApi();
   const [dialog, setDialog] = useState<Dialog | null>(null);
@@ -119,11 +123,18 @@ export function QueueRoutinePanel() {
       <kbd>{QUEUE_ROUTINE_HOTKEY[key]}</kbd>
     </Button>
   );
+  const dialogs = (
+    <>
+      {dialog === 'callTicket' && <CallTicketDialog onClose={() => setDialog(null)} />}
+      {dialog === 'transfer' && <TransferDialog onClose={() => setDialog(null)} />}
+      {dialog === 'pause' && <PauseDialog onClose={() => setDialog(null)} />}
+      {dialog === 'checkIn' && <CheckInDialog onClose={() => setDialog(null)} />}
+      {dialog === 'priority' && <PriorityDialog onClose={() => setDialog(null)} />}
+    </>
+  );
+  if (!bar) return dialogs;
   return (
-    <section className="panel qr-panel" aria-label="排队操作">
-      <header className="panel-head">
-        <span>排队操作</span>
-      </header>
+    <section className="qr-panel" aria-label="排队操作">
       {pause && (
         <div className="qr-paused" data-testid="qr-paused" role="status">
           <span>
@@ -137,18 +148,14 @@ export function QueueRoutinePanel() {
         </div>
       )}
       <div className="qr-buttons">
-        {button('callTicket', '叫指定号', () => setDialog('callTicket'), Boolean(pause))}
+        {button('callTicket', '叫指定号 / 回呼', () => setDialog('callTicket'), Boolean(pause))}
         {button('park', '挂起', () => void park(), !current)}
-        {button('transfer', '转窗', () => setDialog('transfer'))}
-        {button('pause', '暂停', () => setDialog('pause'), Boolean(pause) || Boolean(current))}
+        {button('transfer', '转窗 / 转业务', () => setDialog('transfer'))}
+        {button('pause', '暂停（带原因）', () => setDialog('pause'), Boolean(pause) || Boolean(current))}
         {button('checkIn', '预约签到', () => setDialog('checkIn'))}
-        {button('priority', '优先', () => setDialog('priority'))}
+        {button('priority', '优先 / 绿色通道', () => setDialog('priority'))}
       </div>
-      {dialog === 'callTicket' && <CallTicketDialog onClose={() => setDialog(null)} />}
-      {dialog === 'transfer' && <TransferDialog onClose={() => setDialog(null)} />}
-      {dialog === 'pause' && <PauseDialog onClose={() => setDialog(null)} />}
-      {dialog === 'checkIn' && <CheckInDialog onClose={() => setDialog(null)} />}
-      {dialog === 'priority' && <PriorityDialog onClose={() => setDialog(null)} />}
+      {dialogs}
     </section>
   );
 }

@@ -74,10 +74,12 @@ export function Workspace() {
               <CurrentTicket />
               <NoticeArea reserve />
               <ActionButtons />
+              <QueueRoutinePanel bar />
             </>
           ) : (
             <>
               <TicketStrip />
+              <QueueRoutinePanel bar={false} />
               <NoticeArea />
               {tab === 'case' ? <CasePanel /> : <CaseListView />}
             </>
@@ -85,7 +87,6 @@ export function Workspace() {
         </main>
         <aside className="ws-side">
           <QueuePanel />
-          <QueueRoutinePanel />
           <WalkInPanel />
           <TypedTicketPanel />
           <RatingPanel />
