@@ -49,7 +49,7 @@ export const WAITING_HEADS_FOR_WINDOW = `
 
 /** 叫号 at a paused window is refused: the hall and the outward screen say it is paused. */
 export function pausedRefusal(reason: string): HallError {
-  return new HallError('CONFLICT', `本窗口暂停服务中（${reason}），不能叫号；请先恢复服务（Alt+R）再叫号`, 409);
+  return new HallError('CONFLICT', `本窗口暂停服务中（${reason}），不能叫号；请先恢复服务再叫号（柜台终端：Alt+X 或「恢复服务」）`, 409);
 }
 
 const TICKET_COLUMNS = `id, number, ${EFFECTIVE_LINE} AS lineId, priority, status, issued_at AS issuedAt,
