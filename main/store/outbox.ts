@@ -260,10 +260,10 @@ export class Outbox {
     return rows.map(fromRow);
   }
 
-  /** How many mutations the server has not acknowledged yet (pending or sent). */
-  unsentCount(): number {
+  /** How many mutations the server has not acknowledged yet (pending or sent), after `afterSeq` if given. */
+  unsentCount(afterSeq = 0): number {
     return (
-      this.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'sent')").get() as {
+      this.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'sent') AND seq > ?").get(afterSeq) as {
         n: number;
       }
     ).n;

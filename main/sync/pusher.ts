@@ -270,7 +270,7 @@ export class Pusher {
         const toSeq = first - 1;
         const range = fromSeq === toSeq ? `第 ${fromSeq} 条` : `第 ${fromSeq}–${toSeq} 条`;
         const serverHash = this.floorHash ?? this.outbox.entries(this.floor - 1, 1).find((e) => e.seq === this.floor)?.hash ?? (this.floor === 0 ? GENESIS_HASH : null);
-        const waiting = this.outbox.unsentCount();
+        const waiting = this.outbox.unsentCount(toSeq);
         return this.block(
           `本机${range}记录缺失（已从本机数据库删除或丢失），大厅服务器没有收到，其后 ${waiting} 条记录无法上传：请大厅管理员按 Alt+Y 核对并登记丢失原因`,
           serverHash === null ? null : { fromSeq, toSeq, serverHash, waiting },

@@ -100,7 +100,7 @@ describe('a deleted outbox row (同步异常: 缺失记录, 登记丢失)', () =
     const banner = byId('sync-banner');
     expect(await banner.getAttribute('data-state')).toBe('blocked');
     const text = (await banner.textContent()) ?? '';
-    expect(text).toContain(`本机第 ${missing()} 条记录缺失（已从本机数据库删除或丢失）`);
+    expect(text).toContain(`本机第 ${missing()} 条记录缺失（已从本机数据库删除或丢失），大厅服务器没有收到，其后 1 条记录无法上传`);
     expect(text).not.toContain('已清理');
     // The record before the gap reached the server; the one after it did not.
     expect(hallRows().map((r) => r.seq)).toEqual([seqs[0]]);
