@@ -4,7 +4,7 @@
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { HallError } from '../common/errors.ts';
 import { API_VERSION, type HallEvent, type RouteResponse } from '../common/http-api.ts';
-import { HallSettings, type HallWindow, type LineQueue, type Priority, type Staff, type Ticket } from '../common/model.ts';
+import { HallSettings, Priority, type HallWindow, type LineQueue, type Staff, type Ticket } from '../common/model.ts';
 import { isoDateAt } from '../common/calendar.ts';
 import { MAX_WALK_IN_PER_WINDOW_PER_DAY, walkInPrefix } from '../common/sync.ts';
 import { countAhead, rankWaiting, type RankedTicket } from '../common/queue.ts';
@@ -14,7 +14,7 @@ import { deviceProof } from './device-proof.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { createThrottle, type SignInLockEntry, type SignInPolicy, type SignInScope } from './throttle.ts';
 import { hallToday } from '../common/hall-time.ts';
-import { EFFECTIVE_LINE, pausedRefusal, WAITING_HEADS_FOR_WINDOW } from './ticket-ops.ts';
+import { EFFECTIVE_LINE, pausedRefusal, WAITING_HEAD } from './ticket-ops.ts';
 
 export type DeviceRole = 'counter' | 'kiosk';
 
@@ -172,7 +172,12 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
   // Within one line and priority the first in order goes first, so the head of
   // each (line, priority) queue is all the ranking needs to see; tickets sent
   // to another window (转窗) are left out.
-  const selectWaitingHeads = db.prepare<[string, number], RankedTicket>(WAITING_HEADS_FOR_WINDOW);
+  const selectWaitingHead = db.prepare<[string, string, Priority, number], RankedTicket>(WAITING_HEAD);
+  /** The head of each (line, priority) the window serves: lines × 4 index seeks, whatever the queue's length. */
+  const waitingHeads = (day: string, window: HallWindow): RankedTicket[] =>
+    window.lineIds.flatMap((lineId) =>
+      Priority.options.flatMap((priority) => selectWaitingHead.get(day, lineId, priority, window.id) ?? []),
+    );
   const selectWaitingCounts = db.prepare<[string], { lineId: string; waiting: number }>(
     `SELECT ${EFFECTIVE_LINE} AS lineId, COUNT(*) AS waiting FROM tickets
      WHERE status = 'waiting' AND day = ? GROUP BY ${EFFECTIVE_LINE}`,
@@ -627,7 +632,7 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
           const at = clock();
           const current = selectCurrentTicket.get(windowId);
           if (current) finishTicket(device, windowId, current, 'completed', at);
-          const next = rankWaiting(selectWaitingHeads.all(businessDay(at), windowId), window)[0];
+          const next = rankWaiting(waitingHeads(businessDay(at), window), window)[0];
           if (next) {
             if (claimTicket.run(windowId, at.toISOString(), next.id).changes !== 1) {
               throw new Error(`ticket ${next.id} was claimed twice`);

@@ -1,0 +1,76 @@
+// call-next's search for the best waiting ticket, as the queue grows: the
+// index seeks the server runs (server/ticket-ops.ts WAITING_HEAD, per line
+// and priority of the window) against the query it ran before (one pass over
+// every waiting ticket of the day with a window function), in the same run,
+// on a real SQLite file with the hall server's schema. Printed, never asserted.
+// Target: the seek's time at 50k waiting within 2× its time at 200.
+//
+//   node bench/queue-heads.ts
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Priority } from '../common/model.ts';
+import { openHallDatabase } from '../server/db.ts';
+import { WAITING_HEAD } from '../server/ticket-ops.ts';
+import { machineLoad, quantile, verdict } from './verdict.ts';
+
+/** What call-next ran before the index (kept here only as the baseline). */
+const SCAN_QUERY = `
+  SELECT id, lineId, priority, ord AS "order" FROM (
+    SELECT id, COALESCE(queue_line_id, line_id) AS lineId, priority, COALESCE(sort_key, id) AS ord,
+      ROW_NUMBER() OVER (PARTITION BY COALESCE(queue_line_id, line_id), priority ORDER BY COALESCE(sort_key, id), id) AS rn
+    FROM tickets
+    WHERE status = 'waiting' AND day = ? AND (target_window_id IS NULL OR target_window_id = ?)
+  ) WHERE rn = 1`;
+const DAY = '2026-12-07';
+const LINES = ['A', 'B', 'C', 'D', 'E'];
+const WINDOW = { id: 1, lineIds: ['A', 'C'] };
+const SIZES = [200, 10_000, 50_000];
+const ROUNDS = 300;
+
+const dir = mkdtempSync(join(tmpdir(), 'halldesk-bench-heads-'));
+const db = openHallDatabase(join(dir, 'hall.sqlite'));
+db.prepare(
+  "INSERT INTO devices (id, device_no, name, role, window_id, token_hash, enrolled_at) VALUES ('k', 1, 'kiosk', 'kiosk', NULL, 'h', ?)",
+).run(`${DAY}T00:00:00Z`);
+const insert = db.prepare(
+  "INSERT INTO tickets (day, line_id, seq, number, priority, status, issued_at, issued_by) VALUES (?, ?, ?, ?, ?, 'waiting', ?, 'k')",
+);
+const seek = db.prepare(WAITING_HEAD);
+const scan = db.prepare(SCAN_QUERY);
+const heads = () =>
+  WINDOW.lineIds.flatMap((lineId) => Priority.options.flatMap((priority) => seek.get(DAY, lineId, priority, WINDOW.id) ?? []));
+
+function time(run: () => unknown): number[] {
+  const samples: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const start = performance.now();
+    run();
+    samples.push(performance.now() - start);
+  }
+  return samples;
+}
+
+let issued = 0;
+const rows: { size: number; seek: number; scan: number }[] = [];
+for (const size of SIZES) {
+  db.transaction(() => {
+    for (; issued < size; issued++) {
+      const line = LINES[issued % LINES.length]!;
+      const priority = issued % 50 === 0 ? 'priority' : 'normal';
+      insert.run(DAY, line, Math.floor(issued / LINES.length) + 1, `${line}${issued}`, priority, `${DAY}T01:00:00Z`);
+    }
+  })();
+  rows.push({ size, seek: quantile(time(heads), 0.5), scan: quantile(time(() => scan.all(DAY, WINDOW.id)), 0.5) });
+}
+console.log(`\ncall-next: finding the window's best waiting ticket (p50 of ${ROUNDS}), ${machineLoad()}`);
+for (const { size, seek: s, scan: c } of rows) {
+  console.log(
+    `  ${String(size).padStart(6)} waiting   index seeks ${(s * 1000).toFixed(0).padStart(6)} µs   one-pass scan (before) ${(c * 1000).toFixed(0).padStart(7)} µs   ${(c / s).toFixed(0).padStart(5)}× faster`,
+  );
+}
+const ratio = rows.at(-1)!.seek / rows[0]!.seek;
+console.log(`  seek at 50k ÷ seek at 200: ${ratio.toFixed(2)} (target ≤ 2: ${verdict([ratio], 2)})`);
+db.close();
+rmSync(dir, { recursive: true, force: true });

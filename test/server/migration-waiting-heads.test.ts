@@ -1,0 +1,51 @@
+// Hall server migration "call-next finds the head of each line and priority
+// by an index seek": the partial index tickets_waiting_heads, and the query
+// call-next runs per (line, priority) uses it — a seek, no scan of the
+// waiting tickets and no sort, so call-next does not slow as the queue grows
+// (bench/queue-heads.ts measures it at 200, 10k and 50k waiting).
+import Database from 'better-sqlite3';
+import { expect, it } from 'vitest';
+import { migrate, migrations } from '../../server/db.ts';
+import { WAITING_HEAD } from '../../server/ticket-ops.ts';
+
+const VERSION = migrations.findIndex((migration) => migration.name.startsWith('call-next finds the head')) + 1;
+
+it('adds the waiting-heads index over the tickets already there, and the head query seeks it', () => {
+  const db = new Database(':memory:');
+  db.pragma('foreign_keys = ON');
+  migrate(db, migrations.slice(0, VERSION - 1));
+  db.prepare(
+    "INSERT INTO devices (id, device_no, name, role, window_id, token_hash, enrolled_at) VALUES ('k', 1, 'kiosk', 'kiosk', NULL, 'h', '2026-12-07T00:00:00Z')",
+  ).run();
+  const issue = db.prepare(
+    "INSERT INTO tickets (day, line_id, seq, number, priority, status, issued_at, issued_by) VALUES ('2026-12-07', ?, ?, ?, ?, 'waiting', '2026-12-07T01:00:00Z', 'k')",
+  );
+  issue.run('A', 1, 'A001', 'normal');
+  issue.run('A', 2, 'A002', 'green');
+  issue.run('A', 3, 'A003', 'normal');
+  issue.run('B', 1, 'B001', 'normal');
+  // Sent to the front (转业务 … 排在最前) and sent to another window (转窗).
+  db.prepare("UPDATE tickets SET sort_key = 0 WHERE number = 'A003'").run();
+  db.prepare("UPDATE tickets SET queue_line_id = 'A', target_window_id = 7 WHERE number = 'B001'").run();
+
+  migrate(db, migrations.slice(0, VERSION));
+  expect(db.pragma('user_version', { simple: true })).toBe(VERSION);
+  const head = db.prepare(WAITING_HEAD);
+  expect(head.get('2026-12-07', 'A', 'normal', 1)).toMatchObject({ id: 3, lineId: 'A', priority: 'normal', order: 0 });
+  expect(head.get('2026-12-07', 'A', 'green', 1)).toMatchObject({ id: 2 });
+  // Window 7 may call B001 too (sent to it, now in line A), but A003 was put first, then A001 is older.
+  expect(head.get('2026-12-07', 'A', 'normal', 7)).toMatchObject({ id: 3 });
+  db.prepare("UPDATE tickets SET status = 'called', window_id = 1 WHERE number = 'A003'").run();
+  expect(head.get('2026-12-07', 'A', 'normal', 7)).toMatchObject({ id: 1 });
+  db.prepare("UPDATE tickets SET status = 'called', window_id = 2 WHERE number = 'A001'").run();
+  expect(head.get('2026-12-07', 'A', 'normal', 7)).toMatchObject({ id: 4 });
+  // Another window skips a ticket sent to window 7.
+  expect(head.get('2026-12-07', 'A', 'normal', 1)).toBeUndefined();
+
+  const plan = (db.prepare(`EXPLAIN QUERY PLAN ${WAITING_HEAD}`).all('2026-12-07', 'A', 'normal', 1) as { detail: string }[])
+    .map((row) => row.detail)
+    .join('\n');
+  expect(plan).toMatch(/SEARCH tickets USING INDEX tickets_waiting_heads \(day=\? AND <expr>=\? AND priority=\?\)/);
+  expect(plan).not.toMatch(/TEMP B-TREE/);
+  db.close();
+});
