@@ -142,6 +142,8 @@ export type ClerkRating = z.infer<typeof ClerkRating>;
 /** The rating prompt on the outward screen: nothing personal, just the session and the five levels. */
 export const OutwardRating = z.object({
   sessionId: z.number().int().nonnegative(),
+  /** The number whose service is rated (null: none known): the prompt names it, as the next one may already be called. */
+  ticketNumber: z.string().nullable().optional(),
   limitSeconds: z.number().int().positive(),
   endsAt: z.string(),
   levels: z.array(z.object({ level: RatingLevel, name: z.string() })),

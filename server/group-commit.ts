@@ -111,7 +111,11 @@ export function startGroupCommit(db: HallDatabase, { path, flush = fsyncFile }: 
     stats: () => ({ flushes, waits }),
     async close() {
       await Promise.allSettled([running?.done, next]);
-      const fd = await walFile?.catch(() => null);
+      // Forget the descriptor before closing it: a second close() must not close
+      // whatever file has since been given the same number.
+      const file = walFile;
+      walFile = null;
+      const fd = await file?.catch(() => null);
       if (fd !== null && fd !== undefined) await closeFile(fd);
     },
   };

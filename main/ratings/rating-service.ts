@@ -608,6 +608,7 @@ export class RatingService {
     if (!open) return null;
     return {
       sessionId: open.sessionId,
+      ticketNumber: open.context.ticket?.number ?? null,
       limitSeconds: open.limitSeconds,
       endsAt: endsAt(open).toISOString(),
       levels: LEVELS_BEST_FIRST.map((level) => ({ level, name: LEVEL_NAME[level] })),

@@ -151,7 +151,9 @@ function RatingPrompt({
   const secondsLeft = Math.max(0, Math.ceil((Date.parse(rating.endsAt) - now) / 1000));
   return (
     <div className="ow-rate" data-testid="outward-rating" data-session={rating.sessionId}>
-      <div className="ow-rate-title">请您对本次服务进行评价</div>
+      <div className="ow-rate-title" data-testid="outward-rating-title">
+        {rating.ticketNumber ? `请 ${rating.ticketNumber} 号对刚才的服务进行评价` : '请您对本次服务进行评价'}
+      </div>
       <div className="ow-rate-sub">请按评价器按键，或直接点击下方选项</div>
       <div className="ow-rate-levels">
         {rating.levels.map(({ level, name }) => (

@@ -122,6 +122,8 @@ describe('F1 right after F4 keeps the rating (Chromium, evaluator over a pty)', 
     await expect.poll(() => outward.getByTestId('outward-number').textContent()).toBe(second);
     expect(Number(await outward.getByTestId('outward-rating').getAttribute('data-session'))).toBe(sessionId);
     expect(await clerk.getByTestId('rating-open').textContent()).toContain(first);
+    // The prompt names the number it rates, so the citizen just called does not take it for theirs.
+    expect(await outward.getByTestId('outward-rating-title').textContent()).toBe(`请 ${first} 号对刚才的服务进行评价`);
     expect(sim.device(ADDRESS).session?.sessionId).toBe(sessionId);
     await outward.evaluate(() => document.fonts.ready);
     await outward.screenshot({ path: join(shots, 'outward-rating-while-calling.png') });
