@@ -146,16 +146,24 @@ export function RatingPanel() {
         )}
       </header>
       <div className="rating-body">
-        {rating?.open ? (
-          <div className="rating-open" data-testid="rating-open">
-            <Tag color="processing">评价中</Tag>
-            {rating.open.ticketNumber ?? '（无号）'} · 截止 {formatClock(rating.open.endsAt)}
-          </div>
-        ) : null}
-        {rating && rating.waiting.length > 0 ? (
-          <div className="rating-open" data-testid="rating-waiting" title="上一位群众评价结束后，依次开始评价">
-            <Tag>待评价</Tag>
-            {rating.waiting.map((number) => number ?? '（无号）').join('、')}（上一位评价结束后开始）
+        {rating?.open || (rating && rating.waiting.length > 0) ? (
+          // One line whatever the backlog: the log below must stay in sight at 1366×768.
+          <div className="rating-now">
+            {rating.open ? (
+              <span data-testid="rating-open">
+                <Tag color="processing">评价中</Tag>
+                {rating.open.ticketNumber ?? '（无号）'} · 截止 {formatClock(rating.open.endsAt)}
+              </span>
+            ) : null}
+            {rating.waiting.length > 0 ? (
+              <span
+                data-testid="rating-waiting"
+                title={`待评价：${rating.waiting.map((number) => number ?? '（无号）').join('、')}（上一位群众评价结束后，依次开始）`}
+              >
+                <Tag>待评价</Tag>
+                {rating.waiting.length === 1 ? (rating.waiting[0] ?? '（无号）') : `${rating.waiting.length} 位`}
+              </span>
+            ) : null}
           </div>
         ) : null}
         <div className="rating-latest" data-testid="clerk-latest-rating">

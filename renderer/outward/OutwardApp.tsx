@@ -54,7 +54,8 @@ export function OutwardApp({ store }: { store: StoreApi<OutwardStore> }) {
                   {view.mode === 'serving' && view.calling && !view.case && (
                     <CallingStrip calling={view.calling} windowName={view.windowName} />
                   )}
-                  <RatingPrompt rating={view.rating} store={store} />
+                  {/* Keyed by session: a choice made for one citizen never carries over to the next waiting one. */}
+                  <RatingPrompt key={view.rating.sessionId} rating={view.rating} store={store} />
                 </div>
               ) : (
                 <Stage view={view} />
