@@ -7,34 +7,16 @@
 // name. Never the ID number, the phone, the clerk, the window's staff, the
 // refusal text (free text a clerk typed) or any time of day.
 //
-// Every answer is a small self-contained zh-CN page (inline CSS, no script):
-// an unknown or malformed number, a bad escape and too many lookups each get
-// a page of their own, never a JSON body.
-//
-// Guessing numbers is limited per caller address: CASE_LOOKUPS_PER_MINUTE
-// lookups in any minute, then 429 with the time to retry. The count is kept
-// in memory (a restart forgets it; a lookup changes nothing, so nothing is
-// lost by that but a minute of guessing), at most MAX_TRACKED_ADDRESSES
-// addresses at once (the longest-idle is dropped first).
-import { hallDateTimeAt, isoDateAt } from '../common/calendar.ts';
+// Every answer is a page (server/public-page.ts: the shell, the CSP, the
+// per-address lookup limit): an unknown or malformed number, a bad escape and
+// too many lookups each get a page of their own, never a JSON body.
+import { isoDateAt } from '../common/calendar.ts';
 import type { ServerCase } from '../common/http-api.ts';
 import { maskName } from '../common/mask.ts';
+import { createPublicPages, escapeHtml, LOOKUPS_PER_MINUTE, type PublicPage } from './public-page.ts';
 
-export const CASE_LOOKUPS_PER_MINUTE = 30;
-const LOOKUP_WINDOW_MS = 60_000;
-const MAX_TRACKED_ADDRESSES = 10_000;
 /** Case numbers are 17 digits (date, window, device, sequence). */
 const CASE_NO = /^\d{17}$/;
-
-/** The page's own headers (besides the server's nosniff, frame and referrer headers): styles inline, nothing else. */
-export const CASE_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
-
-export interface CasePage {
-  status: 200 | 400 | 404 | 429;
-  html: string;
-  /** For 429: seconds until the next lookup is allowed. */
-  retryAfterSeconds?: number;
-}
 
 export interface CaseProgressOptions {
   clock: () => Date;
@@ -45,45 +27,20 @@ export interface CaseProgressOptions {
   perMinute?: number;
 }
 
-export function createCaseProgress({ clock, findCase, hallName, perMinute = CASE_LOOKUPS_PER_MINUTE }: CaseProgressOptions) {
-  /** Per address: the times of its lookups in the last minute, oldest first. */
-  const lookups = new Map<string, number[]>();
-
-  /** Counts a lookup from `address`; the ms to wait when it is one too many. */
-  function waitFor(address: string): number {
-    const now = clock().getTime();
-    const recent = (lookups.get(address) ?? []).filter((at) => at > now - LOOKUP_WINDOW_MS);
-    lookups.delete(address); // re-inserted last: the map stays in order of last use
-    if (recent.length >= perMinute) {
-      lookups.set(address, recent);
-      return recent[0]! + LOOKUP_WINDOW_MS - now;
-    }
-    recent.push(now);
-    lookups.set(address, recent);
-    while (lookups.size > MAX_TRACKED_ADDRESSES) lookups.delete(lookups.keys().next().value!);
-    return 0;
-  }
+export function createCaseProgress({ clock, findCase, hallName, perMinute = LOOKUPS_PER_MINUTE }: CaseProgressOptions) {
+  const pages = createPublicPages({ title: '办件进度查询', style: STYLE, clock, perMinute });
+  const messagePage = pages.message;
+  const page = pages.page;
 
   return {
     /**
      * The page for a lookup of `rawCaseNo` as it stands in the path (still
      * %-escaped) from `address`. Never throws for any input.
      */
-    answer(rawCaseNo: string, address: string): CasePage {
+    answer(rawCaseNo: string, address: string): PublicPage {
       const heading = hallName();
-      const wait = waitFor(address.slice(0, 64));
-      if (wait > 0) {
-        const seconds = Math.max(1, Math.ceil(wait / 1000));
-        const at = hallDateTimeAt(new Date(clock().getTime() + seconds * 1000)).slice(11, 16);
-        return {
-          status: 429,
-          retryAfterSeconds: seconds,
-          html: messagePage(heading, '查询过于频繁', [
-            `同一网络每分钟最多查询 ${perMinute} 次。请约 ${seconds} 秒后（${at} 以后）再试。`,
-            '如需帮助，请咨询大厅服务台。',
-          ]),
-        };
-      }
+      const refused = pages.refuseIfTooMany(heading, address);
+      if (refused) return refused;
       let caseNo: string;
       try {
         caseNo = decodeURIComponent(rawCaseNo);
@@ -105,15 +62,12 @@ export function createCaseProgress({ clock, findCase, hallName, perMinute = CASE
           ]),
         };
       }
-      return { status: 200, html: progressPage(heading, found, isoDateAt(clock())) };
+      return { status: 200, html: page(heading, progressBody(found, isoDateAt(clock()))) };
     },
   };
 }
 
 // ---- the pages ------------------------------------------------------------------
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** 2026-03-10 → 2026年3月10日 */
 function chineseDate(isoDate: string): string {
@@ -174,7 +128,8 @@ function materialsSection(record: ServerCase, today: string): string {
   return `<section><h2>容缺材料补交情况</h2><ul class="owed">${rows}</ul></section>`;
 }
 
-function progressPage(heading: string | null, record: ServerCase, today: string): string {
+/** The page's body for a case found. */
+function progressBody(record: ServerCase, today: string): string {
   const status = statusOf(record);
   const promised = promisedText(record);
   const fields: [string, string][] = [
@@ -190,12 +145,7 @@ function progressPage(heading: string | null, record: ServerCase, today: string)
 <section><dl>${list}</dl></section>
 ${materialsSection(record, today)}
 <p class="foot">本页仅显示办件进度，不含证件号码、联系电话等个人信息。如有疑问，请凭受理回执咨询服务台。</p>`;
-  return page(heading, body);
-}
-
-function messagePage(heading: string | null, title: string, lines: string[]): string {
-  const text = lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('');
-  return page(heading, `<section class="status stop"><div class="value">${escapeHtml(title)}</div>${text}</section>`);
+  return body;
 }
 
 const STYLE = `
@@ -227,22 +177,3 @@ ul.plain{padding-left:1.2em;list-style:disc}
 .tag.ok{background:#dafbe1;color:#1a7f37}.tag.owe{background:#fff1e0;color:#b35900}.tag.stop{background:#ffebe9;color:#b71c1c}
 .foot{font-size:13px;color:#57606a;margin:8px 4px}
 `;
-
-function page(heading: string | null, body: string): string {
-  const hall = heading ? `<div class="hall">${escapeHtml(heading)}</div>` : '';
-  return `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>办件进度查询</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<header>${hall}<h1>办件进度查询</h1></header>
-<main>${body}</main>
-</body>
-</html>
-`;
-}

@@ -16,7 +16,8 @@ import {
   type RouteSpec,
 } from '../common/http-api.ts';
 import { SYNC_ISSUES_MANAGERS_ONLY } from '../common/sync-issues.ts';
-import { CASE_PAGE_CSP, createCaseProgress, type CasePage } from './case-progress.ts';
+import { createCaseProgress } from './case-progress.ts';
+import { PUBLIC_PAGE_CSP, type PublicPage } from './public-page.ts';
 import { createConfigStore } from './config-store.ts';
 import { openHallDatabase } from './db.ts';
 import { startCheckpoints } from './checkpoints.ts';
@@ -446,13 +447,13 @@ export function createHallServer(options: HallServerOptions): HallServer {
   }
 
   /** A page for people: HTML with a strict CSP (inline styles, nothing else), never cached. */
-  function sendPage(req: IncomingMessage, res: ServerResponse, page: CasePage): void {
+  function sendPage(req: IncomingMessage, res: ServerResponse, page: PublicPage): void {
     if (res.headersSent || res.destroyed || res.writableEnded) return;
     const headers: Record<string, string> = {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
       ...SECURITY_HEADERS,
-      'content-security-policy': CASE_PAGE_CSP,
+      'content-security-policy': PUBLIC_PAGE_CSP,
       'x-robots-tag': 'noindex, nofollow',
     };
     if (page.retryAfterSeconds !== undefined) headers['retry-after'] = String(page.retryAfterSeconds);

@@ -6,19 +6,14 @@
 // is being called (to which window), or is done. No names, no staff, nothing
 // personal: a ticket carries none.
 //
-// Every answer is a small self-contained zh-CN page (inline CSS, no script);
-// a malformed or unknown number gets a page of its own. Lookups are limited
-// per caller address like the case page's (in memory).
-import { hallDateTimeAt } from '../common/calendar.ts';
+// Every answer is a page (server/public-page.ts: the shell, the CSP, the
+// per-address lookup limit); a malformed or unknown number gets a page of its own.
 import { countAhead, type RankedTicket } from '../common/queue.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
-import type { CasePage } from './case-progress.ts';
+import { createPublicPages, escapeHtml, LOOKUPS_PER_MINUTE, type PublicPage } from './public-page.ts';
 import { EFFECTIVE_LINE } from './ticket-ops.ts';
 
-export const TICKET_LOOKUPS_PER_MINUTE = 30;
-const LOOKUP_WINDOW_MS = 60_000;
-const MAX_TRACKED_ADDRESSES = 10_000;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const NUMBER = /^([A-Z]\d{3,4}|W\d{2}-\d{3})$/;
 
@@ -32,7 +27,10 @@ interface TicketRow {
   targetWindowId: number | null;
 }
 
-export function createTicketProgress(db: HallDatabase, { clock, perMinute = TICKET_LOOKUPS_PER_MINUTE }: { clock: () => Date; perMinute?: number }) {
+export function createTicketProgress(db: HallDatabase, { clock, perMinute = LOOKUPS_PER_MINUTE }: { clock: () => Date; perMinute?: number }) {
+  const pages = createPublicPages({ title: '排队进度查询', style: STYLE, clock, perMinute });
+  const { page } = pages;
+  const message = (heading: string | null, what: string, lines: string[]) => pages.message(heading, what, lines);
   const config = createConfigStore(db);
   const selectTicket = db.prepare<[string, string], TicketRow>(
     `SELECT id, number, ${EFFECTIVE_LINE} AS lineId, priority, status, window_id AS windowId, target_window_id AS targetWindowId
@@ -43,52 +41,28 @@ export function createTicketProgress(db: HallDatabase, { clock, perMinute = TICK
      WHERE status = 'waiting' AND day = ? AND ${EFFECTIVE_LINE} = ?`,
   );
   const selectOrder = db.prepare<[number], number>('SELECT COALESCE(sort_key, id) FROM tickets WHERE id = ?').pluck();
-  const lookups = new Map<string, number[]>();
-
-  function waitFor(address: string): number {
-    const now = clock().getTime();
-    const recent = (lookups.get(address) ?? []).filter((at) => at > now - LOOKUP_WINDOW_MS);
-    lookups.delete(address);
-    if (recent.length >= perMinute) {
-      lookups.set(address, recent);
-      return recent[0]! + LOOKUP_WINDOW_MS - now;
-    }
-    recent.push(now);
-    lookups.set(address, recent);
-    while (lookups.size > MAX_TRACKED_ADDRESSES) lookups.delete(lookups.keys().next().value!);
-    return 0;
-  }
-
   const windowName = (windowId: number | null) =>
     windowId === null ? null : (config.get('window', String(windowId))?.name ?? `${windowId}号窗口`);
 
   return {
     /** The page for `rawDay` / `rawNumber` as they stand in the path (still %-escaped), from `address`. Never throws. */
-    answer(rawDay: string, rawNumber: string, address: string): CasePage {
+    answer(rawDay: string, rawNumber: string, address: string): PublicPage {
       const heading = config.get('settings', 'hall')?.hallName ?? null;
-      const wait = waitFor(address.slice(0, 64));
-      if (wait > 0) {
-        const seconds = Math.max(1, Math.ceil(wait / 1000));
-        const at = hallDateTimeAt(new Date(clock().getTime() + seconds * 1000)).slice(11, 16);
-        return {
-          status: 429,
-          retryAfterSeconds: seconds,
-          html: page(heading, message('查询过于频繁', [`同一网络每分钟最多查询 ${perMinute} 次。请约 ${seconds} 秒后（${at} 以后）再试。`])),
-        };
-      }
+      const refused = pages.refuseIfTooMany(heading, address);
+      if (refused) return refused;
       let day: string;
       let number: string;
       try {
         day = decodeURIComponent(rawDay);
         number = decodeURIComponent(rawNumber);
       } catch {
-        return { status: 400, html: page(heading, message('查询地址不正确', ['请直接扫描排队号凭条上的二维码，或咨询服务台。'])) };
+        return { status: 400, html: message(heading, '查询地址不正确', ['请直接扫描排队号凭条上的二维码，或咨询服务台。']) };
       }
       const ticket = DAY.test(day) && NUMBER.test(number) ? selectTicket.get(day, number) : undefined;
       if (!ticket) {
         return {
           status: 404,
-          html: page(heading, message('未查到该排队号', ['请核对凭条上的号码和日期，或咨询服务台。', '网络中断时补的号，恢复联网后才能查到。'])),
+          html: message(heading, '未查到该排队号', ['请核对凭条上的号码和日期，或咨询服务台。', '网络中断时补的号，恢复联网后才能查到。']),
         };
       }
       const line = config.get('line', ticket.lineId)?.name ?? ticket.lineId;
@@ -126,12 +100,6 @@ export function createTicketProgress(db: HallDatabase, { clock, perMinute = TICK
   };
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-function message(title: string, lines: string[]): string {
-  return `<section class="status stop"><div class="value">${escapeHtml(title)}</div>${lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('')}</section>`;
-}
 
 const STYLE = `
 *{box-sizing:border-box}
@@ -149,22 +117,3 @@ section{background:#fff;border-radius:10px;padding:16px;margin-bottom:12px;box-s
 .status.ok .value{color:#1a7f37}.status.wait .value{color:#0b5cad}.status.stop .value{color:#b71c1c}
 .foot{font-size:13px;color:#57606a;margin:8px 4px;text-align:center}
 `;
-
-function page(heading: string | null, body: string): string {
-  const hall = heading ? `<div class="hall">${escapeHtml(heading)}</div>` : '';
-  return `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>排队进度查询</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<header>${hall}<h1>排队进度查询</h1></header>
-<main>${body}</main>
-</body>
-</html>
-`;
-}

@@ -9,7 +9,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { CASE_SUPPLEMENTED } from '../../common/cases.ts';
 import { routes } from '../../common/http-api.ts';
 import { CASE_DECIDED, CASE_FINISHED, type CaseDecidedArgs } from '../../common/sync.ts';
-import { CASE_LOOKUPS_PER_MINUTE, CASE_PAGE_CSP } from '../../server/case-progress.ts';
+import { LOOKUPS_PER_MINUTE as CASE_LOOKUPS_PER_MINUTE, PUBLIC_PAGE_CSP as CASE_PAGE_CSP } from '../../server/public-page.ts';
 import { caseArgs, chain, deviceClient } from '../sync/support.ts';
 import { startTestHall } from './support.ts';
 

@@ -4,7 +4,7 @@
 // common/http-api.ts without an example here fails to compile — and the rules
 // every answer keeps.
 import type { RouteName } from '../../common/http-api.ts';
-import { CASE_PAGE_CSP } from '../../server/case-progress.ts';
+import { PUBLIC_PAGE_CSP as CASE_PAGE_CSP } from '../../server/public-page.ts';
 import type { FuzzAnswer, FuzzRequest, FuzzRoute } from '../helpers/http-fuzz.ts';
 
 export interface FuzzDevices {
