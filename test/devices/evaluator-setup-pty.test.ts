@@ -74,7 +74,7 @@ describe('evaluator in 设备设置, over a pty pair', () => {
     expect(r.query('SELECT * FROM rating')).toEqual([]);
     expect(r.query<{ n: number }>('SELECT count(*) AS n FROM outbox')[0]!.n).toBe(outboxBefore);
     const state = (await r.counter.call('getClerkState', {})) as ClerkState;
-    expect(state.rating).toEqual({ open: null, latest: null });
+    expect(state.rating).toEqual({ open: null, waiting: [], latest: null });
 
     // Nobody presses: after the limit, no level.
     const silent = (await r.counter.call('testEvaluatorRating', {})) as { ok: boolean; level: number | null; message: string };
