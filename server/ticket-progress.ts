@@ -89,7 +89,7 @@ export function createTicketProgress(db: HallDatabase, { clock, perMinute = LOOK
           state = { tone: 'ok', label: '已办理', hint: '本号已办理完毕，感谢您的耐心等候。' };
           break;
         case 'no_show':
-          state = { tone: 'stop', label: '已过号', hint: '请到咨询台说明情况。' };
+          state = { tone: 'stop', label: '已过号', hint: '请到办理窗口说明，工作人员可为您回呼；也可咨询服务台。' };
           break;
       }
       const body = `<section class="status ${state.tone}"><div class="label">排队号</div><div class="no">${escapeHtml(ticket.number)}</div>
