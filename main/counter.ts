@@ -159,7 +159,7 @@ class CounterService implements Counter {
       ...sessionHandlers({ state, credentials, throttle, ratings, cases, link, clerkState }),
       ...queue.handlers(),
       ...new TicketOps({ state, cases, ratings, clerkState }).handlers(),
-      ...caseHandlers({ state, cases, devices }),
+      ...caseHandlers({ state, cases, printing: () => devices.printing }),
       ...ratingHandlers({ state, ratings, clerkState }),
       ...printHandlers(() => devices.printing),
       ...deviceSetupHandlers({ state, devices }),

@@ -4,8 +4,7 @@
 import type { CallHandlers } from '../../common/contract.ts';
 import type { CaseRecord } from '../../common/cases.ts';
 import type { CounterState } from '../core/counter-state.ts';
-import type { CounterDevices } from '../device-setup/counter-devices.ts';
-import type { CaseSlipContext } from '../printing/print-service.ts';
+import type { CaseSlipContext, PrintService } from '../printing/print-service.ts';
 import type { CaseService } from './case-service.ts';
 
 export type CaseCall =
@@ -17,8 +16,13 @@ export type CaseCall =
   | 'listCases'
   | 'getFigures';
 
-export function caseHandlers(deps: { state: CounterState; cases: CaseService; devices: CounterDevices }): CallHandlers<CaseCall> {
-  const { state, cases, devices } = deps;
+/** `printing`: the print queue of the printer in use (null: none set up; the case is kept, no slip). */
+export function caseHandlers(deps: {
+  state: CounterState;
+  cases: CaseService;
+  printing: () => PrintService | null;
+}): CallHandlers<CaseCall> {
+  const { state, cases, printing } = deps;
 
   /** Who printed a case's slip, where, and the lookup address: from the counter's state. */
   function slipContext(record: CaseRecord, staffNo: string): CaseSlipContext {
@@ -34,7 +38,7 @@ export function caseHandlers(deps: { state: CounterState; cases: CaseService; de
 
   /** Queues the slip of a decided case. */
   function printCaseSlip(record: CaseRecord): void {
-    devices.printing?.enqueueForCase(record, slipContext(record, record.staffNo));
+    printing()?.enqueueForCase(record, slipContext(record, record.staffNo));
   }
 
   return {
@@ -56,7 +60,7 @@ export function caseHandlers(deps: { state: CounterState; cases: CaseService; de
       const record = cases.supplement(caseNo, materials);
       // After the commit: the 补交回执 (signed by the clerk who took the material) joins the print queue.
       const staffNo = state.status?.clerk?.staffNo ?? record.staffNo;
-      devices.printing?.enqueueSupplement(record, materials, slipContext(record, staffNo));
+      printing()?.enqueueSupplement(record, materials, slipContext(record, staffNo));
       return record;
     },
     listCases: () => cases.list(),
