@@ -135,6 +135,8 @@ export const IntegrityFinding = z.object({
   what: z.string(),
   /** zh-CN: what was found and whose copy stands. */
   detail: z.string(),
+  /** Records before this one are missing (deleted or lost), rather than this one changed. */
+  missing: z.boolean().optional(),
 });
 export type IntegrityFinding = z.infer<typeof IntegrityFinding>;
 

@@ -198,7 +198,7 @@ class CounterService implements Counter {
     const { log } = this.state;
     try {
       const report = selfCheck(this.state.store.db, this.chainKey());
-      this.integrity = report.findings.map(({ seq, what, detail }) => ({ seq, what, detail }));
+      this.integrity = report.findings.map(({ seq, what, detail, missing }) => ({ seq, what, detail, ...(missing ? { missing } : {}) }));
       this.recordsChanged = report.findings.filter((f) => !f.missing).length;
       log.info('records checked', { fromSeq: report.fromSeq, toSeq: report.toSeq, checked: report.checked, compared: report.compared, findings: report.findings.length });
       for (const finding of report.findings) log.error('record check: changed on this counter', { seq: finding.seq, what: finding.what, detail: finding.detail });

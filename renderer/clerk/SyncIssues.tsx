@@ -123,16 +123,16 @@ export function SyncIssuesDrawer() {
           <>
             <StuckSection stuck={view.stuck} unsent={view.unsent} manager={manager} />
             {view.integrity.length > 0 && (
-              <Section title="本机记录核对（启动时）" note={`发现 ${view.integrity.length} 处改动`} testid="sync-integrity">
+              <Section title="本机记录核对（启动时）" note={`发现 ${view.integrity.length} 处问题`} testid="sync-integrity">
                 <p className="sync-advice">
-                  本终端启动时核对了自己的记录：下列记录在本机数据文件中被改动过。以大厅服务器上的记录为准，本机的改动不会上传；请大厅管理员核查是谁改动了本终端的数据文件。
+                  本终端启动时核对了自己的记录：下列记录在本机数据文件中被改动过，或它之前的记录被删除。以大厅服务器上的记录为准，本机的改动不会上传；请大厅管理员核查是谁改动了本终端的数据文件。
                 </p>
                 <ul className="sync-list">
                   {view.integrity.map((finding) => (
                     <li className="sync-row" key={`${finding.seq}-${finding.what}`} data-testid={`sync-integrity-${finding.seq}`}>
                       <div className="sync-row-head">
                         <Tag color="red" className="sync-kind">
-                          记录被改动
+                          {finding.missing ? '前有记录缺失' : '记录被改动'}
                         </Tag>
                         <span className="sync-subject">{finding.what}</span>
                         <span className="sync-seq">记录序号 {finding.seq}</span>

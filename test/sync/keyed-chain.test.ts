@@ -350,7 +350,7 @@ describe('the counter checks itself at start', () => {
     await rig.signIn(CLERK, counter);
     const view = (await counter.call('listSyncIssues', {})) as SyncIssuesView;
     expect(view.integrity).toEqual([
-      { seq: last, what: '本机记录', detail: expect.stringContaining(`本机最新的第 ${last} 条记录缺失（已从本机数据库删除或丢失）`) },
+      { seq: last, what: '本机记录', detail: expect.stringContaining(`本机最新的第 ${last} 条记录缺失（已从本机数据库删除或丢失）`), missing: true },
     ]);
   });
 });
