@@ -50,6 +50,8 @@ import { EvaluatorBadge, RatingPanel } from './RatingPanel.tsx';
 import { IdCardBadge, IdCardReads } from './IdCard.tsx';
 import { SyncBanner, SyncIssuesButton, SyncIssuesDrawer, useSyncIssuesHotkeys } from './SyncIssues.tsx';
 import { useSyncIssuesApi } from './sync-issues-store.ts';
+import { ManagerDesk, ManagerDeskButton, useManagerDeskHotkeys } from './manager-desk/ManagerDesk.tsx';
+import { deskStore } from './manager-desk/desk-store.ts';
 
 export function Workspace() {
   const tab = useCases((s) => s.tab);
@@ -59,6 +61,7 @@ export function Workspace() {
   useLockTriggers();
   useDeviceSetupHotkeys();
   useSyncIssuesHotkeys();
+  useManagerDeskHotkeys();
   useCloseDrawersOnLock(locked);
   return (
     <div className="ws">
@@ -96,6 +99,7 @@ export function Workspace() {
       </div>
       <DeviceSetupDrawer />
       <SyncIssuesDrawer />
+      <ManagerDesk />
       <LockScreen />
     </div>
   );
@@ -111,6 +115,7 @@ function useCloseDrawersOnLock(locked: boolean) {
     setup.getState().setOpen(false);
     printQueue.getState().setOpen(false);
     syncIssues.getState().setOpen(false);
+    deskStore.getState().setOpen(false);
   }, [locked, setup, printQueue, syncIssues]);
 }
 
@@ -202,6 +207,7 @@ function WorkspaceHeader() {
         )}
         <PauseButton />
         <SyncIssuesButton />
+        <ManagerDeskButton />
         <DeviceSetupButton />
         <Button
           data-testid="sign-out"
