@@ -10,11 +10,16 @@
 //
 // The ticket is read character by character: A012 → A 零 一 二 (a ticket
 // number is a code, not a quantity). The window is read as a Chinese number:
-// 3 → 三, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (1–999).
+// 3 → 三, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (1–999). A window code
+// with letters (common/hall-codes.ts) is read letter by letter, its runs of
+// digits as Chinese numbers: B12 → B 十二, 2A01 → 二 A 零 一 (a run with a
+// leading zero, or of four digits, is read digit by digit).
 //
 // `AnnouncementQueue` plays one announcement at a time through an injected
 // player, so two never overlap; a recall is queued again, never dropped for
 // being a repeat. Pure: the timers and the player come in from the caller.
+import { WALK_IN_NUMBER } from './hall-codes.ts';
+
 /** The timers the queue runs on (the outward page passes the window's own). */
 export type TimerHandle = unknown;
 export interface Timers {
@@ -56,12 +61,13 @@ export const CLIP_TEXT: Readonly<Record<string, { zh: string; pinyin: string | n
 
 /**
  * A ticket number as clips, one per character: 'A012' → ['A', '0', '1', '2'];
- * a 现场补号 is said without its hyphen: 'W03-007' → ['W', '0', '3', '0', '0', '7'].
+ * a 现场补号 is said without its hyphen: 'W03-007' → ['W', '0', '3', '0', '0', '7'],
+ * 'WB12-001' → ['W', 'B', '1', '2', '0', '0', '1'].
  * Throws RangeError (zh-CN) on anything else.
  */
 export function ticketClips(ticket: string): string[] {
   const typed = ticket.trim().toUpperCase();
-  const text = /^W\d{2}-\d{3}$/.test(typed) ? typed.replace('-', '') : typed;
+  const text = WALK_IN_NUMBER.test(typed) ? typed.replace('-', '') : typed;
   if (!/^[A-Z0-9]{1,10}$/.test(text)) {
     throw new RangeError(`票号「${ticket}」无法播报：只能由字母和数字组成（如 A012）`);
   }
@@ -100,6 +106,30 @@ export function windowNumber(window: number | string): number {
   return Number(m[1]);
 }
 
+/**
+ * The window as clips, from 3, '3号窗口', '101号窗口', 'B12', 'B12号' or
+ * 'B12号窗口' (the hall's window code, 1–4 digits or capital letters): digits
+ * alone 1–999 as a Chinese number (03 → 三, as before); otherwise letter by letter, each run of
+ * digits as a Chinese number (B12 → B 十二) or, with a leading zero or four
+ * digits, digit by digit (A01 → A 零 一). Throws RangeError (zh-CN) otherwise.
+ */
+export function windowClips(window: number | string): string[] {
+  if (typeof window === 'number') return chineseNumberClips(window);
+  const m = /^\s*([0-9A-Za-z]{1,4})\s*(?:号)?\s*(?:窗口)?\s*$/.exec(window);
+  if (!m) {
+    throw new RangeError(
+      `窗口「${window}」没有窗口号，无法播报：请在窗口设置里填写窗口号（如 3、101、B12 或 B12号窗口）`,
+    );
+  }
+  const code = m[1]!.toUpperCase();
+  if (/^\d+$/.test(code) && Number(code) >= 1 && Number(code) <= 999) return chineseNumberClips(Number(code));
+  return (code.match(/[A-Z]|\d+/g) ?? []).flatMap((run) => {
+    if (/^[A-Z]$/.test(run)) return [run];
+    const n = Number(run);
+    return run.startsWith('0') || n > 999 ? run.split('') : chineseNumberClips(n);
+  });
+}
+
 /** «请A012号到3号窗口办理» as ordered clip names. */
 export function announcementClips(ticket: string, window: number | string): string[] {
   return [
@@ -107,7 +137,7 @@ export function announcementClips(ticket: string, window: number | string): stri
     ...ticketClips(ticket),
     'hao',
     'dao',
-    ...chineseNumberClips(windowNumber(window)),
+    ...windowClips(window),
     'hao',
     'chuangkou',
     'banli',

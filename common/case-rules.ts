@@ -13,6 +13,7 @@ import type {
 } from './cases.ts';
 import { addCalendarDays, addWorkingDays, isIsoDate, isoDateAt, workingDaysBetween } from './calendar.ts';
 import { validateApplicant } from './identity.ts';
+import { CASE_NO, MAX_DEVICE_NO, OLD_CASE_NO, WINDOW_CODE, WINDOW_CODE_RULE } from './hall-codes.ts';
 import type { HallSettings, Item } from './model.ts';
 
 type Calendars = WorkingCalendar | readonly WorkingCalendar[];
@@ -213,46 +214,65 @@ export function supplementRefusal(
 export interface CaseNoParts {
   /** The day the case was decided, YYYY-MM-DD (the hall's local day). */
   date: string;
-  /** The window's two-digit code (HallWindow.code). */
+  /** The window's code as the hall writes it (HallWindow.code): 03, 101, B12. */
   windowCode: string;
-  /** The counter's number, 1–999, given by the hall server at enrollment (Enrollment.deviceNo). */
+  /** The counter's number, 1–999999, given by the hall server at enrollment (Enrollment.deviceNo). */
   deviceNo: number;
   /** The counter's own sequence for that day, 1–9999. */
   seq: number;
 }
 
 /**
- * The case number: 17 digits, YYYYMMDD + window code (2) + device number (3)
- * + sequence (4). 2026-03-05, window 03, device 1, 12th case of the day:
- * '20260305' '03' '001' '0012' → '20260305030010012'.
+ * The case number, as issued from issue 20 on: four groups joined by hyphens,
+ * YYYYMMDD-窗口代码-设备编号-序号. 2026-12-07, window B12, device 1042, 12th
+ * case of the day: '20261207-B12-1042-0012'. The window code is written as the
+ * hall writes it (1–4 digits or capital letters), the device number without
+ * leading zeros (1–999999), the sequence with four digits. The groups are read
+ * aloud and typed one at a time; the hyphens make the variable-width parts
+ * unambiguous.
  *
  * Unique across the hall without asking the server, so it can be issued
  * offline: the hall server gives each enrolled device a number no other
- * device in the hall has (never reused), and each device keeps its per-day
- * sequence in its own SQLite file, in the same transaction as the case. Two
- * devices never share a device number, and one device never repeats a
- * sequence number on a day. The window code adds nothing to uniqueness; it
- * tells a reader at a glance where the case was taken.
+ * device in the hall has ever had (never reused, up to 999999), and each
+ * device keeps its per-day sequence in its own SQLite file, in the same
+ * transaction as the case. Two devices never share a device number, and one
+ * device never repeats a sequence number on a day. The window code adds
+ * nothing to uniqueness; it tells a reader at a glance where the case was taken.
+ *
+ * Case numbers issued before (17 digits, see formatOldCaseNo) stay valid:
+ * parseCaseNo reads both, and no new number can equal an old one (the new
+ * ones have hyphens).
  */
 export function formatCaseNo(parts: CaseNoParts): string {
   const { date, windowCode, deviceNo, seq } = parts;
   if (!isIsoDate(date)) throw new RangeError(`办件编号的日期不正确：${JSON.stringify(date)}`);
-  if (!/^\d{2}$/.test(windowCode))
-    throw new RangeError(`窗口代码应为两位数字，收到 ${JSON.stringify(windowCode)}`);
-  if (!Number.isInteger(deviceNo) || deviceNo < 1 || deviceNo > 999) {
-    throw new RangeError(`设备编号应为 1–999，收到 ${String(deviceNo)}`);
+  if (!WINDOW_CODE.test(windowCode))
+    throw new RangeError(`${WINDOW_CODE_RULE}，收到 ${JSON.stringify(windowCode)}`);
+  if (!Number.isInteger(deviceNo) || deviceNo < 1 || deviceNo > MAX_DEVICE_NO) {
+    throw new RangeError(`设备编号应为 1–${MAX_DEVICE_NO}，收到 ${String(deviceNo)}`);
   }
   if (!Number.isInteger(seq) || seq < 1 || seq > 9999) {
     throw new RangeError(`当日办件序号应为 1–9999，收到 ${String(seq)}`);
   }
-  return (
-    date.replaceAll('-', '') + windowCode + String(deviceNo).padStart(3, '0') + String(seq).padStart(4, '0')
-  );
+  return `${date.replaceAll('-', '')}-${windowCode}-${deviceNo}-${String(seq).padStart(4, '0')}`;
 }
 
-/** The parts of a case number, or null when it is not one. */
+/**
+ * The case number as issued before issue 20: 17 digits, YYYYMMDD + window
+ * code (2 digits) + device number (3) + sequence (4), e.g. '20260305030010012'.
+ * No longer issued; kept to make old numbers for tests and fixtures.
+ */
+export function formatOldCaseNo(parts: CaseNoParts): string {
+  const { date, windowCode, deviceNo, seq } = parts;
+  if (!isIsoDate(date) || !/^\d{2}$/.test(windowCode) || !(deviceNo >= 1 && deviceNo <= 999) || !(seq >= 1 && seq <= 9999)) {
+    throw new RangeError('旧式办件编号只容两位窗口代码、1–999 的设备编号、1–9999 的序号');
+  }
+  return date.replaceAll('-', '') + windowCode + String(deviceNo).padStart(3, '0') + String(seq).padStart(4, '0');
+}
+
+/** The parts of a case number, new (20261207-B12-1042-0012) or old (17 digits), or null when it is neither. */
 export function parseCaseNo(caseNo: string): CaseNoParts | null {
-  const match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{3})(\d{4})$/.exec(caseNo);
+  const match = CASE_NO.exec(caseNo) ?? OLD_CASE_NO.exec(caseNo);
   if (!match) return null;
   const [, y, m, d, windowCode, device, sequence] = match as unknown as [string, ...string[]];
   const date = `${y}-${m}-${d}`;

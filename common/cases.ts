@@ -2,7 +2,11 @@
 // the counter ⇄ server sync. Rules (validation, deadlines, decisions) are
 // pure functions in calendar.ts, identity.ts and case-rules.ts.
 import { z } from 'zod';
+import { ANY_CASE_NO, CASE_NO_RULE } from './hall-codes.ts';
 import { RatingLevel } from './ratings.ts';
+
+/** A case number as issued: new (20261207-B12-1042-0012) or old (17 digits); common/case-rules.ts. */
+export const CaseNo = z.string().regex(ANY_CASE_NO, CASE_NO_RULE);
 
 export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 export type IsoDate = z.infer<typeof IsoDate>;
@@ -192,7 +196,7 @@ export type OutwardCase = z.infer<typeof OutwardCase>;
  */
 export const CASE_SUPPLEMENTED = 'case.supplemented';
 export const CaseSupplementedArgs = z.object({
-  caseNo: z.string().regex(/^\d{17}$/, '办件编号应为 17 位数字'),
+  caseNo: CaseNo,
   materials: z.array(z.string().min(1)).min(1),
   suppliedAt: z.string().min(1),
   staffNo: z.string().min(1),

@@ -2,7 +2,8 @@
 // once: the server routes by this table, the counter's client calls by it, and
 // the OpenAPI document is generated from it. Nothing here does I/O.
 import { z } from 'zod';
-import { IsoDate } from './cases.ts';
+import { CaseNo, IsoDate } from './cases.ts';
+import { MAX_DEVICE_NO, TICKET_NUMBER, TICKET_NUMBER_RULE } from './hall-codes.ts';
 import { ApiError } from './errors.ts';
 import { HallDeviceSetup } from './device-setup.ts';
 import { ConfigChange, HallWindow, LineId, LineQueue, Priority, Staff, Ticket } from './model.ts';
@@ -71,7 +72,7 @@ export const EnrollRequest = z.object({
 export const Enrollment = z.object({
   deviceId: z.string().min(1),
   /** Small number unique in the hall, given at enrollment; part of offline-made case numbers. */
-  deviceNo: z.number().int().positive().max(999),
+  deviceNo: z.number().int().positive().max(MAX_DEVICE_NO),
   token: z.string().min(32),
   role: z.enum(['counter', 'kiosk']),
   windowId: z.number().int().positive().nullable(),
@@ -274,10 +275,10 @@ export const SyncIssuesQuery = z.object({
   limit: z.coerce.number().int().positive().max(1000).default(SYNC_ISSUES_LIMIT),
 });
 
-const CaseNoParams = z.object({ caseNo: z.string().regex(/^\d{17}$/, '办件编号应为 17 位数字') });
+const CaseNoParams = z.object({ caseNo: CaseNo });
 const TicketPageParams = z.object({
   day: IsoDate,
-  number: z.string().regex(/^([A-Z]\d{3,4}|W\d{2}-\d{3})$/, '票号格式应为字母加三位数字（如 A012），现场补号如 W03-001'),
+  number: z.string().regex(TICKET_NUMBER, TICKET_NUMBER_RULE),
 });
 /** What the caller of an html route gets: one self-contained page. */
 const HtmlPage = z.string().describe('text/html; charset=utf-8');
@@ -357,7 +358,7 @@ const idempotency = { 'Idempotency-Key': 'A unique key per intended call; a retr
 /** A range of walk-in numbers leased to one window's counter for one hall day (common/sync.ts: walkInNumber). */
 export const WalkInLease = z.object({
   /** e.g. W03- */
-  prefix: z.string().regex(/^W\d{2}-$/),
+  prefix: z.string().regex(/^W[0-9A-Z]{1,4}-$/),
   day: IsoDate,
   from: z.number().int().positive(),
   to: z.number().int().positive(),

@@ -4,9 +4,10 @@
 import { z } from 'zod';
 import { WorkingCalendar } from './cases.ts';
 import { HallDeviceSetup } from './device-setup.ts';
+import { LINE_ID, LINE_ID_RULE, TICKET_NUMBER, TICKET_NUMBER_RULE, WINDOW_CODE, WINDOW_CODE_RULE } from './hall-codes.ts';
 
-/** Service line (业务类型): the letter printed in front of a ticket number. */
-export const LineId = z.string().regex(/^[A-Z]$/, '业务类型代码应为一个大写字母');
+/** Service line (业务类型): the one or two letters printed in front of a ticket number (common/hall-codes.ts). */
+export const LineId = z.string().regex(LINE_ID, LINE_ID_RULE);
 export const ServiceLine = z.object({
   id: LineId,
   name: z.string().min(1),
@@ -30,11 +31,8 @@ export const PRIORITY_LABEL: Record<Priority, string> = {
 export const TicketStatus = z.enum(['waiting', 'called', 'completed', 'no_show', 'parked']);
 export type TicketStatus = z.infer<typeof TicketStatus>;
 
-/** Ticket numbers are the line letter and three digits: A012. */
-/** A kiosk number (A012) or a counter's 现场补号 (W03-007, common/sync.ts: walkInNumber). */
-export const TicketNumber = z
-  .string()
-  .regex(/^([A-Z]\d{3,4}|W\d{2}-\d{3})$/, '票号格式应为字母加三位数字（如 A012），现场补号如 W03-001');
+/** A kiosk number (A012, AB012) or a counter's 现场补号 (W03-007, WB12-001; common/sync.ts: walkInNumber). */
+export const TicketNumber = z.string().regex(TICKET_NUMBER, TICKET_NUMBER_RULE);
 
 export const Ticket = z.object({
   id: z.number().int().positive(),
@@ -52,8 +50,8 @@ export type Ticket = z.infer<typeof Ticket>;
 
 export const HallWindow = z.object({
   id: z.number().int().positive(),
-  /** Short code used in case numbers and walk-in prefixes, e.g. "03". */
-  code: z.string().regex(/^\d{2}$/),
+  /** The hall's code for the window, 1–4 digits or capital letters ("03", "101", "B12"): in case numbers and walk-in prefixes. */
+  code: z.string().regex(WINDOW_CODE, WINDOW_CODE_RULE),
   name: z.string().min(1),
   /** Lines served, in order of preference. */
   lineIds: z.array(LineId).min(1),

@@ -3,8 +3,9 @@
 // mutations a counter pushes. The SHA-256 itself is done with node:crypto by
 // each side (main/store/outbox.ts, server/sync.ts) over mutationHashInput().
 import { z } from 'zod';
-import { CaseDecision, CaseStatus, InstantOutcome, IsoDate } from './cases.ts';
-import { TicketNumber } from './model.ts';
+import { CaseDecision, CaseNo, CaseStatus, InstantOutcome, IsoDate } from './cases.ts';
+import { WALK_IN_NUMBER } from './hall-codes.ts';
+import { LineId, TicketNumber } from './model.ts';
 
 /** prevHash of a device's first mutation. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -114,7 +115,7 @@ const MissingMaterial = z.object({
 
 /** case.decided: the case as decided at the counter, the applicant masked (never the full data). */
 export const CaseDecidedArgs = z.object({
-  caseNo: z.string().regex(/^\d{17}$/, '办件编号应为 17 位数字'),
+  caseNo: CaseNo,
   itemCode: z.string().min(1),
   itemName: z.string().min(1),
   kind: z.enum(['instant', 'promised']),
@@ -142,7 +143,7 @@ export type CaseDecidedArgs = z.infer<typeof CaseDecidedArgs>;
 
 /** case.finished: 办结 of an accepted promised case at the counter. */
 export const CaseFinishedArgs = z.object({
-  caseNo: z.string().regex(/^\d{17}$/, '办件编号应为 17 位数字'),
+  caseNo: CaseNo,
   outcome: InstantOutcome,
   finishedAt: z.string(),
   finishedBy: z.string().min(1),
@@ -155,9 +156,9 @@ export type CaseFinishedArgs = z.infer<typeof CaseFinishedArgs>;
 export const WALKIN_ISSUED = 'walkin.issued';
 
 /**
- * A walk-in number: `W` + the window's two-digit code + `-` + three digits,
- * e.g. W03-007. Kiosk tickets are a line letter and three digits (A012), never
- * with a hyphen, so the two can never collide; the window code makes it unique
+ * A walk-in number: `W` + the window's code + `-` + three digits, e.g. W03-007,
+ * WB12-001 (common/hall-codes.ts). Kiosk tickets are one or two line letters
+ * and three or four digits (A012, AB012), never with a hyphen, so the two can never collide; the window code makes it unique
  * in the hall, and the hall server leases each window's numbers for a day in
  * ranges that never overlap (1..999 per window and day).
  */
@@ -168,10 +169,10 @@ export const walkInNumber = (prefix: string, seq: number): string => `${prefix}$
 
 /** walkin.issued: a walk-in ticket the counter printed from its leased range. */
 export const WalkInIssuedArgs = z.object({
-  number: z.string().regex(/^W\d{2}-\d{3}$/, '现场补号应为 W + 两位窗口代码 + - + 三位数字'),
+  number: z.string().regex(WALK_IN_NUMBER, '现场补号应为 W + 窗口代码 + - + 三位数字（如 W03-001、WB12-001）'),
   day: IsoDate,
   seq: z.number().int().positive().max(MAX_WALK_IN_PER_WINDOW_PER_DAY),
-  lineId: z.string().regex(/^[A-Z]$/),
+  lineId: LineId,
   windowId: z.number().int().positive(),
   staffNo: z.string().min(1),
   issuedAt: z.string(),

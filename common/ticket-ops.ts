@@ -4,15 +4,16 @@
 // the counter's contract calls (common/contract.ts) share. Pure.
 import { z } from 'zod';
 import { IsoDate } from './cases.ts';
+import { TICKET_NUMBER, TICKET_NUMBER_RULE } from './hall-codes.ts';
 import { LineId, LineQueue, Priority, Ticket } from './model.ts';
 import { ServiceTiming } from './overtime.ts';
 
-/** A ticket number as a clerk types it: a023 → A023; a walk-in's W03-001 too. */
+/** A ticket number as a clerk types it: a023 → A023, ab023 → AB023; a walk-in's W03-001 or WB12-001 too. */
 export const TypedTicketNumber = z
   .string()
   .trim()
   .toUpperCase()
-  .regex(/^([A-Z]\d{3,4}|W\d{2}-\d{3})$/, '票号格式应为字母加三位数字（如 A012），现场补号如 W03-001；请核对后重新输入');
+  .regex(TICKET_NUMBER, `${TICKET_NUMBER_RULE}；请核对后重新输入`);
 
 /** 转窗 places: keep the ticket's place by its original issue time, or put it first. */
 export const TransferPlace = z.enum(['keep', 'first']);

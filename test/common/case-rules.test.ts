@@ -6,6 +6,7 @@ import {
   describeDraft,
   finishRefusal,
   formatCaseNo,
+  formatOldCaseNo,
   owedByFor,
   owedMaterials,
   parseCaseNo,
@@ -14,6 +15,7 @@ import {
   statusAfterDecision,
   supplementRefusal,
 } from '../../common/case-rules.ts';
+import { normalizeCaseNo } from '../../common/hall-codes.ts';
 import { CaseDraftView, type Applicant, type CaseDraft, type CaseStatus } from '../../common/cases.ts';
 import type { Item, Material } from '../../common/model.ts';
 
@@ -280,18 +282,29 @@ describe('decisions', () => {
 });
 
 describe('case numbers', () => {
-  it('formats YYYYMMDD + window code + device number + sequence, 17 digits', () => {
-    expect(formatCaseNo({ date: '2026-03-05', windowCode: '03', deviceNo: 1, seq: 12 })).toBe(
-      '20260305030010012',
+  it('formats YYYYMMDD-窗口代码-设备编号-序号, the window code as written, the device number without leading zeros', () => {
+    expect(formatCaseNo({ date: '2026-03-05', windowCode: '03', deviceNo: 1, seq: 12 })).toBe('20260305-03-1-0012');
+    expect(formatCaseNo({ date: '2026-12-07', windowCode: 'B12', deviceNo: 1042, seq: 12 })).toBe(
+      '20261207-B12-1042-0012',
     );
-    expect(formatCaseNo({ date: '2026-12-31', windowCode: '99', deviceNo: 999, seq: 9999 })).toBe(
-      '20261231999999999',
+    expect(formatCaseNo({ date: '2026-12-31', windowCode: '2A01', deviceNo: 999_999, seq: 9999 })).toBe(
+      '20261231-2A01-999999-9999',
     );
   });
 
-  it('parses what it formats', () => {
-    const parts = { date: '2026-03-05', windowCode: '03', deviceNo: 17, seq: 345 };
-    expect(parseCaseNo(formatCaseNo(parts))).toEqual(parts);
+  it('parses what it formats, and every old 17-digit number', () => {
+    for (const parts of [
+      { date: '2026-03-05', windowCode: '03', deviceNo: 17, seq: 345 },
+      { date: '2026-12-07', windowCode: 'B12', deviceNo: 1201, seq: 1 },
+      { date: '2027-01-31', windowCode: '400', deviceNo: 999_999, seq: 9999 },
+    ]) {
+      expect(parseCaseNo(formatCaseNo(parts))).toEqual(parts);
+    }
+    expect(parseCaseNo('20260305030010012')).toEqual({ date: '2026-03-05', windowCode: '03', deviceNo: 1, seq: 12 });
+    expect(parseCaseNo('20261231999999999')).toEqual({ date: '2026-12-31', windowCode: '99', deviceNo: 999, seq: 9999 });
+    const old = { date: '2026-03-05', windowCode: '03', deviceNo: 17, seq: 345 };
+    expect(formatOldCaseNo(old)).toBe('20260305030170345');
+    expect(parseCaseNo(formatOldCaseNo(old))).toEqual(old);
   });
 
   it('parses nothing that is not a case number', () => {
@@ -303,29 +316,59 @@ describe('case numbers', () => {
       '20260230030010012',
       '20260305030000012',
       '20260305030010000',
+      '20261207-B12-1042-012', // three-digit sequence
+      '20261207-B12-01042-0012', // leading zero in the device number
+      '20261207-B12-0-0012',
+      '20261207-B12-1000000-0012', // seven-digit device number
+      '20261207-b12-1042-0012', // lower case: normalizeCaseNo first
+      '20261207-B123X-1042-0012', // five-character window code
+      '20261207--1042-0012',
+      '20261207-B12-1042-0000',
+      '20260230-B12-1042-0012',
+      '20261207B1210420012',
+      '2026-12-07-B12-1042-0012',
     ]) {
       expect(parseCaseNo(text), text).toBeNull();
     }
   });
 
-  it('refuses parts that do not fit', () => {
+  it('a typed number is made half-width, upper case, without spaces, with hyphens', () => {
+    expect(normalizeCaseNo(' 20261207－b12－1042－0012 ')).toBe('20261207-B12-1042-0012');
+    expect(normalizeCaseNo('20261207 — B12 — 1042 — 0012')).toBe('20261207-B12-1042-0012');
+    expect(normalizeCaseNo('２０２６０３０５０３００１００１２')).toBe('20260305030010012');
+    expect(parseCaseNo(normalizeCaseNo('20261207_b12_1042_0012'))).toEqual({
+      date: '2026-12-07',
+      windowCode: 'B12',
+      deviceNo: 1042,
+      seq: 12,
+    });
+  });
+
+  it('refuses parts that do not fit, saying the rule', () => {
     const good = { date: '2026-03-05', windowCode: '03', deviceNo: 1, seq: 1 };
     expect(() => formatCaseNo({ ...good, date: '2026-02-30' })).toThrow(/日期不正确/);
-    expect(() => formatCaseNo({ ...good, windowCode: '3' })).toThrow(/两位数字/);
-    expect(() => formatCaseNo({ ...good, deviceNo: 0 })).toThrow(/设备编号/);
-    expect(() => formatCaseNo({ ...good, deviceNo: 1000 })).toThrow(/设备编号/);
+    expect(() => formatCaseNo({ ...good, windowCode: '' })).toThrow(/窗口代码应为 1–4 位数字或大写字母/);
+    expect(() => formatCaseNo({ ...good, windowCode: 'B123X' })).toThrow(/窗口代码应为 1–4 位数字或大写字母/);
+    expect(() => formatCaseNo({ ...good, windowCode: 'b12' })).toThrow(/窗口代码/);
+    expect(() => formatCaseNo({ ...good, windowCode: 'B-1' })).toThrow(/窗口代码/);
+    expect(() => formatCaseNo({ ...good, deviceNo: 0 })).toThrow(/设备编号应为 1–999999/);
+    expect(() => formatCaseNo({ ...good, deviceNo: 1_000_000 })).toThrow(/设备编号/);
     expect(() => formatCaseNo({ ...good, seq: 0 })).toThrow(/序号/);
     expect(() => formatCaseNo({ ...good, seq: 10000 })).toThrow(/序号/);
     expect(() => formatCaseNo({ ...good, seq: 1.5 })).toThrow(/序号/);
+    expect(() => formatOldCaseNo({ ...good, deviceNo: 1000 })).toThrow(/旧式/);
   });
 
-  it('differ between devices and between sequence numbers on the same day at the same window', () => {
+  it('differ between devices and between sequence numbers on the same day at the same window, and from every old number', () => {
     const numbers = new Set<string>();
-    for (const deviceNo of [1, 2, 10, 100]) {
+    for (const deviceNo of [1, 2, 10, 100, 999, 1000, 1200, 99_999, 999_999]) {
       for (let seq = 1; seq <= 50; seq++)
         numbers.add(formatCaseNo({ date: '2026-03-05', windowCode: '03', deviceNo, seq }));
     }
-    expect(numbers.size).toBe(200);
+    expect(numbers.size).toBe(450);
+    for (const deviceNo of [1, 2, 10, 100, 999])
+      for (let seq = 1; seq <= 50; seq++) numbers.add(formatOldCaseNo({ date: '2026-03-05', windowCode: '03', deviceNo, seq }));
+    expect(numbers.size).toBe(700);
   });
 });
 

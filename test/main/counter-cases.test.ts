@@ -149,8 +149,8 @@ describe('cases at the counter', () => {
       status: 'accepted',
       decision: 'accept_with_missing',
     });
-    // YYYYMMDD + window code 01 + this device's number + 0001
-    expect(record.caseNo).toMatch(/^\d{8}01\d{3}0001$/);
+    // YYYYMMDD-window code 01-this device's number-0001
+    expect(record.caseNo).toMatch(/^\d{8}-01-[1-9]\d*-0001$/);
     expect(record.promisedDate).not.toBeNull();
     const decided = await waitFor<OutwardView>(
       counter,
@@ -223,7 +223,7 @@ describe('cases at the counter', () => {
       }),
     );
     expect(accepted).toMatchObject({ status: 'accepted', windowId: 2, staffNo: '1002', ticketNumber: null });
-    expect(accepted.caseNo).toMatch(/^\d{8}02\d{3}0001$/);
+    expect(accepted.caseNo).toMatch(/^\d{8}-02-[1-9]\d*-0001$/);
     await counter.call('updateCaseDraft', { draft: null });
     const notice = CaseRecord.parse(
       await counter.call('submitCase', {

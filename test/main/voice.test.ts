@@ -42,7 +42,8 @@ describe('announcement clips', () => {
     expect(() => announcementClips('A-12', 3)).toThrow(/票号「A-12」无法播报/);
     // A 现场补号 is said without its hyphen (W03-007: W 零三 零零七).
     expect(announcementClips('W03-007', 3).slice(0, 7)).toEqual(['qing', 'W', '0', '3', '0', '0', '7']);
-    expect(() => announcementClips('W3-007', 3)).toThrow(/无法播报/);
+    expect(announcementClips('W3-007', 3).slice(1, 6)).toEqual(['W', '3', '0', '0', '7']); // window code 3 (issue 20)
+    expect(() => announcementClips('W3-07', 3)).toThrow(/无法播报/);
     expect(() => announcementClips('A012', '综合窗口')).toThrow(/没有窗口号/);
     expect(() => announcementClips('A012', 0)).toThrow(/1–999/);
   });
