@@ -12,11 +12,10 @@
 // too many lookups each get a page of their own, never a JSON body.
 import { isoDateAt } from '../common/calendar.ts';
 import type { ServerCase } from '../common/http-api.ts';
+import { ANY_CASE_NO, normalizeCaseNo } from '../common/hall-codes.ts';
 import { maskName } from '../common/mask.ts';
 import { createPublicPages, escapeHtml, LOOKUPS_PER_MINUTE, type PublicPage } from './public-page.ts';
 
-/** Case numbers are 17 digits (date, window, device, sequence). */
-const CASE_NO = /^\d{17}$/;
 
 export interface CaseProgressOptions {
   clock: () => Date;
@@ -43,7 +42,8 @@ export function createCaseProgress({ clock, findCase, hallName, perMinute = LOOK
       if (refused) return refused;
       let caseNo: string;
       try {
-        caseNo = decodeURIComponent(rawCaseNo);
+        // Typed into the address bar: full-width, lower case or spaced forms of 20261207-B12-1042-0012 too.
+        caseNo = normalizeCaseNo(decodeURIComponent(rawCaseNo));
       } catch {
         return {
           status: 400,
@@ -52,12 +52,12 @@ export function createCaseProgress({ clock, findCase, hallName, perMinute = LOOK
           ]),
         };
       }
-      const found = CASE_NO.test(caseNo) ? findCase(caseNo) : null;
+      const found = ANY_CASE_NO.test(caseNo) ? findCase(caseNo) : null;
       if (!found) {
         return {
           status: 404,
           html: messagePage(heading, '未查到该办件', [
-            '请核对回执上的办件编号（17 位数字），或咨询服务台。',
+            '请核对回执上的办件编号（如 20261207-B12-1042-0012；较早的回执上为 17 位数字），或咨询服务台。',
             '刚受理的办件，可能需要几分钟后才能查到。',
           ]),
         };

@@ -3,6 +3,7 @@
 // published after it commits.
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { HallError } from '../common/errors.ts';
+import { MAX_DEVICE_NO } from '../common/hall-codes.ts';
 import { API_VERSION, type HallEvent, type RouteResponse } from '../common/http-api.ts';
 import { HallSettings, Priority, type HallWindow, type LineQueue, type Staff, type Ticket } from '../common/model.ts';
 import { isoDateAt } from '../common/calendar.ts';
@@ -46,8 +47,6 @@ const DEVICE_PROOF_SOURCES_TRACKED = 10_000;
 /** TicketNumber allows at most four digits. */
 const MAX_TICKETS_PER_LINE_PER_DAY = 9999;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
-/** Enrollment.deviceNo has three digits in case numbers (common/case-rules.ts). */
-const MAX_DEVICE_NO = 999;
 
 // lineId is the line a ticket waits in now: 转业务 moves it (server/ticket-ops.ts).
 const TICKET_COLUMNS = `id, number, ${EFFECTIVE_LINE} AS lineId, priority, status, issued_at AS issuedAt,

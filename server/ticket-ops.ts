@@ -10,6 +10,7 @@
 // changes nothing. A refusal changes nothing. Live events go out after commit.
 import { createHash } from 'node:crypto';
 import { HallError } from '../common/errors.ts';
+import { ticketLine } from '../common/hall-codes.ts';
 import type { HallEvent } from '../common/http-api.ts';
 import { checkResidentId } from '../common/identity.ts';
 import { maskIdNumber, maskName } from '../common/mask.ts';
@@ -363,7 +364,7 @@ export function createTicketOps(
           }
           queueLine = line.id;
         }
-        const issuedLine = ticket.number.startsWith('W') ? null : ticket.number[0]!;
+        const issuedLine = ticketLine(ticket.number);
         const sortKey = request.place === 'first' ? Math.min((selectFirstOrder.get(day) ?? ticket.id) - 1, ticket.id - 1) : null;
         const changed = requeue.run(queueLine === issuedLine ? null : queueLine, targetWindow, sortKey, ticket.id).changes;
         if (changed !== 1) throw new Error(`ticket ${ticket.id} could not be transferred`);
