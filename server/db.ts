@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { applyMigrations, type Migration as GenericMigration } from '../common/migrations.ts';
 import { PRIVATE_FILE_MODE } from './private-file.ts';
+import { reportFactsMigration } from './report-facts.ts';
 import { deviceNumbersMigration } from './device-numbers-migration.ts';
 
 export type HallDatabase = Database.Database;
@@ -525,6 +526,7 @@ export const migrations: readonly Migration[] = [
     },
   },
   { version: 12, ...deviceNumbersMigration },
+  { version: 13, ...reportFactsMigration },
 ];
 
 /**
