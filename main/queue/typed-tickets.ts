@@ -21,7 +21,7 @@ export interface TypedTicketServed {
 export function typedTicketNumber(typed: unknown): string {
   const parsed = TicketNumber.safeParse(typeof typed === 'string' ? typed.trim().toUpperCase() : typed);
   if (!parsed.success) {
-    throw new HallError('BAD_REQUEST', `票号「${String(typed).slice(0, 16)}」格式不对：应为字母加三位数字，如 A012，现场补号如 W03-001；请核对群众的取号凭条`, 400);
+    throw new HallError('BAD_REQUEST', `票号「${String(typed).slice(0, 16)}」格式不对：应为一至两个字母加三至四位数字，如 A012、AB012，现场补号如 W03-001、WB12-001；请核对群众的取号凭条`, 400);
   }
   return parsed.data;
 }

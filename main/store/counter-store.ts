@@ -15,11 +15,12 @@ import {
 import type { DeviceIdentity } from '../devices/discovery.ts';
 import type { Db } from './database.ts';
 import { z } from 'zod';
+import { MAX_DEVICE_NO } from '../../common/hall-codes.ts';
 
 export const Enrollment = z.object({
   deviceId: z.string(),
   /** The hall's small number for this device (part of case numbers); null if enrolled before there were any. */
-  deviceNo: z.number().int().positive().max(999).nullable().default(null),
+  deviceNo: z.number().int().positive().max(MAX_DEVICE_NO).nullable().default(null),
   serverUrl: z.string(),
   role: z.enum(['counter', 'kiosk']),
   windowId: z.number().int().positive().nullable(),

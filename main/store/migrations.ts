@@ -5,6 +5,7 @@
 // imports this list: no import circle.
 import type Database from 'better-sqlite3';
 import type { Migration as GenericMigration } from '../../common/migrations.ts';
+import { wideCodesMigration } from './wide-codes-migration.ts';
 
 export type Migration = GenericMigration<Database.Database>;
 
@@ -485,4 +486,5 @@ export const migrations: readonly Migration[] = [
           CHECK (length(verified_hash) = 64);`);
     },
   },
+  { version: 23, ...wideCodesMigration },
 ];

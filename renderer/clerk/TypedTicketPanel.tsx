@@ -65,7 +65,7 @@ export function TypedTicketPanel() {
         size="small"
         value={number}
         maxLength={8}
-        placeholder="凭条上的票号，如 A012、W01-003"
+        placeholder="凭条上的票号，如 A012、AB012、W01-003"
         aria-label="手动录入票号"
         data-testid="typed-ticket-input"
         onChange={(event) => setNumber(event.target.value)}

@@ -161,7 +161,7 @@ describe('case decisions', () => {
     const record = CaseRecord.parse(s.service.submit(submitArgs(draft, 'accept')));
     // 3 working days after Thu 02-12: Fri 13, Sat 14 (调休上班), then 15–23 off → Tue 24.
     expect(record).toMatchObject({
-      caseNo: '20260212010070001',
+      caseNo: '20260212-01-7-0001',
       itemCode: NO_CRIMINAL_RECORD,
       itemName: '无犯罪记录证明开具',
       kind: 'promised',
@@ -420,7 +420,7 @@ describe('case refusals', () => {
     for (const run of [
       () => s.service.updateDraft(draft),
       () => s.service.submit(submitArgs(draft, 'accept')),
-      () => s.service.finish('20260212010070001', 'approved'),
+      () => s.service.finish('20260212-01-7-0001', 'approved'),
       () => s.service.list(),
       () => s.service.figures(),
     ]) {
@@ -450,11 +450,12 @@ describe('case numbers and the outbox', () => {
     }
     s.setNow('2026-02-12T16:30:00Z'); // 00:30 on 02-13 in the hall (UTC+8)
     numbers.push(s.service.submit(submitArgs(draft, 'accept')).caseNo);
+    // YYYYMMDD-窗口代码-设备编号-序号 (window 01, device 7)
     expect(numbers).toEqual([
-      '20260212010070001',
-      '20260212010070002',
-      '20260212010070003',
-      '20260213010070001',
+      '20260212-01-7-0001',
+      '20260212-01-7-0002',
+      '20260212-01-7-0003',
+      '20260213-01-7-0001',
     ]);
   });
 
@@ -490,7 +491,7 @@ describe('case numbers and the outbox', () => {
     expect(s.service.outward()?.decision).toBeNull();
 
     s.store.db.exec('DROP TRIGGER outbox_fails');
-    expect(s.service.submit(submitArgs(draft, 'accept')).caseNo).toBe('20260212010070001');
+    expect(s.service.submit(submitArgs(draft, 'accept')).caseNo).toBe('20260212-01-7-0001');
   });
 
   it('a failing finish leaves the case accepted', () => {

@@ -225,7 +225,7 @@ describe('重新注册 (re-enrollment with a new code)', () => {
     const signedIn = await r.signIn(CLERK);
     expect(signedIn.window?.id).toBe(2);
     const newCase = await submitCase(r.counter);
-    expect(newCase).toMatch(new RegExp(`^\\d{8}02${String(after.deviceNo).padStart(3, '0')}\\d{4}$`));
+    expect(newCase).toMatch(new RegExp(`^\\d{8}-02-${after.deviceNo}-\\d{4}$`));
     await acknowledged(r.counter);
     const rows = await until(
       () => serverMutations(r.hall.dataDir, after.deviceId),
