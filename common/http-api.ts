@@ -25,6 +25,7 @@ import {
   TransferTicketRequest,
   WindowPause,
 } from './ticket-ops.ts';
+import { RatingReport, ReportQuery, ReportWorkbook, WorkloadReport } from './reports.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -743,6 +744,33 @@ export const routes = {
     summary: '本文档',
     auth: 'none',
     response: z.record(z.string(), z.unknown()),
+  },
+  ratingReport: {
+    method: 'GET',
+    path: '/v1/manager/reports/ratings',
+    summary:
+      '好差评统计（大厅管理员在窗口终端查看）：from–to 两端含（按大厅日期，最长一年），可按窗口、工号筛选；按窗口、人员、业务类型、事项：服务量、评价数、未评价、评价率、各等级数、好评率、差评及其回访状态与是否按期；附差评明细；仅当本设备窗口有管理员登录时回答（否则 403）',
+    auth: 'device',
+    query: ReportQuery,
+    response: RatingReport,
+  },
+  workloadReport: {
+    method: 'GET',
+    path: '/v1/manager/reports/workload',
+    summary:
+      '工作量统计（大厅管理员在窗口终端查看）：from–to 两端含（最长一年），可按窗口、工号筛选；按窗口、人员、业务类型、事项：服务量（办结的号），等候时长（取号→叫号）与办理时长（叫号→办结）的平均值与 P90（秒）；仅当本设备窗口有管理员登录时回答（否则 403）',
+    auth: 'device',
+    query: ReportQuery,
+    response: WorkloadReport,
+  },
+  reportWorkbook: {
+    method: 'GET',
+    path: '/v1/manager/reports/workbook',
+    summary:
+      '导出统计报表 .xlsx（大厅管理员）：同 ratingReport / workloadReport 的查询参数；每个视图一张工作表（按窗口、按人员、按业务类型、按事项）另加差评明细，首行为大厅名称与统计期间，数字为数值；文件内容以 base64 返回；仅当本设备窗口有管理员登录时回答（否则 403）',
+    auth: 'device',
+    query: ReportQuery,
+    response: ReportWorkbook,
   },
 } as const satisfies Record<string, RouteSpec>;
 

@@ -228,3 +228,6 @@ export function formatRate(rate: number | null): string {
 export function formatMinutes(seconds: number | null): string {
   return seconds === null ? '—' : (seconds / 60).toFixed(1);
 }
+
+/** What a clerk (or a kiosk) is told when asking for a report. */
+export const REPORTS_MANAGERS_ONLY = '统计报表仅限大厅管理员使用，请由管理员登录后操作';

@@ -27,6 +27,9 @@ import { createEventHub } from './events.ts';
 import { createHall, startCallNextReplyPruning, type Device, type PruneTimer } from './hall.ts';
 import { createHostCheck } from './host-check.ts';
 import { createFollowUps } from './follow-ups.ts';
+import { createReports } from './reports.ts';
+import { reportWorkbook } from './report-workbook.ts';
+import { REPORTS_MANAGERS_ONLY } from '../common/reports.ts';
 import { FOLLOW_UPS_MANAGERS_ONLY } from '../common/ratings.ts';
 import { createSync } from './sync.ts';
 import { createTicketOps } from './ticket-ops.ts';
@@ -194,6 +197,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
   const hall = createHall(db, { clock, publish: events.publish, signInDelayMs: options.signInDelayMs });
   const sync = createSync(db, { clock, publish: events.publish });
   const followUps = createFollowUps(db, { clock });
+  const reports = createReports(db, { clock });
   const ticketOps = createTicketOps(db, { clock, publish: events.publish });
   const walkInQueue = createWalkInQueue(db, { clock, publish: events.publish });
   const configStore = createConfigStore(db);
@@ -321,6 +325,20 @@ export function createHallServer(options: HallServerOptions): HallServer {
     queueBoard: () => ticketOps.queueBoard(),
     createAppointment: ({ body }) => ticketOps.createAppointment(body),
     openapi: () => openApi,
+    // 统计报表: the rule of 差评回访, a hall manager signed in at the requesting counter's window.
+    ratingReport: ({ device, query }) => {
+      if (!hall.managerSignedInAt(device)) throw new HallError('FORBIDDEN', REPORTS_MANAGERS_ONLY, 403);
+      return reports.ratings(query);
+    },
+    workloadReport: ({ device, query }) => {
+      if (!hall.managerSignedInAt(device)) throw new HallError('FORBIDDEN', REPORTS_MANAGERS_ONLY, 403);
+      return reports.workload(query);
+    },
+    reportWorkbook: async ({ device, query }) => {
+      if (!hall.managerSignedInAt(device)) throw new HallError('FORBIDDEN', REPORTS_MANAGERS_ONLY, 403);
+      const both = reports.both(query);
+      return reportWorkbook(both.workload, both.ratings);
+    },
   };
 
   function logUnlock(by: string, cleared: readonly { scope: string; key: string }[]): void {

@@ -136,6 +136,9 @@ export function hallFuzzRoutes({ counter }: FuzzDevices): FuzzRoute[] {
       },
     ],
     events: [{ method: 'GET', path: '/v1/events' }],
+    ratingReport: [{ method: 'GET', path: '/v1/manager/reports/ratings?from=2026-07-01&to=2026-09-30&windowId=1' }],
+    workloadReport: [{ method: 'GET', path: '/v1/manager/reports/workload?from=2026-07-01&to=2026-09-30&staffNo=1001' }],
+    reportWorkbook: [{ method: 'GET', path: '/v1/manager/reports/workbook?from=2026-12-01&to=2026-12-07' }],
   };
   return Object.values(examples).flat();
 }

@@ -80,6 +80,9 @@ describe('what a kiosk token reads', () => {
     setTicketPriority: [{ method: 'POST', path: '/v1/windows/3/ticket-priority', body: { number: 'A001', priority: 'green' } }],
     queueBoard: [{ method: 'GET', path: '/v1/queue/board' }],
     events: [], // read below, while a clerk signs in
+    ratingReport: [{ method: 'GET', path: '/v1/manager/reports/ratings?from=2026-07-01&to=2026-09-30&windowId=1' }],
+    workloadReport: [{ method: 'GET', path: '/v1/manager/reports/workload?from=2026-07-01&to=2026-09-30&staffNo=1001' }],
+    reportWorkbook: [{ method: 'GET', path: '/v1/manager/reports/workbook?from=2026-12-01&to=2026-12-07' }],
   };
 
   it('gets no staff data from any route', async () => {
