@@ -26,6 +26,8 @@ import {
   WindowPause,
 } from './ticket-ops.ts';
 import { RatingReport, ReportQuery, ReportWorkbook, WorkloadReport } from './reports.ts';
+import { DeviceHealthReport, HallOverviewAnswer, HallOverviewQuery } from './hall-overview.ts';
+import { ApplicantIdSidecar, CaseAuditPage, CaseAuditQuery, CaseDetails, CaseSearchQuery, CaseSearchResult } from './case-search.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -210,6 +212,8 @@ export const PushRequest = z.object({
   deviceId: z.string().min(1),
   /** In seq order, starting at most one past the server's lastSeq. Empty: only asks for lastSeq. */
   mutations: z.array(Mutation).max(MAX_PUSH_BATCH, `每批最多 ${MAX_PUSH_BATCH} 条`),
+  /** The applicants' ID numbers of this batch's case.decided records: hashed with the hall's key on intake and dropped (server/case-search.ts). */
+  applicantIds: z.array(ApplicantIdSidecar).max(MAX_PUSH_BATCH).optional(),
 });
 export type PushRequest = z.infer<typeof PushRequest>;
 export const PushStatus = z.enum(['applied', 'duplicate', 'rejected']);
@@ -771,6 +775,50 @@ export const routes = {
     auth: 'device',
     query: ReportQuery,
     response: ReportWorkbook,
+  },
+  hallOverview: {
+    method: 'GET',
+    path: '/v1/manager/overview',
+    summary:
+      '大厅总览（大厅管理员在窗口终端查看）：各窗口状态（办理中/暂停/空闲/未开窗/离线）、当前号与办理时长、设备状况，各业务等候人数与最长等候、今日取号与办结，提醒列表；since 为已有版本时等到有变化（最多 waitMs 毫秒）再回答，无变化则 overview 为 null；仅当本设备窗口有管理员登录时回答（否则 403）',
+    auth: 'device',
+    query: HallOverviewQuery,
+    response: HallOverviewAnswer,
+  },
+  reportDevices: {
+    method: 'POST',
+    path: '/v1/windows/{id}/devices',
+    summary: '柜台终端报告本窗口设备状况（打印机、评价器、外屏），供大厅总览显示；只能报告本设备绑定的窗口',
+    auth: 'device',
+    params: WindowParams,
+    body: DeviceHealthReport,
+    response: z.object({ ok: z.literal(true) }),
+    maxBodyBytes: 4096,
+  },
+  searchCases: {
+    method: 'GET',
+    path: '/v1/manager/cases',
+    summary:
+      '办件查询（全大厅、跨日期，大厅管理员）：按办件编号、申请人证件号码（精确匹配，服务器只存其密钥摘要）、事项、状态、窗口、工号、日期范围（不超过一年；未指定时为近 30 天）查询，分页；申请人只显示脱敏信息；仅当本设备窗口有管理员登录时回答（否则 403）',
+    auth: 'device',
+    query: CaseSearchQuery,
+    response: CaseSearchResult,
+  },
+  openCaseRecord: {
+    method: 'POST',
+    path: '/v1/manager/cases/{caseNo}/open',
+    summary: '查看一件办件的详情（大厅管理员）：每次查看都记入查阅记录（谁、何时、哪台终端、哪一件）；仅当本设备窗口有管理员登录时回答（否则 403）',
+    auth: 'device',
+    params: CaseNoParams,
+    response: CaseDetails,
+  },
+  caseAudit: {
+    method: 'GET',
+    path: '/v1/manager/case-audit',
+    summary: '查阅记录（大厅管理员）：查看办件详情的记录，最新在前，只读，不可修改或删除；可按办件编号筛选；仅当本设备窗口有管理员登录时回答（否则 403）',
+    auth: 'device',
+    query: CaseAuditQuery,
+    response: CaseAuditPage,
   },
 } as const satisfies Record<string, RouteSpec>;
 

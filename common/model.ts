@@ -146,6 +146,8 @@ export const HallSettings = z.object({
    * line); later, it is a normal ticket.
    */
   appointmentLateMinutes: z.number().int().min(0).max(240).default(15),
+  /** 大厅总览: a ticket waiting longer than this many minutes raises 等候过久 (red past twice it). */
+  overviewWaitAlertMinutes: z.number().int().min(1).max(480).default(30),
 });
 export type HallSettings = z.infer<typeof HallSettings>;
 

@@ -5,6 +5,7 @@ import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { applyMigrations, type Migration as GenericMigration } from '../common/migrations.ts';
 import { PRIVATE_FILE_MODE } from './private-file.ts';
 import { reportFactsMigration } from './report-facts.ts';
+import { managerDeskMigration } from './manager-desk-migration.ts';
 import { deviceNumbersMigration } from './device-numbers-migration.ts';
 
 export type HallDatabase = Database.Database;
@@ -527,6 +528,7 @@ export const migrations: readonly Migration[] = [
   },
   { version: 12, ...deviceNumbersMigration },
   { version: 13, ...reportFactsMigration },
+  { version: 14, ...managerDeskMigration },
 ];
 
 /**

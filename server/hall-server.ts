@@ -38,6 +38,10 @@ import { createTicketProgress } from './ticket-progress.ts';
 import { serviceTiming } from '../common/overtime.ts';
 import { seedHallIfEmpty, upgradeHallConfig } from './seed.ts';
 import { parseWithZhMessages } from './validate.ts';
+import { createHallOverview, tapPublish } from './hall-overview.ts';
+import { applicantKeyFrom, createCaseSearch } from './case-search.ts';
+import { OVERVIEW_MANAGERS_ONLY } from '../common/hall-overview.ts';
+import { CASE_AUDIT_MANAGERS_ONLY, CASE_SEARCH_MANAGERS_ONLY } from '../common/case-search.ts';
 
 export interface HallServerOptions {
   dbPath: string;
@@ -65,6 +69,8 @@ export interface HallServerOptions {
   timeouts?: { headersMs?: number; requestMs?: number };
   /** Flushes the WAL file to disk (server/group-commit.ts); tests inject a slow disk. Default: fsync. */
   flushWal?: (fd: number) => Promise<void>;
+  /** The hall's key for applicants' ID hashes (server/case-search.ts): a 0600 file, made on first start; default `<dbPath>-applicant-key` (an in-memory database: a fresh key). */
+  applicantKeyPath?: string;
 }
 
 export interface HallServer {
@@ -193,7 +199,8 @@ export function createHallServer(options: HallServerOptions): HallServer {
   // Answers wait for their commits to reach the disk; the event loop does not (server/group-commit.ts).
   const commits = startGroupCommit(db, { path: options.dbPath, flush: options.flushWal });
   const checkpoints = db.memory ? null : startCheckpoints(options.dbPath, { log });
-  const events = createEventHub();
+  // Every change the hall publishes also moves the manager's overview (server/hall-overview.ts).
+  const events = tapPublish(createEventHub(), () => overview.touch());
   const hall = createHall(db, { clock, publish: events.publish, signInDelayMs: options.signInDelayMs });
   const sync = createSync(db, { clock, publish: events.publish });
   const followUps = createFollowUps(db, { clock });
@@ -201,6 +208,19 @@ export function createHallServer(options: HallServerOptions): HallServer {
   const ticketOps = createTicketOps(db, { clock, publish: events.publish });
   const walkInQueue = createWalkInQueue(db, { clock, publish: events.publish });
   const configStore = createConfigStore(db);
+  const overview = createHallOverview(db, { clock, config: configStore, board: () => ticketOps.queueBoard() });
+  const caseSearch = createCaseSearch(db, {
+    clock,
+    config: configStore,
+    key: applicantKeyFrom(options.applicantKeyPath ?? (db.memory ? null : `${options.dbPath}-applicant-key`)),
+  });
+  /** The manager signed in at the requesting counter's window (the rule of 差评回访), or 403 with `refusal`. */
+  const requireManager = (device: Device, refusal: string) => {
+    const manager = hall.managerAt(device);
+    if (!manager) throw new HallError('FORBIDDEN', refusal, 403);
+    const name = configStore.list('staff').find((s) => s.staffNo === manager.staffNo)?.name ?? manager.staffNo;
+    return { staffNo: manager.staffNo, name };
+  };
   /** The config version live counters have been told of. */
   let configVersionAnnounced = 0;
   const deviceSetups = createDeviceSetups(db, {
@@ -259,7 +279,13 @@ export function createHallServer(options: HallServerOptions): HallServer {
         : query.stream === 'queue'
           ? sync.pullQueue(query.cursor, query.limit, device.role === 'counter')
           : sync.pullCases(device, query.cursor, query.limit),
-    push: ({ device, body }) => sync.push(device, body),
+    push: ({ device, body }) => {
+      const result = sync.push(device, body);
+      // The applicants' ID numbers beside the push: hashed and dropped, never stored or logged (server/case-search.ts).
+      caseSearch.intake(device, body.applicantIds);
+      overview.touch();
+      return result;
+    },
     rejectedMutations: ({ query }) => sync.rejectedMutations(query),
     ticketConflicts: ({ query }) => sync.ticketConflicts(query),
     followUps: ({ device, query }) => {
@@ -338,6 +364,20 @@ export function createHallServer(options: HallServerOptions): HallServer {
       if (!hall.managerSignedInAt(device)) throw new HallError('FORBIDDEN', REPORTS_MANAGERS_ONLY, 403);
       const both = reports.both(query);
       return reportWorkbook(both.workload, both.ratings);
+    },
+    hallOverview: ({ device, query }) => {
+      requireManager(device, OVERVIEW_MANAGERS_ONLY);
+      return overview.answer(query);
+    },
+    reportDevices: ({ device, params, body }) => overview.reportDevices(device, params.id, body),
+    searchCases: ({ device, query }) => {
+      requireManager(device, CASE_SEARCH_MANAGERS_ONLY);
+      return caseSearch.search(query);
+    },
+    openCaseRecord: ({ device, params }) => caseSearch.open(device, requireManager(device, CASE_SEARCH_MANAGERS_ONLY), params.caseNo),
+    caseAudit: ({ device, query }) => {
+      requireManager(device, CASE_AUDIT_MANAGERS_ONLY);
+      return caseSearch.audit(query);
     },
   };
 
@@ -439,6 +479,8 @@ export function createHallServer(options: HallServerOptions): HallServer {
     if (spec.stream) {
       // The one stream route: live events.
       events.open(res, { type: 'hello', version: hall.version() }, SECURITY_HEADERS, device?.windowId ?? null);
+      // A counter's live link: its window is online for the hall's overview while it stays open.
+      if (device?.role === 'counter') overview.linkOpened(device.windowId, res);
       return;
     }
     const body = spec.body ? validate(spec.body, await readJsonBody(req, spec.maxBodyBytes), '请求内容') : undefined;
@@ -610,6 +652,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
       stopReplyPruning = null;
       const stopped = new Promise((resolve) => server.close(resolve));
       events.closeAll();
+      overview.close();
       await Promise.all(responsesInFlight);
       // What is left holds no request (idle keep-alive, or opened and never used)
       // and would otherwise keep the server open until the client lets go.

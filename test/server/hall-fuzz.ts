@@ -139,6 +139,11 @@ export function hallFuzzRoutes({ counter }: FuzzDevices): FuzzRoute[] {
     ratingReport: [{ method: 'GET', path: '/v1/manager/reports/ratings?from=2026-07-01&to=2026-09-30&windowId=1' }],
     workloadReport: [{ method: 'GET', path: '/v1/manager/reports/workload?from=2026-07-01&to=2026-09-30&staffNo=1001' }],
     reportWorkbook: [{ method: 'GET', path: '/v1/manager/reports/workbook?from=2026-12-01&to=2026-12-07' }],
+    hallOverview: [{ method: 'GET', path: '/v1/manager/overview' }],
+    reportDevices: [{ method: 'POST', path: '/v1/windows/3/devices', body: { printer: { level: 'ok', message: null }, evaluator: { level: 'none', message: null }, outward: { level: 'ok', message: null } } }],
+    searchCases: [{ method: 'GET', path: '/v1/manager/cases?windowId=1&from=2026-03-01&to=2026-03-31' }],
+    openCaseRecord: [{ method: 'POST', path: '/v1/manager/cases/20260305030010012/open' }],
+    caseAudit: [{ method: 'GET', path: '/v1/manager/case-audit' }],
   };
   return Object.values(examples).flat();
 }
