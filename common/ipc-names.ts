@@ -58,6 +58,13 @@ export const CALL_NAMES = [
   'getQueueBoard',
   'testIdCardReader',
   'dismissIdCardRead',
+  'getRatingReport',
+  'getWorkloadReport',
+  'exportReport',
+  'getHallOverview',
+  'searchCases',
+  'openCaseRecord',
+  'listCaseAudit',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

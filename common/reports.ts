@@ -42,30 +42,43 @@ export function daysInRange(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
 }
 
-/** GET /v1/manager/reports/…: a period of hall days (both ends counted) and optional filters. */
+const checkRange = (query: { from: string; to: string }, ctx: z.RefinementCtx): void => {
+  if (!isCalendarDate(query.from) || !isCalendarDate(query.to)) return;
+  if (query.to < query.from) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message: `结束日期 ${query.to} 早于开始日期 ${query.from}，请重新选择统计区间`,
+    });
+  } else if (daysInRange(query.from, query.to) > MAX_REPORT_DAYS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message: `统计区间为 ${daysInRange(query.from, query.to)} 天，超过一年（最多 ${MAX_REPORT_DAYS} 天），请缩短区间或分段统计`,
+    });
+  }
+};
+const WINDOW_ID_MESSAGE = '窗口编号应为正整数';
+const StaffNoFilter = z.string().trim().min(1, '工号不能为空').max(32, '工号过长');
+
+/** GET /v1/manager/reports/…: a period of hall days (both ends counted) and optional filters (query text). */
 export const ReportQuery = z
   .object({
     from: ReportDate('开始日期'),
     to: ReportDate('结束日期'),
-    windowId: z.coerce.number({ error: '窗口编号应为正整数' }).int('窗口编号应为正整数').positive('窗口编号应为正整数').optional(),
-    staffNo: z.string().trim().min(1, '工号不能为空').max(32, '工号过长').optional(),
+    windowId: z.coerce.number({ error: WINDOW_ID_MESSAGE }).int(WINDOW_ID_MESSAGE).positive(WINDOW_ID_MESSAGE).optional(),
+    staffNo: StaffNoFilter.optional(),
   })
-  .superRefine((query, ctx) => {
-    if (!isCalendarDate(query.from) || !isCalendarDate(query.to)) return;
-    if (query.to < query.from) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message: `结束日期 ${query.to} 早于开始日期 ${query.from}，请重新选择统计区间`,
-      });
-    } else if (daysInRange(query.from, query.to) > MAX_REPORT_DAYS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message: `统计区间为 ${daysInRange(query.from, query.to)} 天，超过一年（最多 ${MAX_REPORT_DAYS} 天），请缩短区间或分段统计`,
-      });
-    }
-  });
+  .superRefine(checkRange);
+/** The same from the clerk's screen to the counter core (typed, nothing else). */
+export const ReportArgs = z
+  .strictObject({
+    from: ReportDate('开始日期'),
+    to: ReportDate('结束日期'),
+    windowId: z.number({ error: WINDOW_ID_MESSAGE }).int(WINDOW_ID_MESSAGE).positive(WINDOW_ID_MESSAGE).optional(),
+    staffNo: StaffNoFilter.optional(),
+  })
+  .superRefine(checkRange);
 export type ReportQuery = z.infer<typeof ReportQuery>;
 
 const Seconds = z.number().nonnegative().nullable();

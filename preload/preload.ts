@@ -124,6 +124,13 @@ const api: HallDeskApi = {
   getQueueBoard: (args) => invoke('getQueueBoard', args),
   testIdCardReader: (args) => invoke('testIdCardReader', args),
   dismissIdCardRead: (args) => invoke('dismissIdCardRead', args),
+  getRatingReport: (args) => invoke('getRatingReport', args),
+  getWorkloadReport: (args) => invoke('getWorkloadReport', args),
+  exportReport: (args) => invoke('exportReport', args),
+  getHallOverview: (args) => invoke('getHallOverview', args),
+  searchCases: (args) => invoke('searchCases', args),
+  openCaseRecord: (args) => invoke('openCaseRecord', args),
+  listCaseAudit: (args) => invoke('listCaseAudit', args),
   on,
 };
 
