@@ -61,10 +61,6 @@ export const CALL_NAMES = [
   'getRatingReport',
   'getWorkloadReport',
   'exportReport',
-  'getHallOverview',
-  'searchCases',
-  'openCaseRecord',
-  'listCaseAudit',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 
