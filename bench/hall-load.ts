@@ -8,7 +8,7 @@
 // queue, then calls (call-next, which also ends the ticket in hand) arrive at
 // --rate per second for --seconds, each on a window with no call in flight,
 // while kiosks issue tickets at the same rate so the queue stays as long.
-// Each counter pulls the queue when its stream hints, as a real counter does.
+// Each counter does with its stream what a real counter does (below).
 // At the end every call is checked: no ticket given twice, none skipped (all
 // tickets are ordinary, so each line's called tickets must be the first ones
 // it issued). Printed, never asserted.
@@ -176,19 +176,45 @@ counters.sort((a, b) => a.windowId - b.windowId);
 const kiosk = await enroll(null);
 
 // Each simulated counter does with its stream what main/sync/hall-link.ts
-// does: pull the queue (from scratch on hello, from its cursor on a queue or
-// window hint), one pull at a time, one more if a hint came meanwhile.
+// does: pull the queue on hello (from scratch); take the waiting counts a
+// queue hint carries (a server without them in its hints: pull the queue, as
+// counters did then); on its own window's event, read its window's state.
+// Each one at a time, one more if an event came meanwhile. (These counters
+// print no walk-ins, so they never pull for them.)
 let eventBytes = 0;
 let eventMessages = 0;
 let pulls = 0;
 let pulledChanges = 0;
 let pullFailures = 0;
+let windowReads = 0;
+let countsHeard = 0;
+/** The server's queue hints carry no counts (an older server, --entry): pull as counters did then. */
+let hintsWithoutCounts = false;
 const streamAborts: AbortController[] = [];
-function queuePuller(token: string) {
-  let cursor = 0;
+/** `task` run one at a time; asked again while it runs, it runs once more after. */
+function coalesced(task: () => Promise<void>): () => void {
   let running: Promise<void> | null = null;
   let again = false;
-  const pullAll = async () => {
+  const run = (): void => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = task()
+      .catch(() => void pullFailures++)
+      .finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          run();
+        }
+      });
+  };
+  return run;
+}
+function queuePuller(token: string) {
+  let cursor = 0;
+  return coalesced(async () => {
     for (;;) {
       const response = await fetch(`${ready.url}/v1/sync/pull?stream=queue&cursor=${cursor}&limit=500`, {
         headers: { authorization: `Bearer ${token}` },
@@ -200,31 +226,24 @@ function queuePuller(token: string) {
       cursor = page.cursor;
       if (!page.hasMore) return;
     }
-  };
-  const pull = (): void => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = pullAll()
-      .catch(() => void pullFailures++)
-      .finally(() => {
-        running = null;
-        if (again) {
-          again = false;
-          pull();
-        }
-      });
-  };
-  return pull;
+  });
+}
+function windowReader(token: string, windowId: number) {
+  return coalesced(async () => {
+    const response = await fetch(`${ready.url}/v1/windows/${windowId}/state`, { headers: { authorization: `Bearer ${token}` } });
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`window state → ${response.status}`);
+    windowReads++;
+  });
 }
 if (STREAMS) {
-  await inParallel(counters, 32, async ({ token }) => {
+  await inParallel(counters, 32, async ({ token, windowId }) => {
     const abort = new AbortController();
     streamAborts.push(abort);
     const response = await fetch(`${ready.url}/v1/events`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
     if (!response.ok || !response.body) throw new Error(`/v1/events → ${response.status}`);
     const pull = queuePuller(token);
+    const readWindow = windowReader(token, windowId);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     void (async () => {
       let buffered = '';
@@ -240,8 +259,18 @@ if (STREAMS) {
             buffered = buffered.slice(end + 2);
             if (!block.startsWith('data: ')) continue;
             eventMessages++;
-            const type = (JSON.parse(block.slice(6)) as { type: string }).type;
-            if (type === 'hello' || type === 'queue' || type === 'window') pull();
+            const event = JSON.parse(block.slice(6)) as { type: string; waiting?: Record<string, number> };
+            if (event.type === 'hello') pull();
+            else if (event.type === 'queue') {
+              if (event.waiting) countsHeard++;
+              else {
+                hintsWithoutCounts = true;
+                pull();
+              }
+            } else if (event.type === 'window') {
+              readWindow();
+              if (hintsWithoutCounts) pull(); // sign-ins were in the queue stream then
+            }
           }
         }
       } catch {
@@ -288,6 +317,7 @@ const started = performance.now();
 const messagesBefore = eventMessages;
 const pullsBefore = pulls;
 const changesBefore = pulledChanges;
+const windowReadsBefore = windowReads;
 const failures = new Map<string, number>();
 const failedWith = (error: unknown) => {
   failed++;
@@ -371,7 +401,8 @@ if (STREAMS) {
   const messages = eventMessages - messagesBefore;
   console.log(
     `  event streams: ${(messages / Math.max(1, records.length)).toFixed(1)} messages a call (${(eventBytes / 1048576).toFixed(1)} MB in all); ` +
-      `counters pulled the queue ${((pulls - pullsBefore) / runSeconds).toFixed(0)} times a second, ${((pulledChanges - changesBefore) / runSeconds).toFixed(0)} changes a second, ${pullFailures} pulls failed`,
+      `counters pulled the queue ${((pulls - pullsBefore) / runSeconds).toFixed(0)} times a second, ${((pulledChanges - changesBefore) / runSeconds).toFixed(0)} changes a second, ` +
+      `read their window's state ${((windowReads - windowReadsBefore) / runSeconds).toFixed(0)} times a second, ${pullFailures} reads failed`,
   );
 }
 console.log(`  server RSS under load ${peakRss.toFixed(0)} MB`);

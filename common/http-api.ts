@@ -157,11 +157,13 @@ export const ConfigPullChange = z.object({ version: z.number().int().positive(),
 export const QueueTicket = Ticket.extend({ day: IsoDate });
 export type QueueTicket = z.infer<typeof QueueTicket>;
 export const QueueTicketChange = z.object({ version: z.number().int().nonnegative(), ticket: QueueTicket });
-/** stream=queue: who is signed in at a window now (staffId null: nobody). */
-export const QueueClerkChange = z.object({
-  version: z.number().int().nonnegative(),
-  clerk: z.object({ windowId: z.number().int().positive(), staffId: z.number().int().positive().nullable() }),
-});
+/**
+ * How many tickets wait in each line of the hall now (lines with none are
+ * left out), as the hall server keeps them (server migration 15): a counter
+ * shows these instead of counting a copy of the whole hall queue.
+ */
+export const WaitingCounts = z.record(LineId, z.number().int().nonnegative());
+export type WaitingCounts = z.infer<typeof WaitingCounts>;
 /** stream=cases: a change the server made to one of this window's cases (e.g. 办结 by the back office). */
 export const CaseUpdate = z.object({
   caseNo: z.string(),
@@ -186,8 +188,16 @@ export const PullResult = z.object({
   hasMore: z.boolean(),
 });
 export type PullResult = z.infer<typeof PullResult>;
+/**
+ * stream=queue. A kiosk reads every ticket change of the day; a counter only
+ * the tickets it issued itself (its walk-ins, which any window may call) —
+ * each page with every one of them as it is now — so that a change elsewhere
+ * in the hall costs a counter nothing but the counts.
+ */
 export const QueuePage = z.object({
-  changes: z.array(z.union([QueueTicketChange, QueueClerkChange])),
+  changes: z.array(QueueTicketChange),
+  /** The hall's waiting counts at `cursor`. */
+  waiting: WaitingCounts,
   cursor: z.number().int().nonnegative(),
   hasMore: z.boolean(),
   /** The first page from scratch: forget the queue held so far before applying it. */
@@ -350,7 +360,8 @@ export const TicketResult = z.object({ ticket: Ticket });
 /** Live events (SSE `data:` lines). Only a hint to pull or refresh. */
 export const HallEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), version: z.number().int() }),
-  z.object({ type: z.literal('queue'), version: z.number().int() }),
+  /** The queue changed (up to `version`); `waiting`: the counts then, so that a counter need not pull for them. */
+  z.object({ type: z.literal('queue'), version: z.number().int(), waiting: WaitingCounts.optional() }),
   z.object({ type: z.literal('config'), version: z.number().int() }),
   z.object({ type: z.literal('window'), windowId: z.number().int(), version: z.number().int() }),
   /** One of the window's cases changed on the server: pull stream=cases. */

@@ -7,6 +7,7 @@ import { PRIVATE_FILE_MODE } from './private-file.ts';
 import { reportFactsMigration } from './report-facts.ts';
 import { managerDeskMigration } from './manager-desk-migration.ts';
 import { deviceNumbersMigration } from './device-numbers-migration.ts';
+import { queueWaitingMigration } from './queue-waiting-migration.ts';
 
 export type HallDatabase = Database.Database;
 
@@ -529,6 +530,7 @@ export const migrations: readonly Migration[] = [
   { version: 12, ...deviceNumbersMigration },
   { version: 13, ...reportFactsMigration },
   { version: 14, ...managerDeskMigration },
+  { version: 15, ...queueWaitingMigration },
 ];
 
 /**

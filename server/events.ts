@@ -7,12 +7,15 @@
 //   streams at once (the next turn of the event loop), with the latest queue
 //   version if that stream has not heard it yet;
 // - every other stream hears of queue changes, window changes included (a
-//   counter pulls the queue for those), as one `queue` hint at most every
+//   counter refreshes its waiting counts on those), as one `queue` hint at most every
 //   `hintEveryMs` — so the cost of a call does not grow with the number of
 //   open streams, and a stream is written at most a few times a second;
 // - `config` (and any other kind) goes to every stream at once: rare, and every device needs it.
+// A queue hint carries the hall's waiting counts (`waiting`), read once per
+// version and written as one text to every stream: counters show them without
+// pulling, so a call elsewhere in the hall costs a counter one small message.
 import type { ServerResponse } from 'node:http';
-import type { HallEvent } from '../common/http-api.ts';
+import type { HallEvent, WaitingCounts } from '../common/http-api.ts';
 
 /** Counters treat ~5 s of silence as a dead link (main/hall-client.ts): beat well inside that. */
 const HEARTBEAT_MS = 2_000;
@@ -26,7 +29,13 @@ interface Stream {
   queueVersion: number;
 }
 
-export function createEventHub({ hintEveryMs = QUEUE_HINT_EVERY_MS } = {}) {
+export interface EventHubOptions {
+  hintEveryMs?: number;
+  /** The hall's waiting counts now, for queue hints (none: hints without counts). */
+  waiting?: () => WaitingCounts;
+}
+
+export function createEventHub({ hintEveryMs = QUEUE_HINT_EVERY_MS, waiting }: EventHubOptions = {}) {
   const streams = new Set<Stream>();
   const byWindow = new Map<number, Set<Stream>>();
   /** The latest queue version published; streams behind it get a hint. */
@@ -39,12 +48,20 @@ export function createEventHub({ hintEveryMs = QUEUE_HINT_EVERY_MS } = {}) {
   let hint: NodeJS.Timeout | null = null;
   let heartbeat: NodeJS.Timeout | null = null;
 
-  const send = (stream: Stream, event: HallEvent) => stream.res.write(`data: ${JSON.stringify(event)}\n\n`);
+  const frame = (event: HallEvent) => `data: ${JSON.stringify(event)}\n\n`;
+  const send = (stream: Stream, event: HallEvent) => stream.res.write(frame(event));
+  /** The queue hint of \`queueVersion\`, made once for every stream that hears it. */
+  let queueFrame = { version: -1, text: '' };
 
   const tellQueue = (stream: Stream) => {
     if (stream.queueVersion >= queueVersion) return;
     stream.queueVersion = queueVersion;
-    send(stream, { type: 'queue', version: queueVersion });
+    if (queueFrame.version !== queueVersion) {
+      const event: HallEvent = { type: 'queue', version: queueVersion };
+      if (waiting) event.waiting = waiting();
+      queueFrame = { version: queueVersion, text: frame(event) };
+    }
+    stream.res.write(queueFrame.text);
   };
 
   function flushSoon(): void {

@@ -199,8 +199,9 @@ export function createHallServer(options: HallServerOptions): HallServer {
   // Answers wait for their commits to reach the disk; the event loop does not (server/group-commit.ts).
   const commits = startGroupCommit(db, { path: options.dbPath, flush: options.flushWal });
   const checkpoints = db.memory ? null : startCheckpoints(options.dbPath, { log });
-  // Every change the hall publishes also moves the manager's overview (server/hall-overview.ts).
-  const events = tapPublish(createEventHub(), () => overview.touch());
+  // Every change the hall publishes also moves the manager's overview (server/hall-overview.ts);
+  // queue hints carry the waiting counts (read when a hint goes out, after sync exists).
+  const events = tapPublish(createEventHub({ waiting: () => sync.waitingNow() }), () => overview.touch());
   const hall = createHall(db, { clock, publish: events.publish, signInDelayMs: options.signInDelayMs });
   const sync = createSync(db, { clock, publish: events.publish });
   const followUps = createFollowUps(db, { clock });
@@ -277,7 +278,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
       query.stream === 'config'
         ? hall.pullConfig(device, query.cursor, query.limit)
         : query.stream === 'queue'
-          ? sync.pullQueue(query.cursor, query.limit, device.role === 'counter')
+          ? sync.pullQueue(device, query.cursor, query.limit)
           : sync.pullCases(device, query.cursor, query.limit),
     push: ({ device, body }) => {
       const result = sync.push(device, body);

@@ -5,9 +5,10 @@
 //   seq)` and the mutation id are both deduplicated, the hash chain is
 //   checked, and a mutation that breaks a rule is kept as rejected with a
 //   zh-CN reason without blocking the ones behind it.
-// - pull stream=queue: today's tickets and window sign-ins by hall_log
-//   version; stream=cases: server-side changes to a window's cases by
-//   case_changes version. (stream=config is config-store.ts.)
+// - pull stream=queue: for a kiosk today's tickets by hall_log version; for a
+//   counter its own walk-ins and the hall's waiting counts. stream=cases:
+//   server-side changes to a window's cases by case_changes version.
+//   (stream=config is config-store.ts.)
 // - the hall manager's view: rejected mutations, a case, 办结 in the back office.
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
@@ -22,6 +23,7 @@ import type {
   RouteResponse,
   ServerCase,
   TicketConflict,
+  WaitingCounts,
 } from '../common/http-api.ts';
 import {
   CASE_DECIDED,
@@ -573,12 +575,16 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
        called_at AS calledAt, window_id AS windowId, recall_count AS recallCount, ended_at AS endedAt, day
      FROM tickets WHERE id = ?`,
   );
-  const selectClerkAt = db
-    .prepare<[number], number>('SELECT staff_id FROM window_clerks WHERE window_id = ?')
-    .pluck();
-  const selectClerks = db.prepare<[], { windowId: number; staffId: number }>(
-    'SELECT window_id AS windowId, staff_id AS staffId FROM window_clerks ORDER BY window_id',
+  const selectIssuedBy = db.prepare<[string, string], QueueTicket>(
+    `SELECT id, number, COALESCE(queue_line_id, line_id) AS lineId, priority, status, issued_at AS issuedAt,
+       called_at AS calledAt, window_id AS windowId, recall_count AS recallCount, ended_at AS endedAt, day
+     FROM tickets WHERE issued_by = ? AND day = ? ORDER BY id`,
   );
+  const selectWaiting = db.prepare<[string], { lineId: string; waiting: number }>(
+    'SELECT line_id AS lineId, waiting FROM queue_waiting WHERE day = ? AND waiting > 0 ORDER BY line_id',
+  );
+  const waitingCounts = (day: string): WaitingCounts =>
+    Object.fromEntries(selectWaiting.all(day).map((row) => [row.lineId, row.waiting]));
   const selectCaseVersion = db
     .prepare<[], number>('SELECT COALESCE(MAX(version), 0) FROM case_changes')
     .pluck();
@@ -672,53 +678,54 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
     },
 
     /**
-     * stream=queue. From scratch (cursor 0) the page starts at today's first
-     * change, says `reset`, and carries who is signed in at each window now.
-     * A cursor from before today (or never issued) is 410. Who is signed in
-     * where is told to counters only (`withClerks`): a kiosk reads tickets.
+     * stream=queue (QueuePage). From scratch (cursor 0) the page starts at
+     * today's first change and says `reset`. A cursor from before today (or
+     * never issued) is 410. A kiosk reads each ticket's changes by hall_log
+     * version; a counter reads the tickets it issued today (its walk-ins),
+     * all of them as they are now, in one page — a handful a day — and the
+     * hall's waiting counts, so that its pull does not grow with the hall.
      */
-    pullQueue(cursor: number, limit: number, withClerks: boolean): QueuePage {
+    pullQueue(device: Device, cursor: number, limit: number): QueuePage {
       return db.transaction((): QueuePage => {
         const version = selectQueueVersion.get() ?? 0;
         if (cursor > version) throw gone('队列');
         const now = clock();
+        const day = businessDay(now);
         const firstToday = selectFirstVersionSince.get(dayStart(now)) ?? null;
         const horizon = firstToday === null ? version : firstToday - 1;
-        const changes: QueuePage['changes'] = [];
-        let from = cursor;
         const reset = cursor === 0;
-        if (reset) {
-          from = horizon;
-          if (withClerks) for (const clerk of selectClerks.all()) changes.push({ version: horizon, clerk });
-        } else if (cursor < horizon) {
-          throw gone('队列（游标属于之前的营业日）');
+        if (!reset && cursor < horizon) throw gone('队列（游标属于之前的营业日）');
+        const waiting = waitingCounts(day);
+        if (device.role === 'counter') {
+          const changes = selectIssuedBy.all(device.id, day).map((ticket) => ({ version, ticket }));
+          return { changes, waiting, cursor: version, hasMore: false, reset, day };
         }
+        const from = reset ? horizon : cursor;
         const rows = selectLogAfter.all(from, limit + 1);
         const page = rows.slice(0, limit);
-        // Each row names a ticket or a window; the page carries each one's state now, once, at its last row.
-        const latest = new Map<string, QueuePage['changes'][number]>();
+        // Each row names a ticket or a window; the page carries each ticket's state now, once, at its last row.
+        const latest = new Map<number, QueuePage['changes'][number]>();
         for (const row of page) {
-          if (row.ticketId !== null) {
-            const ticket = selectQueueTicket.get(row.ticketId);
-            if (ticket) {
-              latest.delete(`t${ticket.id}`);
-              latest.set(`t${ticket.id}`, { version: row.version, ticket });
-            }
-          } else if (withClerks && row.windowId !== null && (row.action === 'sign_in' || row.action === 'sign_out')) {
-            const clerk = { windowId: row.windowId, staffId: selectClerkAt.get(row.windowId) ?? null };
-            latest.delete(`w${row.windowId}`);
-            latest.set(`w${row.windowId}`, { version: row.version, clerk });
-          }
+          if (row.ticketId === null) continue;
+          const ticket = selectQueueTicket.get(row.ticketId);
+          if (!ticket) continue;
+          latest.delete(ticket.id);
+          latest.set(ticket.id, { version: row.version, ticket });
         }
-        changes.push(...latest.values());
         return {
-          changes,
+          changes: [...latest.values()],
+          waiting,
           cursor: page.at(-1)?.version ?? from,
           hasMore: rows.length > limit,
           reset,
-          day: businessDay(now),
+          day,
         };
       })();
+    },
+
+    /** The hall's waiting counts per line now (QueuePage.waiting), for the queue hints of the event streams. */
+    waitingNow(): WaitingCounts {
+      return waitingCounts(businessDay(clock()));
     },
 
     /** stream=cases: server-side changes to the device's window's cases. */

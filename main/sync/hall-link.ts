@@ -134,11 +134,15 @@ export class HallLink {
         );
         return;
       case 'queue':
-        void refresh(this.pull('queue'));
+        // The hint carries the hall's waiting counts; the stream holds only this counter's walk-ins.
+        if (event.waiting) {
+          this.options.streams.applyWaitingHint(event.version, event.waiting);
+          this.state.publish();
+        }
+        if (!event.waiting || this.options.streams.hasOpenWalkIns()) void refresh(this.pull('queue'));
         return;
       case 'window':
-        // Sign-ins are in the queue stream too.
-        void refresh(this.pull('queue'));
+        if (this.options.streams.hasOpenWalkIns()) void refresh(this.pull('queue'));
         if (event.windowId === this.state.windowId()) void refresh(this.refreshWindow());
         return;
       case 'config':

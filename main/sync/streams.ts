@@ -6,8 +6,9 @@
 // was held, in its own transaction.
 //
 // - config: the hall's configuration (CounterStore.applyConfigPage).
-// - queue: today's tickets and window sign-ins, mirrored in queue_ticket /
-//   queue_clerk; the waiting counts the clerk sees come from here.
+// - queue: the tickets this counter issued today (its walk-ins), mirrored in
+//   queue_ticket, and the hall's waiting counts per line (kv queue:waiting),
+//   which the server's queue hints also carry between pulls.
 // - cases: changes the server made to this window's cases (办结 in the back
 //   office), written over the local case's status.
 import { HallError } from '../../common/errors.ts';
@@ -18,6 +19,7 @@ import {
   type PageOf,
   type PullStream,
   type QueuePage,
+  type WaitingCounts,
 } from '../../common/http-api.ts';
 import type { HallClient } from '../hall-client.ts';
 import { silentLogger, type Logger } from '../log.ts';
@@ -73,10 +75,10 @@ export class SyncStreams {
     this.log = log;
   }
 
-  private kv(key: string): string | null {
+  private kv(key: string): unknown {
     const row = this.db.prepare('SELECT value FROM kv WHERE key = ?').get(key) as
       { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as string) : null;
+    return row ? (JSON.parse(row.value) as unknown) : null;
   }
 
   private setKv(key: string, value: unknown): void {
@@ -88,7 +90,7 @@ export class SyncStreams {
   }
 
   cursor(stream: PullStream): number {
-    const value = this.kv(CURSOR_KEY[stream]) as unknown;
+    const value = this.kv(CURSOR_KEY[stream]);
     return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
   }
 
@@ -173,26 +175,26 @@ export class SyncStreams {
          ended_at = excluded.ended_at, version = excluded.version
        WHERE excluded.version >= queue_ticket.version`,
     );
-    const upsertClerk = this.db.prepare(
-      `INSERT INTO queue_clerk (window_id, staff_id, version) VALUES (?, ?, ?)
-       ON CONFLICT (window_id) DO UPDATE SET staff_id = excluded.staff_id, version = excluded.version`,
-    );
-    const removeClerk = this.db.prepare('DELETE FROM queue_clerk WHERE window_id = ?');
     this.db.transaction(() => {
-      if (page.reset) {
-        this.db.prepare('DELETE FROM queue_ticket').run();
-        this.db.prepare('DELETE FROM queue_clerk').run();
-      }
-      for (const change of page.changes) {
-        if ('ticket' in change) upsertTicket.run({ ...change.ticket, version: change.version });
-        else if (change.clerk.staffId === null) removeClerk.run(change.clerk.windowId);
-        else upsertClerk.run(change.clerk.windowId, change.clerk.staffId, change.version);
-      }
+      if (page.reset) this.db.prepare('DELETE FROM queue_ticket').run();
+      for (const change of page.changes) upsertTicket.run({ ...change.ticket, version: change.version });
       // Earlier days' tickets are history: the hall server keeps them, the counter need not.
       this.db.prepare('DELETE FROM queue_ticket WHERE day < ?').run(page.day);
       this.setKv('queue:day', page.day);
+      this.setWaiting(page.cursor, page.waiting, page.reset);
       this.setKv(CURSOR_KEY.queue, page.cursor);
     })();
+  }
+
+  /** The waiting counts of a queue hint (HallEvent queue.waiting): kept unless newer ones are held. */
+  applyWaitingHint(version: number, waiting: WaitingCounts): void {
+    this.db.transaction(() => this.setWaiting(version, waiting, false))();
+  }
+
+  private setWaiting(version: number, counts: WaitingCounts, force: boolean): void {
+    const held = this.kv('queue:waiting') as { version: number } | null;
+    if (!force && held !== null && held.version > version) return;
+    this.setKv('queue:waiting', { version, counts });
   }
 
   private applyCasesPage(page: CasesPage): void {
@@ -208,23 +210,27 @@ export class SyncStreams {
     })();
   }
 
-  /** Tickets waiting now per line, of the hall's business day as the server last said. */
+  /** Tickets waiting now per line, as the hall server last said. */
   waitingCounts(): Map<string, number> {
-    const day = this.kv('queue:day');
-    if (day === null) return new Map();
-    const rows = this.db
-      .prepare(
-        "SELECT line_id AS lineId, COUNT(*) AS waiting FROM queue_ticket WHERE day = ? AND status = 'waiting' GROUP BY line_id",
-      )
-      .all(day) as { lineId: string; waiting: number }[];
-    return new Map(rows.map((row) => [row.lineId, row.waiting]));
+    const held = this.kv('queue:waiting') as { counts: WaitingCounts } | null;
+    return new Map(Object.entries(held?.counts ?? {}));
   }
 
-  /** Who is signed in at `windowId` as the queue stream last said (staff id), or null. */
-  clerkAt(windowId: number): number | null {
+  /**
+   * Whether a walk-in this counter printed today may still be waiting in the
+   * hall queue as far as its copy says: only then do hall-wide changes need
+   * a pull (another window may call it, and offline calling must know).
+   */
+  hasOpenWalkIns(): boolean {
+    const day = this.kv('queue:day');
+    if (day === null) return false;
     const row = this.db
-      .prepare('SELECT staff_id AS staffId FROM queue_clerk WHERE window_id = ?')
-      .get(windowId) as { staffId: number } | undefined;
-    return row?.staffId ?? null;
+      .prepare(
+        `SELECT 1 FROM walk_in w WHERE w.day = ?
+           AND NOT EXISTS (SELECT 1 FROM queue_ticket q WHERE q.day = w.day AND q.number = w.number AND q.status <> 'waiting')
+         LIMIT 1`,
+      )
+      .get(day);
+    return row !== undefined;
   }
 }

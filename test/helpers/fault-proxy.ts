@@ -155,6 +155,8 @@ export interface StatusFront {
   answer(pathPrefix: string, answer: CannedAnswer, times?: number): void;
   /** Requests seen per path prefix that was answered, with their arrival times (ms). */
   readonly answered: { path: string; at: number }[];
+  /** Paths of the requests passed on to the hall server, in arrival order. */
+  readonly forwarded: string[];
   close(): Promise<void>;
 }
 
@@ -163,6 +165,7 @@ export async function startStatusFront(target: string): Promise<StatusFront> {
   const upstream = new URL(target);
   const rules: { prefix: string; answer: CannedAnswer; left: number }[] = [];
   const answered: { path: string; at: number }[] = [];
+  const forwarded: string[] = [];
   const server = createHttpServer((req: IncomingMessage, res) => {
     const path = req.url ?? '/';
     const rule = rules.find((r) => r.left > 0 && path.startsWith(r.prefix));
@@ -177,22 +180,24 @@ export async function startStatusFront(target: string): Promise<StatusFront> {
       );
       return;
     }
-    const forwarded = httpRequest(
+    forwarded.push(path);
+    const upstreamRequest = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path, headers: req.headers },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
     );
-    forwarded.on('error', () => res.destroy());
-    res.on('close', () => forwarded.destroy());
-    req.pipe(forwarded);
+    upstreamRequest.on('error', () => res.destroy());
+    res.on('close', () => upstreamRequest.destroy());
+    req.pipe(upstreamRequest);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     answered,
+    forwarded,
     answer(prefix, answer, times = 1) {
       rules.push({ prefix, answer, left: times });
     },

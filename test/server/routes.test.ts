@@ -514,8 +514,8 @@ describe('hall server routes', () => {
       const window3 = await openStream(counter3.token);
       expect((await window3.nextEvent()).type).toBe('hello');
       await callNext(counter3.token, 3);
-      // Window 3 hears at once of its window (and of the queue, which it pulls for it) …
-      expect(await window3.nextEvent()).toMatchObject({ type: 'queue' });
+      // Window 3 hears at once of its window (and of the queue, with the waiting counts) …
+      expect(await window3.nextEvent()).toMatchObject({ type: 'queue', waiting: expect.any(Object) });
       expect(await window3.nextEvent()).toMatchObject({ type: 'window', windowId: 3 });
       // … a kiosk only of the queue, as one coalesced hint.
       expect(await kioskStream.nextEvent()).toMatchObject({ type: 'queue' });

@@ -1,0 +1,111 @@
+// The counter's side of the per-device queue stream (issue 20, point 3), with
+// the real counter core, the real hall server over real HTTP and a real
+// SQLite file: the clerk's waiting counts follow calls at other windows from
+// the event stream's queue hints alone — no queue pull — while a walk-in this
+// counter printed makes it pull until it learns that another window called it.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, expect, it } from 'vitest';
+import type { ClerkState } from '../../common/contract.ts';
+import type { Enrollment } from '../../common/http-api.ts';
+import { openCounter } from '../../main/counter.ts';
+import { HallClient } from '../../main/hall-client.ts';
+import { printerConfigFromEnv } from '../../main/printing/config.ts';
+import { createTextRasteriser } from '../../main/devices/printer/fonts.ts';
+import { waitFor } from '../helpers/counter-views.ts';
+import { startStatusFront } from '../helpers/fault-proxy.ts';
+import { DEMO_PASSWORD, startHallServer } from '../helpers/hall-server.ts';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const waitingA = (s: ClerkState) => s.queue.find((line) => line.lineId === 'A')?.waiting;
+
+it('follows the waiting counts from queue hints without pulling, and pulls only for its own walk-ins', async () => {
+  const hall = await startHallServer();
+  cleanups.push(() => hall.close());
+  const front = await startStatusFront(hall.url);
+  cleanups.push(() => front.close());
+  const admin = new HallClient({ baseUrl: hall.url, token: hall.adminToken });
+  const enrolled = async (windowId: number | null): Promise<HallClient> => {
+    const role = windowId === null ? 'kiosk' : 'counter';
+    const { code } = await admin.request('createEnrollmentCode', { body: { role, windowId } });
+    const enrollment = (await new HallClient({ baseUrl: hall.url }).request('enroll', {
+      body: { code, deviceName: `${role} ${windowId ?? ''}` },
+    })) as Enrollment;
+    return new HallClient({ baseUrl: hall.url, token: enrollment.token });
+  };
+  const kiosk = await enrolled(null);
+  const window1 = await enrolled(1); // serves A, C
+  await window1.request('signIn', { body: { staffNo: '1001', password: DEMO_PASSWORD } });
+  let keys = 0;
+  const callAtWindow1 = () =>
+    window1.request('callNext', { params: { id: 1 }, headers: { 'Idempotency-Key': `w1-${++keys}` } });
+  for (let i = 0; i < 3; i++) await kiosk.request('issueTicket', { body: { lineId: 'A', priority: 'normal' } });
+
+  const dir = mkdtempSync(join(tmpdir(), 'halldesk-queue-counts-'));
+  const { code } = await admin.request('createEnrollmentCode', { body: { role: 'counter', windowId: 2 } });
+  const counter = await openCounter(
+    {
+      dataDir: dir,
+      deviceName: 'queue counts test',
+      autoEnroll: { serverUrl: front.url, code },
+      // Nothing listens there: the walk-in slip stays in the print queue.
+      printer: printerConfigFromEnv({ HALLDESK_PRINTER: 'tcp://127.0.0.1:9' }),
+    },
+    { retryDelay: () => 100, push: { baseDelayMs: 50, maxDelayMs: 200 }, rasteriser: createTextRasteriser({ systemFonts: false }) },
+  );
+  cleanups.push(() => counter.close());
+  await waitFor<ClerkState>(counter, 'clerkState', (s) => s.connection.state === 'online');
+  await counter.call('signIn', { staffNo: '1002', password: DEMO_PASSWORD });
+  await waitFor<ClerkState>(counter, 'clerkState', (s) => waitingA(s) === 3);
+  const queuePulls = () => front.forwarded.filter((path) => path.startsWith('/v1/sync/pull?stream=queue')).length;
+  const pullsOnline = queuePulls();
+  expect(pullsOnline).toBeGreaterThan(0); // the one on going online
+
+  // Another window calls twice: the counts follow from the hints alone.
+  await callAtWindow1(); // A001
+  await callAtWindow1(); // A002
+  await waitFor<ClerkState>(counter, 'clerkState', (s) => waitingA(s) === 1);
+  expect(queuePulls()).toBe(pullsOnline);
+
+  // A walk-in printed here joins line A; while it may wait, hints make this counter pull.
+  let walkIn: { number: string } | null = null;
+  for (let attempt = 0; walkIn === null; attempt++) {
+    try {
+      walkIn = (await counter.call('issueWalkIn', { lineId: 'A' })) as { number: string };
+    } catch (error) {
+      if (attempt > 50) throw error; // the first lease may still be on its way
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  expect(walkIn.number).toBe('W02-001');
+  await waitFor<ClerkState>(counter, 'clerkState', (s) => waitingA(s) === 2);
+  await callAtWindow1(); // A003
+  await callAtWindow1(); // W02-001, at window 1
+  const local = new Database(join(dir, 'counter.db'), { readonly: true });
+  cleanups.push(() => void local.close());
+  const mirrored = () =>
+    local.prepare("SELECT status, window_id AS windowId FROM queue_ticket WHERE number = 'W02-001'").get() as
+      | { status: string; windowId: number | null }
+      | undefined;
+  for (let i = 0; mirrored()?.status !== 'called'; i++) {
+    if (i > 100) throw new Error(`the walk-in's call at window 1 never reached the counter: ${JSON.stringify(mirrored())}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(mirrored()).toEqual({ status: 'called', windowId: 1 });
+  expect(queuePulls()).toBeGreaterThan(pullsOnline);
+  await waitFor<ClerkState>(counter, 'clerkState', (s) => waitingA(s) === 0);
+
+  // Nothing of its own may wait any more: changes elsewhere cost no pull again
+  // (a pull asked for while the last one ran may still follow it: let it pass).
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const pullsAfter = queuePulls();
+  await kiosk.request('issueTicket', { body: { lineId: 'A', priority: 'normal' } });
+  await waitFor<ClerkState>(counter, 'clerkState', (s) => waitingA(s) === 1);
+  expect(queuePulls()).toBe(pullsAfter);
+});
