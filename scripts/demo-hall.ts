@@ -24,6 +24,8 @@ export interface DemoHallOptions {
   port?: number;
   /** Drop the server's per-request log lines (benchmarks); errors still print on exit. */
   quiet?: boolean;
+  /** The seed folder for a new hall (--seed); default resources/hall. */
+  seedDir?: string;
 }
 
 /** The hall server's port from HALL_PORT (the launchers' one way to change it); undefined when unset. */
@@ -54,7 +56,8 @@ function portFree(port: number): Promise<boolean> {
 export async function startDemoHall(options: DemoHallOptions): Promise<DemoHall> {
   const port = options.port ?? DEMO_HALL_PORT;
   if (port !== 0 && !(await portFree(port))) throw new Error(hallPortBusyMessage(port));
-  const child = spawnChild(process.execPath, [serverMain, '--data', options.dataDir, '--port', String(port)], {
+  const seed = options.seedDir ? ['--seed', options.seedDir] : [];
+  const child = spawnChild(process.execPath, [serverMain, '--data', options.dataDir, '--port', String(port), ...seed], {
     stdio: ['ignore', 'pipe', options.quiet ? 'ignore' : 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

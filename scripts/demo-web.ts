@@ -4,7 +4,10 @@
 // can read (0600, in the demo's data folder), and the demo prints its path.
 // Type a line letter (A/B/C) and Enter to take a ticket. Ctrl+C, SIGTERM or a
 // crash end the hall server and the simulators with it (child-processes.ts);
-// HALL_PORT changes the hall server's port (8720).
+// HALL_PORT changes the hall server's port (8720). HALLDESK_BIG_HALL=1 runs a
+// big centre instead (scripts/big-hall-seed.ts: 400 windows coded 01 … 200,
+// B1 … B200, and 50 lines A … AX) in a data folder of its own, with windows
+// 1 and 400 (B200) unless --windows says others; type AX and Enter for line 50.
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +17,7 @@ import { openCounter } from '../main/counter.ts';
 import { startBrowserHost } from '../main/host/browser-host.ts';
 import { createLogger } from '../main/log.ts';
 import { appDataDir } from './app-data.ts';
+import { writeBigHallSeed } from './big-hall-seed.ts';
 import { onLauncherExit } from './child-processes.ts';
 import { hallPortFromEnv, startDemoHall, type DemoHall } from './demo-hall.ts';
 import { startDemoPrinter } from './demo-printer.ts';
@@ -25,10 +29,11 @@ import { evaluatorConfigFromEnv } from '../main/ratings/evaluator-config.ts';
 /** The file, in the demo's data folder, holding the pages' addresses (launchers.test.ts reads it). */
 const PAGE_URLS_FILE = 'page-urls.txt';
 
-const windows = (process.argv.find((arg) => arg.startsWith('--windows='))?.slice(10) ?? '1,2')
+const bigHall = process.env.HALLDESK_BIG_HALL === '1';
+const windows = (process.argv.find((arg) => arg.startsWith('--windows='))?.slice(10) ?? (bigHall ? '1,400' : '1,2'))
   .split(',')
   .map(Number);
-const dataDir = join(appDataDir(process.platform, process.env, homedir()), 'demo-web');
+const dataDir = join(appDataDir(process.platform, process.env, homedir()), bigHall ? 'demo-web-big-hall' : 'demo-web');
 const staticDir = fileURLToPath(new URL('../out/renderer', import.meta.url));
 const log = createLogger();
 
@@ -57,7 +62,11 @@ function privateDir(dir: string): string {
   return dir;
 }
 privateDir(dataDir);
-const demoHall = (hall = await startDemoHall({ dataDir: join(dataDir, 'hall-server'), port: hallPortFromEnv(process.env) }));
+const demoHall = (hall = await startDemoHall({
+  dataDir: join(dataDir, 'hall-server'),
+  port: hallPortFromEnv(process.env),
+  ...(bigHall ? { seedDir: writeBigHallSeed(privateDir(join(dataDir, 'big-hall-seed'))) } : {}),
+}));
 const kioskCode = await demoHall.enrollmentCode(null, 'kiosk');
 const kiosk = await (
   await fetch(`${demoHall.url}/v1/devices/enroll`, {
@@ -116,8 +125,8 @@ writePrivateFile(pagesFile, pages.join('\n') + '\n');
 console.log(`\nHallDesk 浏览器演示 — 大厅服务器 ${demoHall.url}（数据目录 ${dataDir}）`);
 console.log(`${windows.join('、')}号窗口已就绪。各屏幕的地址（带访问令牌，只有你能读）写在：\n    ${pagesFile}`);
 console.log('用浏览器打开其中的地址：「工作台」给柜员的屏幕，「对外屏」给面向群众的屏幕。\n');
-for (const line of ['A', 'A', 'B', 'C']) console.log(await takeTicket(line));
-console.log('\n演示账号：工号 1001–1006，密码 123456。输入 A / B / C 回车取号，Ctrl+C 退出。');
+for (const line of bigHall ? ['A', 'A', 'AA', 'AX'] : ['A', 'A', 'B', 'C']) console.log(await takeTicket(line));
+console.log(`\n演示账号：工号 1001–1006，密码 123456。输入 ${bigHall ? 'A … Z、AA … AX（400 号窗口即 B200 号窗口，办理 AX）' : 'A / B / C'} 回车取号，Ctrl+C 退出。`);
 if (printerSim) console.log(`打印机模拟器 ${printerSim.url}（单据记录在 ${printerSim.outDir}）：输入 paper out / paper ok 模拟缺纸和装纸。`);
 
 input = createInterface({ input: process.stdin });
@@ -129,7 +138,7 @@ input.on('line', (text) => {
   if (rate && evaluatorSim) return evaluatorSim.press(Number(rate[1]));
   const card = /^card(?:\s+(.*))?$/i.exec(text.trim());
   if (card && idCardSim) return idCardSim.send(card[1]?.trim() ?? '');
-  if (/^[A-Z]$/.test(lineId)) {
+  if (/^[A-Z]{1,2}$/.test(lineId)) {
     takeTicket(lineId).then(
       (message) => console.log(message),
       (error: unknown) => console.log(`取号失败：${error instanceof Error ? error.message : String(error)}`),
