@@ -18,6 +18,8 @@ import {
 import { PrinterState, PrintQueueView } from './printing.ts';
 import { ClerkRating, EvaluatorStatus, FollowUp, FollowUpState, OutwardRating, RatingLevel } from './ratings.ts';
 import { ServiceTiming } from './overtime.ts';
+import { HallOverviewAnswer } from './hall-overview.ts';
+import { CaseAuditPage, CaseAuditQuery, CaseDetails, CaseNoArgs, CaseSearchQuery, CaseSearchResult } from './case-search.ts';
 import { SyncIssuesView } from './sync-issues.ts';
 import { IdCardRead, IdCardReaderStatus, OutwardIdCard } from './id-card.ts';
 import {
@@ -484,6 +486,20 @@ export const calls = {
   getWorkloadReport: { from: ['clerk'], manager: '统计报表', args: ReportArgs, result: WorkloadReport },
   /** The period's .xlsx as the hall server made it (base64), for the screen to save. */
   exportReport: { from: ['clerk'], manager: '统计报表', args: ReportArgs, result: ReportWorkbook },
+  // 管理台 (main/manager/desk.ts): the hall server's, online only.
+  /** 大厅总览: the overview now; with the version held, the next change (a long poll, overview null when none came). */
+  getHallOverview: {
+    from: ['clerk'],
+    manager: '大厅总览',
+    args: z.strictObject({ since: z.number().int().nonnegative().optional() }),
+    result: HallOverviewAnswer,
+  },
+  /** 办件查询 across windows and days; masked applicants only. */
+  searchCases: { from: ['clerk'], manager: '办件查询', args: CaseSearchQuery.strict(), result: CaseSearchResult },
+  /** 查看详情 of one case: recorded in the hall's 查阅记录. */
+  openCaseRecord: { from: ['clerk'], manager: '办件查询', args: z.strictObject(CaseNoArgs.shape), result: CaseDetails },
+  /** 查阅记录: who opened which case, newest first, read-only. */
+  listCaseAudit: { from: ['clerk'], manager: '查阅记录', args: CaseAuditQuery.strict(), result: CaseAuditPage },
 } as const satisfies Record<CallName, CallSpec>;
 
 export const events = {

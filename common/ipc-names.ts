@@ -61,6 +61,10 @@ export const CALL_NAMES = [
   'getRatingReport',
   'getWorkloadReport',
   'exportReport',
+  'getHallOverview',
+  'searchCases',
+  'openCaseRecord',
+  'listCaseAudit',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

@@ -26,6 +26,9 @@ import { OvertimeWatch } from './queue/overtime-watch.ts';
 import { TicketOps } from './queue/ticket-ops.ts';
 import { ratingHandlers } from './ratings/handlers.ts';
 import { reportHandlers } from './manager/reports.ts';
+import { managerDeskHandlers } from './manager/desk.ts';
+import { DeviceHealthReporter } from './manager/device-health.ts';
+import { applicantIdSource } from './manager/applicant-ids.ts';
 import { RatingService } from './ratings/rating-service.ts';
 import { DEFAULT_RETENTION_DAYS, Retention } from './retention.ts';
 import { FileSecretStore } from './secret-store.ts';
@@ -103,7 +106,7 @@ class CounterService implements Counter {
       deviceId: () => state.enrollment?.deviceId ?? null,
     }));
     const outbox = (this.outbox = new Outbox(store.db, { clock, onAppend: () => this.pusher.kick(), chainKey }));
-    this.pusher = new Pusher({ outbox, target: () => state.pushTarget(), log, onChange: () => state.publish(), tuning: deps.push });
+    this.pusher = new Pusher({ outbox, target: () => state.pushTarget(), log, onChange: () => state.publish(), tuning: deps.push, applicantIds: applicantIdSource(store.db) });
     const cases = new CaseService({ store, outbox, clock, log, config: () => state.config, context: () => state.caseContext() });
     const ratings = (this.ratings = new RatingService({
       db: store.db,
@@ -147,6 +150,11 @@ class CounterService implements Counter {
     views.subscribe((name, payload) => {
       if (name === 'clerkState') overtime.follow((payload as ClerkState).service);
     });
+    // 大厅总览: the hall hears how this window's devices are (main/manager/device-health.ts).
+    const deviceHealth = new DeviceHealthReporter({ target: () => state.pushTarget()?.client ?? null, log });
+    views.subscribe((name, payload) => {
+      if (name === 'clerkState') deviceHealth.follow(payload as ClerkState);
+    });
     const clerkState = () => views.clerkState();
     const queue = new Queue({ state, outbox, streams, link, cases, ratings, devices, clerkState });
     this.enrollment = new Enrollment({ state, outbox, pusher, ratings, cases, devices, link, clerkState });
@@ -167,6 +175,7 @@ class CounterService implements Counter {
       ...idCardHandlers({ idCard }),
       ...syncHandlers({ state, outbox, pusher: this.pusher, integrity: () => this.integrity }),
       ...reportHandlers({ state }),
+      ...managerDeskHandlers({ state }),
     };
   }
 

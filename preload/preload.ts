@@ -127,6 +127,10 @@ const api: HallDeskApi = {
   getRatingReport: (args) => invoke('getRatingReport', args),
   getWorkloadReport: (args) => invoke('getWorkloadReport', args),
   exportReport: (args) => invoke('exportReport', args),
+  getHallOverview: (args) => invoke('getHallOverview', args),
+  searchCases: (args) => invoke('searchCases', args),
+  openCaseRecord: (args) => invoke('openCaseRecord', args),
+  listCaseAudit: (args) => invoke('listCaseAudit', args),
   on,
 };
 

@@ -19,6 +19,7 @@
 //
 // Runs after every local commit (kick) and on every reconnect (linkUp).
 // Random source, sleep and timeouts are injectable for tests.
+import type { ApplicantIdSidecar } from '../../common/case-search.ts';
 import { HallError } from '../../common/errors.ts';
 import { GENESIS_HASH, MAX_PUSH_BATCH } from '../../common/sync.ts';
 import type { HallClient } from '../hall-client.ts';
@@ -104,6 +105,8 @@ export interface PusherOptions {
   /** Told after every change of status and every settled batch (unsent count may have changed). */
   onChange?: () => void;
   tuning?: Partial<PushTuning>;
+  /** The applicants' ID numbers of a batch's case.decided records, sent beside it (main/manager/applicant-ids.ts). */
+  applicantIds?: (batch: readonly OutboxEntry[]) => ApplicantIdSidecar[];
 }
 
 /** Full jitter: uniform in [0, min(max, base × 2^attempt)). */
@@ -114,6 +117,9 @@ export function backoffDelay(
   const ceiling = Math.min(tuning.maxDelayMs, tuning.baseDelayMs * 2 ** Math.min(attempt, 30));
   return Math.floor(tuning.random() * ceiling);
 }
+
+/** Only when there are some: a push without cases stays as it was. */
+const withApplicantIds = (ids: ApplicantIdSidecar[]) => (ids.length > 0 ? { applicantIds: ids } : {});
 
 const wire = (m: OutboxEntry) => ({
   seq: m.seq,
@@ -162,11 +168,14 @@ export class Pusher {
     delays: [],
   };
 
+  private readonly applicantIds: (batch: readonly OutboxEntry[]) => ApplicantIdSidecar[];
+
   constructor(options: PusherOptions) {
     this.outbox = options.outbox;
     this.target = options.target;
     this.log = options.log;
     this.onChange = options.onChange ?? (() => {});
+    this.applicantIds = options.applicantIds ?? (() => []);
     this.tuning = { ...DEFAULT_PUSH_TUNING, ...options.tuning };
     this.tuning.batchSize = Math.max(1, Math.min(MAX_PUSH_BATCH, this.tuning.batchSize));
   }
@@ -282,7 +291,7 @@ export class Pusher {
       this.log.debug('pushing', { from: first, to: last });
       try {
         const answer = await target.client.request('push', {
-          body: { deviceId: target.deviceId, mutations: batch.map(wire) },
+          body: { deviceId: target.deviceId, mutations: batch.map(wire), ...withApplicantIds(this.applicantIds(batch)) },
           timeoutMs: this.tuning.timeoutMs,
           signal: this.inFlight.signal,
         });

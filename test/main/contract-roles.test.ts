@@ -37,6 +37,10 @@ const MANAGER_CALLS = [
   'getRatingReport',
   'getWorkloadReport',
   'exportReport',
+  'getHallOverview',
+  'searchCases',
+  'openCaseRecord',
+  'listCaseAudit',
 ];
 const WHILE_LOCKED_CALLS = ['getClerkState', 'getOutwardView', 'signOut', 'rateByTouch', 'reportOutwardAudio', 'lockScreen', 'unlockScreen'];
 
@@ -112,6 +116,10 @@ const VALID_ARGS: { [N in CallName]: CallArgs<N> } = {
   getRatingReport: { from: '2026-07-01', to: '2026-09-30' },
   getWorkloadReport: { from: '2026-07-01', to: '2026-09-30', windowId: 1 },
   exportReport: { from: '2026-07-01', to: '2026-09-30', staffNo: '1001' },
+  getHallOverview: {},
+  searchCases: { idNumber: '11010119900101002X' },
+  openCaseRecord: { caseNo: '20261206-02-2-0001' },
+  listCaseAudit: { page: 1 },
 };
 
 const names = Object.keys(calls) as CallName[];
