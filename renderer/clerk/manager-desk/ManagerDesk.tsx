@@ -12,6 +12,7 @@ import { deskStore, useDesk } from './desk-store.ts';
 import { HallOverviewTab } from './HallOverview.tsx';
 import { CaseSearchTab } from './CaseSearch.tsx';
 import { CaseAuditTab } from './CaseAudit.tsx';
+import { ReportsTab } from './reports-tab.tsx';
 import './manager-desk.css';
 
 export const MANAGER_DESK_HOTKEY = 'Alt+O';
@@ -31,6 +32,7 @@ export const DESK_TABS: DeskTab[] = [
   { id: 'overview', title: '大厅总览', hotkey: 'Alt+1', component: HallOverviewTab },
   { id: 'cases', title: '办件查询', hotkey: 'Alt+2', component: CaseSearchTab },
   { id: 'audit', title: '查阅记录', hotkey: 'Alt+3', component: CaseAuditTab },
+  { id: 'reports', title: '统计报表', hotkey: 'Alt+4', component: ReportsTab },
 ];
 
 /** The tab a key press asks for while the desk is open: Alt+1… in the table's order. */
