@@ -38,7 +38,8 @@ function columns(withFinish: boolean, actions: RowActions): ColumnsType<CaseReco
     {
       title: '办件编号',
       dataIndex: 'caseNo',
-      width: 170,
+      // Room for a big hall's number on one line: 20261207-B200-12345-0001 (issue 20).
+      width: 220,
       render: (caseNo: string) => <span className="case-no">{caseNo}</span>,
     },
     {

@@ -79,7 +79,7 @@ describe('the receipt QR code opens the case progress page', () => {
     await byId(clerk, 'confirm-accept').click();
     await byId(clerk, 'case-result').waitFor();
     const caseNo = ((await byId(clerk, 'case-result-no').textContent()) ?? '').trim();
-    expect(caseNo).toMatch(/^\d{17}$/);
+    expect(caseNo).toMatch(/^\d{8}-\d{2}-[1-9]\d*-\d{4}$/); // YYYYMMDD-窗口代码-设备编号-序号
 
     // The 受理回执's QR code, read from the printed raster image.
     await poll(() => printer.jobs.filter((job) => job.lines.some((l) => l.text.replace(/ +/g, '').includes(`办件编号：${caseNo}`))).length).toBe(1);

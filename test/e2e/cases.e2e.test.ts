@@ -213,7 +213,7 @@ describe('the case workflow at the counter', () => {
     await byId(clerk, 'confirm-accept').dblclick(); // two quick clicks: one case
     await byId(clerk, 'case-result').waitFor();
     const caseNo = ((await byId(clerk, 'case-result-no').textContent()) ?? '').trim();
-    expect(caseNo).toMatch(/^\d{8}01\d{3}\d{4}$/); // date, window 01, device, sequence
+    expect(caseNo).toMatch(/^\d{8}-01-[1-9]\d*-\d{4}$/); // date, window 01, device, sequence
     cases.promised = caseNo;
     expect(await byId(clerk, 'case-result').getAttribute('data-decision')).toBe('accept');
     expect(await byId(clerk, 'case-result-promised').getAttribute('data-date')).toBe(promised);

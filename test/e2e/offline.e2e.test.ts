@@ -123,7 +123,7 @@ describe('offline at the counter', () => {
     expect(await byId(clerk, 'connection-state').textContent()).toContain('离线');
 
     caseNo = await acceptInstantCase('张晓明');
-    expect(caseNo).toMatch(/^\d{17}$/);
+    expect(caseNo).toMatch(/^\d{8}-\d{2}-[1-9]\d*-\d{4}$/); // YYYYMMDD-窗口代码-设备编号-序号
     await expect.poll(() => byId(clerk, 'unsent-count').getAttribute('data-count')).toBe('1');
 
     // 请评价 (F9): the citizen touches 非常满意 on the outward screen.
