@@ -42,9 +42,11 @@ function tabForKey(event: KeyboardEvent): DeskTab | null {
   return match ? (DESK_TABS[Number(match[1]) - 1] ?? null) : null;
 }
 
+const innerDialogOpen = () => deskStore.getState().inner;
+
 /** Alt+O opens or closes the desk (a manager's); Alt+1… switch tabs while it is open. */
 export function useManagerDeskHotkeys() {
-  useManagerDrawer({ drawer: deskStore, isHotkey: isManagerDeskHotkey, refusal: MANAGERS_ONLY });
+  useManagerDrawer({ drawer: deskStore, isHotkey: isManagerDeskHotkey, refusal: MANAGERS_ONLY, escapeTakenInside: innerDialogOpen });
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       if (!deskStore.getState().open) return;

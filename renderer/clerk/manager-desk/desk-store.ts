@@ -6,6 +6,9 @@ import { createStore } from 'zustand/vanilla';
 export interface DeskStore {
   open: boolean;
   tab: string;
+  /** A dialog inside the desk is open: Esc is its own (closes it), not the desk's. */
+  inner: boolean;
+  setInner(inner: boolean): void;
   setOpen(open: boolean): void;
   setTab(tab: string): void;
 }
@@ -13,6 +16,8 @@ export interface DeskStore {
 export const deskStore = createStore<DeskStore>()((set) => ({
   open: false,
   tab: 'overview',
+  inner: false,
+  setInner: (inner) => set({ inner }),
   setOpen: (open) => set({ open }),
   setTab: (tab) => set({ tab }),
 }));
