@@ -105,6 +105,9 @@ export function wrapText(text: string, width: number): string[] {
         if (used + displayWidth(head + ch) > width) break;
         head += ch;
       }
+      // A hyphenated code (a case number, 20261207-B12-1042-0012) breaks after a hyphen: its groups stay whole.
+      const hyphen = head.lastIndexOf('-');
+      if (hyphen > 0 && head.length < token.length) head = head.slice(0, hyphen + 1);
       if (head === '' && used > 0) {
         push();
         queue.unshift(token);
