@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCaseNo } from '../../common/case-rules.ts';
+import { hallToday } from '../../common/hall-time.ts';
 import type { ClerkState, OutwardView } from '../../common/contract.ts';
 import type { Enrollment } from '../../common/http-api.ts';
 import { residentIdCheckChar } from '../../common/identity.ts';
@@ -170,6 +171,13 @@ describe('a hall of 400 windows and 50 lines', () => {
     const walkInB12 = (await b12.call('issueWalkIn', { lineId: bigHallWindowLine(212) })) as { number: string; lineId: string };
     expect(walkIn101.number).toBe('W101-001');
     expect(walkInB12).toMatchObject({ number: 'WB12-001', lineId: 'L' });
+    // The slips' 排队进度 pages open for the wider numbers too.
+    const day = hallToday();
+    for (const number of ['WB12-001', 'W101-001', 'AA002']) {
+      const page = await fetch(`${hall.url}/ticket/${day}/${number}`);
+      expect(page.status, number).toBe(200);
+      expect(await page.text(), number).toContain(number);
+    }
 
     const caseNos: string[] = [];
     // Four citizens (the same form submitted again would be the same case).
