@@ -24,8 +24,10 @@ import type { HallDatabase } from './db.ts';
 
 /** window_id, staff_no, line_id, item_code, wait_s, service_s */
 type ServiceRow = [number, string, string, string | null, number | null, number | null];
-/** window_id, staff_no, line_id, item_code, level */
-type RatingFactRow = [number, string, string, string | null, number];
+/** window_id, staff_no, line_id, item_code, level, count */
+type RatingFactRow = [number, string, string, string | null, number, number];
+/** window_id, staff_no, line_id, item_code, count */
+type ServedRow = [number, string, string, string | null, number];
 
 interface BadRow {
   rating_id: string;
@@ -59,9 +61,18 @@ const filters = (query: { windowId?: number; staffNo?: string }, prefix = ''): {
 export const REPORT_SQL = {
   services: (f = '') =>
     `SELECT window_id, staff_no, line_id, item_code, wait_s, service_s FROM report_services WHERE day BETWEEN ? AND ?${f}`,
-  ratings: (f = '') =>
-    `SELECT window_id, staff_no, line_id, item_code, level FROM report_ratings
-     WHERE day BETWEEN ? AND ? AND outcome = 'rated'${f}`,
+  // The two counts below are grouped by SQLite in index order (no temp B-tree). A window or
+  // clerk filter is applied to their rows here, not in SQL: with an equality term SQLite
+  // sorts the groups in a temp B-tree instead; the range read is the same either way.
+  /** Served counts only (ratingReport): per day and (window, clerk, line, item). */
+  served: () =>
+    `SELECT window_id, staff_no, line_id, item_code, COUNT(*) FROM report_services WHERE day BETWEEN ? AND ?
+     GROUP BY day, window_id, staff_no, line_id, item_code`,
+  /** Rated counts per day, (window, clerk, line, item) and level. */
+  ratings: () =>
+    `SELECT window_id, staff_no, line_id, item_code, level, COUNT(*) FROM report_ratings
+     WHERE day BETWEEN ? AND ? AND outcome = 'rated'
+     GROUP BY day, window_id, staff_no, line_id, item_code, level`,
   bad: (f = '') =>
     `SELECT rr.rating_id, rr.day, rr.window_id, rr.staff_no, rr.line_id, rr.item_code, rr.level, r.ticket_number,
        f.state, f.due_date,
@@ -90,18 +101,61 @@ export function deadlineOf(
   return today > followUp.dueDate ? 'overdue' : 'open';
 }
 
-class Times {
-  private values: number[] = [];
-  private sum = 0;
+/** The k-th smallest (0-based) of `values`, reordering them: quickselect, O(n) on average. */
+function kthSmallest(values: Int32Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i] = values[j]!;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k]!;
+  }
+  return values[k]!;
+}
+
+/** One (window, clerk, line, item)'s times: each row adds to one part only. */
+class Part {
+  values: number[] = [];
+  sum = 0;
   add(value: number): void {
     this.values.push(value);
     this.sum += value;
   }
+}
+
+/** A view's times: the parts of every (window, clerk, line, item) in it, joined when summed up. */
+class Times {
+  readonly parts: Part[] = [];
   summary(): { avg: number | null; p90: number | null } {
-    const n = this.values.length;
+    let n = 0;
+    let sum = 0;
+    for (const part of this.parts) {
+      n += part.values.length;
+      sum += part.sum;
+    }
     if (n === 0) return { avg: null, p90: null };
-    const sorted = Int32Array.from(this.values).sort();
-    return { avg: Math.round((this.sum / n) * 10) / 10, p90: percentile(sorted, 0.9) };
+    const all = new Int32Array(n);
+    let at = 0;
+    for (const part of this.parts) {
+      all.set(part.values, at);
+      at += part.values.length;
+    }
+    // Nearest rank, as percentile() on sorted values, without sorting them all.
+    return { avg: Math.round((sum / n) * 10) / 10, p90: kthSmallest(all, Math.max(0, Math.ceil(0.9 * n) - 1)) };
   }
 }
 
@@ -143,7 +197,17 @@ export function createReports(db: HallDatabase, { clock }: { clock: () => Date }
       line: (key) => (key === '' ? '（未知业务类型）' : `${key} ${config.get('line', key)?.name ?? ''}`.trim()),
       item: (key) => (key === '' ? '（未登记事项）' : (config.get('item', key)?.name ?? key)),
     };
-    return nameOf;
+    // Each name looked up once per report (差评明细 names the same windows and clerks again and again).
+    const memo = (name: (key: string) => string) => {
+      const known = new Map<string, string>();
+      return (key: string) => known.get(key) ?? (known.set(key, name(key)), known.get(key)!);
+    };
+    return {
+      window: memo(nameOf.window),
+      staff: memo(nameOf.staff),
+      line: memo(nameOf.line),
+      item: memo(nameOf.item),
+    } satisfies Record<ReportView, (key: string) => string>;
   }
 
   const keysOf = (windowId: number, staffNo: string, lineId: string, itemCode: string | null): Record<ReportView, string> => ({
@@ -167,32 +231,71 @@ export function createReports(db: HallDatabase, { clock }: { clock: () => Date }
     const total = new Group();
     const f = filters(query);
     const range = [query.from, query.to, ...f.params];
+    const kept = (windowId: number, staffNo: string): boolean =>
+      (query.windowId === undefined || windowId === query.windowId) && (query.staffNo === undefined || staffNo === query.staffNo);
     // Served: needed by both reports (评价率 = rated ÷ served).
-    for (const [windowId, staffNo, lineId, itemCode, wait, service] of db
-      .prepare<unknown[], ServiceRow>(REPORT_SQL.services(f.sql))
-      .raw()
-      .iterate(...range) as Iterable<ServiceRow>) {
-      const keys = keysOf(windowId, staffNo, lineId, itemCode);
-      const touched = [total, ...REPORT_VIEWS.map((view) => groupOf(groups[view], keys[view]))];
-      for (const group of touched) {
-        group.served += 1;
-        if (want.services && wait !== null && service !== null) {
-          group.wait.add(wait);
-          group.service.add(service);
+    // Rows come in index order (day, window, clerk, line, item, …): the last row's
+    // (window, clerk, line, item) is reused until it changes; each has its groups (the
+    // total and one per view) and its own parts of the times, which the views join at the end.
+    interface Tuple {
+      groups: Group[];
+      wait: Part;
+      service: Part;
+    }
+    const tuples = new Map<string, Tuple>();
+    let last: { windowId: number; staffNo: string; lineId: string; itemCode: string | null; tuple: Tuple } | null = null;
+    const tupleOf = (windowId: number, staffNo: string, lineId: string, itemCode: string | null): Tuple => {
+      if (last && last.windowId === windowId && last.staffNo === staffNo && last.lineId === lineId && last.itemCode === itemCode) {
+        return last.tuple;
+      }
+      const id = `${windowId}\u0001${staffNo}\u0001${lineId}\u0001${itemCode ?? ''}`;
+      let tuple = tuples.get(id);
+      if (!tuple) {
+        const keys = keysOf(windowId, staffNo, lineId, itemCode);
+        tuple = { groups: [total, ...REPORT_VIEWS.map((view) => groupOf(groups[view], keys[view]))], wait: new Part(), service: new Part() };
+        for (const group of tuple.groups) {
+          group.wait.parts.push(tuple.wait);
+          group.service.parts.push(tuple.service);
         }
+        tuples.set(id, tuple);
+      }
+      last = { windowId, staffNo, lineId, itemCode, tuple };
+      return tuple;
+    };
+    const groupsOf = (windowId: number, staffNo: string, lineId: string, itemCode: string | null): Group[] =>
+      tupleOf(windowId, staffNo, lineId, itemCode).groups;
+    if (want.services) {
+      for (const [windowId, staffNo, lineId, itemCode, wait, service] of db
+        .prepare<unknown[], ServiceRow>(REPORT_SQL.services(f.sql))
+        .raw()
+        .iterate(...range) as Iterable<ServiceRow>) {
+        const tuple = tupleOf(windowId, staffNo, lineId, itemCode);
+        for (const group of tuple.groups) group.served += 1;
+        if (wait !== null && service !== null) {
+          tuple.wait.add(wait);
+          tuple.service.add(service);
+        }
+      }
+    } else {
+      for (const [windowId, staffNo, lineId, itemCode, count] of db
+        .prepare<unknown[], ServedRow>(REPORT_SQL.served())
+        .raw()
+        .iterate(query.from, query.to) as Iterable<ServedRow>) {
+        if (!kept(windowId, staffNo)) continue;
+        for (const group of groupsOf(windowId, staffNo, lineId, itemCode)) group.served += count;
       }
     }
     const bad: BadRatingEntry[] = [];
     let badTruncated = false;
     if (want.ratings) {
-      for (const [windowId, staffNo, lineId, itemCode, level] of db
-        .prepare<unknown[], RatingFactRow>(REPORT_SQL.ratings(f.sql))
+      for (const [windowId, staffNo, lineId, itemCode, level, count] of db
+        .prepare<unknown[], RatingFactRow>(REPORT_SQL.ratings())
         .raw()
-        .iterate(...range) as Iterable<RatingFactRow>) {
-        const keys = keysOf(windowId, staffNo, lineId, itemCode);
-        for (const group of [total, ...REPORT_VIEWS.map((view) => groupOf(groups[view], keys[view]))]) {
-          group.rated += 1;
-          group.levels[level as 1 | 2 | 3 | 4 | 5] += 1;
+        .iterate(query.from, query.to) as Iterable<RatingFactRow>) {
+        if (!kept(windowId, staffNo)) continue;
+        for (const group of groupsOf(windowId, staffNo, lineId, itemCode)) {
+          group.rated += count;
+          group.levels[level as 1 | 2 | 3 | 4 | 5] += count;
         }
       }
       const today = hallToday(clock());
