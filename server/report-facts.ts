@@ -6,6 +6,11 @@
 // ratings — so no write path has to remember them, and filled from what is
 // there when the migration runs. Indexed by hall day first: a report reads a
 // range of days from one covering index, never the whole table.
+//
+// A later migration that rebuilds tickets, cases or ratings (CREATE … _vN, DROP,
+// RENAME, as migration 10 did) drops these triggers with the old table: it must
+// create them again (test/server/migration-report-facts.test.ts checks they exist
+// after every migration).
 import type { Migration } from './db.ts';
 
 /** Hall day of an ISO time (Beijing, UTC+8 all year, as common/hall-time.ts). */

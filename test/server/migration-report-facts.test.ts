@@ -85,3 +85,15 @@ it('fills the report facts from what the hall holds, then keeps them by trigger'
   expect(() => db.exec("UPDATE ratings SET level = 5 WHERE id = 'r1'")).toThrow(/never edited/);
   db.close();
 });
+
+it('the triggers are still there after every later migration (a rebuild of tickets, cases or ratings drops them)', () => {
+  const db = new Database(':memory:');
+  migrate(db);
+  const triggers = db.prepare("SELECT name, tbl_name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'report_%' ORDER BY name").all();
+  expect(triggers).toEqual([
+    { name: 'report_ratings_on_rating', tbl_name: 'ratings' },
+    { name: 'report_services_on_case', tbl_name: 'cases' },
+    { name: 'report_services_on_finish', tbl_name: 'tickets' },
+  ]);
+  db.close();
+});
