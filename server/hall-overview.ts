@@ -46,9 +46,10 @@ export function createHallOverview(
   options: { clock: () => Date; config: ConfigStore; board: () => QueueBoard },
 ) {
   const { clock, config, board } = options;
-  const selectCurrent = db.prepare<[], { windowId: number; number: string; lineId: string; calledAt: string | null }>(
+  /** Today's numbers in hand (a day's tickets by the tickets_by_number index, not every day's). */
+  const selectCurrent = db.prepare<[string], { windowId: number; number: string; lineId: string; calledAt: string | null }>(
     `SELECT window_id AS windowId, number, ${EFFECTIVE_LINE} AS lineId, called_at AS calledAt
-     FROM tickets WHERE status = 'called' AND window_id IS NOT NULL`,
+     FROM tickets WHERE day = ? AND status = 'called' AND window_id IS NOT NULL`,
   );
   const selectClerks = db.prepare<[], { windowId: number; staffId: number }>(
     'SELECT window_id AS windowId, staff_id AS staffId FROM window_clerks',
@@ -122,7 +123,7 @@ export function createHallOverview(
     const threshold = waitAlertMinutes();
     const built = db.transaction(() => ({
       queue: board(),
-      current: new Map(selectCurrent.all().map((row) => [row.windowId, row])),
+      current: new Map(selectCurrent.all(day).map((row) => [row.windowId, row])),
       clerks: new Map(selectClerks.all().map((row) => [row.windowId, row.staffId])),
       lineCounts: new Map(selectLineCounts.all(day).map((row) => [row.lineId, row])),
       windowServed: new Map(selectWindowServed.all(day).map((row) => [row.windowId, row.served])),

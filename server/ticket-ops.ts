@@ -179,9 +179,10 @@ export function createTicketOps(
        expected_back_at = excluded.expected_back_at, device_id = excluded.device_id`,
   );
   const deletePause = db.prepare<[number]>('DELETE FROM window_pauses WHERE window_id = ?');
-  const selectWaitingToday = db.prepare<[string], { id: number; lineId: string; targetWindowId: number | null }>(
-    `SELECT id, ${EFFECTIVE_LINE} AS lineId, target_window_id AS targetWindowId FROM tickets
-     WHERE status = 'waiting' AND day = ?`,
+  /** Today's waiting tickets counted per line (as queued) and target window: one pass, whatever the number of windows. */
+  const countWaitingToday = db.prepare<[string], { lineId: string; targetWindowId: number | null; waiting: number }>(
+    `SELECT ${EFFECTIVE_LINE} AS lineId, target_window_id AS targetWindowId, COUNT(*) AS waiting FROM tickets
+     WHERE status = 'waiting' AND day = ? GROUP BY 1, 2`,
   );
   const selectWaitingOnLine = db.prepare<[string, string], RankedTicket>(
     `SELECT id, ${EFFECTIVE_LINE} AS lineId, priority, COALESCE(sort_key, id) AS "order" FROM tickets
@@ -589,7 +590,13 @@ export function createTicketOps(
     queueBoard(): QueueBoard {
       return db.transaction((): QueueBoard => {
         const day = hallToday(clock());
-        const waiting = selectWaitingToday.all(day);
+        // Untargeted tickets by line; tickets sent to a window (转窗) by that window.
+        const byLine = new Map<string, number>();
+        const byTarget = new Map<number, number>();
+        for (const { lineId, targetWindowId, waiting } of countWaitingToday.all(day)) {
+          if (targetWindowId === null) byLine.set(lineId, (byLine.get(lineId) ?? 0) + waiting);
+          else byTarget.set(targetWindowId, (byTarget.get(targetWindowId) ?? 0) + waiting);
+        }
         const open = new Set(selectOpenWindows.all());
         const pauses = new Map(selectPauses.all().map((row) => [row.windowId, pauseView(row)]));
         const inHand = new Map(selectInHand.all().map((row) => [row.windowId, row]));
@@ -597,7 +604,7 @@ export function createTicketOps(
         const lines = config.list('line').map((line) => ({
           lineId: line.id,
           name: line.name,
-          waiting: waiting.filter((ticket) => ticket.lineId === line.id && ticket.targetWindowId === null).length,
+          waiting: byLine.get(line.id) ?? 0,
         }));
         const windows: BoardWindow[] = config.list('window').map((window) => ({
           windowId: window.id,
@@ -605,9 +612,7 @@ export function createTicketOps(
           lineIds: window.lineIds,
           open: open.has(window.id),
           pause: pauses.get(window.id) ?? null,
-          waiting: waiting.filter((ticket) =>
-            ticket.targetWindowId === null ? window.lineIds.includes(ticket.lineId) : ticket.targetWindowId === window.id,
-          ).length,
+          waiting: window.lineIds.reduce((sum, lineId) => sum + (byLine.get(lineId) ?? 0), byTarget.get(window.id) ?? 0),
           service: serviceOfWindow(inHand.get(window.id), now),
         }));
         windows.sort((a, b) => a.windowId - b.windowId);
