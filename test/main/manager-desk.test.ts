@@ -13,6 +13,7 @@ import { residentIdCheckChar } from '../../common/identity.ts';
 import type { Counter } from '../../main/counter-api.ts';
 import { dispatchCall } from '../../main/bridge.ts';
 import { waitFor } from '../helpers/counter-views.ts';
+import { memoryLogger } from '../sync/support.ts';
 import { CLERK, deviceRig, MANAGER, type DeviceRig } from './device-rig.ts';
 
 const ID = '32010219850312004' + residentIdCheckChar('32010219850312004');
@@ -21,10 +22,12 @@ const DAY = 86_400_000;
 let rig: DeviceRig;
 let window2: Counter;
 let caseNo = '';
+/** Both counters' logs, every level: the ID number is never in them. */
+const logged: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
-  rig = await deviceRig({}, {}, 1);
-  window2 = await rig.another(2, { clock: () => new Date(Date.now() - DAY) });
+  rig = await deviceRig({ log: memoryLogger(logged) }, {}, 1);
+  window2 = await rig.another(2, { clock: () => new Date(Date.now() - DAY), log: memoryLogger(logged) });
   await rig.signIn(CLERK, window2);
   const record = (await window2.call('submitCase', {
     draft: {
@@ -75,6 +78,11 @@ it('opens the case for the manager and records the view in 查阅记录', async 
 it('refuses the clerk at window 2 (the contract’s manager rule)', async () => {
   const reply = await dispatchCall(window2, 'clerk', 'searchCases', { idNumber: ID });
   expect(reply).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringMatching(/办件查询仅限大厅管理员/) } });
+});
+
+it('keeps the ID number out of both counters’ logs (the push, the search, the refusal)', () => {
+  expect(logged.length).toBeGreaterThan(0);
+  expect(logged.filter((line) => JSON.stringify(line).includes(ID))).toEqual([]);
 });
 
 it('shows window 2 serving-ready with its clerk and the devices its counter reported', async () => {

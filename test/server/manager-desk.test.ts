@@ -30,6 +30,8 @@ let clerk: Enrollment; // window 2, 1001 signed in
 let counter3: Enrollment; // window 3, nobody signed in
 let kiosk: Enrollment;
 const streams: AbortController[] = [];
+/** Every line the server logs (requests, errors): no ID number may ever be in one. */
+const logLines: string[] = [];
 
 const get = (path: string, token: string) => call(hall.url, 'GET', path, { token });
 async function overview(query = ''): Promise<{ version: number; overview: HallOverview | null }> {
@@ -57,7 +59,7 @@ async function openLink(token: string): Promise<AbortController> {
 }
 
 beforeAll(async () => {
-  hall = await startTestHall({ clock, signInDelayMs: () => 0 });
+  hall = await startTestHall({ clock, signInDelayMs: () => 0, log: (line) => logLines.push(line) });
   manager = await hall.enroll(1);
   clerk = await hall.enroll(2);
   counter3 = await hall.enroll(3);
@@ -259,6 +261,9 @@ describe('办件查询 and 查阅记录', () => {
       expect(bytes.includes(ID), file).toBe(false);
       expect(bytes.includes(OTHER_ID), file).toBe(false);
     }
+    // Nor in the server's log, though it was pushed and searched for (the log has paths, never queries or bodies).
+    expect(logLines.some((line) => line.includes('/v1/manager/cases'))).toBe(true);
+    expect(logLines.filter((line) => line.includes(ID) || line.includes(OTHER_ID))).toEqual([]);
     // The hall's key: a 0600 file beside the database.
     expect(statSync(`${hall.dbPath}-applicant-key`).mode & 0o777).toBe(0o600);
   });
