@@ -25,6 +25,8 @@ let counter: E2eCounter | null = null;
 let page: Page;
 
 const byId = (id: string) => page.getByTestId(id);
+/** How long to wait for an answer on a loaded machine (a wait, not a timed assertion). */
+const WAIT = { timeout: 20_000 };
 const inQ3 = <T extends { day: string }>(rows: T[]) => rows.filter((r) => r.day >= Q3.from && r.day <= Q3.to);
 
 beforeAll(async () => {
@@ -56,13 +58,13 @@ describe('统计报表 in the 管理台', () => {
     // Opens on this quarter; PgUp: the one before, 2026 Q3 (the test runs in 2026 Q4).
     await byId('report-title').waitFor();
     await page.keyboard.press('PageUp');
-    await expect.poll(() => byId('report-title').textContent()).toContain('2026年第3季度（2026-07-01 至 2026-09-30）');
+    await expect.poll(() => byId('report-title').textContent(), WAIT).toContain('2026年第3季度（2026-07-01 至 2026-09-30）');
     const served = inQ3(built.services).length;
-    await expect.poll(() => byId('report-figures').textContent()).toContain(`${served.toLocaleString('zh-CN')} 人次`);
+    await expect.poll(() => byId('report-figures').textContent(), WAIT).toContain(`${served.toLocaleString('zh-CN')} 人次`);
     const bad = inQ3(built.ratings).filter((r) => r.level !== null && r.level <= 2).length;
     expect(await byId('report-figures').textContent()).toContain(`${bad} 条`);
     const rows = byId('report-table').locator('tbody tr.ant-table-row');
-    await expect.poll(() => rows.count()).toBe(3);
+    await expect.poll(() => rows.count(), WAIT).toBe(3);
     const windowServed = inQ3(built.services).filter((s) => s.windowId === 2).length;
     expect(await rows.nth(1).locator('td').nth(1).textContent()).toBe(windowServed.toLocaleString('zh-CN'));
     expect(await rows.nth(1).locator('td').first().textContent()).toBe('2号窗口');
@@ -73,7 +75,7 @@ describe('统计报表 in the 管理台', () => {
     await screenshot(page, 'manager-report-quarter.png');
 
     await byId('report-views').getByText('按人员').click();
-    await expect.poll(() => rows.count()).toBe(5);
+    await expect.poll(() => rows.count(), WAIT).toBe(5);
     expect(await rows.first().locator('td').first().textContent()).toBe('王丽华（1001）');
   });
 
@@ -90,7 +92,7 @@ describe('统计报表 in the 管理台', () => {
     const sheet = book.getWorksheet('按窗口')!;
     expect(String(sheet.getCell('A1').value)).toContain('2026年第3季度');
     expect(sheet.getRow(3 + 3).getCell(2).value).toBe(inQ3(built.services).length);
-    await expect.poll(() => byId('report-exported').textContent()).toContain('已导出');
+    await expect.poll(() => byId('report-exported').textContent(), WAIT).toContain('已导出');
   });
 
   it('as printed: only the report, on the page', async () => {
@@ -108,7 +110,7 @@ describe('统计报表 in the 管理台', () => {
     await byId('report-period-kind').getByText('自定义').click();
     await byId('report-from').fill('2026-09-30');
     await byId('report-to').fill('2026-07-01');
-    await expect.poll(() => byId('report-error').textContent()).toContain('结束日期 2026-07-01 早于开始日期 2026-09-30');
+    await expect.poll(() => byId('report-error').textContent(), WAIT).toContain('结束日期 2026-07-01 早于开始日期 2026-09-30');
     expect(await byId('report-figures').count()).toBe(0);
   });
 });

@@ -335,7 +335,7 @@ export function ReportsPage() {
     try {
       const file = await link.api.exportReport({ from: period.from, to: period.to });
       saveWorkbook(file.fileName, file.base64);
-      setExported(`已导出「${file.fileName}」（${Math.ceil(file.bytes / 1024)} KB），请在浏览器的下载内容中查看`);
+      setExported(`已导出「${file.fileName}」（${Math.ceil(file.bytes / 1024)} KB，每个视图一张工作表，另有差评明细）`);
     } catch (e) {
       setError(callErrorText(e));
     } finally {
