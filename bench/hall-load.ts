@@ -13,11 +13,11 @@
 // tickets are ordinary, so each line's called tickets must be the first ones
 // it issued). Printed, never asserted.
 //
-//   node bench/hall-load.ts [--windows 99] [--lines 26] [--rate 500] [--seconds 60]
+//   node bench/hall-load.ts [--windows 400] [--lines 50] [--rate 500] [--seconds 60]
 //                           [--waiting 20000] [--no-streams] [--entry out/server/main.mjs]
 //
-// Defaults are the largest hall the server takes today (window codes of two
-// digits, one-letter lines); 400 windows and 50 lines need those caps lifted.
+// Defaults: the big hall of issue 20 — 400 windows, 50 lines (window codes
+// 01…400, lines A…Z then AA…AX).
 // --entry runs another server entry (e.g. server/main.ts, or an older checkout's).
 //
 // Its last line: `hall-load: backend=sqlite workers=1 counters=… rate=…/s
@@ -32,8 +32,8 @@ import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
   options: {
-    windows: { type: 'string', default: '99' },
-    lines: { type: 'string', default: '26' },
+    windows: { type: 'string', default: '400' },
+    lines: { type: 'string', default: '50' },
     entry: { type: 'string', default: 'out/server/main.mjs' },
     rate: { type: 'string', default: '500' },
     seconds: { type: 'string', default: '60' },
@@ -53,7 +53,7 @@ const PASSWORD = 'bench-123456';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'halldesk-bench-hall-'));
 
-/** Line ids as the hall names them: A…Z, then two letters (lines beyond 26 need a hall that allows them). */
+/** Line ids as the hall names them: A…Z, then two letters. */
 const lineId = (index: number) =>
   index < 26 ? String.fromCharCode(65 + index) : String.fromCharCode(65 + Math.floor(index / 26) - 1, 65 + (index % 26));
 const windowCode = (id: number) => String(id).padStart(2, '0');
@@ -80,6 +80,14 @@ function writeSeed(dir: string): void {
   writeFileSync(join(dir, 'lines.json'), JSON.stringify(lines));
   writeFileSync(join(dir, 'windows.json'), JSON.stringify(windows));
   writeFileSync(join(dir, 'staff.json'), JSON.stringify(staff));
+}
+
+/** CPU seconds (user + system) a process has used: robust on a shared machine where latencies are not. */
+function cpuSeconds(pid: number): number {
+  // Fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second on Linux); the name (field 2) may hold spaces.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function residentMiB(pid: number): number {
@@ -147,13 +155,13 @@ async function inParallel<T>(items: T[], width: number, task: (item: T) => Promi
   );
 }
 
-async function enroll(windowId: number | null): Promise<string> {
+async function enroll(windowId: number | null): Promise<{ token: string; deviceId: string }> {
   const role = windowId === null ? 'kiosk' : 'counter';
   const { code } = (await call('/v1/admin/enrollment-codes', adminToken, { body: { role, windowId } })) as { code: string };
-  const { token } = (await call('/v1/devices/enroll', '', { body: { code, deviceName: `bench ${role} ${windowId ?? ''}` } })) as {
+  return (await call('/v1/devices/enroll', '', { body: { code, deviceName: `bench ${role} ${windowId ?? ''}` } })) as {
     token: string;
+    deviceId: string;
   };
-  return token;
 }
 
 const idleRss = residentMiB(server.pid!);
@@ -162,23 +170,24 @@ console.log(`  server RSS after its first start ${idleRss.toFixed(0)} MB`);
 
 // ---- counters: enrolled, signed in, listening ------------------------------
 const setupStarted = performance.now();
-const counters: { windowId: number; token: string; busy: boolean }[] = [];
+const counters: { windowId: number; token: string; deviceId: string; busy: boolean }[] = [];
 await inParallel(
   Array.from({ length: WINDOWS }, (_, index) => index + 1),
   16,
   async (windowId) => {
-    const token = await enroll(windowId);
+    const { token, deviceId } = await enroll(windowId);
     await call('/v1/auth/sign-in', token, { body: { staffNo: String(5000 + windowId), password: PASSWORD } });
-    counters.push({ windowId, token, busy: false });
+    counters.push({ windowId, token, deviceId, busy: false });
   },
 );
 counters.sort((a, b) => a.windowId - b.windowId);
-const kiosk = await enroll(null);
+const kiosk = (await enroll(null)).token;
 
 // Each simulated counter does with its stream what main/sync/hall-link.ts
 // does: pull the queue on hello (from scratch); take the waiting counts a
 // queue hint carries (a server without them in its hints: pull the queue, as
-// counters did then); on its own window's event, read its window's state.
+// counters did then); on its own window's event, read its window's state
+// unless the event is the echo of its own call (`by`).
 // Each one at a time, one more if an event came meanwhile. (These counters
 // print no walk-ins, so they never pull for them.)
 let eventBytes = 0;
@@ -237,7 +246,7 @@ function windowReader(token: string, windowId: number) {
   });
 }
 if (STREAMS) {
-  await inParallel(counters, 32, async ({ token, windowId }) => {
+  await inParallel(counters, 32, async ({ token, windowId, deviceId }) => {
     const abort = new AbortController();
     streamAborts.push(abort);
     const response = await fetch(`${ready.url}/v1/events`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
@@ -259,7 +268,7 @@ if (STREAMS) {
             buffered = buffered.slice(end + 2);
             if (!block.startsWith('data: ')) continue;
             eventMessages++;
-            const event = JSON.parse(block.slice(6)) as { type: string; waiting?: Record<string, number> };
+            const event = JSON.parse(block.slice(6)) as { type: string; waiting?: Record<string, number>; by?: string };
             if (event.type === 'hello') pull();
             else if (event.type === 'queue') {
               if (event.waiting) countsHeard++;
@@ -268,7 +277,7 @@ if (STREAMS) {
                 pull();
               }
             } else if (event.type === 'window') {
-              readWindow();
+              if (event.by !== deviceId) readWindow(); // its own call's echo: the answer told it all
               if (hintsWithoutCounts) pull(); // sign-ins were in the queue stream then
             }
           }
@@ -314,6 +323,9 @@ const track = (promise: Promise<void>) => {
   void promise.finally(() => inFlight.delete(promise));
 };
 const started = performance.now();
+const serverCpuBefore = cpuSeconds(server.pid!);
+const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+const clientCpuBefore = process.cpuUsage();
 const messagesBefore = eventMessages;
 const pullsBefore = pulls;
 const changesBefore = pulledChanges;
@@ -363,6 +375,9 @@ await new Promise<void>((resolve) => {
 });
 await Promise.all(inFlight);
 const runSeconds = (performance.now() - started) / 1000;
+const serverCpu = cpuSeconds(server.pid!) - serverCpuBefore;
+const clientCpuUsage = process.cpuUsage(clientCpuBefore);
+const clientCpu = (clientCpuUsage.user + clientCpuUsage.system) / 1e6;
 const peakRss = residentMiB(server.pid!);
 for (const abort of streamAborts) abort.abort();
 
@@ -405,6 +420,10 @@ if (STREAMS) {
       `read their window's state ${((windowReads - windowReadsBefore) / runSeconds).toFixed(0)} times a second, ${pullFailures} reads failed`,
   );
 }
+console.log(
+  `  CPU: server ${serverCpu.toFixed(1)} s (${((serverCpu / runSeconds) * 100).toFixed(0)}% of a core, ${((serverCpu * 1000) / Math.max(1, records.length)).toFixed(2)} ms a call with its share of issues and reads), ` +
+    `bench client ${clientCpu.toFixed(1)} s (${((clientCpu / runSeconds) * 100).toFixed(0)}% of a core); machine load before the run ${loadBefore}`,
+);
 console.log(`  server RSS under load ${peakRss.toFixed(0)} MB`);
 console.log(
   `  targets: p99 ≤ ${TARGET.p99} ms → ${p99 <= TARGET.p99 ? 'met' : 'MISSED'}; max ≤ ${TARGET.max} ms → ${max <= TARGET.max ? 'met' : 'MISSED'}; ` +

@@ -363,7 +363,11 @@ export const HallEvent = z.discriminatedUnion('type', [
   /** The queue changed (up to `version`); `waiting`: the counts then, so that a counter need not pull for them. */
   z.object({ type: z.literal('queue'), version: z.number().int(), waiting: WaitingCounts.optional() }),
   z.object({ type: z.literal('config'), version: z.number().int() }),
-  z.object({ type: z.literal('window'), windowId: z.number().int(), version: z.number().int() }),
+  /**
+   * The window's state changed; \`by\`: the device whose own call (叫号, 重呼, 过号, 办结) made every change
+   * told here — that counter has the answer already and need not read the state again.
+   */
+  z.object({ type: z.literal('window'), windowId: z.number().int(), version: z.number().int(), by: z.string().optional() }),
   /** One of the window's cases changed on the server: pull stream=cases. */
   z.object({ type: z.literal('cases'), windowId: z.number().int(), version: z.number().int() }),
 ]);

@@ -16,6 +16,15 @@ interface ChangeRow {
   value: string | null;
 }
 
+/** `value` and everything in it made read-only: a kept config value is shared by every caller. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 export function createConfigStore(db: HallDatabase) {
   const insertChange = db.prepare<[string, string, string | null]>(
     'INSERT INTO config_changes (kind, key, value) VALUES (?, ?, ?)',
@@ -46,6 +55,9 @@ export function createConfigStore(db: HallDatabase) {
     'SELECT version, kind, key, value FROM config_changes WHERE version > ? ORDER BY version LIMIT ?',
   );
 
+  let cachedVersion = -1;
+  const cache = new Map<string, unknown>();
+
   return {
     /** Appends changes; the caller wraps them in its transaction. */
     append(changes: readonly ConfigChange[]): void {
@@ -58,10 +70,23 @@ export function createConfigStore(db: HallDatabase) {
       }
     },
 
-    /** The current value of one entry, or null if it never existed or was removed. */
+    /**
+     * The current value of one entry, or null if it never existed or was
+     * removed. Read on nearly every request, so values are kept, parsed and
+     * frozen, until the config's version moves (a change by any process).
+     */
     get<K extends ConfigKind>(kind: K, key: string): ConfigValue<K> | null {
-      const value = selectLatest.get(kind, key);
-      return value == null ? null : (JSON.parse(value) as ConfigValue<K>);
+      const version = selectVersion.get() ?? 0;
+      if (version !== cachedVersion) {
+        cache.clear();
+        cachedVersion = version;
+      }
+      const cacheKey = `${kind}\u0000${key}`;
+      if (cache.has(cacheKey)) return cache.get(cacheKey) as ConfigValue<K> | null;
+      const text = selectLatest.get(kind, key);
+      const value = text == null ? null : deepFreeze(JSON.parse(text) as ConfigValue<K>);
+      cache.set(cacheKey, value);
+      return value;
     },
 
     /** Every current entry of a kind, ordered by key. */

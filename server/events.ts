@@ -42,7 +42,8 @@ export function createEventHub({ hintEveryMs = QUEUE_HINT_EVERY_MS, waiting }: E
   let queueVersion = 0;
   /** Events every stream hears at once: config, and any kind this hub does not target (latest of each). */
   const broadcasts = new Map<string, HallEvent>();
-  const windowsChanged = new Map<number, number>();
+  /** Per window: the latest version, and the one device whose own calls made every change since the last flush (null: several, or unknown). */
+  const windowsChanged = new Map<number, { version: number; by: string | null }>();
   const casesChanged = new Map<number, number>();
   let soon: NodeJS.Immediate | null = null;
   let hint: NodeJS.Timeout | null = null;
@@ -68,10 +69,11 @@ export function createEventHub({ hintEveryMs = QUEUE_HINT_EVERY_MS, waiting }: E
     soon = null;
     for (const event of broadcasts.values()) for (const stream of streams) send(stream, event);
     broadcasts.clear();
-    for (const [windowId, version] of windowsChanged) {
+    for (const [windowId, { version, by }] of windowsChanged) {
+      const event: HallEvent = by === null ? { type: 'window', windowId, version } : { type: 'window', windowId, version, by };
       for (const stream of byWindow.get(windowId) ?? []) {
         tellQueue(stream);
-        send(stream, { type: 'window', windowId, version });
+        send(stream, event);
       }
     }
     windowsChanged.clear();
@@ -127,12 +129,18 @@ export function createEventHub({ hintEveryMs = QUEUE_HINT_EVERY_MS, waiting }: E
           queueVersion = Math.max(queueVersion, event.version);
           scheduleHint();
           return;
-        case 'window':
+        case 'window': {
           queueVersion = Math.max(queueVersion, event.version);
-          windowsChanged.set(event.windowId, Math.max(windowsChanged.get(event.windowId) ?? 0, event.version));
+          const held = windowsChanged.get(event.windowId);
+          const by = event.by ?? null;
+          windowsChanged.set(event.windowId, {
+            version: Math.max(held?.version ?? 0, event.version),
+            by: held === undefined || held.by === by ? by : null,
+          });
           scheduleSoon();
           scheduleHint();
           return;
+        }
         case 'cases':
           casesChanged.set(event.windowId, Math.max(casesChanged.get(event.windowId) ?? 0, event.version));
           scheduleSoon();

@@ -53,8 +53,10 @@ export interface HallServerOptions {
    */
   seedDir: string;
   clock?: () => Date;
-  /** Receives one JSON line per request and per internal error. */
+  /** Receives one JSON line per request (per failed request unless \`logRoutineRequests\`) and per internal error. */
   log?: (line: string) => void;
+  /** Also log requests that succeeded (default true; the command line: only with --verbose). */
+  logRoutineRequests?: boolean;
   /** Drives the pruning of old call-next replies (server/hall.ts); default: real, unref'd intervals. */
   pruneTimer?: PruneTimer;
   /**
@@ -195,6 +197,7 @@ function pathPattern(template: string, page = false): RegExp {
 export function createHallServer(options: HallServerOptions): HallServer {
   const clock = options.clock ?? (() => new Date());
   const log = options.log ?? (() => {});
+  const logRoutine = options.logRoutineRequests ?? true;
   const db = openHallDatabase(options.dbPath);
   // Answers wait for their commits to reach the disk; the event loop does not (server/group-commit.ts).
   const commits = startGroupCommit(db, { path: options.dbPath, flush: options.flushWal });
@@ -567,6 +570,8 @@ export function createHallServer(options: HallServerOptions): HallServer {
       res.on('error', () => {});
       res.on('close', () => {
         answering.delete(socket);
+        // A busy hall answers thousands a second: a routine line is not even made unless asked for.
+        if (!logRoutine && res.statusCode < 400) return;
         log(
           JSON.stringify({
             at: clock().toISOString(),

@@ -247,10 +247,14 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
   }
 
   /** Tells listeners what changed; call after the transaction has committed. */
-  function announce(change: { queue: boolean; windowIds: readonly number[] }): void {
+  /** \`by\`: the device whose call this was, when its answer tells it all (HallEvent window.by). */
+  function announce(change: { queue: boolean; windowIds: readonly number[]; by?: Device }): void {
     const version = queueVersion();
     if (change.queue) publish({ type: 'queue', version });
-    for (const windowId of new Set(change.windowIds)) publish({ type: 'window', windowId, version });
+    const by = change.by?.id;
+    for (const windowId of new Set(change.windowIds)) {
+      publish(by === undefined ? { type: 'window', windowId, version } : { type: 'window', windowId, version, by });
+    }
   }
 
   function requireWindow(windowId: number): HallWindow {
@@ -321,7 +325,7 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
         return selectTicket.get(current.id) as Ticket;
       })
       .immediate();
-    announce({ queue: true, windowIds: [windowId] });
+    announce({ queue: true, windowIds: [windowId], by: device });
     return { ticket };
   }
 
@@ -643,7 +647,7 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
           return { reply, changed: Boolean(current || next) };
         })
         .immediate();
-      if (changed) announce({ queue: true, windowIds: [windowId] });
+      if (changed) announce({ queue: true, windowIds: [windowId], by: device });
       return reply;
     },
 

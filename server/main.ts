@@ -54,16 +54,6 @@ const DEFAULT_SEED_DIR = join(projectRoot(), 'resources/hall');
 
 class UsageError extends Error {}
 
-/** A request log line for a request that succeeded: printed only with --verbose. */
-function isRoutineRequest(line: string): boolean {
-  try {
-    const entry = JSON.parse(line) as { status?: unknown };
-    return typeof entry.status === 'number' && entry.status < 400;
-  } catch {
-    return false;
-  }
-}
-
 function parsePort(text: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`端口号不正确：${text}`);
@@ -120,9 +110,9 @@ async function serve(values: Record<string, string | undefined>, verbose: boolea
       headersMs: parseMs(values['headers-timeout-ms'], 'headers-timeout-ms'),
       requestMs: parseMs(values['request-timeout-ms'], 'request-timeout-ms'),
     },
-    log: (line) => {
-      if (verbose || !isRoutineRequest(line)) process.stderr.write(line + '\n');
-    },
+    // Requests that succeeded are logged only with --verbose.
+    logRoutineRequests: verbose,
+    log: (line) => process.stderr.write(line + '\n'),
   });
   const port = parsePort(values.port ?? '8720');
   const url = await server.listen(port, values.host ?? '127.0.0.1').catch(async (error: unknown) => {

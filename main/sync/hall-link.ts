@@ -143,7 +143,10 @@ export class HallLink {
         return;
       case 'window':
         if (this.options.streams.hasOpenWalkIns()) void refresh(this.pull('queue'));
-        if (event.windowId === this.state.windowId()) void refresh(this.refreshWindow());
+        // A change that was only this counter's own call (its answer applied already) needs no read.
+        if (event.windowId === this.state.windowId() && (event.by === undefined || event.by !== this.state.enrollment?.deviceId)) {
+          void refresh(this.refreshWindow());
+        }
         return;
       case 'config':
         void refresh(this.pullConfig());

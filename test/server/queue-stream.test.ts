@@ -4,7 +4,8 @@
 // call, 转业务, 挂起, 回呼, 过号 and a walk-in; a counter's stream=queue page
 // holds only the tickets it issued (its walk-ins), as they are now, whoever
 // calls them; a kiosk still reads every ticket change; the queue hints of the
-// event stream carry the counts.
+// event stream carry the counts; a window event names the device whose own
+// call it echoes (that counter need not read its window again).
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -188,6 +189,48 @@ it('sends the waiting counts with the queue hint, once for many calls', async ()
     }
     expect(seen.length).toBeLessThanOrEqual(3);
     expect(seen.every((count) => count !== undefined && count >= 2 && count <= 4)).toBe(true);
+  } finally {
+    abort.abort();
+  }
+});
+
+it("names the device whose own call a window event echoes, and no device when a change was someone else's", async () => {
+  const h = await open();
+  const kiosk = (await h.enroll(null)).token;
+  const enrollment = await h.enroll(1);
+  await ok(h, enrollment.token, 'POST', '/v1/auth/sign-in', { staffNo: '1001', password: DEMO_PASSWORD });
+  const five = await counterAt(h, 5, '1005'); // window 5 serves C, A
+  for (let i = 0; i < 3; i++) await ok(h, kiosk, 'POST', '/v1/tickets', { lineId: 'A', priority: 'normal' });
+
+  const abort = new AbortController();
+  const response = await fetch(`${h.url}/v1/events`, { headers: { authorization: `Bearer ${enrollment.token}` }, signal: abort.signal });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  const nextWindowEvent = async (): Promise<HallEvent> => {
+    for (;;) {
+      const end = buffered.indexOf('\n\n');
+      if (end >= 0) {
+        const data = buffered.slice(0, end).split('\n').find((line) => line.startsWith('data: '));
+        buffered = buffered.slice(end + 2);
+        const event = data ? HallEvent.parse(JSON.parse(data.slice('data: '.length))) : null;
+        if (event?.type === 'window') return event;
+        continue;
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error('event stream ended');
+      buffered += value;
+    }
+  };
+  try {
+    await ok(h, enrollment.token, 'POST', '/v1/windows/1/call-next'); // A001
+    expect(await nextWindowEvent()).toMatchObject({ windowId: 1, by: enrollment.deviceId });
+    await ok(h, enrollment.token, 'POST', '/v1/windows/1/recall');
+    expect(await nextWindowEvent()).toMatchObject({ windowId: 1, by: enrollment.deviceId });
+    // Window 5 sends its ticket to window 1 (转窗): a change window 1's counter did not make.
+    await ok(h, five, 'POST', '/v1/windows/5/call-next'); // A002
+    await ok(h, five, 'POST', '/v1/windows/5/transfer-ticket', { number: 'A002', to: { windowId: 1 } });
+    const foreign = await nextWindowEvent();
+    expect(foreign.type === 'window' && foreign.by).toBeFalsy();
   } finally {
     abort.abort();
   }

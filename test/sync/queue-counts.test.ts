@@ -2,7 +2,8 @@
 // the real counter core, the real hall server over real HTTP and a real
 // SQLite file: the clerk's waiting counts follow calls at other windows from
 // the event stream's queue hints alone — no queue pull — while a walk-in this
-// counter printed makes it pull until it learns that another window called it.
+// counter printed makes it pull until it learns that another window called it;
+// the echo of its own 叫号 costs no read of its window, a 转窗 to it does.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,4 +109,21 @@ it('follows the waiting counts from queue hints without pulling, and pulls only 
   await kiosk.request('issueTicket', { body: { lineId: 'A', priority: 'normal' } });
   await waitFor<ClerkState>(counter, 'clerkState', (s) => waitingA(s) === 1);
   expect(queuePulls()).toBe(pullsAfter);
+
+  // Its own 叫号: the answer tells the counter all, so the window event's echo costs no read of its state;
+  // a ticket another window sends here (转窗) is news, and is read.
+  const stateReads = () => front.forwarded.filter((path) => path.startsWith('/v1/windows/2/state')).length;
+  const readsBefore = stateReads();
+  await counter.call('callNext', {});
+  await waitFor<ClerkState>(counter, 'clerkState', (s) => s.current?.number === 'A004' && waitingA(s) === 0);
+  await new Promise((resolve) => setTimeout(resolve, 500)); // the echo has arrived by now
+  expect(stateReads()).toBe(readsBefore);
+  await kiosk.request('issueTicket', { body: { lineId: 'C', priority: 'normal' } });
+  const c = (await callAtWindow1()).ticket!;
+  expect(c.number).toBe('C001');
+  await window1.request('transferTicket', { params: { id: 1 }, body: { number: 'C001', to: { windowId: 2 }, place: 'keep' }, headers: { 'Idempotency-Key': `w1-${++keys}` } });
+  for (let i = 0; stateReads() === readsBefore; i++) {
+    if (i > 100) throw new Error('the counter never read its window after a ticket was sent to it');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 });
