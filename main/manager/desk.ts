@@ -35,14 +35,19 @@ export function managerDeskHandlers({ state }: { state: CounterState }): CallHan
     }
   }
   return {
-    getHallOverview: ({ since }) => {
+    getHallOverview: async ({ since }) => {
       const waitMs = since === undefined ? 0 : OVERVIEW_WAIT_MS;
-      return online('大厅总览', () =>
-        state.requireClient().request('hallOverview', {
-          query: queryOf({ since, waitMs }),
-          timeoutMs: waitMs + 5_000,
-        }),
-      );
+      if (state.connection.state === 'offline') throw new HallError('SERVER_UNREACHABLE', DESK_OFFLINE('大厅总览'), 503);
+      // Not through state.online: a long poll that outlives its time on a loaded server is no sign the link is down
+      // (the live link's own heartbeat says that); the screen just asks again.
+      try {
+        return await state.requireClient().request('hallOverview', { query: queryOf({ since, waitMs }), timeoutMs: waitMs + 5_000 });
+      } catch (error) {
+        if (error instanceof HallError && error.code === 'SERVER_UNREACHABLE') {
+          throw new HallError('SERVER_UNREACHABLE', DESK_OFFLINE('大厅总览'), 503);
+        }
+        throw error;
+      }
     },
     searchCases: (args: CallInput<'searchCases'>) =>
       online('办件查询', () => state.requireClient().request('searchCases', { query: queryOf(args) })),

@@ -95,6 +95,14 @@ describe('who may ask', () => {
     expect(tableDigests(hall.dbPath)).toEqual(before);
   });
 
+  it('refuses a bad overview or audit query in Chinese', async () => {
+    refusal(await get('/v1/manager/overview?waitMs=60000', manager.token), 400, 'BAD_REQUEST');
+    refusal(await get('/v1/manager/overview?since=-1', manager.token), 400, 'BAD_REQUEST');
+    const error = refusal(await get('/v1/manager/case-audit?caseNo=12x', manager.token), 400, 'BAD_REQUEST');
+    expect(error.message).toMatch(/办件编号应为/);
+    refusal(await get('/v1/manager/case-audit?pageSize=1000', manager.token), 400, 'BAD_REQUEST');
+  });
+
   it('takes a device report only from the window’s own counter', async () => {
     const report = { printer: { level: 'ok', message: null }, evaluator: { level: 'ok', message: null }, outward: { level: 'ok', message: null } };
     refusal(await call(hall.url, 'POST', '/v1/windows/2/devices', { token: counter3.token, body: report }), 403, 'FORBIDDEN');
