@@ -207,7 +207,9 @@ again.close();
 rmSync(dir, { recursive: true, force: true });
 
 const ms = (value: number) => `${value.toFixed(0)} ms`;
-const states = Object.entries(Object.groupBy(o.windows, (w) => w.state)).map(([state, list]) => `${state} ${list!.length}`);
+const byState = new Map<string, number>();
+for (const w of o.windows) byState.set(w.state, (byState.get(w.state) ?? 0) + 1);
+const states = [...byState].map(([state, count]) => `${state} ${count}`);
 console.log(`\n大厅总览 at ${WINDOWS} windows (${states.join(', ')}; ${o.lines.length} lines, ${WAITING} waiting, ${o.alerts.length} alerts; answer ${(bytes / 1024).toFixed(0)} KiB), ${machineLoad()}`);
 const p95 = quantile(snapshots, 0.95);
 console.log(`  snapshot over HTTP (answer read, not checked): p50 ${ms(quantile(snapshots, 0.5))}, p95 ${ms(p95)} (${SNAPSHOT_ROUNDS} asks; target p95 ≤ 250 ms: ${verdict([p95], 250)})`);
