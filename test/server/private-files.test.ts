@@ -54,7 +54,7 @@ async function serve(dataDir: string) {
 }
 
 describe('the hall server’s files', () => {
-  it('are 0600 under umask 000 (database, -wal, -shm, admin token), the data dir 0700; the token is never printed', async () => {
+  it('are 0600 under umask 000 (database, -wal, -shm, admin token, applicant-ID key), the data dir 0700; the token is never printed', async () => {
     const dataDir = join(tempDir(), 'hall');
     const server = await serve(dataDir);
     expect(server.adminTokenFile).toBe(join(dataDir, 'admin-token'));
@@ -66,7 +66,14 @@ describe('the hall server’s files', () => {
     const enrollCode = spawnSync(process.execPath, ['server/main.ts', 'enroll-code', '--data', dataDir, '--window', '2'], { cwd: ROOT, encoding: 'utf8' });
     expect(enrollCode.status, enrollCode.stderr).toBe(0);
 
-    expect(readdirSync(dataDir).sort()).toEqual(['admin-token', 'hall.sqlite', 'hall.sqlite-shm', 'hall.sqlite-wal']);
+    // -applicant-key: the hall's key for applicants' ID numbers in case search (docs/architecture.md).
+    expect(readdirSync(dataDir).sort()).toEqual([
+      'admin-token',
+      'hall.sqlite',
+      'hall.sqlite-applicant-key',
+      'hall.sqlite-shm',
+      'hall.sqlite-wal',
+    ]);
     expect(Object.values(modes(dataDir)).every((mode) => mode === '600'), JSON.stringify(modes(dataDir))).toBe(true);
     expect((statSync(dataDir).mode & 0o777).toString(8)).toBe('700');
     await server.stop();
