@@ -188,7 +188,6 @@ describe('report queries read a range of an index (EXPLAIN QUERY PLAN)', () => {
 
   it.each([
     ['services', REPORT_SQL.services(), /SEARCH report_services USING COVERING INDEX report_services_by_day \(day>\? AND day<\?\)/],
-    ['services, one window', REPORT_SQL.services(' AND window_id = ?'), /SEARCH report_services USING COVERING INDEX report_services_by_day/],
     ['served counts', REPORT_SQL.served(), /SEARCH report_services USING COVERING INDEX report_services_by_day \(day>\? AND day<\?\)/],
     ['ratings', REPORT_SQL.ratings(), /SEARCH report_ratings USING COVERING INDEX report_ratings_by_day \(day>\? AND day<\?\)/],
   ])('%s: covering index range, no scan, no temp B-tree (grouped in index order)', (_, sql, pattern) => {
