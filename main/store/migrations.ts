@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { Migration as GenericMigration } from '../../common/migrations.ts';
 import { wideCodesMigration } from './wide-codes-migration.ts';
+import { outboxByNameMigration } from './outbox-by-name-migration.ts';
 
 export type Migration = GenericMigration<Database.Database>;
 
@@ -487,4 +488,5 @@ export const migrations: readonly Migration[] = [
     },
   },
   { version: 23, ...wideCodesMigration },
+  { version: 24, ...outboxByNameMigration },
 ];
