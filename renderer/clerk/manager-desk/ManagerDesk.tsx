@@ -69,7 +69,7 @@ export function ManagerDeskButton() {
       testid="open-manager-desk"
       label="管理台"
       hotkey={MANAGER_DESK_HOTKEY}
-      title="大厅总览、办件查询、查阅记录"
+      title="大厅总览、办件查询、查阅记录、统计报表"
     />
   );
 }
