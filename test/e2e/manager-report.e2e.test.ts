@@ -3,9 +3,10 @@
 // 2026 Q3 — the quarter known by construction (test/helpers/report-hall.ts),
 // written into the real hall server's file — and sees its figures, charts
 // (ECharts canvases) and table; the 按人员 view; then 导出 Excel (Alt+E)
-// saves the hall server's .xlsx, opened here with exceljs. A custom range
+// saves the hall server's .xlsx, opened here with exceljs; one window picked
+// narrows the figures and the title says so. A custom range
 // that ends before it starts is refused in Chinese. Screenshots at 1366×768:
-// the quarter, and the page as printed.
+// the quarter, the page as printed, and one window's.
 import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -104,6 +105,19 @@ describe('统计报表 in the 管理台', () => {
     await screenshot(page, 'manager-report-print.png');
     await page.emulateMedia({ media: 'screen' });
     await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+  });
+
+  it('one window: the figures and views of window 2 only, said in the title', async () => {
+    await byId('report-window').click();
+    await page.locator('.ant-select-item-option[title="2号窗口"]').click();
+    await expect.poll(() => byId('report-title').textContent(), WAIT).toContain('· 2号窗口');
+    const served = inQ3(built.services).filter((s) => s.windowId === 2).length;
+    expect(await byId('report-figures').textContent()).toContain(`${served.toLocaleString('zh-CN')} 人次`);
+    await byId('report-views').getByText('按窗口').click();
+    const rows = byId('report-table').locator('tbody tr.ant-table-row');
+    await expect.poll(() => rows.count(), WAIT).toBe(1);
+    expect(await rows.first().locator('td').first().textContent()).toBe('2号窗口');
+    await screenshot(page, 'manager-report-window.png');
   });
 
   it('a custom range that ends before it starts: the server’s Chinese message, no figures', async () => {

@@ -53,6 +53,16 @@ interface Period {
 interface Loaded {
   workload: WorkloadReport;
   ratings: RatingReport;
+  /** The filters it was asked with, in words (· 2号窗口 · 王丽华（1001）), '' for the whole hall. */
+  filterText: string;
+}
+interface Filter {
+  windowId?: number;
+  staffNo?: string;
+}
+interface Choice<T> {
+  value: T;
+  label: string;
 }
 type Row = WorkloadRow & { rating: RatingRow };
 
@@ -301,16 +311,31 @@ export function ReportsPage() {
   const [exporting, setExporting] = useState(false);
   const [exported, setExported] = useState<string | null>(null);
   const asked = useRef(0);
+  const [filter, setFilter] = useState<Filter>({});
+  // The windows and clerks to filter by: those of the last whole-hall report.
+  const [choices, setChoices] = useState<{ windows: Choice<number>[]; staff: Choice<string>[] }>({ windows: [], staff: [] });
 
   useEffect(() => {
     // A custom range is asked for when both ends are filled in; the server checks the rest (end before start, over a year).
     if (!link || !period.from || !period.to) return;
     const ask = (asked.current += 1);
-    const args = { from: period.from, to: period.to };
+    const args = { from: period.from, to: period.to, ...filter };
     Promise.all([link.api.getWorkloadReport(args), link.api.getRatingReport(args)]).then(
       ([workload, ratings]) => {
         if (ask !== asked.current) return;
-        setLoaded({ workload, ratings });
+        const windowName = workload.views.window.find((r) => r.key === String(filter.windowId))?.name;
+        const staffName = workload.views.staff.find((r) => r.key === filter.staffNo)?.name;
+        const filterText = [filter.windowId === undefined ? null : (windowName ?? `${filter.windowId}号窗口`), filter.staffNo === undefined ? null : (staffName ?? filter.staffNo)]
+          .filter((text) => text !== null)
+          .map((text) => ` · ${text}`)
+          .join('');
+        setLoaded({ workload, ratings, filterText });
+        if (filter.windowId === undefined && filter.staffNo === undefined && workload.views.window.length > 0) {
+          setChoices({
+            windows: workload.views.window.map((r) => ({ value: Number(r.key), label: r.name })),
+            staff: workload.views.staff.filter((r) => r.key !== '').map((r) => ({ value: r.key, label: r.name })),
+          });
+        }
         setError(null);
         setLoading(false);
       },
@@ -321,9 +346,14 @@ export function ReportsPage() {
         setLoading(false);
       },
     );
-  }, [link, period]);
+  }, [link, period, filter]);
   const changePeriod = useCallback((next: Period) => {
     setPeriod(next);
+    setLoading(true);
+    setError(null);
+  }, []);
+  const changeFilter = useCallback((next: Filter) => {
+    setFilter(next);
     setLoading(true);
     setError(null);
   }, []);
@@ -333,7 +363,7 @@ export function ReportsPage() {
     setExporting(true);
     setExported(null);
     try {
-      const file = await link.api.exportReport({ from: period.from, to: period.to });
+      const file = await link.api.exportReport({ from: period.from, to: period.to, ...filter });
       saveWorkbook(file.fileName, file.base64);
       setExported(`已导出「${file.fileName}」（${Math.ceil(file.bytes / 1024)} KB，每个视图一张工作表，另有差评明细）`);
     } catch (e) {
@@ -341,7 +371,7 @@ export function ReportsPage() {
     } finally {
       setExporting(false);
     }
-  }, [link, exporting, period]);
+  }, [link, exporting, period, filter]);
 
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
@@ -376,6 +406,28 @@ export function ReportsPage() {
     <div className="reports" data-testid="reports">
       <div className="report-toolbar">
         <PeriodPicker period={period} onChange={changePeriod} />
+        <div className="report-filters">
+          <Select<number>
+            aria-label="窗口"
+            data-testid="report-window"
+            allowClear
+            placeholder="全部窗口"
+            value={filter.windowId}
+            options={choices.windows}
+            onChange={(windowId) => changeFilter({ ...filter, windowId: windowId ?? undefined })}
+            style={{ width: 130 }}
+          />
+          <Select<string>
+            aria-label="工作人员"
+            data-testid="report-staff"
+            allowClear
+            placeholder="全部人员"
+            value={filter.staffNo}
+            options={choices.staff}
+            onChange={(staffNo) => changeFilter({ ...filter, staffNo: staffNo ?? undefined })}
+            style={{ width: 150 }}
+          />
+        </div>
         <div className="report-actions">
           <Button type="primary" onClick={() => void exportExcel()} loading={exporting} disabled={!loaded} data-testid="report-export">
             导出 Excel <kbd>{REPORT_KEYS.exportExcel}</kbd>
@@ -386,7 +438,7 @@ export function ReportsPage() {
         </div>
       </div>
       <h2 className="report-title" data-testid="report-title">
-        {hallName} 好差评与工作量统计 · {label} · {VIEW_LABEL[view]}
+        {hallName} 好差评与工作量统计 · {loaded ? `${loaded.workload.periodLabel}${loaded.filterText}` : label} · {VIEW_LABEL[view]}
       </h2>
       {error && <Alert type="error" showIcon message={error} className="report-alert" data-testid="report-error" />}
       {exported && <Alert type="success" showIcon message={exported} className="report-alert" closable onClose={() => setExported(null)} data-testid="report-exported" />}
