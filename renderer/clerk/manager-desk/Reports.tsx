@@ -251,6 +251,7 @@ function columns(view: ReportView): ColumnsType<Row> {
         { title: '按期', key: 'onTime', align: 'right', render: (_, r) => r.rating.badOnTime },
         { title: '逾期', key: 'overdue', align: 'right', render: (_, r) => (r.rating.badOverdue ? <strong className="report-bad">{r.rating.badOverdue}</strong> : 0) },
         { title: '处理中', key: 'open', align: 'right', render: (_, r) => r.rating.badOpen },
+        { title: '未登记', key: 'none', align: 'right', render: (_, r) => r.rating.badNoFollowUp },
       ],
     },
   ];
@@ -284,8 +285,8 @@ function Figures({ loaded }: { loaded: Loaded }) {
     ['平均等候', `${formatMinutes(w.waitAvg)} 分钟`, `P90 ${formatMinutes(w.waitP90)} 分钟`],
     ['平均办理', `${formatMinutes(w.serviceAvg)} 分钟`, `P90 ${formatMinutes(w.serviceP90)} 分钟`],
     ['评价率', formatRate(r.ratingRate), `评价 ${num(r.rated)} · 未评价 ${num(r.notRated)}`],
-    ['好评率', formatRate(r.goodRate), `非常满意 ${num(r.levels[5])}`],
-    ['差评', `${r.bad} 条`, `按期回访 ${r.badOnTime} · 逾期 ${r.badOverdue} · 处理中 ${r.badOpen}`],
+    ['好评率', formatRate(r.goodRate), `好评 ${num(r.levels[5] + r.levels[4] + r.levels[3])}（基本满意及以上）`],
+    ['差评', `${r.bad} 条`, badFollowUpNote(r)],
   ];
   return (
     <div className="report-figures" data-testid="report-figures">
@@ -513,10 +514,22 @@ function summaryCells(total: Row) {
     String(total.rating.badOnTime),
     String(total.rating.badOverdue),
     String(total.rating.badOpen),
+    String(total.rating.badNoFollowUp),
   ];
   return values.map((value, i) => (
     <Table.Summary.Cell key={i} index={i} align={i === 0 ? 'left' : 'right'}>
       <strong>{value}</strong>
     </Table.Summary.Cell>
   ));
+}
+
+/** How the period's 差评 follow-ups stand, the kinds with none left out so that the card's line fits. */
+function badFollowUpNote(r: RatingRow): string {
+  const parts: [string, number][] = [
+    ['按期', r.badOnTime],
+    ['逾期', r.badOverdue],
+    ['处理中', r.badOpen],
+    ['未登记', r.badNoFollowUp],
+  ];
+  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${label} ${count}`).join(' · ') || '无';
 }
