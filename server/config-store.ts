@@ -57,6 +57,18 @@ export function createConfigStore(db: HallDatabase) {
 
   let cachedVersion = -1;
   const cache = new Map<string, unknown>();
+  /** `read()`'s value, kept frozen under `key` while the config's version stays where it is. */
+  function kept<T>(key: string, read: () => T): T {
+    const version = selectVersion.get() ?? 0;
+    if (version !== cachedVersion) {
+      cache.clear();
+      cachedVersion = version;
+    }
+    if (cache.has(key)) return cache.get(key) as T;
+    const value = deepFreeze(read());
+    cache.set(key, value);
+    return value;
+  }
 
   return {
     /** Appends changes; the caller wraps them in its transaction. */
@@ -76,22 +88,15 @@ export function createConfigStore(db: HallDatabase) {
      * frozen, until the config's version moves (a change by any process).
      */
     get<K extends ConfigKind>(kind: K, key: string): ConfigValue<K> | null {
-      const version = selectVersion.get() ?? 0;
-      if (version !== cachedVersion) {
-        cache.clear();
-        cachedVersion = version;
-      }
-      const cacheKey = `${kind}\u0000${key}`;
-      if (cache.has(cacheKey)) return cache.get(cacheKey) as ConfigValue<K> | null;
-      const text = selectLatest.get(kind, key);
-      const value = text == null ? null : deepFreeze(JSON.parse(text) as ConfigValue<K>);
-      cache.set(cacheKey, value);
-      return value;
+      return kept(`${kind}\u0000${key}`, () => {
+        const text = selectLatest.get(kind, key);
+        return text == null ? null : (JSON.parse(text) as ConfigValue<K>);
+      });
     },
 
-    /** Every current entry of a kind, ordered by key. */
-    list<K extends ConfigKind>(kind: K): ConfigValue<K>[] {
-      return selectCurrentOfKind.all(kind).map((value) => JSON.parse(value) as ConfigValue<K>);
+    /** Every current entry of a kind, ordered by key (kept like get's, frozen: copy to sort or change). */
+    list<K extends ConfigKind>(kind: K): readonly ConfigValue<K>[] {
+      return kept(`${kind}\u0000*`, () => selectCurrentOfKind.all(kind).map((value) => JSON.parse(value) as ConfigValue<K>));
     },
 
     /** Every current entry of a kind with its key and the version of its latest change, ordered by key. */

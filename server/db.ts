@@ -8,6 +8,7 @@ import { reportFactsMigration } from './report-facts.ts';
 import { managerDeskMigration } from './manager-desk-migration.ts';
 import { deviceNumbersMigration } from './device-numbers-migration.ts';
 import { queueWaitingMigration } from './queue-waiting-migration.ts';
+import { overviewCountsMigration } from './overview-counts-migration.ts';
 
 export type HallDatabase = Database.Database;
 
@@ -531,6 +532,7 @@ export const migrations: readonly Migration[] = [
   { version: 13, ...reportFactsMigration },
   { version: 14, ...managerDeskMigration },
   { version: 15, ...queueWaitingMigration },
+  { version: 16, ...overviewCountsMigration },
 ];
 
 /**

@@ -46,26 +46,28 @@ export function createHallOverview(
   options: { clock: () => Date; config: ConfigStore; board: () => QueueBoard },
 ) {
   const { clock, config, board } = options;
-  /** Today's numbers in hand (a day's tickets by the tickets_by_number index, not every day's). */
-  const selectCurrent = db.prepare<[string], { windowId: number; number: string; lineId: string; calledAt: string | null }>(
-    `SELECT window_id AS windowId, number, ${EFFECTIVE_LINE} AS lineId, called_at AS calledAt
-     FROM tickets WHERE day = ? AND status = 'called' AND window_id IS NOT NULL`,
+  /** Numbers in hand (the tickets_current index: one a window), today's kept below. */
+  const selectCurrent = db.prepare<[], { windowId: number; number: string; lineId: string; calledAt: string | null; day: string }>(
+    `SELECT window_id AS windowId, number, ${EFFECTIVE_LINE} AS lineId, called_at AS calledAt, day
+     FROM tickets WHERE status = 'called' AND window_id IS NOT NULL`,
   );
   const selectClerks = db.prepare<[], { windowId: number; staffId: number }>(
     'SELECT window_id AS windowId, staff_id AS staffId FROM window_clerks',
   );
+  // The day's counts per line and window are kept by the database (server migration 16): rows, not a pass over the day.
   const selectLineCounts = db.prepare<[string], { lineId: string; issued: number; served: number }>(
-    `SELECT line_id AS lineId, COUNT(*) AS issued, SUM(status = 'completed') AS served
-     FROM tickets WHERE day = ? GROUP BY line_id`,
+    'SELECT line_id AS lineId, issued, served FROM ticket_day_counts WHERE day = ? AND window_id = 0',
   );
   const selectWindowServed = db.prepare<[string], { windowId: number; served: number }>(
-    `SELECT window_id AS windowId, COUNT(*) AS served FROM tickets
-     WHERE day = ? AND status = 'completed' AND window_id IS NOT NULL GROUP BY window_id`,
+    "SELECT window_id AS windowId, served FROM ticket_day_counts WHERE day = ? AND line_id = ''",
   );
-  const selectOldestWaiting = db.prepare<[string], { lineId: string; since: string }>(
-    `SELECT ${EFFECTIVE_LINE} AS lineId, MIN(issued_at) AS since FROM tickets
-     WHERE day = ? AND status = 'waiting' AND target_window_id IS NULL GROUP BY ${EFFECTIVE_LINE}`,
-  );
+  /** The oldest waiting ticket of one line: a seek in tickets_waiting_since. */
+  const selectOldestWaiting = db
+    .prepare<[string, string], string | null>(
+      `SELECT MIN(issued_at) FROM tickets
+       WHERE status = 'waiting' AND target_window_id IS NULL AND day = ? AND ${EFFECTIVE_LINE} = ?`,
+    )
+    .pluck();
   const selectDevices = db.prepare<[], { windowId: number; report: string; reportedAt: string }>(
     'SELECT window_id AS windowId, report, reported_at AS reportedAt FROM window_devices',
   );
@@ -123,11 +125,11 @@ export function createHallOverview(
     const threshold = waitAlertMinutes();
     const built = db.transaction(() => ({
       queue: board(),
-      current: new Map(selectCurrent.all(day).map((row) => [row.windowId, row])),
+      current: new Map(selectCurrent.all().filter((row) => row.day === day).map((row) => [row.windowId, row])),
       clerks: new Map(selectClerks.all().map((row) => [row.windowId, row.staffId])),
       lineCounts: new Map(selectLineCounts.all(day).map((row) => [row.lineId, row])),
       windowServed: new Map(selectWindowServed.all(day).map((row) => [row.windowId, row.served])),
-      oldest: new Map(selectOldestWaiting.all(day).map((row) => [row.lineId, row.since])),
+      oldest: new Map(config.list('line').map((line) => [line.id, selectOldestWaiting.get(day, line.id) ?? null])),
       devices: new Map(selectDevices.all().map((row) => [row.windowId, row])),
       followUps: selectOpenFollowUps.all(BAD_RATING_ALERTS),
     }))();

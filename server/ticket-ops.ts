@@ -179,17 +179,27 @@ export function createTicketOps(
        expected_back_at = excluded.expected_back_at, device_id = excluded.device_id`,
   );
   const deletePause = db.prepare<[number]>('DELETE FROM window_pauses WHERE window_id = ?');
-  /** Today's waiting tickets counted per line (as queued) and target window: one pass, whatever the number of windows. */
-  const countWaitingToday = db.prepare<[string], { lineId: string; targetWindowId: number | null; waiting: number }>(
-    `SELECT ${EFFECTIVE_LINE} AS lineId, target_window_id AS targetWindowId, COUNT(*) AS waiting FROM tickets
-     WHERE status = 'waiting' AND day = ? GROUP BY 1, 2`,
+  /**
+   * Today's waiting tickets per line (as queued), kept by the database (server
+   * migration 15), and those sent to a window (转窗), few, by an index: the
+   * board costs rows per line and window, not a pass over the queue.
+   */
+  const countWaitingToday = db.prepare<[string], { lineId: string; waiting: number }>(
+    'SELECT line_id AS lineId, waiting FROM queue_waiting WHERE day = ? AND waiting > 0',
+  );
+  const countTargetedToday = db.prepare<[string], { lineId: string; targetWindowId: number; waiting: number }>(
+    // INDEXED BY: without statistics the planner would walk the day's waiting heads instead.
+    `SELECT ${EFFECTIVE_LINE} AS lineId, target_window_id AS targetWindowId, COUNT(*) AS waiting
+     FROM tickets INDEXED BY tickets_waiting_targeted
+     WHERE status = 'waiting' AND target_window_id IS NOT NULL AND day = ? GROUP BY 1, 2`,
   );
   const selectWaitingOnLine = db.prepare<[string, string], RankedTicket>(
     `SELECT id, ${EFFECTIVE_LINE} AS lineId, priority, COALESCE(sort_key, id) AS "order" FROM tickets
      WHERE status = 'waiting' AND day = ? AND ${EFFECTIVE_LINE} = ?`,
   );
   const selectParked = db.prepare<[string], Ticket>(
-    `SELECT ${TICKET_COLUMNS} FROM tickets WHERE status = 'parked' AND day = ? ORDER BY id`,
+    // The few parked tickets (tickets_parked), not a pass over the day's.
+    `SELECT ${TICKET_COLUMNS} FROM tickets INDEXED BY tickets_parked WHERE status = 'parked' AND day = ? ORDER BY id`,
   );
   const selectNoShows = db.prepare<[string], Ticket>(
     `SELECT ${TICKET_COLUMNS} FROM tickets WHERE status = 'no_show' AND day = ? ORDER BY ended_at DESC, id DESC`,
@@ -593,9 +603,10 @@ export function createTicketOps(
         // Untargeted tickets by line; tickets sent to a window (转窗) by that window.
         const byLine = new Map<string, number>();
         const byTarget = new Map<number, number>();
-        for (const { lineId, targetWindowId, waiting } of countWaitingToday.all(day)) {
-          if (targetWindowId === null) byLine.set(lineId, (byLine.get(lineId) ?? 0) + waiting);
-          else byTarget.set(targetWindowId, (byTarget.get(targetWindowId) ?? 0) + waiting);
+        for (const { lineId, waiting } of countWaitingToday.all(day)) byLine.set(lineId, waiting);
+        for (const { lineId, targetWindowId, waiting } of countTargetedToday.all(day)) {
+          byLine.set(lineId, (byLine.get(lineId) ?? 0) - waiting);
+          byTarget.set(targetWindowId, (byTarget.get(targetWindowId) ?? 0) + waiting);
         }
         const open = new Set(selectOpenWindows.all());
         const pauses = new Map(selectPauses.all().map((row) => [row.windowId, pauseView(row)]));
