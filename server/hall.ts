@@ -8,7 +8,8 @@ import { API_VERSION, type HallEvent, type RouteResponse } from '../common/http-
 import { HallSettings, Priority, type HallWindow, type LineQueue, type Staff, type Ticket } from '../common/model.ts';
 import { isoDateAt } from '../common/calendar.ts';
 import { MAX_WALK_IN_PER_WINDOW_PER_DAY, walkInPrefix } from '../common/sync.ts';
-import { countAhead, rankWaiting, type RankedTicket } from '../common/queue.ts';
+import { rankWaiting, type RankedTicket } from '../common/queue.ts';
+import { createAheadCount } from './queue-ahead.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
 import { deviceProof } from './device-proof.ts';
@@ -164,10 +165,7 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
     `INSERT INTO tickets (day, line_id, seq, number, priority, status, issued_at, issued_by)
      VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?)`,
   );
-  const selectWaitingOnLine = db.prepare<[string, string], RankedTicket>(
-    `SELECT id, ${EFFECTIVE_LINE} AS lineId, priority, COALESCE(sort_key, id) AS "order" FROM tickets
-     WHERE status = 'waiting' AND day = ? AND ${EFFECTIVE_LINE} = ?`,
-  );
+  const aheadOf = createAheadCount(db);
   // Within one line and priority the first in order goes first, so the head of
   // each (line, priority) queue is all the ranking needs to see; tickets sent
   // to another window (转窗) are left out.
@@ -577,7 +575,7 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
           );
           const ticket = selectTicket.get(Number(lastInsertRowid)) as Ticket;
           record('issue', device, at, { ticketId: ticket.id });
-          return { ticket, ahead: countAhead(ticket, selectWaitingOnLine.all(day, line.id)) };
+          return { ticket, ahead: aheadOf(day, ticket) };
         })
         .immediate();
       announce({ queue: true, windowIds: [] });

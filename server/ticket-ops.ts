@@ -15,7 +15,7 @@ import type { HallEvent } from '../common/http-api.ts';
 import { checkResidentId } from '../common/identity.ts';
 import { maskIdNumber, maskName } from '../common/mask.ts';
 import { HallSettings, type HallWindow, type Priority, type Ticket } from '../common/model.ts';
-import { countAhead, type RankedTicket } from '../common/queue.ts';
+import { createAheadCount } from './queue-ahead.ts';
 import { hallDateTimeAt } from '../common/calendar.ts';
 import { hallToday } from '../common/hall-time.ts';
 import type {
@@ -193,10 +193,7 @@ export function createTicketOps(
      FROM tickets INDEXED BY tickets_waiting_targeted
      WHERE status = 'waiting' AND target_window_id IS NOT NULL AND day = ? GROUP BY 1, 2`,
   );
-  const selectWaitingOnLine = db.prepare<[string, string], RankedTicket>(
-    `SELECT id, ${EFFECTIVE_LINE} AS lineId, priority, COALESCE(sort_key, id) AS "order" FROM tickets
-     WHERE status = 'waiting' AND day = ? AND ${EFFECTIVE_LINE} = ?`,
-  );
+  const aheadOf = createAheadCount(db);
   const selectParked = db.prepare<[string], Ticket>(
     // The few parked tickets (tickets_parked), not a pass over the day's.
     `SELECT ${TICKET_COLUMNS} FROM tickets INDEXED BY tickets_parked WHERE status = 'parked' AND day = ? ORDER BY id`,
@@ -552,7 +549,7 @@ export function createTicketOps(
         return {
           reply: {
             ticket,
-            ahead: countAhead(ticket, selectWaitingOnLine.all(today, line.id)),
+            ahead: aheadOf(today, ticket),
             appointment: {
               code: appointment.code,
               day: appointment.day,

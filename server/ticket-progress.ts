@@ -8,7 +8,8 @@
 //
 // Every answer is a page (server/public-page.ts: the shell, the CSP, the
 // per-address lookup limit); a malformed or unknown number gets a page of its own.
-import { countAhead, type RankedTicket } from '../common/queue.ts';
+import type { RankedTicket } from '../common/queue.ts';
+import { createAheadCount } from './queue-ahead.ts';
 import { TICKET_NUMBER } from '../common/hall-codes.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
@@ -37,10 +38,7 @@ export function createTicketProgress(db: HallDatabase, { clock, perMinute = LOOK
     `SELECT id, number, ${EFFECTIVE_LINE} AS lineId, priority, status, window_id AS windowId, target_window_id AS targetWindowId
      FROM tickets WHERE day = ? AND number = ? ORDER BY id DESC LIMIT 1`,
   );
-  const selectWaitingOnLine = db.prepare<[string, string], RankedTicket>(
-    `SELECT id, ${EFFECTIVE_LINE} AS lineId, priority, COALESCE(sort_key, id) AS "order" FROM tickets
-     WHERE status = 'waiting' AND day = ? AND ${EFFECTIVE_LINE} = ?`,
-  );
+  const aheadOf = createAheadCount(db);
   const selectOrder = db.prepare<[number], number>('SELECT COALESCE(sort_key, id) FROM tickets WHERE id = ?').pluck();
   const windowName = (windowId: number | null) =>
     windowId === null ? null : (config.get('window', String(windowId))?.name ?? `${windowId}号窗口`);
@@ -71,7 +69,7 @@ export function createTicketProgress(db: HallDatabase, { clock, perMinute = LOOK
       switch (ticket.status) {
         case 'waiting': {
           const order = selectOrder.get(ticket.id) ?? ticket.id;
-          const ahead = countAhead({ id: ticket.id, lineId: ticket.lineId, priority: ticket.priority, order }, selectWaitingOnLine.all(day, ticket.lineId));
+          const ahead = aheadOf(day, { id: ticket.id, lineId: ticket.lineId, priority: ticket.priority, order });
           const target = windowName(ticket.targetWindowId);
           state = {
             tone: 'wait',

@@ -24,7 +24,7 @@
 // it waits in is queue_line_id (the effective line everywhere it is read).
 import type { WalkInIssuedArgs } from '../common/sync.ts';
 import { walkInNumber, walkInPrefix } from '../common/sync.ts';
-import { countAhead, type RankedTicket } from '../common/queue.ts';
+import { createAheadCount } from './queue-ahead.ts';
 import { HallError } from '../common/errors.ts';
 import type { HallEvent, RouteResponse, WalkInTicketRequest } from '../common/http-api.ts';
 import type { Ticket } from '../common/model.ts';
@@ -83,10 +83,7 @@ export function createWalkInQueue(
   const insertLog = db.prepare<[string, string, number, number]>(
     `INSERT INTO hall_log (at, action, device_id, window_id, ticket_id, staff_id) VALUES (?, 'issue', ?, ?, ?, NULL)`,
   );
-  const selectWaitingOnLine = db.prepare<[string, string], RankedTicket>(
-    `SELECT id, ${EFFECTIVE_LINE} AS lineId, priority, COALESCE(sort_key, id) AS "order" FROM tickets
-     WHERE status = 'waiting' AND day = ? AND ${EFFECTIVE_LINE} = ?`,
-  );
+  const aheadOf = createAheadCount(db);
   const selectQueueVersion = db.prepare<[], number>('SELECT COALESCE(MAX(version), 0) FROM hall_log').pluck();
   const selectOrder = db
     .prepare<[number], number>('SELECT COALESCE(sort_key, id) FROM tickets WHERE id = ?')
@@ -138,7 +135,7 @@ export function createWalkInQueue(
     ahead(ticket: Ticket, day: string): number {
       if (ticket.status !== 'waiting') return 0;
       const order = selectOrder.get(ticket.id) ?? ticket.id;
-      return countAhead({ id: ticket.id, lineId: ticket.lineId, priority: ticket.priority, order }, selectWaitingOnLine.all(day, ticket.lineId));
+      return aheadOf(day, { id: ticket.id, lineId: ticket.lineId, priority: ticket.priority, order });
     },
 
     /**
