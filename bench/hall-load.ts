@@ -417,7 +417,8 @@ if (STREAMS) {
   console.log(
     `  event streams: ${(messages / Math.max(1, records.length)).toFixed(1)} messages a call (${(eventBytes / 1048576).toFixed(1)} MB in all); ` +
       `counters pulled the queue ${((pulls - pullsBefore) / runSeconds).toFixed(0)} times a second, ${((pulledChanges - changesBefore) / runSeconds).toFixed(0)} changes a second, ` +
-      `read their window's state ${((windowReads - windowReadsBefore) / runSeconds).toFixed(0)} times a second, ${pullFailures} reads failed`,
+      `read their window's state ${((windowReads - windowReadsBefore) / runSeconds).toFixed(0)} times a second, ${pullFailures} reads failed; ` +
+      `${countsHeard} queue hints carried the waiting counts`,
   );
 }
 console.log(
