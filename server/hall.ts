@@ -175,9 +175,9 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
     window.lineIds.flatMap((lineId) =>
       Priority.options.flatMap((priority) => selectWaitingHead.get(day, lineId, priority, window.id) ?? []),
     );
+  // Kept by the database as tickets change (server migration 15): a row per line, not a pass over the queue.
   const selectWaitingCounts = db.prepare<[string], { lineId: string; waiting: number }>(
-    `SELECT ${EFFECTIVE_LINE} AS lineId, COUNT(*) AS waiting FROM tickets
-     WHERE status = 'waiting' AND day = ? GROUP BY ${EFFECTIVE_LINE}`,
+    'SELECT line_id AS lineId, waiting FROM queue_waiting WHERE day = ?',
   );
   const selectPauseReason = db
     .prepare<[number], string>('SELECT reason FROM window_pauses WHERE window_id = ?')
