@@ -16,6 +16,12 @@ export interface Migration<D> {
   up(db: D): void;
 }
 
+/**
+ * A migration kept in a file of its own: the list gives it its number
+ * (`{ version: N, ...step }`), so the file need not import the list.
+ */
+export type MigrationStep<D> = Omit<Migration<D>, 'version'>;
+
 export function applyMigrations<D extends MigratableDb>(
   db: D,
   list: readonly Migration<D>[],

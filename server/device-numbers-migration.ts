@@ -13,9 +13,10 @@
 // (each parent row put back clears its children's violations): at commit
 // every child has its parent, or SQLite refuses the commit and the hall's file
 // stays as it was.
-import type { Migration } from './db.ts';
+import type Database from 'better-sqlite3';
+import type { MigrationStep } from '../common/migrations.ts';
 
-export const deviceNumbersMigration: Omit<Migration, 'version'> = {
+export const deviceNumbersMigration: MigrationStep<Database.Database> = {
   name: 'device numbers up to 999999 (never reused): devices rebuilt with the wider CHECK, every row kept',
   up(db) {
     db.pragma('defer_foreign_keys = ON');

@@ -29,7 +29,7 @@ import type { QueueBoard } from '../common/ticket-ops.ts';
 import type { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
 import type { Device } from './hall.ts';
-import { EFFECTIVE_LINE } from './ticket-ops.ts';
+import { EFFECTIVE_LINE } from './waiting-queue.ts';
 import { HallError } from '../common/errors.ts';
 
 /** Waiting polls are answered at most this often (a busy hall changes many times a second). */

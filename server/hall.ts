@@ -9,14 +9,14 @@ import { HallSettings, Priority, type HallWindow, type LineQueue, type Staff, ty
 import { isoDateAt } from '../common/calendar.ts';
 import { MAX_WALK_IN_PER_WINDOW_PER_DAY, walkInPrefix } from '../common/sync.ts';
 import { rankWaiting, type RankedTicket } from '../common/queue.ts';
-import { createAheadCount } from './queue-ahead.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
 import { deviceProof } from './device-proof.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { createThrottle, type SignInLockEntry, type SignInPolicy, type SignInScope } from './throttle.ts';
 import { hallToday } from '../common/hall-time.ts';
-import { EFFECTIVE_LINE, pausedRefusal, WAITING_HEAD } from './ticket-ops.ts';
+import { pausedRefusal, WAITING_HEAD } from './ticket-ops.ts';
+import { createAheadCount, EFFECTIVE_LINE } from './waiting-queue.ts';
 
 export type DeviceRole = 'counter' | 'kiosk';
 

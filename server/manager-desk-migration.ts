@@ -2,9 +2,10 @@
 // what the 大厅总览 needs (the devices each counter reports), what case search
 // needs (the applicant's keyed ID hash, indexes for each filter) and the
 // append-only 查阅记录 of case details opened. Registered in server/db.ts.
-import type { Migration } from './db.ts';
+import type Database from 'better-sqlite3';
+import type { MigrationStep } from '../common/migrations.ts';
 
-export const managerDeskMigration: Omit<Migration, 'version'> = {
+export const managerDeskMigration: MigrationStep<Database.Database> = {
   name: "manager's desk: window device health, the applicant's keyed ID hash and search indexes on cases, the append-only case audit",
   up(db) {
     db.exec(`

@@ -2,9 +2,10 @@
 // kept so that they cost a few rows per line and window, not a pass over the
 // day's tickets (issue 17 at issue 20's size: a busy hall with a manager
 // watching must not stall calls). docs/performance.md "大厅总览 at a big hall".
-import type { Migration } from './db.ts';
+import type Database from 'better-sqlite3';
+import type { MigrationStep } from '../common/migrations.ts';
 
-export const overviewCountsMigration: Omit<Migration, 'version'> = {
+export const overviewCountsMigration: MigrationStep<Database.Database> = {
   name: "the day's issued and served counts kept per line and window, and indexes for the board's short lists",
   up(db) {
     db.exec(`

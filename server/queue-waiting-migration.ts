@@ -1,8 +1,9 @@
 // Hall server migration: each line's waiting count kept by the database as
 // tickets change (issue 20, point 3; docs/performance.md "The queue stream per device").
-import type { Migration } from './db.ts';
+import type Database from 'better-sqlite3';
+import type { MigrationStep } from '../common/migrations.ts';
 
-export const queueWaitingMigration: Omit<Migration, 'version'> = {
+export const queueWaitingMigration: MigrationStep<Database.Database> = {
   name: "each line's waiting count kept as tickets change, so counters need not mirror the hall queue",
   up(db) {
     // Counters show how many wait in their lines; they used to count a copy

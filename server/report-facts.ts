@@ -11,7 +11,8 @@
 // RENAME, as migration 10 did) drops these triggers with the old table: it must
 // create them again (test/server/migration-report-facts.test.ts checks they exist
 // after every migration).
-import type { Migration } from './db.ts';
+import type Database from 'better-sqlite3';
+import type { MigrationStep } from '../common/migrations.ts';
 
 /** Hall day of an ISO time (Beijing, UTC+8 all year, as common/hall-time.ts). */
 const hallDay = (column: string): string => `date(${column}, '+8 hours')`;
@@ -35,7 +36,7 @@ const ratingLine = (rating: string): string => `COALESCE(
       WHERE kind = 'item' AND key = ${rating}.item_code ORDER BY version DESC LIMIT 1),
     '')`;
 
-export const reportFactsMigration: Omit<Migration, 'version'> = {
+export const reportFactsMigration: MigrationStep<Database.Database> = {
   name: 'report facts: one row per served ticket and per rating, by hall day, for 统计报表',
   up(db) {
     db.exec(`

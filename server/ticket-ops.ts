@@ -15,7 +15,7 @@ import type { HallEvent } from '../common/http-api.ts';
 import { checkResidentId } from '../common/identity.ts';
 import { maskIdNumber, maskName } from '../common/mask.ts';
 import { HallSettings, type HallWindow, type Priority, type Ticket } from '../common/model.ts';
-import { createAheadCount } from './queue-ahead.ts';
+import { createAheadCount, EFFECTIVE_LINE } from './waiting-queue.ts';
 import { hallDateTimeAt } from '../common/calendar.ts';
 import { hallToday } from '../common/hall-time.ts';
 import type {
@@ -33,8 +33,6 @@ import { serviceTiming } from '../common/overtime.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
 
-/** The line a ticket waits in now (转业务 sets queue_line_id). */
-export const EFFECTIVE_LINE = 'COALESCE(queue_line_id, line_id)';
 
 /**
  * The first waiting ticket, in order, of one line and one priority that a

@@ -9,12 +9,11 @@
 // Every answer is a page (server/public-page.ts: the shell, the CSP, the
 // per-address lookup limit); a malformed or unknown number gets a page of its own.
 import type { RankedTicket } from '../common/queue.ts';
-import { createAheadCount } from './queue-ahead.ts';
 import { TICKET_NUMBER } from '../common/hall-codes.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
 import { createPublicPages, escapeHtml, LOOKUPS_PER_MINUTE, type PublicPage } from './public-page.ts';
-import { EFFECTIVE_LINE } from './ticket-ops.ts';
+import { createAheadCount, EFFECTIVE_LINE } from './waiting-queue.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const NUMBER = TICKET_NUMBER;

@@ -24,14 +24,13 @@
 // it waits in is queue_line_id (the effective line everywhere it is read).
 import type { WalkInIssuedArgs } from '../common/sync.ts';
 import { walkInNumber, walkInPrefix } from '../common/sync.ts';
-import { createAheadCount } from './queue-ahead.ts';
 import { HallError } from '../common/errors.ts';
 import type { HallEvent, RouteResponse, WalkInTicketRequest } from '../common/http-api.ts';
 import type { Ticket } from '../common/model.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
 import type { Device } from './hall.ts';
-import { EFFECTIVE_LINE } from './ticket-ops.ts';
+import { createAheadCount, EFFECTIVE_LINE } from './waiting-queue.ts';
 
 /** walk_ins.mutation_seq of a walk-in entered by the route before its mutation arrived. */
 export const ENTERED_ONLINE = 0;

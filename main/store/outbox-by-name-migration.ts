@@ -8,9 +8,10 @@
 // rating.recorded records the server acknowledged. With (name, seq) the first
 // is one seek from the end of its name, the second reads only its name's
 // entries. bench/counter-scale.ts measures the start with 10,000 cases.
-import type { Migration } from './migrations.ts';
+import type Database from 'better-sqlite3';
+import type { MigrationStep } from '../../common/migrations.ts';
 
-export const outboxByNameMigration: Omit<Migration, 'version'> = {
+export const outboxByNameMigration: MigrationStep<Database.Database> = {
   name: 'outbox by name: the start-up check finds the last gap record without reading every record',
   up(db) {
     db.exec('CREATE INDEX outbox_by_name ON outbox (name, seq);');

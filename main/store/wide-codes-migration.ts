@@ -3,7 +3,8 @@
 // two line letters (AB012, AB1234) and walk-ins of any window code (WB12-001,
 // W101-020), common/hall-codes.ts. SQLite cannot alter a CHECK: the table is
 // rebuilt with every row. The CHECK is the SQL form of TICKET_NUMBER.
-import type { Migration } from './migrations.ts';
+import type Database from 'better-sqlite3';
+import type { MigrationStep } from '../../common/migrations.ts';
 
 /** Line tickets [A-Z]{1,2}[0-9]{3,4}, walk-ins W[0-9A-Z]{1,4}-[0-9]{3}, in GLOB. */
 const TICKET_NUMBER_CHECK = `(
@@ -12,7 +13,7 @@ const TICKET_NUMBER_CHECK = `(
             OR (number GLOB 'W?*-[0-9][0-9][0-9]' AND length(number) BETWEEN 6 AND 9
               AND substr(number, 2, length(number) - 5) NOT GLOB '*[^0-9A-Z]*'))`;
 
-export const wideCodesMigration: Omit<Migration, 'version'> = {
+export const wideCodesMigration: MigrationStep<Database.Database> = {
   name: 'tickets served offline take two-letter lines (AB012) and walk-ins of any window code (WB12-001)',
   up(db) {
     db.exec(`

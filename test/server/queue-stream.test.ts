@@ -11,9 +11,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { HallEvent, QueuePage, type WaitingCounts } from '../../common/http-api.ts';
+import type { HallEvent } from '../../common/http-api.ts';
+import { QueuePage, type WaitingCounts } from '../../common/http-api.ts';
 import { DEMO_PASSWORD } from '../helpers/hall-server.ts';
-import { call, startTestHall, type TestHall } from './support.ts';
+import { call, openEventStream, startTestHall, type TestHall } from './support.ts';
 
 // 2026-12-07 09:00 in the hall (Beijing).
 const clock = () => new Date('2026-12-07T01:00:00.000Z');
@@ -35,8 +36,18 @@ async function open(): Promise<TestHall> {
 }
 
 let keys = 0;
-async function ok(h: TestHall, token: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const answer = await call(h.url, method, path, { token, body, headers: { 'Idempotency-Key': `k-${++keys}` } });
+async function ok(
+  h: TestHall,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  const answer = await call(h.url, method, path, {
+    token,
+    body,
+    headers: { 'Idempotency-Key': `k-${++keys}` },
+  });
   expect(answer.status, `${path} ${JSON.stringify(answer.json)}`).toBe(200);
   return answer.json;
 }
@@ -71,7 +82,8 @@ it('keeps each line’s waiting count equal to a recount through every queue ope
   const kiosk = (await h.enroll(null)).token;
   const one = await counterAt(h, 1, '1001'); // window 1 serves A, C
   const two = await counterAt(h, 2, '1002'); // window 2 serves A
-  for (const lineId of ['A', 'A', 'A', 'B', 'B', 'C']) await ok(h, kiosk, 'POST', '/v1/tickets', { lineId, priority: 'normal' });
+  for (const lineId of ['A', 'A', 'A', 'B', 'B', 'C'])
+    await ok(h, kiosk, 'POST', '/v1/tickets', { lineId, priority: 'normal' });
   const expectCounts = async (counts: WaitingCounts) => {
     expect((await pull(h, one)).waiting).toEqual(counts);
     expect(recount(h.dbPath)).toEqual(counts);
@@ -124,7 +136,9 @@ it('gives a counter only its own walk-ins, as they are now, and a kiosk every ti
   expect(first.hasMore).toBe(false);
   expect(first.day).toBe(DAY);
   expect(first.waiting).toEqual({ A: 2 });
-  expect(first.changes.map((change) => [change.ticket.number, change.ticket.status])).toEqual([['W01-001', 'waiting']]);
+  expect(first.changes.map((change) => [change.ticket.number, change.ticket.status])).toEqual([
+    ['W01-001', 'waiting'],
+  ]);
   // Window 2 has issued nothing: counts only.
   expect((await pull(h, two)).changes).toEqual([]);
 
@@ -134,7 +148,10 @@ it('gives a counter only its own walk-ins, as they are now, and a kiosk every ti
   expect(next.reset).toBe(false);
   expect(next.waiting).toEqual({});
   expect(next.changes).toEqual([
-    { version: next.cursor, ticket: expect.objectContaining({ number: 'W01-001', status: 'called', windowId: 2 }) },
+    {
+      version: next.cursor,
+      ticket: expect.objectContaining({ number: 'W01-001', status: 'called', windowId: 2 }),
+    },
   ]);
 
   const forKiosk = await pull(h, kiosk);
@@ -143,7 +160,9 @@ it('gives a counter only its own walk-ins, as they are now, and a kiosk every ti
   expect(forKiosk.cursor).toBe(next.cursor);
   // A cursor the server never gave is 410 for both.
   for (const token of [one, kiosk]) {
-    const answer = await call(h.url, 'GET', `/v1/sync/pull?stream=queue&cursor=${next.cursor + 1000}`, { token });
+    const answer = await call(h.url, 'GET', `/v1/sync/pull?stream=queue&cursor=${next.cursor + 1000}`, {
+      token,
+    });
     expect(answer.status).toBe(410);
   }
 });
@@ -154,27 +173,8 @@ it('sends the waiting counts with the queue hint, once for many calls', async ()
   const three = await counterAt(h, 3, '1003'); // window 3 serves B, A
   for (let i = 0; i < 5; i++) await ok(h, kiosk, 'POST', '/v1/tickets', { lineId: 'B', priority: 'normal' });
 
-  const abort = new AbortController();
-  const response = await fetch(`${h.url}/v1/events`, {
-    headers: { authorization: `Bearer ${kiosk}` },
-    signal: abort.signal,
-  });
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = '';
-  const nextEvent = async (): Promise<HallEvent> => {
-    for (;;) {
-      const end = buffered.indexOf('\n\n');
-      if (end >= 0) {
-        const data = buffered.slice(0, end).split('\n').find((line) => line.startsWith('data: '));
-        buffered = buffered.slice(end + 2);
-        if (data) return HallEvent.parse(JSON.parse(data.slice('data: '.length)));
-        continue;
-      }
-      const { value, done } = await reader.read();
-      if (done) throw new Error('event stream ended');
-      buffered += value;
-    }
-  };
+  const events = await openEventStream(h.url, kiosk);
+  const nextEvent = events.nextEvent;
   try {
     expect((await nextEvent()).type).toBe('hello');
     // Three calls in a row: the kiosk hears hints (coalesced: at most one a call), each with the counts then.
@@ -190,7 +190,7 @@ it('sends the waiting counts with the queue hint, once for many calls', async ()
     expect(seen.length).toBeLessThanOrEqual(3);
     expect(seen.every((count) => count !== undefined && count >= 2 && count <= 4)).toBe(true);
   } finally {
-    abort.abort();
+    events.close();
   }
 });
 
@@ -202,23 +202,11 @@ it("names the device whose own call a window event echoes, and no device when a 
   const five = await counterAt(h, 5, '1005'); // window 5 serves C, A
   for (let i = 0; i < 3; i++) await ok(h, kiosk, 'POST', '/v1/tickets', { lineId: 'A', priority: 'normal' });
 
-  const abort = new AbortController();
-  const response = await fetch(`${h.url}/v1/events`, { headers: { authorization: `Bearer ${enrollment.token}` }, signal: abort.signal });
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = '';
+  const events = await openEventStream(h.url, enrollment.token);
   const nextWindowEvent = async (): Promise<HallEvent> => {
     for (;;) {
-      const end = buffered.indexOf('\n\n');
-      if (end >= 0) {
-        const data = buffered.slice(0, end).split('\n').find((line) => line.startsWith('data: '));
-        buffered = buffered.slice(end + 2);
-        const event = data ? HallEvent.parse(JSON.parse(data.slice('data: '.length))) : null;
-        if (event?.type === 'window') return event;
-        continue;
-      }
-      const { value, done } = await reader.read();
-      if (done) throw new Error('event stream ended');
-      buffered += value;
+      const event = await events.nextEvent();
+      if (event.type === 'window') return event;
     }
   };
   try {
@@ -232,6 +220,6 @@ it("names the device whose own call a window event echoes, and no device when a 
     const foreign = await nextWindowEvent();
     expect(foreign.type === 'window' && foreign.by).toBeFalsy();
   } finally {
-    abort.abort();
+    events.close();
   }
 });

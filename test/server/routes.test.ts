@@ -7,7 +7,6 @@ import {
   Enrollment,
   EnrollmentCode,
   Health,
-  HallEvent,
   IssuedTicket,
   PullResult,
   QueueSummary,
@@ -18,6 +17,7 @@ import {
 } from '../../common/http-api.ts';
 import type { Priority, Ticket } from '../../common/model.ts';
 import { DEMO_PASSWORD, startHallServer, type TestHallServer } from '../helpers/hall-server.ts';
+import { openEventStream } from './support.ts';
 
 interface Call {
   token?: string;
@@ -468,39 +468,7 @@ describe('hall server routes', () => {
   });
 
   describe('live events', () => {
-    /** Opens the event stream with `token`; nextEvent() reads the next event (comments skipped). */
-    async function openStream(token: string) {
-      const abort = new AbortController();
-      const response = await fetch(`${hall.url}/v1/events`, {
-        headers: { authorization: `Bearer ${token}` },
-        signal: abort.signal,
-      });
-      expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toContain('text/event-stream');
-      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-      let buffered = '';
-      const received: HallEvent[] = [];
-      async function nextEvent(): Promise<HallEvent> {
-        for (;;) {
-          const end = buffered.indexOf('\n\n');
-          if (end >= 0) {
-            const block = buffered.slice(0, end);
-            buffered = buffered.slice(end + 2);
-            const data = block.split('\n').find((line) => line.startsWith('data: '));
-            if (data) {
-              const event = HallEvent.parse(JSON.parse(data.slice('data: '.length)));
-              received.push(event);
-              return event;
-            }
-            continue;
-          }
-          const { value, done } = await reader.read();
-          if (done) throw new Error('event stream ended');
-          buffered += value;
-        }
-      }
-      return { nextEvent, received, close: () => abort.abort() };
-    }
+    const openStream = (token: string) => openEventStream(hall.url, token);
 
     it('sends hello, then a queue hint when a ticket is issued; a call is a window event for that window only', async () => {
       const kioskStream = await openStream(kiosk.token);

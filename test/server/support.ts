@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '../../common/errors.ts';
-import { Enrollment, EnrollmentCode } from '../../common/http-api.ts';
+import { Enrollment, EnrollmentCode, HallEvent } from '../../common/http-api.ts';
 import { createHallServer, type HallServerOptions } from '../../server/hall-server.ts';
 import { DEMO_SEED_DIR } from '../helpers/hall-server.ts';
 
@@ -44,7 +44,9 @@ export async function call(
 export function refusal(answer: Answer, status: number, code: ApiError['code']): ApiError {
   const error = ApiError.parse(answer.json);
   if (answer.status !== status || error.code !== code || !/[\u4e00-\u9fff]/.test(error.message)) {
-    throw new Error(`expected ${status} ${code} in Chinese, got ${answer.status} ${JSON.stringify(answer.json)}`);
+    throw new Error(
+      `expected ${status} ${code} in Chinese, got ${answer.status} ${JSON.stringify(answer.json)}`,
+    );
   }
   return error;
 }
@@ -64,7 +66,11 @@ export type TestHallOptions = Partial<Omit<HallServerOptions, 'dbPath' | 'adminT
 };
 
 export async function startTestHall(options: TestHallOptions = {}): Promise<TestHall> {
-  const { dataDir = mkdtempSync(join(tmpdir(), 'halldesk-hardening-')), seedDir = DEMO_SEED_DIR, ...rest } = options;
+  const {
+    dataDir = mkdtempSync(join(tmpdir(), 'halldesk-hardening-')),
+    seedDir = DEMO_SEED_DIR,
+    ...rest
+  } = options;
   const dbPath = join(dataDir, 'hall.sqlite');
   const server = createHallServer({ ...rest, dbPath, adminToken: ADMIN_TOKEN, seedDir });
   const url = await server.listen(0, '127.0.0.1');
@@ -79,8 +85,12 @@ export async function startTestHall(options: TestHallOptions = {}): Promise<Test
     dbPath,
     async enroll(windowId) {
       const role = windowId === null ? 'kiosk' : 'counter';
-      const { code } = EnrollmentCode.parse(await ok('/v1/admin/enrollment-codes', { role, windowId }, ADMIN_TOKEN));
-      return Enrollment.parse(await ok('/v1/devices/enroll', { code, deviceName: `${role} ${windowId ?? ''}` }));
+      const { code } = EnrollmentCode.parse(
+        await ok('/v1/admin/enrollment-codes', { role, windowId }, ADMIN_TOKEN),
+      );
+      return Enrollment.parse(
+        await ok('/v1/devices/enroll', { code, deviceName: `${role} ${windowId ?? ''}` }),
+      );
     },
     close: () => server.close(),
   };
@@ -95,7 +105,9 @@ export function tableDigests(dbPath: string): Record<string, string> {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
     const tables = db
-      .prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name <> 'auth_failures' ORDER BY name")
+      .prepare<[], string>(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name <> 'auth_failures' ORDER BY name",
+      )
       .pluck()
       .all();
     return Object.fromEntries(
@@ -107,4 +119,39 @@ export function tableDigests(dbPath: string): Record<string, string> {
   } finally {
     db.close();
   }
+}
+
+/** The hall's event stream with `token`, checked open; nextEvent() reads the next event (comments skipped). */
+export async function openEventStream(url: string, token: string) {
+  const abort = new AbortController();
+  const response = await fetch(`${url}/v1/events`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: abort.signal,
+  });
+  if (response.status !== 200 || !response.headers.get('content-type')?.includes('text/event-stream')) {
+    throw new Error(`/v1/events answered ${response.status} ${response.headers.get('content-type') ?? ''}`);
+  }
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  const received: HallEvent[] = [];
+  async function nextEvent(): Promise<HallEvent> {
+    for (;;) {
+      const end = buffered.indexOf('\n\n');
+      if (end >= 0) {
+        const block = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        const data = block.split('\n').find((line) => line.startsWith('data: '));
+        if (data) {
+          const event = HallEvent.parse(JSON.parse(data.slice('data: '.length)));
+          received.push(event);
+          return event;
+        }
+        continue;
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error('event stream ended');
+      buffered += value;
+    }
+  }
+  return { nextEvent, received, close: () => abort.abort() };
 }

@@ -1,4 +1,5 @@
-// 您前面还有 N 人: how many waiting tickets of a line are served before one
+// The waiting queue in SQL: the line a ticket waits in, and 您前面还有 N 人 —
+// how many waiting tickets of a line are served before one
 // ticket, by the rule of common/queue.ts (countAhead), without reading the
 // line's queue. The line's waiting count is kept by the database (server
 // migration 15); what is subtracted — tickets of lower priority, and those of
@@ -10,7 +11,8 @@ import { PRIORITY_RANK } from '../common/queue.ts';
 import type { Priority } from '../common/model.ts';
 import type { HallDatabase } from './db.ts';
 
-const EFFECTIVE_LINE = 'COALESCE(queue_line_id, line_id)';
+/** The line a ticket waits in now (转业务 sets queue_line_id). */
+export const EFFECTIVE_LINE = 'COALESCE(queue_line_id, line_id)';
 const PRIORITIES = Object.keys(PRIORITY_RANK) as Priority[];
 
 export interface AheadOf {

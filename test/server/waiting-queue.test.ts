@@ -1,4 +1,4 @@
-// 您前面还有 N 人 without reading the line (server/queue-ahead.ts): equal to
+// 您前面还有 N 人 without reading the line (server/waiting-queue.ts): equal to
 // countAhead (common/queue.ts, the rule call-next serves by) over the waiting
 // tickets, for every waiting ticket of a seeded random queue — all four
 // priorities, 转业务 between lines, 转窗 排在最前 (a lower place), tickets
@@ -8,7 +8,7 @@ import { expect, it } from 'vitest';
 import { countAhead, type RankedTicket } from '../../common/queue.ts';
 import type { Priority } from '../../common/model.ts';
 import { migrate } from '../../server/db.ts';
-import { createAheadCount } from '../../server/queue-ahead.ts';
+import { createAheadCount } from '../../server/waiting-queue.ts';
 
 const DAY = '2026-12-07';
 const PRIORITIES: Priority[] = ['normal', 'normal', 'normal', 'appointment', 'priority', 'green'];
