@@ -1,18 +1,30 @@
-// The hall server's SQLite file: durable pragmas, and the schema as numbered
-// migrations tracked with `PRAGMA user_version`.
+// The hall's database: a SQLite file (the embedded default: durable pragmas)
+// or PostgreSQL (HALL_DATABASE_URL, server/storage/postgres.ts), and the
+// schema as one list of numbered migrations tracked in `user_version`.
+// PostgreSQL halls start from a baseline equal to migrations 1–16
+// (server/storage/postgres-schema.ts); every later migration carries its
+// PostgreSQL step beside the SQLite one.
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { applyMigrations, type Migration as GenericMigration } from '../common/migrations.ts';
 import { PRIVATE_FILE_MODE } from './private-file.ts';
+import { dialectOf, isPostgresTarget, type HallDatabase } from './storage/hall-database.ts';
+import { openPostgresHallDatabase } from './storage/postgres.ts';
+// LEAD-WIRING: import { POSTGRES_BASELINE_SQL, POSTGRES_BASELINE_VERSION } from './storage/postgres-schema.ts';
+const POSTGRES_BASELINE_VERSION = 16;
+const POSTGRES_BASELINE_SQL = 'SELECT 1/0';
 import { reportFactsMigration } from './report-facts.ts';
 import { managerDeskMigration } from './manager-desk-migration.ts';
 import { deviceNumbersMigration } from './device-numbers-migration.ts';
 import { queueWaitingMigration } from './queue-waiting-migration.ts';
 import { overviewCountsMigration } from './overview-counts-migration.ts';
 
-export type HallDatabase = Database.Database;
+export type { HallDatabase } from './storage/hall-database.ts';
 
-export type Migration = GenericMigration<HallDatabase>;
+export interface Migration extends GenericMigration<HallDatabase> {
+  /** The same change on PostgreSQL; required from the first migration after the baseline. */
+  postgres?: (db: HallDatabase) => void;
+}
 
 /**
  * Rebuilds config_changes under a new definition (SQLite cannot alter a CHECK
@@ -542,12 +554,30 @@ export const migrations: readonly Migration[] = [
 export function migrate(db: HallDatabase, list: readonly Migration[] = migrations): void {
   applyMigrations(
     db,
-    list,
+    dialectOf(db) === 'postgres' ? postgresSteps(list) : list,
     (found, known) =>
       new Error(
-        `数据库结构版本为 ${found}，比本程序支持的 ${known} 新：请升级大厅服务器程序后再打开，不要用旧程序写入新数据库`,
+        `数据库结构版本为 ${found}，比本程序支持的 ${known} 新：请升级大厅服务器程序后再打开，不要用旧程序写入新数据库` +
+          ` (the hall database's schema is version ${found}, newer than this program's ${known}: upgrade the hall server; an older program must not write to it)`,
       ),
   );
+}
+
+/**
+ * The list as PostgreSQL runs it: versions up to the baseline create nothing
+ * of their own, the baseline's version creates the whole schema as SQLite has
+ * it there, and every later version runs its `postgres` step.
+ */
+function postgresSteps(list: readonly Migration[]): Migration[] {
+  return list.map((migration) => {
+    if (migration.version < POSTGRES_BASELINE_VERSION) return { ...migration, up: () => {} };
+    if (migration.version === POSTGRES_BASELINE_VERSION) {
+      return { ...migration, up: (db) => void db.exec(POSTGRES_BASELINE_SQL) };
+    }
+    const step = migration.postgres;
+    if (!step) throw new Error(`migration ${migration.version} "${migration.name}" has no PostgreSQL step`);
+    return { ...migration, up: step };
+  });
 }
 
 /** The database file and its -wal / -shm companions, where they exist. */
@@ -556,13 +586,25 @@ export function databaseFiles(path: string): string[] {
 }
 
 /**
- * Opens (creating if needed) the hall database and brings its schema up to
- * date. It holds device token hashes, staff password hashes and masked
+ * Opens the hall database — `target` is a SQLite file path (created if
+ * needed) or a postgres:// URL (HALL_DATABASE_URL; the database must exist) —
+ * and brings its schema up to date. A SQLite file holds device token hashes, staff password hashes and masked
  * applicants: the file is created 0600 and set 0600 on every open (whatever the
  * umask, and for a file an older version left 0644); SQLite gives the -wal and
  * -shm files the database file's mode, and they are set 0600 here as well.
  */
-export function openHallDatabase(path: string): HallDatabase {
+export function openHallDatabase(target: string): HallDatabase {
+  if (isPostgresTarget(target)) {
+    const db = openPostgresHallDatabase(target);
+    try {
+      migrate(db);
+      return db;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+  const path = target;
   const onDisk = path !== ':memory:' && path !== '' && !path.startsWith('file:');
   if (onDisk) {
     if (!existsSync(path)) closeSync(openSync(path, 'a', PRIVATE_FILE_MODE));

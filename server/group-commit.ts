@@ -17,6 +17,7 @@
 import { close as closeCallback, fsync as fsyncCallback, open as openCallback } from 'node:fs';
 import { promisify } from 'node:util';
 import type { HallDatabase } from './db.ts';
+import { dialectOf } from './storage/hall-database.ts';
 
 const fsyncFile = promisify(fsyncCallback);
 const openFile = promisify(openCallback);
@@ -53,10 +54,11 @@ export interface GroupCommitOptions {
  * "durable" at once and nothing changes.
  */
 export function startGroupCommit(db: HallDatabase, { path, flush = fsyncFile }: GroupCommitOptions): GroupCommit {
-  const changesSoFar = db.prepare<[], number>('SELECT total_changes()').pluck();
-  if (db.memory) {
+  // PostgreSQL's COMMIT returns once the change is durable (synchronous_commit = on): nothing to hold.
+  if (db.memory || dialectOf(db) === 'postgres') {
     return { mark: () => 0, durable: () => Promise.resolve(), stats: () => ({ flushes: 0, waits: 0 }), close: () => Promise.resolve() };
   }
+  const changesSoFar = db.prepare<[], number>('SELECT total_changes()').pluck();
   db.pragma('synchronous = NORMAL');
   db.pragma('wal_autocheckpoint = 0');
   // Opened at the first flush: by then a commit has made sure the WAL exists.

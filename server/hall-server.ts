@@ -21,6 +21,7 @@ import { PUBLIC_PAGE_CSP, type PublicPage } from './public-page.ts';
 import { createConfigStore } from './config-store.ts';
 import { openHallDatabase } from './db.ts';
 import { startCheckpoints } from './checkpoints.ts';
+import { dialectOf } from './storage/hall-database.ts';
 import { startGroupCommit } from './group-commit.ts';
 import { createDeviceSetups } from './device-setups.ts';
 import { createEventHub } from './events.ts';
@@ -44,6 +45,7 @@ import { OVERVIEW_MANAGERS_ONLY } from '../common/hall-overview.ts';
 import { CASE_AUDIT_MANAGERS_ONLY, CASE_SEARCH_MANAGERS_ONLY } from '../common/case-search.ts';
 
 export interface HallServerOptions {
+  /** The hall's database: a SQLite file path, or a postgres:// URL (HALL_DATABASE_URL). */
   dbPath: string;
   adminToken: string;
   /**
@@ -71,7 +73,7 @@ export interface HallServerOptions {
   timeouts?: { headersMs?: number; requestMs?: number };
   /** Flushes the WAL file to disk (server/group-commit.ts); tests inject a slow disk. Default: fsync. */
   flushWal?: (fd: number) => Promise<void>;
-  /** The hall's key for applicants' ID hashes (server/case-search.ts): a 0600 file, made on first start; default `<dbPath>-applicant-key` (an in-memory database: a fresh key). */
+  /** The hall's key for applicants' ID hashes (server/case-search.ts): a 0600 file, made on first start; default `<dbPath>-applicant-key` for a SQLite file; on PostgreSQL or in memory, give it (else a fresh key each start). */
   applicantKeyPath?: string;
 }
 
@@ -201,7 +203,8 @@ export function createHallServer(options: HallServerOptions): HallServer {
   const db = openHallDatabase(options.dbPath);
   // Answers wait for their commits to reach the disk; the event loop does not (server/group-commit.ts).
   const commits = startGroupCommit(db, { path: options.dbPath, flush: options.flushWal });
-  const checkpoints = db.memory ? null : startCheckpoints(options.dbPath, { log });
+  const onFile = !db.memory && dialectOf(db) === 'sqlite';
+  const checkpoints = onFile ? startCheckpoints(options.dbPath, { log }) : null;
   // Every change the hall publishes also moves the manager's overview (server/hall-overview.ts);
   // queue hints carry the waiting counts (read when a hint goes out, after sync exists).
   const events = tapPublish(createEventHub({ waiting: () => sync.waitingNow() }), () => overview.touch());
@@ -216,7 +219,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
   const caseSearch = createCaseSearch(db, {
     clock,
     config: configStore,
-    key: applicantKeyFrom(options.applicantKeyPath ?? (db.memory ? null : `${options.dbPath}-applicant-key`)),
+    key: applicantKeyFrom(options.applicantKeyPath ?? (onFile ? `${options.dbPath}-applicant-key` : null)),
   });
   /** The manager signed in at the requesting counter's window (the rule of 差评回访), or 403 with `refusal`. */
   const requireManager = (device: Device, refusal: string) => {

@@ -21,14 +21,17 @@ import { createHallServer } from './hall-server.ts';
 import { parseAllowedHosts } from './host-check.ts';
 import { createPrivateFileOnce, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFile } from './private-file.ts';
 import { parseWithZhMessages } from './validate.ts';
+import { checkWorkersForBackend, isHallWorker, parseWorkers, reportWorkerReady, runPrimary, WorkersOptionError } from './workers.ts';
+import { isPostgresTarget } from './storage/hall-database.ts';
 import { hallDateTimeAt } from '../common/calendar.ts';
 
 const USAGE = `用法：
   node server/main.ts [--data 目录] [--port 8720] [--host 127.0.0.1] [--allowed-hosts 名称,…] [--admin-token 令牌] [--seed 目录] [--verbose]
-      启动大厅服务器（--verbose：记录每个请求，否则只记录出错的请求）。数据库在 <数据目录>/hall.sqlite；首次启动时从 --seed 目录（默认 resources/hall）写入大厅初始数据。
+      启动大厅服务器（--verbose：记录每个请求，否则只记录出错的请求）。数据库在 <数据目录>/hall.sqlite，设置了 HALL_DATABASE_URL=postgres://… 时在该 PostgreSQL 数据库；首次启动时从 --seed 目录（默认 resources/hall）写入大厅初始数据。
       管理员令牌保存在 <数据目录>/admin-token（仅本用户可读，不在屏幕上显示）：首次启动时生成，此后沿用；要更换，删除该文件后重启（或用 --admin-token 指定）。
       只回答用监听地址（监听 0.0.0.0 时为本机各地址与主机名）或 localhost 访问的请求；其他访问名称（如域名）请用 --allowed-hosts 或环境变量 HALL_ALLOWED_HOSTS 列出，逗号分隔。
       慢速连接：请求头须在 --headers-timeout-ms（默认 10000）毫秒内、整个请求须在 --request-timeout-ms（默认 60000）毫秒内收完，否则断开。
+      --workers N（或环境变量 HALL_WORKERS）：启动 N 个工作进程共用同一端口和同一数据库（需 PostgreSQL：HALL_DATABASE_URL）；工作进程意外退出后自动重启。
   node server/main.ts enroll-code [--data 目录] --window 窗口编号
   node server/main.ts enroll-code [--data 目录] --role kiosk
       生成一次性设备注册码（24 小时内有效，只能用一次）。
@@ -100,9 +103,18 @@ async function serve(values: Record<string, string | undefined>, verbose: boolea
   mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   // Never on standard output or in a log: in a file only this user reads.
   const adminTokenFile = join(dataDir, ADMIN_TOKEN_FILE);
-  const adminToken = adminTokenFor(adminTokenFile, values['admin-token']);
+  // A worker takes the token its primary has already written (N workers rewriting one file helps nobody).
+  const adminToken = adminTokenFor(adminTokenFile, isHallWorker() ? undefined : values['admin-token']);
+  // --workers N: this process becomes the primary of N workers that share the port (server/workers.ts).
+  const workers = parseWorkers(values.workers, process.env.HALL_WORKERS);
+  if (workers !== null) {
+    checkWorkersForBackend(workers, isPostgresTarget(process.env.HALL_DATABASE_URL ?? '') ? 'postgres' : 'sqlite');
+    if (!isHallWorker()) return servePrimary(workers, adminTokenFile, dataDir);
+  }
   const server = createHallServer({
-    dbPath: join(dataDir, 'hall.sqlite'),
+    dbPath: hallDatabaseIn(dataDir),
+    // On PostgreSQL the applicant key stays a file of this machine, apart from the database and its backups.
+    applicantKeyPath: process.env.HALL_DATABASE_URL ? join(dataDir, 'applicant-key') : undefined,
     adminToken,
     seedDir: resolve(values.seed ?? DEFAULT_SEED_DIR),
     allowedHosts: parseAllowedHosts(values['allowed-hosts'] ?? process.env.HALL_ALLOWED_HOSTS),
@@ -124,24 +136,22 @@ async function serve(values: Record<string, string | undefined>, verbose: boolea
     }
     throw error;
   });
-  console.log(`HALL_SERVER_READY ${JSON.stringify({ url, adminTokenFile })}`);
-  console.log(
-    [
-      '大厅服务器已启动',
-      `  地址：      ${url}`,
-      `  管理员令牌：保存在 ${adminTokenFile}（仅本用户可读）`,
-      `  数据目录：  ${dataDir}`,
-      `  接口文档：  ${url}/v1/openapi.json`,
-      `  生成窗口设备注册码：node server/main.ts enroll-code --data ${dataDir} --window 窗口编号`,
-      '  按 Ctrl+C 停止。',
-    ].join('\n'),
-  );
+  if (isHallWorker()) reportWorkerReady(url);
+  else announceReady(url, adminTokenFile, dataDir);
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     server.close().then(
-      () => console.log('大厅服务器已停止'),
+      () => {
+        if (!isHallWorker()) return console.log('大厅服务器已停止');
+        // A worker's channel to its primary would keep it alive.
+        process.exit();
+      },
       (error: unknown) => {
         console.error(`停止时出错：${String(error)}`);
         process.exitCode = 1;
+        if (isHallWorker()) process.exit();
       },
     );
   };
@@ -149,9 +159,48 @@ async function serve(values: Record<string, string | undefined>, verbose: boolea
   process.once('SIGTERM', stop);
 }
 
+/**
+ * Where the hall's data is: HALL_DATABASE_URL (PostgreSQL) when set, else the
+ * SQLite file in the data dir.
+ */
+function hallDatabaseIn(dataDir: string): string {
+  return process.env.HALL_DATABASE_URL || join(dataDir, 'hall.sqlite');
+}
+
+/** The ready line for launchers, then a banner for people. */
+function announceReady(url: string, adminTokenFile: string, dataDir: string, workers?: number): void {
+  console.log(`HALL_SERVER_READY ${JSON.stringify({ url, adminTokenFile })}`);
+  console.log(
+    [
+      '大厅服务器已启动',
+      `  地址：      ${url}`,
+      ...(workers === undefined ? [] : [`  工作进程：  ${workers} 个（共用此地址）`]),
+      `  管理员令牌：保存在 ${adminTokenFile}（仅本用户可读）`,
+      `  数据目录：  ${dataDir}`,
+      `  接口文档：  ${url}/v1/openapi.json`,
+      `  生成窗口设备注册码：node server/main.ts enroll-code --data ${dataDir} --window 窗口编号`,
+      '  按 Ctrl+C 停止。',
+    ].join('\n'),
+  );
+}
+
+/** The primary of `workers` hall server processes: ready once all listen, stopped on SIGTERM / SIGINT. */
+async function servePrimary(workers: number, adminTokenFile: string, dataDir: string): Promise<void> {
+  const primary = runPrimary({
+    workers,
+    log: (line) => process.stderr.write(line + '\n'),
+    onReady: (url) => announceReady(url, adminTokenFile, dataDir, workers),
+    onStopped: () => console.log('大厅服务器已停止'),
+  });
+  const stop = () => void primary.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await primary.ready;
+}
+
 function printEnrollmentCode(values: Record<string, string | undefined>): void {
-  const dbPath = join(resolve(values.data ?? DEFAULT_DATA_DIR), 'hall.sqlite');
-  if (!existsSync(dbPath)) {
+  const dbPath = hallDatabaseIn(resolve(values.data ?? DEFAULT_DATA_DIR));
+  if (!process.env.HALL_DATABASE_URL && !existsSync(dbPath)) {
     throw new Error(`${dbPath} 不存在：请先启动一次大厅服务器，或用 --data 指定正确的数据目录`);
   }
   const role = values.role ?? 'counter';
@@ -177,8 +226,8 @@ function printEnrollmentCode(values: Record<string, string | undefined>): void {
 
 /** The hall database of an existing data dir (the command never creates one). */
 function openExistingHallDatabase(values: Record<string, string | undefined>) {
-  const dbPath = join(resolve(values.data ?? DEFAULT_DATA_DIR), 'hall.sqlite');
-  if (!existsSync(dbPath)) {
+  const dbPath = hallDatabaseIn(resolve(values.data ?? DEFAULT_DATA_DIR));
+  if (!process.env.HALL_DATABASE_URL && !existsSync(dbPath)) {
     throw new Error(`${dbPath} 不存在：请先启动一次大厅服务器，或用 --data 指定正确的数据目录`);
   }
   return openHallDatabase(dbPath);
@@ -351,6 +400,7 @@ async function main(): Promise<void> {
       window: { type: 'string' },
       role: { type: 'string' },
       verbose: { type: 'boolean' },
+      workers: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -368,10 +418,12 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // parseArgs reports bad options as TypeError with code ERR_PARSE_ARGS_*.
   const badArguments = String((error as { code?: unknown } | null)?.code).startsWith('ERR_PARSE_ARGS');
-  if (error instanceof UsageError || badArguments) {
+  if (error instanceof UsageError || error instanceof WorkersOptionError || badArguments) {
     console.error(`参数不正确：${(error as Error).message}\n${USAGE}`);
   } else {
     console.error(error instanceof Error ? error.message : String(error));
   }
   process.exitCode = 1;
+  // A worker's channel to its primary would keep it alive: its primary sees the exit and gives up.
+  if (isHallWorker()) process.exit();
 });

@@ -1,0 +1,521 @@
+// The hall's database on PostgreSQL, with better-sqlite3's synchronous calls.
+//
+// Why synchronous: the hall's domain code (call-next, transfer, sync pushes…)
+// is written as synchronous transactions; on SQLite that is what makes them
+// atomic inside the process. Keeping the same shape on PostgreSQL keeps every
+// one of those transactions as it is — no request of this process interleaves
+// with another's transaction — while atomicity across processes comes from
+// PostgreSQL's transactions and row locks, and the hall scales out by
+// processes (`--workers N`). The price: the process waits for each statement's
+// round trip (≈0.1 ms on a local socket), so one process serves fewer
+// requests a second than it would with an asynchronous driver.
+//
+// How: a `pg` Client lives on a worker thread. The main thread posts each
+// statement to it and blocks in Atomics.wait until the worker has posted the
+// answer back, then takes it with receiveMessageOnPort. The worker's code is a
+// string (as server/checkpoints.ts does) so that it runs the same from the
+// sources and from the server bundle.
+//
+// SQL: the same text as on SQLite, with only the placeholders translated
+// (`?` and better-sqlite3's @name/:name/$name → $1…$n). Everything else is SQL
+// both engines accept, or a fragment from server/storage/dialect.ts.
+import { createRequire } from 'node:module';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import { HallDatabaseUnavailable, POSTGRES_DIALECT, type HallDatabase } from './hall-database.ts';
+
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const pg = require(workerData.driver);
+// Numbers as the SQLite driver gives them: int8 and numeric as JS numbers
+// (ids, times in ms and sums stay below 2^53), booleans as 1/0.
+pg.types.setTypeParser(20, (text) => Number(text));
+pg.types.setTypeParser(1700, (text) => Number(text));
+pg.types.setTypeParser(16, (text) => (text === 't' ? 1 : 0));
+const { port, flag, url, connectTimeoutMs, statementTimeoutMs, applicationName } = workerData;
+let client = null;
+let broken = null;
+
+function answer(message) {
+  port.postMessage(message);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+}
+
+function errorOf(error, unavailable) {
+  return {
+    message: String((error && error.message) || error),
+    code: error && typeof error.code === 'string' ? error.code : undefined,
+    detail: error && error.detail, constraint: error && error.constraint,
+    unavailable,
+  };
+}
+
+async function connect() {
+  const next = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: connectTimeoutMs,
+    statement_timeout: statementTimeoutMs,
+    lock_timeout: statementTimeoutMs,
+    idle_in_transaction_session_timeout: statementTimeoutMs * 3,
+    application_name: applicationName,
+  });
+  next.on('error', (error) => { broken = error; });
+  await next.connect();
+  client = next;
+  broken = null;
+}
+
+// A connection that failed is never reused: the next statement connects
+// again, so a database that comes back is used again without a restart.
+async function ready() {
+  if (client && !broken) return client;
+  if (client) { const old = client; client = null; old.end().catch(() => {}); }
+  await connect();
+  return client;
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+
+port.on('message', async (request) => {
+  if (request.op === 'close') {
+    if (client) await client.end().catch(() => {});
+    client = null;
+    answer({ seq: request.seq, closed: true });
+    return;
+  }
+  let connection;
+  try {
+    connection = await ready();
+  } catch (error) {
+    answer({ seq: request.seq, error: errorOf(error, true) });
+    return;
+  }
+  try {
+    const result = await connection.query(
+      // Without values and name, pg uses the simple protocol: several statements allowed.
+      { name: request.name, text: request.text, values: request.values, rowMode: 'array' },
+    );
+    const last = Array.isArray(result) ? result[result.length - 1] : result;
+    answer({
+      seq: request.seq,
+      rows: last && last.rows ? last.rows : [],
+      fields: last && last.fields ? last.fields.map((field) => field.name) : [],
+      rowCount: last && typeof last.rowCount === 'number' ? last.rowCount : 0,
+    });
+  } catch (error) {
+    const lost = broken !== null || CONNECTION_CODES.has(error && error.code) || /Connection terminated|not queryable/i.test(String(error && error.message));
+    if (lost) broken = broken || error;
+    answer({ seq: request.seq, error: errorOf(error, lost) });
+  }
+});
+answer({ seq: 0, started: true });
+`;
+
+/** What the worker sends back for one statement. */
+interface WorkerAnswer {
+  seq: number;
+  rows?: unknown[][];
+  fields?: string[];
+  rowCount?: number;
+  error?: { message: string; code?: string; detail?: string; constraint?: string; unavailable: boolean };
+}
+
+export interface PostgresOptions {
+  /** How long to wait for a connection (start-up, and again after the database was lost). */
+  connectTimeoutMs?: number;
+  /** statement_timeout and lock_timeout of the connection; the main thread gives up a little later. */
+  statementTimeoutMs?: number;
+  /** Shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+// ---- placeholders --------------------------------------------------------------
+
+export interface TranslatedSql {
+  text: string;
+  /** Positional: how many `?`; named: the names in $-order. */
+  positional: number;
+  names: string[];
+  /** Aliases written in mixed case (`AS lineId`), which PostgreSQL folds to lower case: lower → as written. */
+  aliases: Map<string, string>;
+}
+
+const IDENTIFIER_START = /[A-Za-z_]/;
+const IDENTIFIER_PART = /[A-Za-z0-9_]/;
+
+/**
+ * Translates SQLite placeholders to PostgreSQL's `$n`, leaving string
+ * literals, quoted identifiers and comments alone. `?` are numbered in order;
+ * @name, :name and $name (not `::` casts) get one number per distinct name.
+ * Mixing both kinds in one statement is refused, as better-sqlite3 does.
+ */
+export function translatePlaceholders(sql: string): TranslatedSql {
+  let text = '';
+  let positional = 0;
+  const names: string[] = [];
+  let index = 0;
+  while (index < sql.length) {
+    const char = sql[index]!;
+    const next = sql[index + 1];
+    if (char === "'" || char === '"') {
+      const end = closingQuote(sql, index, char);
+      text += sql.slice(index, end);
+      index = end;
+    } else if (char === '-' && next === '-') {
+      const end = sql.indexOf('\n', index);
+      const stop = end === -1 ? sql.length : end;
+      text += sql.slice(index, stop);
+      index = stop;
+    } else if (char === '/' && next === '*') {
+      const end = sql.indexOf('*/', index + 2);
+      const stop = end === -1 ? sql.length : end + 2;
+      text += sql.slice(index, stop);
+      index = stop;
+    } else if (char === '?') {
+      positional += 1;
+      text += `$${positional}`;
+      index += 1;
+    } else if (char === ':' && next === ':') {
+      text += '::';
+      index += 2;
+    } else if ((char === '@' || char === ':' || char === '$') && next !== undefined && IDENTIFIER_START.test(next)) {
+      let end = index + 1;
+      while (end < sql.length && IDENTIFIER_PART.test(sql[end]!)) end += 1;
+      const name = sql.slice(index + 1, end);
+      let number = names.indexOf(name) + 1;
+      if (number === 0) number = names.push(name);
+      text += `$${number}`;
+      index = end;
+    } else {
+      text += char;
+      index += 1;
+    }
+  }
+  if (positional > 0 && names.length > 0) {
+    throw new TypeError(`SQL mixes ? and named parameters: ${sql.slice(0, 120)}`);
+  }
+  const aliases = new Map<string, string>();
+  for (const match of sql.matchAll(/\bAS\s+([A-Za-z_][A-Za-z0-9_]*)/gi)) {
+    const alias = match[1]!;
+    if (alias !== alias.toLowerCase()) aliases.set(alias.toLowerCase(), alias);
+  }
+  return { text, positional, names, aliases };
+}
+
+function closingQuote(sql: string, start: number, quote: string): number {
+  let index = start + 1;
+  while (index < sql.length) {
+    if (sql[index] === quote) {
+      if (sql[index + 1] === quote) index += 2;
+      else return index + 1;
+    } else index += 1;
+  }
+  return sql.length;
+}
+
+type Value = string | number | Buffer | null;
+
+function bindValue(value: unknown): Value {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || Buffer.isBuffer(value)) return value as Value;
+  if (typeof value === 'bigint') return value.toString();
+  // better-sqlite3 refuses these too; the same mistake fails the same way on both engines.
+  throw new TypeError(`SQLite3 can only bind numbers, strings, bigints, buffers, and null (got ${typeof value})`);
+}
+
+function bindParameters(translated: TranslatedSql, args: unknown[]): Value[] {
+  if (translated.names.length > 0) {
+    const named = args[0];
+    if (args.length !== 1 || named === null || typeof named !== 'object' || Array.isArray(named)) {
+      throw new TypeError('This statement takes named parameters: pass one object');
+    }
+    return translated.names.map((name) => {
+      if (!(name in named)) throw new RangeError(`Missing named parameter "${name}"`);
+      return bindValue((named as Record<string, unknown>)[name]);
+    });
+  }
+  const flat = args.flatMap((arg) => (Array.isArray(arg) ? arg : [arg]));
+  if (flat.length !== translated.positional) {
+    throw new RangeError(`Too ${flat.length < translated.positional ? 'few' : 'many'} parameter values were provided`);
+  }
+  return flat.map(bindValue);
+}
+
+// ---- the handle ----------------------------------------------------------------
+
+class PostgresStatement {
+  #pluck = false;
+  #raw = false;
+  readonly #db: PostgresHallDatabase;
+  readonly #translated: TranslatedSql;
+  readonly #name: string;
+  readonly source: string;
+
+  constructor(db: PostgresHallDatabase, source: string, translated: TranslatedSql, name: string) {
+    this.#db = db;
+    this.source = source;
+    this.#translated = translated;
+    this.#name = name;
+  }
+
+  pluck(toggle = true): this {
+    this.#pluck = toggle;
+    if (toggle) this.#raw = false;
+    return this;
+  }
+
+  raw(toggle = true): this {
+    this.#raw = toggle;
+    if (toggle) this.#pluck = false;
+    return this;
+  }
+
+  run(...args: unknown[]): Database.RunResult {
+    const answer = this.#db.query(this.#translated.text, bindParameters(this.#translated, args), this.#name);
+    return { changes: answer.rowCount ?? 0, lastInsertRowid: 0 };
+  }
+
+  get(...args: unknown[]): unknown {
+    return this.shape(this.#db.query(this.#translated.text, bindParameters(this.#translated, args), this.#name))[0];
+  }
+
+  all(...args: unknown[]): unknown[] {
+    return this.shape(this.#db.query(this.#translated.text, bindParameters(this.#translated, args), this.#name));
+  }
+
+  iterate(...args: unknown[]): IterableIterator<unknown> {
+    return this.all(...args)[Symbol.iterator]();
+  }
+
+  private shape(answer: WorkerAnswer): unknown[] {
+    const rows = answer.rows ?? [];
+    if (this.#pluck) return rows.map((row) => row[0]);
+    if (this.#raw) return rows;
+    const fields = (answer.fields ?? []).map((field) => this.#translated.aliases.get(field) ?? field);
+    return rows.map((row) => {
+      const record: Record<string, unknown> = {};
+      fields.forEach((field, index) => (record[field] = row[index]));
+      return record;
+    });
+  }
+}
+
+/** The handle: better-sqlite3's calls the hall uses, over one PostgreSQL connection. */
+export class PostgresHallDatabase {
+  readonly [POSTGRES_DIALECT] = true;
+  readonly memory = false;
+  readonly readonly = false;
+  readonly name: string;
+  #open = true;
+  #depth = 0;
+  #seq = 0;
+  readonly #flag = new Int32Array(new SharedArrayBuffer(4));
+  readonly #port: MessagePort;
+  readonly #worker: Worker;
+  readonly #waitMs: number;
+  readonly #statements = new Map<string, { translated: TranslatedSql; name: string }>();
+
+  constructor(url: string, options: PostgresOptions = {}) {
+    const { connectTimeoutMs = 5000, statementTimeoutMs = 10_000, applicationName = 'halldesk-hall-server' } = options;
+    this.name = maskUrl(url);
+    this.#waitMs = Math.max(connectTimeoutMs, statementTimeoutMs) + 2000;
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    const driver = createRequire(import.meta.url).resolve('pg');
+    this.#worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { port: port2, flag: this.#flag, url, driver, connectTimeoutMs, statementTimeoutMs, applicationName },
+      transferList: [port2],
+    });
+    // The worker must not keep the process alive once the server has closed.
+    this.#worker.unref();
+    this.#port.unref();
+    this.#await(0);
+  }
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  get inTransaction(): boolean {
+    return this.#depth > 0;
+  }
+
+  prepare(source: string): PostgresStatement {
+    let known = this.#statements.get(source);
+    if (!known) {
+      known = { translated: translatePlaceholders(source), name: `hd${this.#statements.size + 1}` };
+      this.#statements.set(source, known);
+    }
+    return new PostgresStatement(this, source, known.translated, known.name);
+  }
+
+  /** Several statements, no parameters (the simple query protocol). */
+  exec(source: string): this {
+    this.query(source, undefined, undefined);
+    return this;
+  }
+
+  /**
+   * better-sqlite3's transaction(): a function that runs `fn` in BEGIN … COMMIT
+   * (a SAVEPOINT when already inside one) and rolls back if it throws.
+   * .immediate/.deferred/.exclusive are the same on PostgreSQL: its locks are
+   * taken by the statements (SELECT … FOR UPDATE), not by the BEGIN.
+   */
+  transaction<A extends unknown[], R>(fn: (...args: A) => R) {
+    const run = (...args: A): R => {
+      const depth = this.#depth;
+      const savepoint = `hd_savepoint_${depth}`;
+      this.query(depth === 0 ? 'BEGIN' : `SAVEPOINT ${savepoint}`);
+      this.#depth = depth + 1;
+      try {
+        const result = fn(...args);
+        if (result instanceof Promise) throw new TypeError('Transaction function cannot return a promise');
+        this.#depth = depth;
+        this.query(depth === 0 ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`);
+        return result;
+      } catch (error) {
+        this.#depth = depth;
+        try {
+          this.query(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}`);
+          if (depth > 0) this.query(`RELEASE SAVEPOINT ${savepoint}`);
+        } catch {
+          // The connection is gone: PostgreSQL has rolled the transaction back itself.
+        }
+        throw error;
+      }
+    };
+    return Object.assign(run, { deferred: run, immediate: run, exclusive: run, default: run });
+  }
+
+  /**
+   * Only `user_version` (read, or `user_version = N`), kept in the one-row
+   * table hall_schema_version: the migration runner's question on both engines.
+   */
+  pragma(source: string, options: { simple?: boolean } = {}): unknown {
+    const set = /^\s*user_version\s*=\s*(\d+)\s*$/i.exec(source);
+    if (set) {
+      this.ensureVersionTable();
+      this.query('UPDATE hall_schema_version SET version = $1', [Number(set[1])]);
+      return [];
+    }
+    if (/^\s*user_version\s*$/i.test(source)) {
+      this.ensureVersionTable();
+      const version = this.query('SELECT version FROM hall_schema_version').rows?.[0]?.[0] as number;
+      return options.simple ? version : [{ user_version: version }];
+    }
+    throw new Error(`PRAGMA ${source} 是 SQLite 的设置，PostgreSQL 上没有 (PRAGMA ${source} is SQLite's, not PostgreSQL's)`);
+  }
+
+  close(): this {
+    if (!this.#open) return this;
+    this.#open = false;
+    try {
+      this.#send({ op: 'close' });
+    } catch {
+      // Closing a connection that is already gone.
+    }
+    void this.#worker.terminate();
+    this.#port.close();
+    return this;
+  }
+
+  private ensureVersionTable(): void {
+    this.query(
+      `CREATE TABLE IF NOT EXISTS hall_schema_version (version integer NOT NULL);
+       INSERT INTO hall_schema_version (version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM hall_schema_version)`,
+    );
+  }
+
+  /** One statement, waited for. Throws the database's error (with its SQLSTATE as `code`). */
+  query(text: string, values?: Value[], name?: string): WorkerAnswer {
+    if (!this.#open) throw new TypeError('The database connection is not open');
+    return this.#send({ op: 'query', text, values, name });
+  }
+
+  #send(request: Record<string, unknown>): WorkerAnswer {
+    this.#seq += 1;
+    this.#port.postMessage({ ...request, seq: this.#seq });
+    return this.#await(this.#seq);
+  }
+
+  // The worker posts its answer, then sets the flag and wakes this thread. The
+  // port is read before each wait, so an answer posted between a read and the
+  // flag's reset is never missed; a stale flag costs one more turn.
+  #await(seq: number): WorkerAnswer {
+    const deadline = Date.now() + this.#waitMs;
+    for (;;) {
+      const received = receiveMessageOnPort(this.#port)?.message as WorkerAnswer | undefined;
+      if (received) {
+        // An answer to a statement given up on earlier is dropped.
+        if (received.seq !== seq) continue;
+        if (received.error) throw errorFrom(received.error, this.name);
+        return received;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.wait(this.#flag, 0, 0, left) === 'timed-out') {
+        throw new HallDatabaseUnavailable(
+          `大厅数据库 ${this.name} 在 ${this.#waitMs} ms 内没有应答 (the hall database did not answer in time)`,
+        );
+      }
+      Atomics.store(this.#flag, 0, 0);
+    }
+  }
+}
+
+function errorFrom(error: NonNullable<WorkerAnswer['error']>, name: string): Error {
+  if (error.unavailable) {
+    return new HallDatabaseUnavailable(`无法连接大厅数据库 ${name}：${error.message} (cannot reach the hall database)`, {
+      cause: error,
+    });
+  }
+  return Object.assign(new Error(error.message), { code: error.code, detail: error.detail, constraint: error.constraint });
+}
+
+/** The URL with its password replaced, for messages and logs. */
+export function maskUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://（地址无法解析）';
+  }
+}
+
+/**
+ * Opens the hall's PostgreSQL database named by HALL_DATABASE_URL. A URL that
+ * does not parse, or a database that cannot be reached, is refused with a
+ * message naming the setting, in Chinese and English.
+ */
+export function openPostgresHallDatabase(url: string, options: PostgresOptions = {}): HallDatabase {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(
+      `HALL_DATABASE_URL 不是有效的 PostgreSQL 地址，应形如 postgres://用户@主机:端口/数据库 ` +
+        `(HALL_DATABASE_URL is not a valid PostgreSQL URL; expected postgres://user@host:port/database)`,
+    );
+  }
+  if (!/^postgres(ql)?:$/i.test(parsed.protocol) || parsed.pathname.replace(/^\//, '') === '') {
+    throw new Error(
+      `HALL_DATABASE_URL 应形如 postgres://用户@主机:端口/数据库，并写明数据库名：${maskUrl(url)} ` +
+        `(HALL_DATABASE_URL must be postgres://user@host:port/database, with the database named)`,
+    );
+  }
+  let db: PostgresHallDatabase | undefined;
+  try {
+    db = new PostgresHallDatabase(url, options);
+    db.query('SELECT 1');
+    return db as unknown as HallDatabase;
+  } catch (error) {
+    db?.close();
+    const reason = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
+    throw new Error(
+      `无法连接 HALL_DATABASE_URL 指定的 PostgreSQL 数据库 ${maskUrl(url)}：${reason}。请检查地址、端口、用户和数据库是否存在，以及 PostgreSQL 是否已启动。` +
+        ` (Cannot connect to the PostgreSQL database in HALL_DATABASE_URL, ${maskUrl(url)}: ${reason}. Check the host, port, user and database name, and that PostgreSQL is running.)`,
+      { cause: error },
+    );
+  }
+}
