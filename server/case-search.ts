@@ -121,10 +121,12 @@ export function createCaseSearch(db: HallDatabase, options: { clock: () => Date;
        c.owed_by AS owedBy, c.refuse_reason AS refuseReason, d.name AS deviceName
      FROM cases AS c JOIN devices AS d ON d.id = c.device_id WHERE c.case_no = ?`,
   );
-  const insertAudit = db.prepare<[string, string, string, string, string, string, number | null]>(
-    `INSERT INTO case_audit (at, action, case_no, staff_no, staff_name, device_id, device_name, window_id)
-     VALUES (?, 'open_case', ?, ?, ?, ?, ?, ?)`,
-  );
+  const insertAudit = db
+    .prepare<[string, string, string, string, string, string, number | null], number>(
+      `INSERT INTO case_audit (at, action, case_no, staff_no, staff_name, device_id, device_name, window_id)
+       VALUES (?, 'open_case', ?, ?, ?, ?, ?, ?) RETURNING id`,
+    )
+    .pluck();
   const selectDeviceName = db.prepare<[string], string>('SELECT name FROM devices WHERE id = ?').pluck();
 
   function windowName(windowId: number): string {
@@ -234,7 +236,7 @@ export function createCaseSearch(db: HallDatabase, options: { clock: () => Date;
       return db.transaction((): CaseDetails => {
         const row = selectDetails.get(caseNo);
         if (!row) throw new HallError('NOT_FOUND', `没有办件编号为 ${caseNo} 的办件，请核对编号`, 404);
-        const { lastInsertRowid } = insertAudit.run(
+        const auditId = insertAudit.get(
           clock().toISOString(),
           caseNo,
           manager.staffNo,
@@ -252,7 +254,7 @@ export function createCaseSearch(db: HallDatabase, options: { clock: () => Date;
           owedBy: row.owedBy,
           refuseReason: row.refuseReason,
           deviceName: row.deviceName,
-          auditId: Number(lastInsertRowid),
+          auditId: auditId!,
         };
       })();
     },

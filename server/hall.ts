@@ -118,7 +118,8 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
   const deviceProofRequests = new Map<string, { count: number; since: number }>();
 
   const insertEnrollmentCode = db.prepare<[string, string, number | null, string, string]>(
-    `INSERT OR IGNORE INTO enrollment_codes (code, role, window_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+    `INSERT INTO enrollment_codes (code, role, window_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT DO NOTHING`,
   );
   const selectUsableCode = db.prepare<[string, string], { role: DeviceRole; windowId: number | null }>(
     `SELECT role, window_id AS windowId FROM enrollment_codes
@@ -161,10 +162,12 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
       'SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE day = ? AND line_id = ?',
     )
     .pluck();
-  const insertTicket = db.prepare<[string, string, number, string, Priority, string, string]>(
-    `INSERT INTO tickets (day, line_id, seq, number, priority, status, issued_at, issued_by)
-     VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?)`,
-  );
+  const insertTicket = db
+    .prepare<[string, string, number, string, Priority, string, string], number>(
+      `INSERT INTO tickets (day, line_id, seq, number, priority, status, issued_at, issued_by)
+       VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?) RETURNING id`,
+    )
+    .pluck();
   const aheadOf = createAheadCount(db);
   // Within one line and priority the first in order goes first, so the head of
   // each (line, priority) queue is all the ranking needs to see; tickets sent
@@ -564,16 +567,8 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
             );
           }
           const number = line.id + String(seq).padStart(3, '0');
-          const { lastInsertRowid } = insertTicket.run(
-            day,
-            line.id,
-            seq,
-            number,
-            request.priority,
-            at.toISOString(),
-            device.id,
-          );
-          const ticket = selectTicket.get(Number(lastInsertRowid)) as Ticket;
+          const id = insertTicket.get(day, line.id, seq, number, request.priority, at.toISOString(), device.id)!;
+          const ticket = selectTicket.get(id) as Ticket;
           record('issue', device, at, { ticketId: ticket.id });
           return { ticket, ahead: aheadOf(day, ticket) };
         })

@@ -75,10 +75,12 @@ export function createWalkInQueue(
   const selectPlace = db
     .prepare<[string, string], number>('SELECT COALESCE(MAX(COALESCE(sort_key, id)), 0) FROM tickets WHERE day = ? AND issued_at <= ?')
     .pluck();
-  const insertTicket = db.prepare<[string, string, number, string, string, string, string, number]>(
-    `INSERT INTO tickets (day, line_id, seq, number, priority, status, issued_at, issued_by, queue_line_id, sort_key)
-     VALUES (?, ?, ?, ?, 'normal', 'waiting', ?, ?, ?, ?)`,
-  );
+  const insertTicket = db
+    .prepare<[string, string, number, string, string, string, string, number], number>(
+      `INSERT INTO tickets (day, line_id, seq, number, priority, status, issued_at, issued_by, queue_line_id, sort_key)
+       VALUES (?, ?, ?, ?, 'normal', 'waiting', ?, ?, ?, ?) RETURNING id`,
+    )
+    .pluck();
   const insertLog = db.prepare<[string, string, number, number]>(
     `INSERT INTO hall_log (at, action, device_id, window_id, ticket_id, staff_id) VALUES (?, 'issue', ?, ?, ?, NULL)`,
   );
@@ -124,8 +126,7 @@ export function createWalkInQueue(
         insertWalkIn.run(args.windowId, args.day, args.seq, args.number, device.id, args.lineId, args.staffNo, args.issuedAt, mutationSeq ?? ENTERED_ONLINE);
       }
       const place = selectPlace.get(args.day, args.issuedAt) ?? 0;
-      const { lastInsertRowid } = insertTicket.run(args.day, prefix, args.seq, args.number, args.issuedAt, device.id, args.lineId, place);
-      const id = Number(lastInsertRowid);
+      const id = insertTicket.get(args.day, prefix, args.seq, args.number, args.issuedAt, device.id, args.lineId, place)!;
       insertLog.run(clock().toISOString(), device.id, args.windowId, id);
       return { ticket: selectTicketOf.get(args.day, prefix, args.seq)!, created: true };
     },
