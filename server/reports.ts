@@ -21,6 +21,8 @@ import {
 } from '../common/reports.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
+import { dialectOf } from './storage/hall-database.ts';
+import { jsonArrayAgg, type Dialect } from './storage/dialect.ts';
 
 /** window_id, staff_no, line_id, item_code, wait_s, service_s */
 /** window_id, staff_no, line_id, item_code, count, wait_s[] and service_s[] as JSON */
@@ -68,8 +70,8 @@ export const REPORT_SQL = {
    * seconds as JSON arrays (workloadReport): a tenth of the rows to step through and one
    * JSON.parse each, instead of a row per ticket.
    */
-  services: () =>
-    `SELECT window_id, staff_no, line_id, item_code, COUNT(*), json_group_array(wait_s), json_group_array(service_s)
+  services: (dialect: Dialect = 'sqlite') =>
+    `SELECT window_id, staff_no, line_id, item_code, COUNT(*), ${jsonArrayAgg(dialect, 'wait_s')}, ${jsonArrayAgg(dialect, 'service_s')}
      FROM report_services WHERE day BETWEEN ? AND ?
      GROUP BY day, window_id, staff_no, line_id, item_code`,
   /** Served counts only (ratingReport): per day and (window, clerk, line, item). */
@@ -186,6 +188,7 @@ const groupOf = (map: Map<string, Group>, key: string): Group => {
 
 export function createReports(db: HallDatabase, { clock }: { clock: () => Date }) {
   const config = createConfigStore(db);
+  const dialect = dialectOf(db);
   const knownStaffNo = db.prepare<[string], number>('SELECT 1 FROM staff_credentials WHERE staff_no = ?').pluck();
 
   function check(query: ReportQuery): void {
@@ -272,7 +275,7 @@ export function createReports(db: HallDatabase, { clock }: { clock: () => Date }
       tupleOf(windowId, staffNo, lineId, itemCode).groups;
     if (want.services) {
       for (const [windowId, staffNo, lineId, itemCode, count, waitsJson, servicesJson] of db
-        .prepare<unknown[], ServiceRow>(REPORT_SQL.services())
+        .prepare<unknown[], ServiceRow>(REPORT_SQL.services(dialect))
         .raw()
         .iterate(query.from, query.to) as Iterable<ServiceRow>) {
         if (!kept(windowId, staffNo)) continue;

@@ -62,6 +62,8 @@ import { businessDay, type Device } from './hall.ts';
 import { parseWithZhMessages } from './validate.ts';
 import { createWalkInQueue } from './walk-in-queue.ts';
 import { hallDayRange } from '../common/hall-time.ts';
+import { dialectOf, isConstraintViolation, isUniqueViolation } from './storage/hall-database.ts';
+import { indexedBy } from './storage/dialect.ts';
 
 export interface SyncOptions {
   clock: () => Date;
@@ -293,7 +295,7 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
             m.seq,
           );
         } catch (error) {
-          if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+          if (isUniqueViolation(error)) {
             throw new Rejection(`办件编号 ${args.caseNo} 在服务器上已存在，本条未入库；请核对该办件`);
           }
           throw error;
@@ -353,7 +355,7 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
         try {
           insertRating.run({ ...rating, deviceId: device.id, seq: m.seq });
         } catch (error) {
-          if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+          if (isUniqueViolation(error)) {
             throw new Rejection(`评价 ${rating.id} 在服务器上已存在，本条未入库（一次一评）`);
           }
           throw error;
@@ -372,7 +374,7 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
         try {
           insertFollowUp.run(device.id, args.id, args.ratingId, args.dueDate, args.at);
         } catch (error) {
-          if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+          if (isUniqueViolation(error)) {
             throw new Rejection(`差评回访 ${args.id} 在服务器上已登记`);
           }
           throw error;
@@ -442,10 +444,6 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
   }
   /** Nested in the batch: a savepoint, so a rule failure undoes this mutation's writes only. */
   const applyInSavepoint = db.transaction(applyEffects);
-
-  const isConstraint = (error: unknown) =>
-    typeof (error as { code?: unknown }).code === 'string' &&
-    (error as { code: string }).code.startsWith('SQLITE_CONSTRAINT');
 
   const pushBatch = db.transaction((device: Device, mutations: readonly Mutation[]) => {
     /** Where this device's chain became keyed (its applied sync.chain_keyed record), or null. */
@@ -517,7 +515,7 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
           applyInSavepoint(device, m);
         } catch (error) {
           if (error instanceof Rejection) reason = error.message;
-          else if (isConstraint(error))
+          else if (isConstraintViolation(error))
             reason = `记录内容与服务器数据不一致，本条未入库：${String((error as Error).message).slice(0, 120)}`;
           else throw error;
         }
@@ -560,7 +558,7 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
   const selectQueueVersion = db.prepare<[], number>('SELECT COALESCE(MAX(version), 0) FROM hall_log').pluck();
   const selectFirstVersionSince = db
     .prepare<[string], number | null>(
-      'SELECT MIN(version) FROM hall_log INDEXED BY hall_log_by_at WHERE at >= ?',
+      `SELECT MIN(version) FROM hall_log ${indexedBy(dialectOf(db), 'hall_log_by_at')} WHERE at >= ?`,
     )
     .pluck();
   const selectLogAfter = db.prepare<
@@ -602,12 +600,12 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
     `SELECT version, case_no AS caseNo, status, outcome, finished_at AS finishedAt, finished_by AS finishedBy
      FROM case_changes WHERE window_id = ? AND version > ? ORDER BY version LIMIT ?`,
   );
-  const insertCaseChange = db.prepare<
-    [string, number, string, string | null, string | null, string | null, string]
-  >(
-    `INSERT INTO case_changes (case_no, window_id, status, outcome, finished_at, finished_by, at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insertCaseChange = db
+    .prepare<[string, number, string, string | null, string | null, string | null, string], number>(
+      `INSERT INTO case_changes (case_no, window_id, status, outcome, finished_at, finished_by, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING version`,
+    )
+    .pluck();
 
   /** The ISO time the hall's business day of `at` began (Beijing time, as businessDay()). */
   function dayStart(at: Date): string {
@@ -818,7 +816,7 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
             throw new HallError('CONFLICT', `办件 ${caseNo} 不是已受理待办结的状态，不能办结`, 409);
           }
           const updated = selectCase.get(caseNo)!;
-          const { lastInsertRowid } = insertCaseChange.run(
+          const version = insertCaseChange.get(
             caseNo,
             updated.window_id,
             updated.status,
@@ -827,7 +825,7 @@ export function createSync(db: HallDatabase, { clock, publish }: SyncOptions) {
             updated.finished_by,
             at,
           );
-          return { updated, version: Number(lastInsertRowid) };
+          return { updated, version: version! };
         })
         .immediate();
       publish({ type: 'cases', windowId: updated.window_id, version });

@@ -32,6 +32,8 @@ import type { CreateAppointmentRequest } from '../common/ticket-ops.ts';
 import { serviceTiming } from '../common/overtime.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
+import { dialectOf } from './storage/hall-database.ts';
+import { indexedBy } from './storage/dialect.ts';
 
 
 /**
@@ -115,6 +117,7 @@ export function createTicketOps(
   { clock, publish }: { clock: () => Date; publish: (event: HallEvent) => void },
 ) {
   const config = createConfigStore(db);
+  const dialect = dialectOf(db);
 
   const selectTicket = db.prepare<[number], Ticket>(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE id = ?`);
   const selectByNumber = db.prepare<[string, string], Ticket>(
@@ -188,13 +191,13 @@ export function createTicketOps(
   const countTargetedToday = db.prepare<[string], { lineId: string; targetWindowId: number; waiting: number }>(
     // INDEXED BY: without statistics the planner would walk the day's waiting heads instead.
     `SELECT ${EFFECTIVE_LINE} AS lineId, target_window_id AS targetWindowId, COUNT(*) AS waiting
-     FROM tickets INDEXED BY tickets_waiting_targeted
+     FROM tickets ${indexedBy(dialect, 'tickets_waiting_targeted')}
      WHERE status = 'waiting' AND target_window_id IS NOT NULL AND day = ? GROUP BY 1, 2`,
   );
   const aheadOf = createAheadCount(db);
   const selectParked = db.prepare<[string], Ticket>(
     // The few parked tickets (tickets_parked), not a pass over the day's.
-    `SELECT ${TICKET_COLUMNS} FROM tickets INDEXED BY tickets_parked WHERE status = 'parked' AND day = ? ORDER BY id`,
+    `SELECT ${TICKET_COLUMNS} FROM tickets ${indexedBy(dialect, 'tickets_parked')} WHERE status = 'parked' AND day = ? ORDER BY id`,
   );
   const selectNoShows = db.prepare<[string], Ticket>(
     `SELECT ${TICKET_COLUMNS} FROM tickets WHERE status = 'no_show' AND day = ? ORDER BY ended_at DESC, id DESC`,
@@ -202,10 +205,12 @@ export function createTicketOps(
   const selectLastSeq = db
     .prepare<[string, string], number>('SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE day = ? AND line_id = ?')
     .pluck();
-  const insertTicket = db.prepare<[string, string, number, string, Priority, string, string]>(
-    `INSERT INTO tickets (day, line_id, seq, number, priority, status, issued_at, issued_by)
-     VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?)`,
-  );
+  const insertTicket = db
+    .prepare<[string, string, number, string, Priority, string, string], number>(
+      `INSERT INTO tickets (day, line_id, seq, number, priority, status, issued_at, issued_by)
+       VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?) RETURNING id`,
+    )
+    .pluck();
   const appointmentColumns = `code, line_id AS lineId, day, slot_start AS slotStart, slot_end AS slotEnd,
     ticket_id AS ticketId, checked_in_at AS checkedInAt`;
   const selectAppointment = db.prepare<[string], AppointmentRow>(
@@ -540,7 +545,7 @@ export function createTicketOps(
         }
         const number = line.id + String(seq).padStart(3, '0');
         const priority: Priority = onTime ? 'appointment' : 'normal';
-        const id = Number(insertTicket.run(today, line.id, seq, number, priority, at.toISOString(), device.id).lastInsertRowid);
+        const id = insertTicket.get(today, line.id, seq, number, priority, at.toISOString(), device.id)!;
         markCheckedIn.run(id, at.toISOString(), windowId, appointment.code);
         log('check_in', device, at, windowId, id);
         const ticket = selectTicket.get(id)!;

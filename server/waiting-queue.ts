@@ -10,6 +10,8 @@
 import { PRIORITY_RANK } from '../common/queue.ts';
 import type { Priority } from '../common/model.ts';
 import type { HallDatabase } from './db.ts';
+import { dialectOf } from './storage/hall-database.ts';
+import { indexedBy } from './storage/dialect.ts';
 
 /** The line a ticket waits in now (转业务 sets queue_line_id). */
 export const EFFECTIVE_LINE = 'COALESCE(queue_line_id, line_id)';
@@ -28,7 +30,7 @@ export function createAheadCount(db: HallDatabase): (day: string, ticket: AheadO
   const selectWaiting = db
     .prepare<[string, string], number>('SELECT waiting FROM queue_waiting WHERE day = ? AND line_id = ?')
     .pluck();
-  const waitingWhere = `FROM tickets INDEXED BY tickets_waiting_heads
+  const waitingWhere = `FROM tickets ${indexedBy(dialectOf(db), 'tickets_waiting_heads')}
     WHERE status = 'waiting' AND day = ? AND ${EFFECTIVE_LINE} = ? AND priority = ?`;
   const countOfPriority = db
     .prepare<[string, string, string], number>(`SELECT COUNT(*) ${waitingWhere}`)
