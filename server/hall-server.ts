@@ -21,7 +21,7 @@ import { PUBLIC_PAGE_CSP, type PublicPage } from './public-page.ts';
 import { createConfigStore } from './config-store.ts';
 import { openHallDatabase } from './db.ts';
 import { startCheckpoints } from './checkpoints.ts';
-import { dialectOf } from './storage/hall-database.ts';
+import { dialectOf, HallDatabaseUnavailable } from './storage/hall-database.ts';
 import { startGroupCommit } from './group-commit.ts';
 import { createDeviceSetups } from './device-setups.ts';
 import { createEventHub } from './events.ts';
@@ -530,6 +530,15 @@ export function createHallServer(options: HallServerOptions): HallServer {
 
   function sendError(req: IncomingMessage, res: ServerResponse, pathname: string, error: unknown): void {
     if (error instanceof HallError) return sendJson(req, res, error.status, error.toJSON(), error.details.retryAt);
+    if (error instanceof HallDatabaseUnavailable) {
+      // The counter takes this as the hall being out of reach: it works offline-first and syncs once it answers again.
+      log(JSON.stringify({ at: clock().toISOString(), level: 'error', path: pathname.slice(0, 200), error: error.message }));
+      const unavailable: ApiError = {
+        code: 'SERVER_UNREACHABLE',
+        message: '大厅数据库暂时无法访问：柜台按离线方式继续办理，恢复后自动同步；如持续出现请联系大厅管理员',
+      };
+      return sendJson(req, res, 503, unavailable);
+    }
     log(
       JSON.stringify({ at: clock().toISOString(), level: 'error', path: pathname.slice(0, 200), error: String(error) }),
     );

@@ -400,6 +400,9 @@ export class PostgresHallDatabase {
       return [];
     }
     if (/^\s*user_version\s*$/i.test(source)) {
+      // Read inside the migration's transaction, it also waits for any other
+      // process migrating the same database (several workers start at once).
+      if (this.inTransaction) this.query("SELECT pg_advisory_xact_lock(hashtext('halldesk-migrate'))");
       this.ensureVersionTable();
       const version = this.query('SELECT version FROM hall_schema_version').rows?.[0]?.[0] as number;
       return options.simple ? version : [{ user_version: version }];
