@@ -153,6 +153,19 @@ export function createEventHub({ hintEveryMs = QUEUE_HINT_EVERY_MS, waiting }: E
       }
     },
 
+    /**
+     * Events may have been lost (server/event-bus.ts: the process's LISTEN
+     * connection was down): every stream hears `hello` again, on which a
+     * counter pulls everything, as after a reconnect of its own.
+     */
+    missed(version: number): void {
+      queueVersion = Math.max(queueVersion, version);
+      for (const stream of streams) {
+        stream.queueVersion = queueVersion;
+        send(stream, { type: 'hello', version: queueVersion });
+      }
+    },
+
     /** Ends every stream, so that the server can close. */
     closeAll(): void {
       if (soon) clearImmediate(soon);

@@ -25,6 +25,7 @@ import { dialectOf, HallDatabaseUnavailable } from './storage/hall-database.ts';
 import { startGroupCommit } from './group-commit.ts';
 import { createDeviceSetups } from './device-setups.ts';
 import { createEventHub } from './events.ts';
+import { createEventBus } from './event-bus.ts';
 import { createHall, startCallNextReplyPruning, type Device, type PruneTimer } from './hall.ts';
 import { createHostCheck } from './host-check.ts';
 import { createFollowUps } from './follow-ups.ts';
@@ -207,7 +208,19 @@ export function createHallServer(options: HallServerOptions): HallServer {
   const checkpoints = onFile ? startCheckpoints(options.dbPath, { log }) : null;
   // Every change the hall publishes also moves the manager's overview (server/hall-overview.ts);
   // queue hints carry the waiting counts (read when a hint goes out, after sync exists).
-  const events = tapPublish(createEventHub({ waiting: () => sync.waitingNow() }), () => overview.touch());
+  const hub = tapPublish(createEventHub({ waiting: () => sync.waitingNow() }), () => overview.touch());
+  // A change's event reaches the streams of every process on the database: in process on SQLite,
+  // through LISTEN/NOTIFY on PostgreSQL (server/event-bus.ts). Modules publish to the bus; the hub hears it.
+  const bus = createEventBus(db, { url: options.dbPath, log });
+  bus.subscribe({
+    event: (event) => {
+      if (event.type === 'config') configVersionAnnounced = Math.max(configVersionAnnounced, event.version);
+      hub.publish(event);
+    },
+    touch: () => overview.touch(),
+    missed: () => hub.missed(hall.version()),
+  });
+  const events = { ...hub, publish: bus.publish };
   const hall = createHall(db, { clock, publish: events.publish, signInDelayMs: options.signInDelayMs });
   const sync = createSync(db, { clock, publish: events.publish });
   const followUps = createFollowUps(db, { clock });
@@ -242,7 +255,8 @@ export function createHallServer(options: HallServerOptions): HallServer {
       const version = configStore.version();
       if (version === configVersionAnnounced) return;
       configVersionAnnounced = version;
-      events.publish({ type: 'config', version });
+      // Every process watches: each tells its own streams.
+      hub.publish({ type: 'config', version });
     } catch (error) {
       // Counters still pull on their next reconnect; the next tick tries again.
       log(
@@ -290,7 +304,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
       const result = sync.push(device, body);
       // The applicants' ID numbers beside the push: hashed and dropped, never stored or logged (server/case-search.ts).
       caseSearch.intake(device, body.applicantIds);
-      overview.touch();
+      bus.touch();
       return result;
     },
     rejectedMutations: ({ query }) => sync.rejectedMutations(query),
@@ -376,7 +390,12 @@ export function createHallServer(options: HallServerOptions): HallServer {
       requireManager(device, OVERVIEW_MANAGERS_ONLY);
       return overview.answer(query);
     },
-    reportDevices: ({ device, params, body }) => overview.reportDevices(device, params.id, body),
+    reportDevices: ({ device, params, body }) => {
+      const answer = overview.reportDevices(device, params.id, body);
+      // The other processes' 大厅总览 too (this one's has moved already).
+      if (bus.kind === 'postgres') bus.touch();
+      return answer;
+    },
     searchCases: ({ device, query }) => {
       requireManager(device, CASE_SEARCH_MANAGERS_ONLY);
       return caseSearch.search(query);
@@ -639,6 +658,8 @@ export function createHallServer(options: HallServerOptions): HallServer {
     async listen(port = 8720, host = '127.0.0.1') {
       if (!(await seedHallIfEmpty(db, options.seedDir))) await upgradeHallConfig(db, options.seedDir);
       configVersionAnnounced = configStore.version();
+      // Events published from here on reach this process's streams.
+      await bus.ready();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -678,6 +699,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
       await stopped;
       await commits.close();
       await checkpoints?.stop();
+      await bus.close();
       db.close();
     },
   };

@@ -62,7 +62,7 @@ export function parseWorkers(option: string | undefined, env: string | undefined
 /** Refuses N > 1 workers on a SQLite hall: one process owns the file. */
 export function checkWorkersForBackend(workers: number, backend: 'sqlite' | 'postgres'): void {
   if (backend === 'sqlite' && workers > 1) {
-    throw new WorkersOptionError(
+    throw new Error(
       `SQLite 数据库只能由一个大厅服务器进程使用，不能启动 ${workers} 个工作进程：` +
         '多进程请改用 PostgreSQL（设置 HALL_DATABASE_URL=postgres://…），或去掉 --workers / HALL_WORKERS。' +
         ` / A SQLite hall database is owned by one server process, so ${workers} workers cannot share it:` +

@@ -1,0 +1,210 @@
+// How a change's live event reaches the event streams of every process of the
+// hall (issue 19, point 2). One interface, two implementations, chosen by the
+// database's dialect:
+//
+// - SQLite (one process owns the file): in process. publish() hands the event
+//   straight to the subscriber, the event hub of this process (server/events.ts).
+// - PostgreSQL (several processes on one database): publish() sends
+//   `SELECT pg_notify('hall_events', …)` through the hall's own synchronous
+//   driver — so when it is called inside a transaction, the event goes out on
+//   COMMIT and never for a change rolled back; called after a commit, it goes
+//   at once. Each process LISTENs on a connection of its own (an asynchronous
+//   `pg` Client, not the synchronous driver) and feeds what it hears, its own
+//   events included, into its event hub. PostgreSQL delivers notifications in
+//   commit order, once to each listening connection.
+//   When that connection is lost it is opened again with a back-off
+//   (LISTEN_RETRY_FIRST_MS … LISTEN_RETRY_MAX_MS); what was published in
+//   between is lost, so once listening again the bus tells its subscriber
+//   `missed()`: the hub sends every stream `hello`, on which a counter pulls
+//   everything (main/sync/hall-link.ts), as after its own reconnect.
+//
+// Besides HallEvents the bus carries `touch`: something only the manager's
+// overview shows changed (a device report, a push) — every process's 大厅总览
+// long polls are answered.
+import { createRequire } from 'node:module';
+import type { Client, Notification } from 'pg';
+import type { HallEvent } from '../common/http-api.ts';
+import { dialectOf, type HallDatabase } from './storage/hall-database.ts';
+
+/** The channel every process of one hall database listens on. */
+export const EVENT_CHANNEL = 'hall_events';
+export const LISTEN_RETRY_FIRST_MS = 250;
+export const LISTEN_RETRY_MAX_MS = 10_000;
+/** PostgreSQL refuses payloads of 8000 bytes and more. */
+const MAX_PAYLOAD_BYTES = 7_900;
+
+/** What one process hears from the bus. */
+export interface EventBusSubscriber {
+  /** A change's event, from this process or another. */
+  event(event: HallEvent): void;
+  /** Something the manager's overview shows changed. */
+  touch(): void;
+  /** Events may have been lost (the listening connection was down): streams should read everything again. */
+  missed(): void;
+}
+
+export interface EventBus {
+  /** Which implementation this is. */
+  readonly kind: 'local' | 'postgres';
+  /** Sends a change's event to every process's streams (PostgreSQL: on commit when inside a transaction). */
+  publish(event: HallEvent): void;
+  /** The overview changed (not a HallEvent): every process's long polls answer. */
+  touch(): void;
+  /** The one subscriber of this process (its event hub). */
+  subscribe(subscriber: EventBusSubscriber): void;
+  /** Resolves once the bus hears what is published (PostgreSQL: the first LISTEN is in place). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What travels on the channel. */
+type BusMessage = { e: HallEvent } | { t: 1 };
+
+/** The in-process bus (SQLite, and any single-process hall). */
+export function createLocalEventBus(): EventBus {
+  let subscriber: EventBusSubscriber | null = null;
+  return {
+    kind: 'local',
+    publish: (event) => subscriber?.event(event),
+    touch: () => subscriber?.touch(),
+    subscribe: (next) => void (subscriber = next),
+    ready: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+}
+
+export interface PostgresEventBusOptions {
+  /** The database's URL, for the listening connection. */
+  url: string;
+  /** One JSON line when the listening connection is lost and when it is back. */
+  log: (line: string) => void;
+  /** Back-off before the n-th attempt in a row to listen again (n ≥ 1); tests shorten it. */
+  retryDelayMs?: (attempt: number) => number;
+  /** Shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+export const listenRetryDelayMs = (attempt: number): number =>
+  Math.min(LISTEN_RETRY_MAX_MS, LISTEN_RETRY_FIRST_MS * 2 ** Math.max(0, attempt - 1));
+
+/**
+ * The bus over PostgreSQL's NOTIFY / LISTEN. `db` is the hall's synchronous
+ * handle (publishing goes through it, in the caller's transaction if any).
+ */
+export function createPostgresEventBus(db: HallDatabase, options: PostgresEventBusOptions): EventBus {
+  const { url, log, retryDelayMs = listenRetryDelayMs, applicationName = 'halldesk-hall-events' } = options;
+  const notify = db.prepare<[string]>(`SELECT pg_notify('${EVENT_CHANNEL}', ?)`);
+  // Kept out of the server bundle, as the synchronous driver does: pg stays in node_modules.
+  const pg = createRequire(import.meta.url)('pg') as typeof import('pg');
+  let subscriber: EventBusSubscriber | null = null;
+  let client: Client | null = null;
+  let closed = false;
+  let retry: NodeJS.Timeout | null = null;
+  let attempts = 0;
+  let listenedBefore = false;
+  let first: Promise<void> | null = null;
+  const line = (fields: Record<string, unknown>) =>
+    log(JSON.stringify({ at: new Date().toISOString(), what: 'event bus', ...fields }));
+
+  function send(message: BusMessage): void {
+    const text = JSON.stringify(message);
+    if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) throw new Error(`event too large for NOTIFY: ${text.slice(0, 80)}`);
+    if (db.inTransaction) {
+      // Part of the change: goes out on COMMIT, never if it rolls back; a failure fails the change.
+      notify.run(text);
+      return;
+    }
+    try {
+      notify.run(text);
+    } catch (error) {
+      // After the commit: the change stands; the hint is lost (streams re-read when the link comes back).
+      line({ level: 'error', error: String(error) });
+    }
+  }
+
+  function hear(notification: Notification): void {
+    if (notification.channel !== EVENT_CHANNEL || !notification.payload || !subscriber) return;
+    let message: BusMessage;
+    try {
+      message = JSON.parse(notification.payload) as BusMessage;
+    } catch {
+      return;
+    }
+    if ('e' in message) subscriber.event(message.e);
+    else subscriber.touch();
+  }
+
+  async function listen(): Promise<void> {
+    const next = new pg.Client({ connectionString: url, application_name: applicationName, keepAlive: true });
+    let lost = false;
+    const onLost = (error?: unknown) => {
+      if (lost) return;
+      lost = true;
+      if (client === next) client = null;
+      next.end().catch(() => {});
+      if (closed) return;
+      line({ level: 'error', state: 'lost', error: String(error ?? 'connection ended') });
+      schedule();
+    };
+    next.on('notification', hear);
+    next.on('error', onLost);
+    next.on('end', () => onLost());
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${EVENT_CHANNEL}`);
+    } catch (error) {
+      lost = true;
+      next.end().catch(() => {});
+      throw error;
+    }
+    if (closed) {
+      await next.end().catch(() => {});
+      return;
+    }
+    client = next;
+    attempts = 0;
+    if (listenedBefore) {
+      line({ state: 'listening again' });
+      // What was published while nobody here listened is lost: every stream re-reads.
+      subscriber?.missed();
+    }
+    listenedBefore = true;
+  }
+
+  function schedule(): void {
+    if (closed || retry) return;
+    attempts += 1;
+    retry = setTimeout(() => {
+      retry = null;
+      listen().catch((error: unknown) => {
+        line({ level: 'error', state: 'retry failed', attempt: attempts, error: String(error) });
+        schedule();
+      });
+    }, retryDelayMs(attempts));
+    retry.unref();
+  }
+
+  return {
+    kind: 'postgres',
+    publish: (event) => send({ e: event }),
+    touch: () => send({ t: 1 }),
+    subscribe: (next) => void (subscriber = next),
+    ready() {
+      first ??= listen();
+      return first;
+    },
+    async close() {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      retry = null;
+      const listening = client;
+      client = null;
+      await listening?.end().catch(() => {});
+    },
+  };
+}
+
+/** The bus for this database: LISTEN/NOTIFY on PostgreSQL, in process on SQLite. */
+export function createEventBus(db: HallDatabase, options: PostgresEventBusOptions): EventBus {
+  return dialectOf(db) === 'postgres' ? createPostgresEventBus(db, options) : createLocalEventBus();
+}
