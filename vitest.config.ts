@@ -1,11 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects (issue 19's test matrix): "sqlite" is every test as before (the
+// hall server on SQLite files); "server-postgres" runs the hall server's suite
+// again with each test hall in a PostgreSQL database of a throwaway cluster
+// (test/helpers/postgres.ts, started once by the globalSetup). One project:
+// `npx vitest run --project server-postgres test/server/x.test.ts`.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'sqlite', include: ['test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'server-postgres',
+          include: ['test/server/**/*.test.ts'],
+          env: { HALLDESK_TEST_BACKEND: 'postgres' },
+          globalSetup: ['./test/helpers/postgres-global-setup.ts'],
+        },
+      },
+    ],
   },
 });
