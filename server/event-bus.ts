@@ -22,6 +22,7 @@
 // overview shows changed (a device report, a push) — every process's 大厅总览
 // long polls are answered.
 import { createRequire } from 'node:module';
+import type * as PG from 'pg';
 import type { Client, Notification } from 'pg';
 import type { HallEvent } from '../common/http-api.ts';
 import { dialectOf, type HallDatabase } from './storage/hall-database.ts';
@@ -95,7 +96,7 @@ export function createPostgresEventBus(db: HallDatabase, options: PostgresEventB
   const { url, log, retryDelayMs = listenRetryDelayMs, applicationName = 'halldesk-hall-events' } = options;
   const notify = db.prepare<[string]>(`SELECT pg_notify('${EVENT_CHANNEL}', ?)`);
   // Kept out of the server bundle, as the synchronous driver does: pg stays in node_modules.
-  const pg = createRequire(import.meta.url)('pg') as typeof import('pg');
+  const pg = createRequire(import.meta.url)('pg') as typeof PG;
   let subscriber: EventBusSubscriber | null = null;
   let client: Client | null = null;
   let closed = false;
