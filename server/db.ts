@@ -10,9 +10,7 @@ import { applyMigrations, type Migration as GenericMigration } from '../common/m
 import { PRIVATE_FILE_MODE } from './private-file.ts';
 import { dialectOf, isPostgresTarget, type HallDatabase } from './storage/hall-database.ts';
 import { openPostgresHallDatabase } from './storage/postgres.ts';
-// LEAD-WIRING: import { POSTGRES_BASELINE_SQL, POSTGRES_BASELINE_VERSION } from './storage/postgres-schema.ts';
-const POSTGRES_BASELINE_VERSION = 16;
-const POSTGRES_BASELINE_SQL = 'SELECT 1/0';
+import { POSTGRES_BASELINE_SQL, POSTGRES_BASELINE_VERSION } from './storage/postgres-schema.ts';
 import { reportFactsMigration } from './report-facts.ts';
 import { managerDeskMigration } from './manager-desk-migration.ts';
 import { deviceNumbersMigration } from './device-numbers-migration.ts';
