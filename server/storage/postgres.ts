@@ -35,6 +35,8 @@ pg.types.setTypeParser(16, (text) => (text === 't' ? 1 : 0));
 const { port, flag, url, connectTimeoutMs, statementTimeoutMs, applicationName } = workerData;
 let client = null;
 let broken = null;
+/** The search_path of the connection: null = its default; undefined = not known (set it again). */
+let schema = null;
 
 function answer(message) {
   port.postMessage(message);
@@ -64,6 +66,7 @@ async function connect() {
   await next.connect();
   client = next;
   broken = null;
+  schema = null;
 }
 
 // A connection that failed is never reused: the next statement connects
@@ -92,6 +95,13 @@ port.on('message', async (request) => {
     return;
   }
   try {
+    // The statement's hall: its schema first on the path (pg_catalog stays implicit).
+    if ((request.schema || null) !== schema) {
+      await connection.query(request.schema ? 'SET search_path TO ' + pg.escapeIdentifier(request.schema) : 'RESET search_path');
+      schema = request.schema || null;
+    }
+    // A rolled-back transaction undoes a SET made inside it: set it again next time.
+    if (/^ROLLBACK/i.test(request.text.trim())) schema = undefined;
     const result = await connection.query(
       // Without values and name, pg uses the simple protocol: several statements allowed.
       { name: request.name, text: request.text, values: request.values, rowMode: 'array' },
@@ -300,20 +310,21 @@ class PostgresStatement {
   }
 }
 
-/** The handle: better-sqlite3's calls the hall uses, over one PostgreSQL connection. */
-export class PostgresHallDatabase {
-  readonly [POSTGRES_DIALECT] = true;
-  readonly memory = false;
-  readonly readonly = false;
+/**
+ * One PostgreSQL connection on its worker thread, and the blocking round trip
+ * to it. Several handles may share it (one per hall, each in its own schema):
+ * the worker sets the search_path a statement needs before running it.
+ */
+export class PostgresLink {
   readonly name: string;
   #open = true;
-  #depth = 0;
   #seq = 0;
   readonly #flag = new Int32Array(new SharedArrayBuffer(4));
   readonly #port: MessagePort;
   readonly #worker: Worker;
   readonly #waitMs: number;
-  readonly #statements = new Map<string, { translated: TranslatedSql; name: string }>();
+  /** Statement text → its translation and its prepared name on this connection. */
+  readonly statements = new Map<string, { translated: TranslatedSql; name: string }>();
 
   constructor(url: string, options: PostgresOptions = {}) {
     const { connectTimeoutMs = 5000, statementTimeoutMs = 10_000, applicationName = 'halldesk-hall-server' } = options;
@@ -337,22 +348,94 @@ export class PostgresHallDatabase {
     return this.#open;
   }
 
+  /** One statement in `schema` (null: the connection's default), waited for. Throws the database's error (its SQLSTATE as `code`). */
+  query(schema: string | null, text: string, values?: Value[], name?: string): WorkerAnswer {
+    if (!this.#open) throw new TypeError('The database connection is not open');
+    return this.#send({ op: 'query', schema, text, values, name });
+  }
+
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    try {
+      this.#send({ op: 'close' });
+    } catch {
+      // Closing a connection that is already gone.
+    }
+    void this.#worker.terminate();
+    this.#port.close();
+  }
+
+  #send(request: Record<string, unknown>): WorkerAnswer {
+    this.#seq += 1;
+    this.#port.postMessage({ ...request, seq: this.#seq });
+    return this.#await(this.#seq);
+  }
+
+  // The worker posts its answer, then sets the flag and wakes this thread. The
+  // port is read before each wait, so an answer posted between a read and the
+  // flag's reset is never missed; a stale flag costs one more turn.
+  #await(seq: number): WorkerAnswer {
+    const deadline = Date.now() + this.#waitMs;
+    for (;;) {
+      const received = receiveMessageOnPort(this.#port)?.message as WorkerAnswer | undefined;
+      if (received) {
+        // An answer to a statement given up on earlier is dropped.
+        if (received.seq !== seq) continue;
+        if (received.error) throw errorFrom(received.error, this.name);
+        return received;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.wait(this.#flag, 0, 0, left) === 'timed-out') {
+        throw new HallDatabaseUnavailable(
+          `大厅数据库 ${this.name} 在 ${this.#waitMs} ms 内没有应答 (the hall database did not answer in time)`,
+        );
+      }
+      Atomics.store(this.#flag, 0, 0);
+    }
+  }
+}
+
+/** The handle: better-sqlite3's calls the hall uses, over a PostgreSQL connection, in one schema. */
+export class PostgresHallDatabase {
+  readonly [POSTGRES_DIALECT] = true;
+  readonly memory = false;
+  readonly readonly = false;
+  readonly name: string;
+  /** The hall's schema (null: the connection's default, public). */
+  readonly schema: string | null;
+  #open = true;
+  #depth = 0;
+  readonly #link: PostgresLink;
+  readonly #ownsLink: boolean;
+
+  constructor(link: PostgresLink, schema: string | null, ownsLink: boolean) {
+    this.#link = link;
+    this.schema = schema;
+    this.#ownsLink = ownsLink;
+    this.name = schema === null ? link.name : `${link.name} (${schema})`;
+  }
+
+  get open(): boolean {
+    return this.#open && this.#link.open;
+  }
+
   get inTransaction(): boolean {
     return this.#depth > 0;
   }
 
   prepare(source: string): PostgresStatement {
-    let known = this.#statements.get(source);
+    let known = this.#link.statements.get(source);
     if (!known) {
-      known = { translated: translatePlaceholders(source), name: `hd${this.#statements.size + 1}` };
-      this.#statements.set(source, known);
+      known = { translated: translatePlaceholders(source), name: `hd${this.#link.statements.size + 1}` };
+      this.#link.statements.set(source, known);
     }
     return new PostgresStatement(this, source, known.translated, known.name);
   }
 
   /** Several statements, no parameters (the simple query protocol). */
   exec(source: string): this {
-    this.query(source, undefined, undefined);
+    this.query(source);
     return this;
   }
 
@@ -401,8 +484,8 @@ export class PostgresHallDatabase {
     }
     if (/^\s*user_version\s*$/i.test(source)) {
       // Read inside the migration's transaction, it also waits for any other
-      // process migrating the same database (several workers start at once).
-      if (this.inTransaction) this.query("SELECT pg_advisory_xact_lock(hashtext('halldesk-migrate'))");
+      // process migrating the same hall (several workers start at once).
+      if (this.inTransaction) this.query("SELECT pg_advisory_xact_lock(hashtext('halldesk-migrate:' || current_schema()))");
       this.ensureVersionTable();
       const version = this.query('SELECT version FROM hall_schema_version').rows?.[0]?.[0] as number;
       return options.simple ? version : [{ user_version: version }];
@@ -413,13 +496,7 @@ export class PostgresHallDatabase {
   close(): this {
     if (!this.#open) return this;
     this.#open = false;
-    try {
-      this.#send({ op: 'close' });
-    } catch {
-      // Closing a connection that is already gone.
-    }
-    void this.#worker.terminate();
-    this.#port.close();
+    if (this.#ownsLink) this.#link.close();
     return this;
   }
 
@@ -430,39 +507,10 @@ export class PostgresHallDatabase {
     );
   }
 
-  /** One statement, waited for. Throws the database's error (with its SQLSTATE as `code`). */
+  /** One statement in this hall's schema, waited for. */
   query(text: string, values?: Value[], name?: string): WorkerAnswer {
     if (!this.#open) throw new TypeError('The database connection is not open');
-    return this.#send({ op: 'query', text, values, name });
-  }
-
-  #send(request: Record<string, unknown>): WorkerAnswer {
-    this.#seq += 1;
-    this.#port.postMessage({ ...request, seq: this.#seq });
-    return this.#await(this.#seq);
-  }
-
-  // The worker posts its answer, then sets the flag and wakes this thread. The
-  // port is read before each wait, so an answer posted between a read and the
-  // flag's reset is never missed; a stale flag costs one more turn.
-  #await(seq: number): WorkerAnswer {
-    const deadline = Date.now() + this.#waitMs;
-    for (;;) {
-      const received = receiveMessageOnPort(this.#port)?.message as WorkerAnswer | undefined;
-      if (received) {
-        // An answer to a statement given up on earlier is dropped.
-        if (received.seq !== seq) continue;
-        if (received.error) throw errorFrom(received.error, this.name);
-        return received;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0 || Atomics.wait(this.#flag, 0, 0, left) === 'timed-out') {
-        throw new HallDatabaseUnavailable(
-          `大厅数据库 ${this.name} 在 ${this.#waitMs} ms 内没有应答 (the hall database did not answer in time)`,
-        );
-      }
-      Atomics.store(this.#flag, 0, 0);
-    }
+    return this.#link.query(this.schema, text, values, name);
   }
 }
 
@@ -491,7 +539,7 @@ export function maskUrl(url: string): string {
  * does not parse, or a database that cannot be reached, is refused with a
  * message naming the setting, in Chinese and English.
  */
-export function openPostgresHallDatabase(url: string, options: PostgresOptions = {}): HallDatabase {
+export function openPostgresHallDatabase(url: string, options: PostgresOptions & HallSchemaOptions = {}): HallDatabase {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -507,13 +555,19 @@ export function openPostgresHallDatabase(url: string, options: PostgresOptions =
         `(HALL_DATABASE_URL must be postgres://user@host:port/database, with the database named)`,
     );
   }
-  let db: PostgresHallDatabase | undefined;
+  const { schema = null, link: shared, ...connection } = options;
+  if (schema !== null && !HALL_SCHEMA.test(schema)) {
+    throw new Error(`大厅代码 ${schema} 不能用作数据库模式名：只能是小写字母、数字和下划线，以字母开头，最长 40 个字符`);
+  }
+  let link: PostgresLink | undefined = shared;
   try {
-    db = new PostgresHallDatabase(url, options);
-    db.query('SELECT 1');
+    link ??= new PostgresLink(url, connection);
+    const db = new PostgresHallDatabase(link, schema, !shared);
+    if (schema !== null) db.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    else db.query('SELECT 1');
     return db as unknown as HallDatabase;
   } catch (error) {
-    db?.close();
+    if (!shared) link?.close();
     const reason = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
     throw new Error(
       `无法连接 HALL_DATABASE_URL 指定的 PostgreSQL 数据库 ${maskUrl(url)}：${reason}。请检查地址、端口、用户和数据库是否存在，以及 PostgreSQL 是否已启动。` +
@@ -521,4 +575,14 @@ export function openPostgresHallDatabase(url: string, options: PostgresOptions =
       { cause: error },
     );
   }
+}
+
+/** Schema names a hall may have: they are written into SQL (quoted), so only these characters. */
+const HALL_SCHEMA = /^[a-z][a-z0-9_]{0,39}$/;
+
+export interface HallSchemaOptions {
+  /** The hall's schema in the database (several halls on one database); default: the connection's own (public). */
+  schema?: string | null;
+  /** A connection shared with other halls' handles (closing a handle leaves it open). */
+  link?: PostgresLink;
 }

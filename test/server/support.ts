@@ -5,13 +5,16 @@
 // every table to tell whether a run of requests changed anything.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '../../common/errors.ts';
 import { Enrollment, EnrollmentCode, HallEvent } from '../../common/http-api.ts';
 import { createHallServer, type HallServerOptions } from '../../server/hall-server.ts';
 import { DEMO_SEED_DIR } from '../helpers/hall-server.ts';
+import { freshHallDatabase } from '../helpers/test-database.ts';
+import { dialectOf, isPostgresTarget, type HallDatabase } from '../../server/storage/hall-database.ts';
+import { openPostgresHallDatabase } from '../../server/storage/postgres.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -71,8 +74,14 @@ export async function startTestHall(options: TestHallOptions = {}): Promise<Test
     seedDir = DEMO_SEED_DIR,
     ...rest
   } = options;
-  const dbPath = join(dataDir, 'hall.sqlite');
-  const server = createHallServer({ ...rest, dbPath, adminToken: ADMIN_TOKEN, seedDir });
+  const dbPath = await hallDatabaseOf(dataDir);
+  const server = createHallServer({
+    ...rest,
+    dbPath,
+    adminToken: ADMIN_TOKEN,
+    seedDir,
+    applicantKeyPath: rest.applicantKeyPath ?? join(dataDir, 'hall.sqlite-applicant-key'),
+  });
   const url = await server.listen(0, '127.0.0.1');
   const ok = async (path: string, body: unknown, token?: string) => {
     const answer = await call(url, 'POST', path, { token, body });
@@ -97,16 +106,38 @@ export async function startTestHall(options: TestHallOptions = {}): Promise<Test
 }
 
 /**
+ * The database of the test hall kept in `dataDir`: the same one each time, so
+ * that a test can restart its server on it. SQLite: <dataDir>/hall.sqlite;
+ * PostgreSQL: a fresh database on first use, its URL kept in the folder.
+ */
+export async function hallDatabaseOf(dataDir: string): Promise<string> {
+  const kept = join(dataDir, 'hall-database-url');
+  if (existsSync(kept)) return readFileSync(kept, 'utf8');
+  const target = await freshHallDatabase(dataDir);
+  if (isPostgresTarget(target)) writeFileSync(kept, target);
+  return target;
+}
+
+/** A second connection to a test hall's database (SQLite file or PostgreSQL URL), for tests to read what the server wrote. */
+export function openHallDatabaseAt(target: string): HallDatabase {
+  return isPostgresTarget(target)
+    ? openPostgresHallDatabase(target)
+    : new Database(target, { readonly: true, fileMustExist: true });
+}
+
+/**
  * A digest per table of the hall database (read through a second connection):
  * two digests differ exactly where the data changed. auth_failures is left
  * out: counting failed guesses is what refused requests are meant to do.
  */
-export function tableDigests(dbPath: string): Record<string, string> {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+export function tableDigests(target: string): Record<string, string> {
+  const db = openHallDatabaseAt(target);
   try {
     const tables = db
       .prepare<[], string>(
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name <> 'auth_failures' ORDER BY name",
+        dialectOf(db) === 'postgres'
+          ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'auth_failures' ORDER BY table_name"
+          : "SELECT name FROM sqlite_schema WHERE type = 'table' AND name <> 'auth_failures' ORDER BY name",
       )
       .pluck()
       .all();
