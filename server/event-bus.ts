@@ -20,7 +20,12 @@
 //
 // Besides HallEvents the bus carries `touch`: something only the manager's
 // overview shows changed (a device report, a push) — every process's 大厅总览
-// long polls are answered.
+// long polls are answered. A touch is told to this process's own subscriber at
+// once, as on SQLite (a long poll here sees its version move before the
+// request that moved it is answered), and to the others through the channel,
+// marked with this bus's origin so that its own echo is not a second touch.
+// (A touch for a change that then rolls back costs one needless snapshot.)
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as PG from 'pg';
 import type { Client, Notification } from 'pg';
@@ -59,7 +64,7 @@ export interface EventBus {
 }
 
 /** What travels on the channel. */
-type BusMessage = { e: HallEvent } | { t: 1 };
+type BusMessage = { e: HallEvent } | { t: 1; o: string };
 
 /** The in-process bus (SQLite, and any single-process hall). */
 export function createLocalEventBus(): EventBus {
@@ -104,6 +109,7 @@ export function createPostgresEventBus(db: HallDatabase, options: PostgresEventB
   let attempts = 0;
   let listenedBefore = false;
   let first: Promise<void> | null = null;
+  const origin = randomUUID();
   const line = (fields: Record<string, unknown>) =>
     log(JSON.stringify({ at: new Date().toISOString(), what: 'event bus', ...fields }));
 
@@ -132,7 +138,7 @@ export function createPostgresEventBus(db: HallDatabase, options: PostgresEventB
       return;
     }
     if ('e' in message) subscriber.event(message.e);
-    else subscriber.touch();
+    else if (message.o !== origin) subscriber.touch();
   }
 
   async function listen(): Promise<void> {
@@ -188,7 +194,10 @@ export function createPostgresEventBus(db: HallDatabase, options: PostgresEventB
   return {
     kind: 'postgres',
     publish: (event) => send({ e: event }),
-    touch: () => send({ t: 1 }),
+    touch: () => {
+      subscriber?.touch();
+      send({ t: 1, o: origin });
+    },
     subscribe: (next) => void (subscriber = next),
     ready() {
       first ??= listen();

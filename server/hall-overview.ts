@@ -43,7 +43,13 @@ export type HallOverviewService = ReturnType<typeof createHallOverview>;
 
 export function createHallOverview(
   db: HallDatabase,
-  options: { clock: () => Date; config: ConfigStore; board: () => QueueBoard },
+  options: {
+    clock: () => Date;
+    config: ConfigStore;
+    board: () => QueueBoard;
+    /** A device report changed: moves this overview and, through the event bus, every other process's. */
+    devicesChanged?: () => void;
+  },
 ) {
   const { clock, config, board } = options;
   /** Numbers in hand (the tickets_current index: one a window), today's kept below. */
@@ -319,7 +325,7 @@ export function createHallOverview(
       const text = JSON.stringify(report);
       if (selectDeviceReport.get(windowId)?.report === text) return { ok: true };
       upsertDevices.run(windowId, device.id, text, clock().toISOString());
-      touch();
+      (options.devicesChanged ?? touch)();
       return { ok: true };
     },
 

@@ -228,7 +228,12 @@ export function createHallServer(options: HallServerOptions): HallServer {
   const ticketOps = createTicketOps(db, { clock, publish: events.publish });
   const walkInQueue = createWalkInQueue(db, { clock, publish: events.publish });
   const configStore = createConfigStore(db);
-  const overview = createHallOverview(db, { clock, config: configStore, board: () => ticketOps.queueBoard() });
+  const overview = createHallOverview(db, {
+    clock,
+    config: configStore,
+    board: () => ticketOps.queueBoard(),
+    devicesChanged: () => bus.touch(),
+  });
   const caseSearch = createCaseSearch(db, {
     clock,
     config: configStore,
@@ -390,12 +395,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
       requireManager(device, OVERVIEW_MANAGERS_ONLY);
       return overview.answer(query);
     },
-    reportDevices: ({ device, params, body }) => {
-      const answer = overview.reportDevices(device, params.id, body);
-      // The other processes' 大厅总览 too (this one's has moved already).
-      if (bus.kind === 'postgres') bus.touch();
-      return answer;
-    },
+    reportDevices: ({ device, params, body }) => overview.reportDevices(device, params.id, body),
     searchCases: ({ device, query }) => {
       requireManager(device, CASE_SEARCH_MANAGERS_ONLY);
       return caseSearch.search(query);

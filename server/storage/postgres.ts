@@ -282,7 +282,14 @@ class PostgresStatement {
 
   run(...args: unknown[]): Database.RunResult {
     const answer = this.#db.query(this.#translated.text, bindParameters(this.#translated, args), this.#name);
-    return { changes: answer.rowCount ?? 0, lastInsertRowid: 0 };
+    const changes = answer.rowCount ?? 0;
+    // PostgreSQL has no rowid to give: a caller that reads one is told, rather than handed a wrong 0.
+    return {
+      changes,
+      get lastInsertRowid(): number {
+        throw new Error('lastInsertRowid is SQLite’s: on PostgreSQL read the new id with INSERT … RETURNING id');
+      },
+    };
   }
 
   get(...args: unknown[]): unknown {

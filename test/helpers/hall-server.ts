@@ -33,8 +33,10 @@ export interface TestHallServer {
   /** Base URL, e.g. http://127.0.0.1:41234 */
   url: string;
   adminToken: string;
-  /** The temp folder holding hall.sqlite. */
+  /** The temp folder holding hall.sqlite (on SQLite) and the hall's key. */
   dataDir: string;
+  /** The hall's database: the SQLite file, or a postgres:// URL in the server suite's PostgreSQL run. */
+  dbPath: string;
   /** Enrolls a device: a counter at `windowId` (the default role when a window is given), or a kiosk. */
   enroll(windowId: number | null, role?: Enrollment['role']): Promise<Enrollment>;
   close(): Promise<void>;
@@ -45,8 +47,15 @@ export async function startHallServer(
 ): Promise<TestHallServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'halldesk-hall-'));
   const adminToken = 'test-admin-token';
+  // The server suite's PostgreSQL run gives each hall a database of its own; elsewhere (scripts and
+  // harnesses that run outside vitest too) the file, without loading the matrix's vitest helpers.
+  const dbPath =
+    process.env.HALLDESK_TEST_BACKEND === 'postgres'
+      ? await (await import('./test-database.ts')).freshHallDatabase(dataDir)
+      : join(dataDir, 'hall.sqlite');
   const server = createHallServer({
-    dbPath: join(dataDir, 'hall.sqlite'),
+    dbPath,
+    applicantKeyPath: join(dataDir, 'hall.sqlite-applicant-key'),
     adminToken,
     seedDir: options.seedDir ?? DEMO_SEED_DIR,
     clock: options.clock,
@@ -68,6 +77,7 @@ export async function startHallServer(
     url,
     adminToken,
     dataDir,
+    dbPath,
     async enroll(windowId, role = windowId === null ? 'kiosk' : 'counter') {
       const { code } = EnrollmentCode.parse(
         await post('/v1/admin/enrollment-codes', { role, windowId }, adminToken),

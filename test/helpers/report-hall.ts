@@ -69,7 +69,7 @@ export function buildReportHall(db: HallDatabase): BuiltHall {
   );
   const insertTicket = db.prepare(
     `INSERT INTO tickets (day, line_id, seq, number, priority, status, issued_at, issued_by, window_id, called_at, queue_line_id)
-     VALUES (?, ?, ?, ?, 'normal', 'called', ?, 'report-kiosk', ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, 'normal', 'called', ?, 'report-kiosk', ?, ?, ?) RETURNING id`,
   );
   const finishTicket = db.prepare(`UPDATE tickets SET status = ?, ended_at = ? WHERE id = ?`);
   const signOutAll = db.prepare('DELETE FROM window_clerks');
@@ -131,7 +131,7 @@ export function buildReportHall(db: HallDatabase): BuiltHall {
           const endedAt = at(day, start, wait + service);
           const { seq, number: ticketNumber } = number(issuedLine);
           const ticketId = Number(
-            insertTicket.run(day, issuedLine, seq, ticketNumber, issuedAt, w, calledAt, queueLine).lastInsertRowid,
+            (insertTicket.get(day, issuedLine, seq, ticketNumber, issuedAt, w, calledAt, queueLine) as { id: number }).id,
           );
           const hasCase = (k + d) % 4 !== 0;
           const caseNo = () => `2026${String((caseSerial += 1)).padStart(13, '0')}`;
@@ -176,7 +176,7 @@ export function buildReportHall(db: HallDatabase): BuiltHall {
         // One 过号 per window and day: never served.
         const gone = number(WINDOW_LINES[w]![0]!);
         const goneId = Number(
-          insertTicket.run(day, WINDOW_LINES[w]![0]!, gone.seq, gone.number, at(day, 500), w, at(day, 510), null).lastInsertRowid,
+          (insertTicket.get(day, WINDOW_LINES[w]![0]!, gone.seq, gone.number, at(day, 500), w, at(day, 510), null) as { id: number }).id,
         );
         finishTicket.run('no_show', at(day, 515), goneId);
         built.noShows += 1;

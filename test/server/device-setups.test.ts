@@ -19,6 +19,7 @@ import {
 } from '../../common/http-api.ts';
 import type { ConfigChange } from '../../common/model.ts';
 import { startHallServer, type TestHallServer } from '../helpers/hall-server.ts';
+import { hallCommandEnv } from './support.ts';
 
 const REPO = join(import.meta.dirname, '../..');
 
@@ -292,7 +293,7 @@ describe('node server/main.ts device-setup', () => {
       const { stdout, stderr } = await promisify(execFile)(
         process.execPath,
         ['server/main.ts', 'device-setup', ...args, '--data', hall.dataDir],
-        { cwd: REPO },
+        { cwd: REPO, env: hallCommandEnv(hall.dbPath) },
       );
       return { code: 0, stdout, stderr };
     } catch (error) {

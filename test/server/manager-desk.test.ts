@@ -6,8 +6,7 @@
 // through the hall's keyed hash, never stored), 查看详情 writing the 查阅记录,
 // and the refusals: a clerk's or a kiosk's token gets 403, bad input a clear
 // Chinese message that changes nothing.
-import Database from 'better-sqlite3';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseAuditPage, CaseDetails, CaseSearchResult } from '../../common/case-search.ts';
 import { HallOverviewAnswer, type HallOverview } from '../../common/hall-overview.ts';
@@ -16,7 +15,7 @@ import type { Enrollment } from '../../common/http-api.ts';
 import { CASE_DECIDED } from '../../common/sync.ts';
 import { DEMO_PASSWORD } from '../helpers/hall-server.ts';
 import { caseArgs, chain } from '../sync/support.ts';
-import { call, refusal, startTestHall, tableDigests, type TestHall } from './support.ts';
+import { call, hallDataContains, openHallDatabaseAt, refusal, startTestHall, tableDigests, type TestHall } from './support.ts';
 
 // 2026-12-07 10:00 in the hall (UTC+8).
 let now = Date.parse('2026-12-07T02:00:00.000Z');
@@ -192,7 +191,7 @@ describe('大厅总览', () => {
   });
 
   it('lists a bad rating whose follow-up is open, with its due date (red once overdue)', async () => {
-    const db = new Database(hall.dbPath);
+    const db = openHallDatabaseAt(hall.dbPath, { readonly: false });
     try {
       db.prepare(
         `INSERT INTO ratings (id, device_id, session_id, case_no, item_code, window_id, staff_no, ticket_number, level, outcome,
@@ -264,16 +263,13 @@ describe('办件查询 and 查阅记录', () => {
       staffName: expect.any(String),
       applicant: { name: '王**', idMasked: '3201**********0012' },
     });
-    for (const file of [hall.dbPath, `${hall.dbPath}-wal`]) {
-      const bytes = readFileSync(file, 'latin1');
-      expect(bytes.includes(ID), file).toBe(false);
-      expect(bytes.includes(OTHER_ID), file).toBe(false);
-    }
+    expect(hallDataContains(hall.dbPath, ID)).toBe(false);
+    expect(hallDataContains(hall.dbPath, OTHER_ID)).toBe(false);
     // Nor in the server's log, though it was pushed and searched for (the log has paths, never queries or bodies).
     expect(logLines.some((line) => line.includes('/v1/manager/cases'))).toBe(true);
     expect(logLines.filter((line) => line.includes(ID) || line.includes(OTHER_ID))).toEqual([]);
     // The hall's key: a 0600 file beside the database.
-    expect(statSync(`${hall.dbPath}-applicant-key`).mode & 0o777).toBe(0o600);
+    expect(statSync(hall.applicantKeyPath).mode & 0o777).toBe(0o600);
   });
 
   it('filters by case number, item, status, window, clerk and date range, paged', async () => {
@@ -330,7 +326,7 @@ describe('办件查询 and 查阅记录', () => {
     const byCase = CaseAuditPage.parse((await get(`/v1/manager/case-audit?caseNo=${otherCase.caseNo}`, manager.token)).json);
     expect(byCase.total).toBe(0);
 
-    const db = new Database(hall.dbPath);
+    const db = openHallDatabaseAt(hall.dbPath, { readonly: false });
     try {
       expect(() => db.prepare("UPDATE case_audit SET staff_no = '1001'").run()).toThrow(/查阅记录不可修改/);
       expect(() => db.prepare('DELETE FROM case_audit').run()).toThrow(/查阅记录不可删除/);

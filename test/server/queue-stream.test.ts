@@ -6,7 +6,6 @@
 // calls them; a kiosk still reads every ticket change; the queue hints of the
 // event stream carry the counts; a window event names the device whose own
 // call it echoes (that counter need not read its window again).
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { HallEvent } from '../../common/http-api.ts';
 import { QueuePage, type WaitingCounts } from '../../common/http-api.ts';
 import { DEMO_PASSWORD } from '../helpers/hall-server.ts';
-import { call, openEventStream, startTestHall, type TestHall } from './support.ts';
+import { call, openEventStream, openHallDatabaseAt, startTestHall, type TestHall } from './support.ts';
 
 // 2026-12-07 09:00 in the hall (Beijing).
 const clock = () => new Date('2026-12-07T01:00:00.000Z');
@@ -63,7 +62,7 @@ const pull = async (h: TestHall, token: string, cursor = 0) =>
 
 /** The waiting counts recounted from the tickets themselves, through a second connection. */
 function recount(dbPath: string): WaitingCounts {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const db = openHallDatabaseAt(dbPath);
   try {
     const rows = db
       .prepare(

@@ -19,7 +19,7 @@ import { BAD_SHEET_HEADERS, VIEW_SHEET_HEADERS } from '../../server/report-workb
 import { seedHallIfEmpty } from '../../server/seed.ts';
 import { DEMO_PASSWORD, DEMO_SEED_DIR } from '../helpers/hall-server.ts';
 import { buildReportHall, Q3, REPORT_TODAY, type BuiltHall } from '../helpers/report-hall.ts';
-import { call, refusal, startTestHall, tableDigests, type TestHall } from './support.ts';
+import { call, hallDatabaseOf, refusal, startTestHall, tableDigests, type TestHall } from './support.ts';
 
 let hall: TestHall;
 let built: BuiltHall;
@@ -30,7 +30,7 @@ let idle: string;
 
 beforeAll(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'halldesk-report-routes-'));
-  const db = openHallDatabase(join(dataDir, 'hall.sqlite'));
+  const db = openHallDatabase(await hallDatabaseOf(dataDir));
   await seedHallIfEmpty(db, DEMO_SEED_DIR);
   built = buildReportHall(db);
   db.close();

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hallDateTimeAt } from '../../common/calendar.ts';
 import { SignInLocks, UnlockSignInResult, type Enrollment } from '../../common/http-api.ts';
 import { DEMO_PASSWORD, DEMO_SEED_DIR } from '../helpers/hall-server.ts';
-import { ADMIN_TOKEN, call, refusal, startTestHall, type TestHall, type TestHallOptions } from './support.ts';
+import { ADMIN_TOKEN, call, hallCommandEnv, refusal, startTestHall, type TestHall, type TestHallOptions } from './support.ts';
 
 const LOCKED = /^密码错误次数过多，该工号已锁定，请于 \d{2}:\d{2} 后重试或请大厅管理员解锁$/;
 
@@ -218,6 +218,7 @@ describe('sign-in lockout', () => {
     const cli = (...args: string[]) =>
       spawnSync(process.execPath, ['server/main.ts', 'unlock-staff', ...args, '--data', hall.dataDir], {
         cwd: join(import.meta.dirname, '../..'),
+        env: hallCommandEnv(hall.dbPath),
         encoding: 'utf8',
       });
     const done = cli('1002');

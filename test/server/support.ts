@@ -57,7 +57,9 @@ export function refusal(answer: Answer, status: number, code: ApiError['code']):
 export interface TestHall {
   url: string;
   dataDir: string;
+  /** The hall's database: a SQLite file path or a postgres:// URL (the test matrix). */
   dbPath: string;
+  applicantKeyPath: string;
   enroll(windowId: number | null): Promise<Enrollment>;
   close(): Promise<void>;
 }
@@ -75,13 +77,8 @@ export async function startTestHall(options: TestHallOptions = {}): Promise<Test
     ...rest
   } = options;
   const dbPath = await hallDatabaseOf(dataDir);
-  const server = createHallServer({
-    ...rest,
-    dbPath,
-    adminToken: ADMIN_TOKEN,
-    seedDir,
-    applicantKeyPath: rest.applicantKeyPath ?? join(dataDir, 'hall.sqlite-applicant-key'),
-  });
+  const applicantKeyPath = rest.applicantKeyPath ?? join(dataDir, 'hall.sqlite-applicant-key');
+  const server = createHallServer({ ...rest, dbPath, adminToken: ADMIN_TOKEN, seedDir, applicantKeyPath });
   const url = await server.listen(0, '127.0.0.1');
   const ok = async (path: string, body: unknown, token?: string) => {
     const answer = await call(url, 'POST', path, { token, body });
@@ -92,6 +89,7 @@ export async function startTestHall(options: TestHallOptions = {}): Promise<Test
     url,
     dataDir,
     dbPath,
+    applicantKeyPath,
     async enroll(windowId) {
       const role = windowId === null ? 'kiosk' : 'counter';
       const { code } = EnrollmentCode.parse(
@@ -118,11 +116,42 @@ export async function hallDatabaseOf(dataDir: string): Promise<string> {
   return target;
 }
 
-/** A second connection to a test hall's database (SQLite file or PostgreSQL URL), for tests to read what the server wrote. */
-export function openHallDatabaseAt(target: string): HallDatabase {
+/**
+ * A second connection to a test hall's database (SQLite file or PostgreSQL
+ * URL), for tests to read what the server wrote — or, `{ readonly: false }`,
+ * to put in rows the HTTP API has no way to make.
+ */
+export function openHallDatabaseAt(target: string, { readonly = true } = {}): HallDatabase {
   return isPostgresTarget(target)
     ? openPostgresHallDatabase(target)
-    : new Database(target, { readonly: true, fileMustExist: true });
+    : new Database(target, { readonly, fileMustExist: true });
+}
+
+/** The environment for `node server/main.ts …` on a test hall's database: HALL_DATABASE_URL when it is PostgreSQL's. */
+export function hallCommandEnv(target: string): NodeJS.ProcessEnv {
+  return isPostgresTarget(target) ? { ...process.env, HALL_DATABASE_URL: target } : { ...process.env };
+}
+
+/**
+ * Whether `text` is anywhere in the hall's stored data: SQLite — the bytes of
+ * the database file and its WAL; PostgreSQL — any row of any table, as text.
+ */
+export function hallDataContains(target: string, text: string): boolean {
+  if (!isPostgresTarget(target)) {
+    return [target, `${target}-wal`].some(
+      (file) => existsSync(file) && readFileSync(file, 'latin1').includes(Buffer.from(text).toString('latin1')),
+    );
+  }
+  const db = openPostgresHallDatabase(target);
+  try {
+    const tables = db
+      .prepare<[], string>("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
+      .pluck()
+      .all();
+    return tables.some((table) => db.prepare(`SELECT 1 FROM "${table}" AS t WHERE t::text LIKE ?`).get(`%${text}%`) !== undefined);
+  } finally {
+    db.close();
+  }
 }
 
 /**
@@ -143,8 +172,9 @@ export function tableDigests(target: string): Record<string, string> {
       .all();
     return Object.fromEntries(
       tables.map((table) => {
-        const rows = db.prepare(`SELECT * FROM "${table}" ORDER BY 1, 2`).raw().all();
-        return [table, createHash('sha256').update(JSON.stringify(rows)).digest('hex').slice(0, 16)];
+        // Rows sorted by their text: the same digest whatever order either engine returns them in.
+        const rows = (db.prepare(`SELECT * FROM "${table}"`).raw().all() as unknown[]).map((row) => JSON.stringify(row));
+        return [table, createHash('sha256').update(rows.sort().join('\n')).digest('hex').slice(0, 16)];
       }),
     );
   } finally {

@@ -6,13 +6,12 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallNextResult, IssuedTicket, QueueSummary, TicketResult, WindowStatus } from '../../common/http-api.ts';
 import type { HallWindow, Ticket } from '../../common/model.ts';
 import { CheckInResult, PauseResult, QueueBoard, TransferResult } from '../../common/ticket-ops.ts';
 import { DEMO_PASSWORD, DEMO_SEED_DIR } from '../helpers/hall-server.ts';
-import { ADMIN_TOKEN, call, refusal, startTestHall, tableDigests, type Answer, type TestHall } from './support.ts';
+import { ADMIN_TOKEN, call, openHallDatabaseAt, refusal, startTestHall, tableDigests, type Answer, type TestHall } from './support.ts';
 
 // 2026-12-07 09:10 in the hall (Beijing).
 let now = new Date('2026-12-07T01:10:00.000Z');
@@ -213,7 +212,7 @@ describe('挂起, 过号 and 回呼 (parkTicket, callTicket)', () => {
     expect(back).toMatchObject({ number: 'A001', status: 'called', windowId: 1 });
     expect((await w1.board()).parked).toEqual([]);
     // A002 was 办结 by the call, as 叫号 does.
-    const db = new Database(h.dbPath, { readonly: true });
+    const db = openHallDatabaseAt(h.dbPath);
     expect(db.prepare("SELECT status FROM tickets WHERE number = 'A002'").pluck().get()).toBe('completed');
     db.close();
   });
@@ -313,7 +312,7 @@ describe('预约签到 (checkInAppointment) and 优先 (setTicketPriority)', () 
     expect((await w2.callNext())?.number).toBe('A004');
     expect((await w2.callNext())?.number).toBe('A001');
     // The ID number is never stored in clear.
-    const db = new Database(h.dbPath, { readonly: true });
+    const db = openHallDatabaseAt(h.dbPath);
     expect(JSON.stringify(db.prepare('SELECT * FROM appointments').all())).not.toContain(ID);
     db.close();
   });
@@ -399,7 +398,7 @@ describe('one owner at a time', () => {
         expect(answer).toMatchObject({ status: 200, json: { ticket: null } });
       }
     }
-    const db = new Database(h.dbPath, { readonly: true });
+    const db = openHallDatabaseAt(h.dbPath);
     expect(db.prepare("SELECT status, window_id AS windowId FROM tickets WHERE number = 'A001'").get()).toEqual({
       status: 'called',
       windowId: winners[0],
