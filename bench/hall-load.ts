@@ -73,10 +73,12 @@ const { values } = parseArgs({
     'point-seconds': { type: 'string', default: '15' },
     'headline-seconds': { type: 'string', default: '60' },
     'skip-build': { type: 'boolean', default: false },
+    /** The matrix's counter counts (a quick smoke run of the matrix: --matrix-counters 20,50). */
+    'matrix-counters': { type: 'string', default: '200,2000' },
   },
 });
 const given = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
-const MATRIX = values.matrix || (!values.single && given.every((arg) => ['--point-seconds', '--headline-seconds', '--skip-build', '--no-streams', '--transfers', '--lines', '--waiting', '--entry'].includes(arg.split('=')[0]!)));
+const MATRIX = values.matrix || (!values.single && given.every((arg) => ['--point-seconds', '--headline-seconds', '--matrix-counters', '--skip-build', '--no-streams', '--transfers', '--lines', '--waiting', '--entry'].includes(arg.split('=')[0]!)));
 const LINES = Number(values.lines);
 const TRANSFERS = Number(values.transfers);
 const STREAMS = !values['no-streams'];
@@ -790,12 +792,13 @@ async function matrix(): Promise<void> {
   const waiting = Number(values.waiting ?? '5000');
   const matrixStarted = performance.now();
   console.log(
-    `\nhall-load matrix: SQLite ×1, PostgreSQL ×1/×2/×4; 200 and 2000 counters; ${LINES} lines, ${waiting} waiting; points of ${POINT_SECONDS} s (headline ${HEADLINE_SECONDS} s); ` +
+    `\nhall-load matrix: SQLite ×1, PostgreSQL ×1/×2/×4; ${values['matrix-counters']} counters; ${LINES} lines, ${waiting} waiting; points of ${POINT_SECONDS} s (headline ${HEADLINE_SECONDS} s); ` +
       `${(TRANSFERS * 100).toFixed(0)}% transfers; event streams ${STREAMS ? 'on' : 'off'}; machine load before ${loadAverage()}`,
   );
   const rows: { at200: PointResult; best: PointResult | null; check: { duplicates: number; lost: number }; hall: Hall }[] = [];
   let headline: { point: PointResult; check: { duplicates: number; lost: number } } | null = null;
-  for (const counters of [200, 2000]) {
+  const counts = values['matrix-counters'].split(',').map(Number);
+  for (const counters of counts) {
     const sqlite = await Hall.create('sqlite', counters, waiting);
     await sqlite.start(1);
     const found = await searchRates(sqlite, POINT_SECONDS);
@@ -804,7 +807,7 @@ async function matrix(): Promise<void> {
     const postgres = await Hall.create('postgres', counters, waiting);
     for (const workers of [1, 2, 4]) {
       await postgres.start(workers);
-      const isHeadline = counters === 2000 && workers === 4;
+      const isHeadline = counters === counts.at(-1) && workers === 4;
       const result = await searchRates(postgres, isHeadline ? HEADLINE_SECONDS : POINT_SECONDS);
       await postgres.stop();
       const check = postgres.check();
