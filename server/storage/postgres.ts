@@ -5,8 +5,9 @@
 // atomic inside the process. Keeping the same shape on PostgreSQL keeps every
 // one of those transactions as it is — no request of this process interleaves
 // with another's transaction — while atomicity across processes comes from
-// PostgreSQL's transactions and row locks, and the hall scales out by
-// processes (`--workers N`). The price: the process waits for each statement's
+// PostgreSQL's transactions and the hall's write lock, and the hall scales out by
+// processes (`--workers N`); the hall's write transactions take turns through
+// one lock (see transaction() below). The price: the process waits for each statement's
 // round trip (≈0.1 ms on a local socket), so one process serves fewer
 // requests a second than it would with an asynchronous driver.
 //
@@ -23,6 +24,9 @@ import { createRequire } from 'node:module';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { HallDatabaseUnavailable, POSTGRES_DIALECT, type HallDatabase } from './hall-database.ts';
+
+/** The first key of the hall's write lock, pg_advisory_xact_lock(HALL_WRITE_LOCK, hashtext(schema)): 'HD'. */
+const HALL_WRITE_LOCK = 0x4844;
 
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -448,15 +452,35 @@ export class PostgresHallDatabase {
 
   /**
    * better-sqlite3's transaction(): a function that runs `fn` in BEGIN … COMMIT
-   * (a SAVEPOINT when already inside one) and rolls back if it throws.
-   * .immediate/.deferred/.exclusive are the same on PostgreSQL: its locks are
-   * taken by the statements (SELECT … FOR UPDATE), not by the BEGIN.
+   * (a SAVEPOINT when already inside one) and rolls back if it throws, with
+   * SQLite's meaning kept for each kind:
+   *
+   * - .immediate / .exclusive — the hall's writes. SQLite's BEGIN IMMEDIATE
+   *   takes the file's write lock: writers take turns, and inside one a
+   *   read-then-write (the head of the queue → claim it; MAX(seq) + 1 → the
+   *   next number; the kept Idempotency-Key reply → else act) sees no other
+   *   writer between its read and its write. Here the BEGIN takes the hall's
+   *   write lock (pg_advisory_xact_lock on the schema, held to COMMIT or
+   *   ROLLBACK) in the same round trip, under READ COMMITTED: every statement
+   *   after it sees what the previous holder committed, in any process.
+   *   Why one lock rather than row locks (SELECT … FOR UPDATE SKIP LOCKED):
+   *   the cursor feeds (hall_log, config_changes, case_changes, read "id >
+   *   cursor") need ids committed in the order they are taken, or a reader at
+   *   101 skips a 100 that commits later; the kept counts (queue_waiting,
+   *   ticket_day_counts) are rows every call of a line updates anyway, in
+   *   orders that could deadlock (转业务 moves a ticket between two lines);
+   *   SKIP LOCKED would let a window pass over heads another merely looked at.
+   *   One lock, always first: no deadlock, no retry loop, the code the SQLite
+   *   tests prove. The price: writes take turns across processes, as on
+   *   SQLite; what scales with processes is HTTP, JSON, auth, reads, streams.
+   * - .deferred / default — reads that must belong together (counts and their
+   *   version): SQLite reads them in one snapshot; here REPEATABLE READ does.
    */
   transaction<A extends unknown[], R>(fn: (...args: A) => R) {
-    const run = (...args: A): R => {
+    const make = (begin: string) => (...args: A): R => {
       const depth = this.#depth;
       const savepoint = `hd_savepoint_${depth}`;
-      this.query(depth === 0 ? 'BEGIN' : `SAVEPOINT ${savepoint}`);
+      this.query(depth === 0 ? begin : `SAVEPOINT ${savepoint}`);
       this.#depth = depth + 1;
       try {
         const result = fn(...args);
@@ -475,7 +499,9 @@ export class PostgresHallDatabase {
         throw error;
       }
     };
-    return Object.assign(run, { deferred: run, immediate: run, exclusive: run, default: run });
+    const read = make('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    const write = make(`BEGIN; SELECT pg_advisory_xact_lock(${HALL_WRITE_LOCK}, hashtext(current_schema()))`);
+    return Object.assign(read, { deferred: read, immediate: write, exclusive: write, default: read });
   }
 
   /**
