@@ -177,8 +177,9 @@ function announceReady(url: string, adminTokenFile: string, dataDir: string, wor
       ...(workers === undefined ? [] : [`  工作进程：  ${workers} 个（共用此地址）`]),
       `  管理员令牌：保存在 ${adminTokenFile}（仅本用户可读）`,
       `  数据目录：  ${dataDir}`,
+      ...(process.env.HALL_DATABASE_URL ? ['  数据库：    PostgreSQL（HALL_DATABASE_URL）'] : []),
       `  接口文档：  ${url}/v1/openapi.json`,
-      `  生成窗口设备注册码：node server/main.ts enroll-code --data ${dataDir} --window 窗口编号`,
+      `  生成窗口设备注册码：${process.env.HALL_DATABASE_URL ? 'HALL_DATABASE_URL=… ' : ''}node server/main.ts enroll-code --data ${dataDir} --window 窗口编号`,
       '  按 Ctrl+C 停止。',
     ].join('\n'),
   );
