@@ -9,9 +9,14 @@
 //   driver — so when it is called inside a transaction, the event goes out on
 //   COMMIT and never for a change rolled back; called after a commit, it goes
 //   at once. Each process LISTENs on a connection of its own (an asynchronous
-//   `pg` Client, not the synchronous driver) and feeds what it hears, its own
-//   events included, into its event hub. PostgreSQL delivers notifications in
-//   commit order, once to each listening connection.
+//   `pg` Client, not the synchronous driver) and feeds what it hears from the
+//   other processes into its event hub; PostgreSQL delivers notifications in
+//   commit order, once to each listening connection. Its own events a process
+//   hands its hub directly, as on SQLite — in a microtask, so after the
+//   synchronous transaction that published them has committed (a counter told
+//   may ask any process at once) — and ignores their echo by origin. (An
+//   event of a change that rolled back becomes a needless hint: a pull that
+//   finds nothing new.)
 //   When that connection is lost it is opened again with a back-off
 //   (LISTEN_RETRY_FIRST_MS … LISTEN_RETRY_MAX_MS); what was published in
 //   between is lost, so once listening again the bus tells its subscriber
@@ -25,6 +30,12 @@
 // request that moved it is answered), and to the others through the channel,
 // marked with this bus's origin so that its own echo is not a second touch.
 // (A touch for a change that then rolls back costs one needless snapshot.)
+//
+// And `links`: the windows whose counters hold an event stream open on this
+// process (大厅总览 shows a window with none as 离线). Each process announces
+// its set when it changes and every LINKS_HEARTBEAT_MS; another process's set
+// counts until it is LINKS_EXPIRE_MS old, so a process killed with its
+// streams stops counting within that time.
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as PG from 'pg';
@@ -38,6 +49,8 @@ export const LISTEN_RETRY_FIRST_MS = 250;
 export const LISTEN_RETRY_MAX_MS = 10_000;
 /** PostgreSQL refuses payloads of 8000 bytes and more. */
 const MAX_PAYLOAD_BYTES = 7_900;
+export const LINKS_HEARTBEAT_MS = 15_000;
+export const LINKS_EXPIRE_MS = 3 * LINKS_HEARTBEAT_MS;
 
 /** What one process hears from the bus. */
 export interface EventBusSubscriber {
@@ -47,6 +60,8 @@ export interface EventBusSubscriber {
   touch(): void;
   /** Events may have been lost (the listening connection was down): streams should read everything again. */
   missed(): void;
+  /** Another process's windows with a live counter link (its whole set, replacing the last one). */
+  links?(origin: string, windows: ReadonlySet<number>): void;
 }
 
 export interface EventBus {
@@ -56,6 +71,8 @@ export interface EventBus {
   publish(event: HallEvent): void;
   /** The overview changed (not a HallEvent): every process's long polls answer. */
   touch(): void;
+  /** This process's windows with a live counter link, for the other processes (nothing to do in one process). */
+  announceLinks(windows: ReadonlySet<number>): void;
   /** The one subscriber of this process (its event hub). */
   subscribe(subscriber: EventBusSubscriber): void;
   /** Resolves once the bus hears what is published (PostgreSQL: the first LISTEN is in place). */
@@ -64,7 +81,21 @@ export interface EventBus {
 }
 
 /** What travels on the channel. */
-type BusMessage = { e: HallEvent } | { t: 1; o: string };
+type BusMessage = { e: HallEvent; o: string } | { t: 1; o: string } | { k: string; o: string };
+
+/** A set of window ids as a bitset in base64: 2,000 windows in ~340 characters (NOTIFY takes < 8000 bytes). */
+export function encodeWindowSet(windows: ReadonlySet<number>): string {
+  const bytes = new Uint8Array(Math.ceil((Math.max(0, ...windows) + 1) / 8));
+  for (const id of windows) if (Number.isInteger(id) && id >= 0) bytes[id >> 3]! |= 1 << (id & 7);
+  return Buffer.from(bytes).toString('base64');
+}
+
+export function decodeWindowSet(text: string): Set<number> {
+  const windows = new Set<number>();
+  const bytes = Buffer.from(text, 'base64');
+  for (let i = 0; i < bytes.length; i++) for (let bit = 0; bit < 8; bit++) if (bytes[i]! & (1 << bit)) windows.add(i * 8 + bit);
+  return windows;
+}
 
 /** The in-process bus (SQLite, and any single-process hall). */
 export function createLocalEventBus(): EventBus {
@@ -73,6 +104,7 @@ export function createLocalEventBus(): EventBus {
     kind: 'local',
     publish: (event) => subscriber?.event(event),
     touch: () => subscriber?.touch(),
+    announceLinks: () => {},
     subscribe: (next) => void (subscriber = next),
     ready: () => Promise.resolve(),
     close: () => Promise.resolve(),
@@ -137,8 +169,10 @@ export function createPostgresEventBus(db: HallDatabase, options: PostgresEventB
     } catch {
       return;
     }
+    if (message.o === origin) return;
     if ('e' in message) subscriber.event(message.e);
-    else if (message.o !== origin) subscriber.touch();
+    else if ('k' in message) subscriber.links?.(message.o, decodeWindowSet(message.k));
+    else subscriber.touch();
   }
 
   async function listen(): Promise<void> {
@@ -193,11 +227,15 @@ export function createPostgresEventBus(db: HallDatabase, options: PostgresEventB
 
   return {
     kind: 'postgres',
-    publish: (event) => send({ e: event }),
+    publish: (event) => {
+      send({ e: event, o: origin });
+      queueMicrotask(() => subscriber?.event(event));
+    },
     touch: () => {
       subscriber?.touch();
       send({ t: 1, o: origin });
     },
+    announceLinks: (windows) => send({ k: encodeWindowSet(windows), o: origin }),
     subscribe: (next) => void (subscriber = next),
     ready() {
       first ??= listen();

@@ -30,6 +30,10 @@ import type { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
 import type { Device } from './hall.ts';
 import { EFFECTIVE_LINE } from './waiting-queue.ts';
+import { LINKS_EXPIRE_MS, LINKS_HEARTBEAT_MS } from './event-bus.ts';
+
+/** A burst of counters connecting or leaving is told to the other processes in one message. */
+const LINKS_ANNOUNCE_DELAY_MS = 500;
 import { HallError } from '../common/errors.ts';
 
 /** Waiting polls are answered at most this often (a busy hall changes many times a second). */
@@ -49,6 +53,10 @@ export function createHallOverview(
     board: () => QueueBoard;
     /** A device report changed: moves this overview and, through the event bus, every other process's. */
     devicesChanged?: () => void;
+    /** Tells the other processes this one's windows with a live link (server/event-bus.ts); absent in one process. */
+    announceLinks?: (windows: ReadonlySet<number>) => void;
+    /** Real time, for how old another process's links are (the hall's clock may be a test's). */
+    now?: () => number;
   },
 ) {
   const { clock, config, board } = options;
@@ -95,6 +103,27 @@ export function createHallOverview(
 
   /** Counters' live links (their event streams) per window: a window with none is offline. */
   const links = new Map<number, number>();
+  /** Other processes' windows with a live link, and when each process last said so (several processes on PostgreSQL). */
+  const remoteLinks = new Map<string, { windows: ReadonlySet<number>; at: number }>();
+  const now = options.now ?? Date.now;
+  const onlineElsewhere = (windowId: number) => {
+    for (const [origin, entry] of remoteLinks) {
+      if (now() - entry.at > LINKS_EXPIRE_MS) remoteLinks.delete(origin);
+      else if (entry.windows.has(windowId)) return true;
+    }
+    return false;
+  };
+  let announceTimer: NodeJS.Timeout | null = null;
+  const announce = () => {
+    announceTimer = null;
+    options.announceLinks?.(new Set(links.keys()));
+  };
+  /** Soon after a change (a burst of counters connecting makes one message), and as a heartbeat. */
+  const announceSoon = () => {
+    if (options.announceLinks && !announceTimer && !closed) announceTimer = setTimeout(announce, LINKS_ANNOUNCE_DELAY_MS);
+  };
+  const heartbeat = options.announceLinks ? setInterval(announce, LINKS_HEARTBEAT_MS) : null;
+  heartbeat?.unref();
   let version = Date.now() % 1_000_000_000;
   const waiters = new Set<(answer: HallOverviewAnswer) => void>();
   let flushTimer: NodeJS.Timeout | null = null;
@@ -151,7 +180,7 @@ export function createHallOverview(
       const deviceRow = built.devices.get(w.windowId);
       const parsed = deviceRow ? DeviceHealthReport.safeParse(JSON.parse(deviceRow.report)) : null;
       const devices = parsed?.success ? parsed.data : null;
-      const online = (links.get(w.windowId) ?? 0) > 0;
+      const online = (links.get(w.windowId) ?? 0) > 0 || onlineElsewhere(w.windowId);
       const state = !online ? 'offline' : !person ? 'closed' : w.pause ? 'paused' : current ? 'serving' : 'idle';
       const service = current ? (w.service ?? null) : null;
       const tile: OverviewWindow = {
@@ -309,12 +338,26 @@ export function createHallOverview(
       if (windowId === null) return;
       links.set(windowId, (links.get(windowId) ?? 0) + 1);
       touch();
+      announceSoon();
       res.on('close', () => {
         const left = (links.get(windowId) ?? 1) - 1;
         if (left > 0) links.set(windowId, left);
         else links.delete(windowId);
         touch();
+        announceSoon();
       });
+    },
+
+    /** Another process's windows with a live link (its whole set): the overview moves when they differ. */
+    remoteLinks(origin: string, windows: ReadonlySet<number>): void {
+      const before = remoteLinks.get(origin)?.windows;
+      remoteLinks.set(origin, { windows, at: now() });
+      if (!before || before.size !== windows.size || [...windows].some((id) => !before.has(id))) touch();
+    },
+
+    /** This process's links again, now (after the bus missed messages, e.g. a reconnect). */
+    announceLinks(): void {
+      if (options.announceLinks) announce();
     },
 
     /** A counter reports its devices' health (its own window only). */
@@ -334,6 +377,9 @@ export function createHallOverview(
       closed = true;
       if (flushTimer) clearTimeout(flushTimer);
       if (deadline) clearTimeout(deadline);
+      if (announceTimer) clearTimeout(announceTimer);
+      if (heartbeat) clearInterval(heartbeat);
+      announceTimer = null;
       flushTimer = deadline = null;
       const answer = { version, overview: null };
       for (const resolve of [...waiters]) resolve(answer);

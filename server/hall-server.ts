@@ -218,7 +218,11 @@ export function createHallServer(options: HallServerOptions): HallServer {
       hub.publish(event);
     },
     touch: () => overview.touch(),
-    missed: () => hub.missed(hall.version()),
+    missed: () => {
+      hub.missed(hall.version());
+      overview.announceLinks();
+    },
+    links: (origin, windows) => overview.remoteLinks(origin, windows),
   });
   const events = { ...hub, publish: bus.publish };
   const hall = createHall(db, { clock, publish: events.publish, signInDelayMs: options.signInDelayMs });
@@ -233,6 +237,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
     config: configStore,
     board: () => ticketOps.queueBoard(),
     devicesChanged: () => bus.touch(),
+    announceLinks: bus.kind === 'postgres' ? (windows) => bus.announceLinks(windows) : undefined,
   });
   const caseSearch = createCaseSearch(db, {
     clock,

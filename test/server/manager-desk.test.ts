@@ -8,6 +8,7 @@
 // Chinese message that changes nothing.
 import { rmSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackend } from '../helpers/test-database.ts';
 import { CaseAuditPage, CaseDetails, CaseSearchResult } from '../../common/case-search.ts';
 import { HallOverviewAnswer, type HallOverview } from '../../common/hall-overview.ts';
 import { residentIdCheckChar } from '../../common/identity.ts';
@@ -218,6 +219,29 @@ describe('大厅总览', () => {
     link.abort();
     expect(tile((await poll).overview!, 2).state).toBe('offline');
   });
+
+  it.skipIf(testBackend() !== 'postgres')(
+    `counts a counter's link held by another server process on the same database${testBackend() === 'postgres' ? '' : ' [PostgreSQL only: several processes]'}`,
+    async () => {
+      // A second server process on the hall's database (here in this test process: its own connection and bus).
+      const other = await startTestHall({ dataDir: hall.dataDir, clock, signInDelayMs: () => 0 });
+      try {
+        const counter4 = await other.enroll(4);
+        expect(tile((await overview()).overview!, 4).state).toBe('offline');
+        const { version } = await overview();
+        const poll = overview(`?since=${version}&waitMs=20000`);
+        const response = await fetch(`${other.url}/v1/events`, { headers: { authorization: `Bearer ${counter4.token}` } });
+        expect(response.status).toBe(200);
+        // The other process announces window 4's link; this one's 大厅总览 moves: online, nobody signed in.
+        expect(tile((await poll).overview!, 4).state).toBe('closed');
+        const again = overview(`?since=${(await overview()).version}&waitMs=20000`);
+        await response.body!.cancel();
+        expect(tile((await again).overview!, 4).state).toBe('offline');
+      } finally {
+        await other.close();
+      }
+    },
+  );
 });
 
 describe('办件查询 and 查阅记录', () => {
