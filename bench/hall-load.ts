@@ -23,7 +23,10 @@
 //  - lost (skipped): a ticket waiting at the end (never called, or not called
 //    again after its last transfer) although a call-next SENT after it was
 //    waiting (its issue or transfer answered) got a ticket of the same queue
-//    line issued after it.
+//    line issued after it. A call's queue line is the one its answer names
+//    (the ticket's line, or the line it was transferred to). Answers are read
+//    in any order: a call answered before the issue (or the transfer) that
+//    made its ticket waiting leaves that ticket called, not waiting.
 //
 // One run:
 //   node bench/hall-load.ts [--backend sqlite|postgres] [--workers 1] [--counters 400]
@@ -406,7 +409,10 @@ class Hall {
     const { ticket } = (await call('/v1/tickets', this.kiosk, { body: { lineId: lineId(this.issuedCount++ % LINES) } })) as {
       ticket: { id: number; lineId: string; number: string };
     };
-    this.tickets.set(ticket.id, { id: ticket.id, number: ticket.number, queueLine: ticket.lineId, waitingSince: performance.now(), calls: 0, transfers: 0 });
+    // A window may have called it already (its call answered before this issue's answer was read): then it is not waiting.
+    if (!this.tickets.has(ticket.id)) {
+      this.tickets.set(ticket.id, { id: ticket.id, number: ticket.number, queueLine: ticket.lineId, waitingSince: performance.now(), calls: 0, transfers: 0 });
+    }
   }
 
   // Each simulated counter does with its stream what main/sync/hall-link.ts
@@ -558,6 +564,7 @@ class Hall {
             // 转业务: the ticket in hand goes to another line's queue, keeping its place by issue time.
             const from = lineIndex.get(held.queueLine)!;
             const to = lineId((from + 1 + Math.floor(Math.random() * (LINES - 1))) % LINES);
+            const callsBefore = held.calls;
             track(
               call(`/v1/windows/${chosen.windowId}/transfer-ticket`, chosen.token, {
                 headers: { 'idempotency-key': crypto.randomUUID() },
@@ -568,7 +575,9 @@ class Hall {
                   this.ops.push({ kind: 'transfer', phase, sent, ms: now - sent, ticketId: held.id, queueLine: null });
                   held.transfers++;
                   held.queueLine = to;
-                  held.waitingSince = now;
+                  // Another window's call of it may have been answered before this answer was read (only after the
+                  // transfer committed: until then this window held it): then it is not waiting.
+                  if (held.calls === callsBefore) held.waitingSince = now;
                   chosen.inHand = null;
                 })
                 .catch(failedWith)
@@ -581,10 +590,13 @@ class Hall {
             call(`/v1/windows/${chosen.windowId}/call-next`, chosen.token, { headers: { 'idempotency-key': crypto.randomUUID() } })
               .then((result) => {
                 const now = performance.now();
-                const ticket = result.ticket as { id: number } | null;
-                const state = ticket ? this.tickets.get(ticket.id) : undefined;
-                this.ops.push({ kind: 'call', phase, sent, ms: now - sent, ticketId: ticket?.id ?? null, queueLine: state?.queueLine ?? null });
-                if (state) {
+                // lineId: the queue line it was called from (its own, or the one it was transferred to).
+                const ticket = result.ticket as { id: number; number: string; lineId: string } | null;
+                this.ops.push({ kind: 'call', phase, sent, ms: now - sent, ticketId: ticket?.id ?? null, queueLine: ticket?.lineId ?? null });
+                if (ticket) {
+                  // Its issue's answer may not have been read yet.
+                  const state = this.tickets.get(ticket.id) ?? { id: ticket.id, number: ticket.number, queueLine: ticket.lineId, waitingSince: null, calls: 0, transfers: 0 };
+                  this.tickets.set(ticket.id, state);
                   state.calls++;
                   state.waitingSince = null;
                 }
@@ -644,7 +656,8 @@ class Hall {
   }
 
   /** The end check over every operation of this hall (see the top of the file). */
-  check(): { duplicates: number; lost: number; called: number; transferred: number; waiting: number } {
+  check(): { duplicates: number; lost: number; called: number; transferred: number; waiting: number; details: string[] } {
+    const details: string[] = [];
     let duplicates = 0;
     let called = 0;
     let transferred = 0;
@@ -656,11 +669,13 @@ class Hall {
     // Per queue line: calls by sending time, and the highest ticket id got by any call sent at or after each.
     const byLine = new Map<string, { sent: number[]; suffixMax: number[] }>();
     const calls = this.ops.filter((op) => op.kind === 'call' && op.ticketId !== null && op.queueLine !== null).sort((a, b) => a.sent - b.sent);
+    const callsByLine = new Map<string, OpRecord[]>();
     for (const op of calls) {
       const entry = byLine.get(op.queueLine!) ?? { sent: [], suffixMax: [] };
       entry.sent.push(op.sent);
       entry.suffixMax.push(op.ticketId!);
       byLine.set(op.queueLine!, entry);
+      callsByLine.set(op.queueLine!, [...(callsByLine.get(op.queueLine!) ?? []), op]);
     }
     for (const entry of byLine.values()) {
       for (let i = entry.suffixMax.length - 2; i >= 0; i--) entry.suffixMax[i] = Math.max(entry.suffixMax[i]!, entry.suffixMax[i + 1]!);
@@ -680,9 +695,19 @@ class Hall {
         if (entry.sent[mid]! > ticket.waitingSince) hi = mid;
         else lo = mid + 1;
       }
-      if (lo < entry.sent.length && entry.suffixMax[lo]! > ticket.id) lost++;
+      if (lo < entry.sent.length && entry.suffixMax[lo]! > ticket.id) {
+        lost++;
+        if (details.length < 5) {
+          const passed = callsByLine.get(ticket.queueLine)!.find((op) => op.sent > ticket.waitingSince! && op.ticketId! > ticket.id)!;
+          const passer = this.tickets.get(passed.ticketId!)!;
+          details.push(
+            `ticket ${ticket.id} ${ticket.number} waiting in ${ticket.queueLine} (calls ${ticket.calls}, transfers ${ticket.transfers}) since ${ticket.waitingSince.toFixed(0)} ms; ` +
+              `call sent at ${passed.sent.toFixed(0)} ms (phase ${passed.phase}, ${passed.ms.toFixed(0)} ms) got ${passer.id} ${passer.number} (calls ${passer.calls}, transfers ${passer.transfers})`,
+          );
+        }
+      }
     }
-    return { duplicates, lost, called, transferred, waiting };
+    return { duplicates, lost, called, transferred, waiting, details };
   }
 }
 
@@ -779,6 +804,7 @@ async function single(): Promise<void> {
     `  check: ${hall.tickets.size} tickets, ${check.called} called, ${check.transferred} transferred, ${check.waiting} waiting at the end; ` +
       `duplicates ${check.duplicates}, lost ${check.lost}`,
   );
+  for (const line of check.details) console.log(`    lost: ${line}`);
   console.log(
     `  targets: p99 ≤ ${TARGET.p99} ms → ${point.p99 <= TARGET.p99 ? 'met' : 'MISSED'}; max ≤ ${TARGET.max} ms → ${point.max <= TARGET.max ? 'met' : 'MISSED'}; ` +
       `0 duplicates → ${check.duplicates === 0 ? 'met' : 'MISSED'}; 0 lost → ${check.lost === 0 ? 'met' : 'MISSED'}`,
@@ -812,6 +838,7 @@ async function matrix(): Promise<void> {
       await postgres.stop();
       const check = postgres.check();
       rows.push({ ...result, check, hall: postgres });
+      for (const line of check.details) console.log(`    lost: ${line}`);
       if (isHeadline) headline = { point: result.at200, check };
     }
   }
