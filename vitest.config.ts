@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
 // again with each test hall in a PostgreSQL database of a throwaway cluster
 // (test/helpers/postgres.ts, started once by the globalSetup). One project:
 // `npx vitest run --project server-postgres test/server/x.test.ts`.
+// The projects run one after the other (groupOrder): the PostgreSQL run's
+// several-process tests would otherwise share the 2 cores of CI with the
+// Chromium tests and make their waits flaky.
 export default defineConfig({
   test: {
     pool: 'forks',
@@ -14,13 +17,14 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'sqlite', include: ['test/**/*.test.ts'] },
+        test: { name: 'sqlite', include: ['test/**/*.test.ts'], sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
         test: {
           name: 'server-postgres',
           include: ['test/server/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
           env: { HALLDESK_TEST_BACKEND: 'postgres' },
           globalSetup: ['./test/helpers/postgres-global-setup.ts'],
         },
