@@ -31,10 +31,10 @@ import type { HallDatabase } from './db.ts';
 import type { Device } from './hall.ts';
 import { EFFECTIVE_LINE } from './waiting-queue.ts';
 import { LINKS_EXPIRE_MS, LINKS_HEARTBEAT_MS } from './event-bus.ts';
+import { HallError } from '../common/errors.ts';
 
 /** A burst of counters connecting or leaving is told to the other processes in one message. */
 const LINKS_ANNOUNCE_DELAY_MS = 500;
-import { HallError } from '../common/errors.ts';
 
 /** Waiting polls are answered at most this often (a busy hall changes many times a second). */
 export const FLUSH_EVERY_MS = 150;
@@ -55,8 +55,6 @@ export function createHallOverview(
     devicesChanged?: () => void;
     /** Tells the other processes this one's windows with a live link (server/event-bus.ts); absent in one process. */
     announceLinks?: (windows: ReadonlySet<number>) => void;
-    /** Real time, for how old another process's links are (the hall's clock may be a test's). */
-    now?: () => number;
   },
 ) {
   const { clock, config, board } = options;
@@ -105,7 +103,8 @@ export function createHallOverview(
   const links = new Map<number, number>();
   /** Other processes' windows with a live link, and when each process last said so (several processes on PostgreSQL). */
   const remoteLinks = new Map<string, { windows: ReadonlySet<number>; at: number }>();
-  const now = options.now ?? Date.now;
+  // Real time, not the hall's clock (a test's may stand still): how old another process's word is.
+  const now = Date.now;
   const onlineElsewhere = (windowId: number) => {
     for (const [origin, entry] of remoteLinks) {
       if (now() - entry.at > LINKS_EXPIRE_MS) remoteLinks.delete(origin);
@@ -356,7 +355,7 @@ export function createHallOverview(
     },
 
     /** This process's links again, now (after the bus missed messages, e.g. a reconnect). */
-    announceLinks(): void {
+    announceLinksNow(): void {
       if (options.announceLinks) announce();
     },
 

@@ -220,7 +220,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
     touch: () => overview.touch(),
     missed: () => {
       hub.missed(hall.version());
-      overview.announceLinks();
+      overview.announceLinksNow();
     },
     links: (origin, windows) => overview.remoteLinks(origin, windows),
   });

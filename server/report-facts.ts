@@ -21,8 +21,8 @@ const seconds = (from: string, to: string): string =>
   `CASE WHEN ${from} IS NULL OR ${to} IS NULL THEN NULL
      ELSE MAX(0, CAST(round((julianday(${to}) - julianday(${from})) * 86400) AS INTEGER)) END`;
 
-/** The case a served ticket was for: the last one its window decided for that number after calling it. */
-const caseOf = (ticket: string, column: 'item_code' | 'staff_no'): string =>
+/** The case a served ticket was for: the last one its window decided for that number after calling it (SQL both engines take). */
+export const caseOf = (ticket: string, column: 'item_code' | 'staff_no'): string =>
   `(SELECT ${column} FROM cases WHERE window_id = ${ticket}.window_id AND decided_at >= ${ticket}.called_at
      AND ticket_number = ${ticket}.number ORDER BY decided_at DESC LIMIT 1)`;
 

@@ -49,6 +49,7 @@
 //
 // Not translated because there is nothing to create on an empty database: the
 // copies and backfills the SQLite migrations do for rows already there.
+import { caseOf } from '../report-facts.ts';
 
 /** The version the baseline brings a PostgreSQL hall to: SQLite's migrations 1–16. */
 export const POSTGRES_BASELINE_VERSION = 16;
@@ -58,11 +59,6 @@ const TEXT = 'text COLLATE "C"';
 
 /** SQLite's date(column, '+8 hours'): the hall day (Beijing, UTC+8 all year, as common/hall-time.ts). */
 const hallDay = (column: string): string => `hall_day_of(${column})`;
-
-/** The case a served ticket was for: the last one its window decided for that number after calling it. */
-const caseOf = (ticket: string, column: 'item_code' | 'staff_no'): string =>
-  `(SELECT ${column} FROM cases WHERE window_id = ${ticket}.window_id AND decided_at >= ${ticket}.called_at
-     AND ticket_number = ${ticket}.number ORDER BY decided_at DESC LIMIT 1)`;
 
 /**
  * A rating's line: its ticket's (as queued, after any 转业务), a walk-in's, else its item's line, else ''.
@@ -97,6 +93,16 @@ END
 $fn$;`;
 
 /** The whole schema, run in one transaction. No BEGIN/COMMIT: the runner holds the transaction. */
+/** ticket_day_counts: a ticket (NEW) counted in — its line's issued (and served), its window's served. */
+const COUNT_NEW_TICKET = `  INSERT INTO ticket_day_counts AS c (day, line_id, window_id, issued, served)
+    VALUES (NEW.day, NEW.line_id, 0, 1, (NEW.status = 'completed')::int)
+    ON CONFLICT (day, line_id, window_id)
+    DO UPDATE SET issued = c.issued + 1, served = c.served + (NEW.status = 'completed')::int;
+  IF NEW.status = 'completed' AND NEW.window_id IS NOT NULL THEN
+    INSERT INTO ticket_day_counts AS c (day, line_id, window_id, served) VALUES (NEW.day, '', NEW.window_id, 1)
+      ON CONFLICT (day, line_id, window_id) DO UPDATE SET served = c.served + 1;
+  END IF;`;
+
 export const POSTGRES_BASELINE_SQL = `
 -- SQLite's json_valid(x): NULL for NULL, else whether x parses as JSON. The json
 -- type's input check (not jsonb's, which also refuses \\u0000), caught.
@@ -625,17 +631,7 @@ CREATE TABLE ticket_day_counts (
   served bigint NOT NULL DEFAULT 0 CHECK (served >= 0),
   PRIMARY KEY (day, line_id, window_id)
 );
-${triggerFunction(
-  'ticket_day_counts_issued',
-  `  INSERT INTO ticket_day_counts AS c (day, line_id, window_id, issued, served)
-    VALUES (NEW.day, NEW.line_id, 0, 1, (NEW.status = 'completed')::int)
-    ON CONFLICT (day, line_id, window_id)
-    DO UPDATE SET issued = c.issued + 1, served = c.served + (NEW.status = 'completed')::int;
-  IF NEW.status = 'completed' AND NEW.window_id IS NOT NULL THEN
-    INSERT INTO ticket_day_counts AS c (day, line_id, window_id, served) VALUES (NEW.day, '', NEW.window_id, 1)
-      ON CONFLICT (day, line_id, window_id) DO UPDATE SET served = c.served + 1;
-  END IF;`,
-)}
+${triggerFunction('ticket_day_counts_issued', COUNT_NEW_TICKET)}
 CREATE TRIGGER ticket_day_counts_issued AFTER INSERT ON tickets FOR EACH ROW
   EXECUTE FUNCTION ticket_day_counts_issued();
 -- An update takes the old row out of the counts and puts the new one in.
@@ -645,14 +641,7 @@ ${triggerFunction(
     WHERE day = OLD.day AND line_id = OLD.line_id AND window_id = 0;
   UPDATE ticket_day_counts SET served = served - 1
     WHERE OLD.status = 'completed' AND day = OLD.day AND line_id = '' AND window_id = OLD.window_id;
-  INSERT INTO ticket_day_counts AS c (day, line_id, window_id, issued, served)
-    VALUES (NEW.day, NEW.line_id, 0, 1, (NEW.status = 'completed')::int)
-    ON CONFLICT (day, line_id, window_id)
-    DO UPDATE SET issued = c.issued + 1, served = c.served + (NEW.status = 'completed')::int;
-  IF NEW.status = 'completed' AND NEW.window_id IS NOT NULL THEN
-    INSERT INTO ticket_day_counts AS c (day, line_id, window_id, served) VALUES (NEW.day, '', NEW.window_id, 1)
-      ON CONFLICT (day, line_id, window_id) DO UPDATE SET served = c.served + 1;
-  END IF;`,
+${COUNT_NEW_TICKET}`,
 )}
 CREATE TRIGGER ticket_day_counts_changed AFTER UPDATE OF status, window_id, day, line_id ON tickets FOR EACH ROW
   WHEN (OLD.status = 'completed' OR NEW.status = 'completed' OR OLD.day <> NEW.day OR OLD.line_id <> NEW.line_id)

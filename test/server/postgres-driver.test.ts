@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openHallDatabase } from '../../server/db.ts';
 import { dialectOf, HallDatabaseUnavailable, isUniqueViolation, type HallDatabase } from '../../server/storage/hall-database.ts';
-import { openPostgresHallDatabase, translatePlaceholders } from '../../server/storage/postgres.ts';
+import { openPostgresHallDatabase, PostgresLink, translatePlaceholders } from '../../server/storage/postgres.ts';
 import { startPostgresCluster, type PostgresCluster } from '../helpers/postgres.ts';
 import { testBackend } from '../helpers/test-database.ts';
 
@@ -99,6 +99,33 @@ describe.skipIf(testBackend() !== 'postgres')('on PostgreSQL [PostgreSQL run onl
     expect(outer()).toBe(true);
     expect(db.inTransaction).toBe(false);
     expect(total()).toBe(before! + 2 + 200);
+  });
+
+  it('keeps halls apart on one shared connection: a handle per schema, each with its own tables', () => {
+    const link = new PostgresLink(url, { connectTimeoutMs: 1000, statementTimeoutMs: 2000 });
+    const a = openPostgresHallDatabase(url, { schema: 'hall_a', link });
+    const b = openPostgresHallDatabase(url, { schema: 'hall_b', link });
+    const names = (hall: HallDatabase) => hall.prepare<[], string>('SELECT name FROM seen ORDER BY name').pluck().all();
+    for (const [hall, name] of [[a, '甲'], [b, '乙']] as const) {
+      hall.exec('CREATE TABLE seen (name text NOT NULL)');
+      hall.prepare('INSERT INTO seen (name) VALUES (?)').run(name);
+    }
+    // The same statement text, prepared once on the connection, reads each handle's own table.
+    expect([names(a), names(b)]).toEqual([['甲'], ['乙']]);
+    // A rollback in one hall leaves the other reading its own.
+    expect(() =>
+      b.transaction(() => {
+        b.prepare("INSERT INTO seen (name) VALUES ('丙')").run();
+        throw new Error('undo');
+      }).immediate(),
+    ).toThrow('undo');
+    expect([names(a), names(b)]).toEqual([['甲'], ['乙']]);
+    // Closing one hall's handle leaves the shared connection to the others.
+    a.close();
+    expect(names(b)).toEqual(['乙']);
+    expect(() => openPostgresHallDatabase(url, { schema: 'Hall-A; DROP', link })).toThrow(/不能用作数据库模式名/);
+    b.close();
+    link.close();
   });
 
   it('keeps the SQLSTATE of a refused row, and says what is SQLite’s', () => {
