@@ -1,5 +1,6 @@
 // The reference hall server: plain node:http, routed by the table in
-// common/http-api.ts (method, path, auth, schemas), over one SQLite file.
+// common/http-api.ts (method, path, auth, schemas), over the hall database (a
+// SQLite file, or PostgreSQL when HALL_DATABASE_URL is set: server/storage/).
 // Every answer is JSON; every refusal is `{ code, message }` with a zh-CN message —
 // except the one page for people, GET /case/{caseNo} (server/case-progress.ts),
 // which answers HTML whatever happens once it is matched.
