@@ -9,7 +9,7 @@ import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { applyMigrations, type Migration as GenericMigration } from '../common/migrations.ts';
 import { PRIVATE_FILE_MODE } from './private-file.ts';
 import { dialectOf, isPostgresTarget, type HallDatabase } from './storage/hall-database.ts';
-import { openPostgresHallDatabase } from './storage/postgres.ts';
+import { openPostgresHallDatabase, type HallSchemaOptions } from './storage/postgres.ts';
 import { POSTGRES_BASELINE_SQL, POSTGRES_BASELINE_VERSION } from './storage/postgres-schema.ts';
 import { reportFactsMigration } from './report-facts.ts';
 import { managerDeskMigration } from './manager-desk-migration.ts';
@@ -586,14 +586,15 @@ export function databaseFiles(path: string): string[] {
 /**
  * Opens the hall database — `target` is a SQLite file path (created if
  * needed) or a postgres:// URL (HALL_DATABASE_URL; the database must exist) —
- * and brings its schema up to date. A SQLite file holds device token hashes, staff password hashes and masked
+ * and brings its schema up to date. On PostgreSQL, `place` puts the hall in a
+ * schema of its own (many halls on one database, server/halls.ts). A SQLite file holds device token hashes, staff password hashes and masked
  * applicants: the file is created 0600 and set 0600 on every open (whatever the
  * umask, and for a file an older version left 0644); SQLite gives the -wal and
  * -shm files the database file's mode, and they are set 0600 here as well.
  */
-export function openHallDatabase(target: string): HallDatabase {
+export function openHallDatabase(target: string, place: HallSchemaOptions = {}): HallDatabase {
   if (isPostgresTarget(target)) {
-    const db = openPostgresHallDatabase(target);
+    const db = openPostgresHallDatabase(target, place);
     try {
       migrate(db);
       return db;
@@ -602,6 +603,8 @@ export function openHallDatabase(target: string): HallDatabase {
       throw error;
     }
   }
+  // On SQLite each hall is a file of its own.
+  if (place.schema != null || place.link) throw new TypeError(`a schema or shared connection is PostgreSQL's, not for ${target}`);
   const path = target;
   const onDisk = path !== ':memory:' && path !== '' && !path.startsWith('file:');
   if (onDisk) {

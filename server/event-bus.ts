@@ -43,8 +43,13 @@ import type { Client, Notification } from 'pg';
 import type { HallEvent } from '../common/http-api.ts';
 import { dialectOf, type HallDatabase } from './storage/hall-database.ts';
 
-/** The channel every process of one hall database listens on. */
-export const EVENT_CHANNEL = 'hall_events';
+/**
+ * The channel every process of one hall listens on: one per hall's schema, so
+ * that the halls sharing a database (server/halls.ts) never hear each other.
+ */
+export function eventChannelOf(schema: string | null): string {
+  return schema === null ? 'hall_events' : `hall_events_${schema}`;
+}
 export const LISTEN_RETRY_FIRST_MS = 250;
 export const LISTEN_RETRY_MAX_MS = 10_000;
 /** PostgreSQL refuses payloads of 8000 bytes and more. */
@@ -114,6 +119,8 @@ export function createLocalEventBus(): EventBus {
 export interface PostgresEventBusOptions {
   /** The database's URL, for the listening connection. */
   url: string;
+  /** The hall's schema (many halls on one database), whose channel this bus uses; default: the database's one hall. */
+  schema?: string | null;
   /** One JSON line when the listening connection is lost and when it is back. */
   log: (line: string) => void;
   /** Back-off before the n-th attempt in a row to listen again (n ≥ 1); tests shorten it. */
@@ -131,7 +138,8 @@ export const listenRetryDelayMs = (attempt: number): number =>
  */
 export function createPostgresEventBus(db: HallDatabase, options: PostgresEventBusOptions): EventBus {
   const { url, log, retryDelayMs = listenRetryDelayMs, applicationName = 'halldesk-hall-events' } = options;
-  const notify = db.prepare<[string]>(`SELECT pg_notify('${EVENT_CHANNEL}', ?)`);
+  const channel = eventChannelOf(options.schema ?? null);
+  const notify = db.prepare<[string]>(`SELECT pg_notify('${channel}', ?)`);
   // Kept out of the server bundle, as the synchronous driver does: pg stays in node_modules.
   const pg = createRequire(import.meta.url)('pg') as typeof PG;
   let subscriber: EventBusSubscriber | null = null;
@@ -162,7 +170,7 @@ export function createPostgresEventBus(db: HallDatabase, options: PostgresEventB
   }
 
   function hear(notification: Notification): void {
-    if (notification.channel !== EVENT_CHANNEL || !notification.payload || !subscriber) return;
+    if (notification.channel !== channel || !notification.payload || !subscriber) return;
     let message: BusMessage;
     try {
       message = JSON.parse(notification.payload) as BusMessage;
@@ -192,7 +200,7 @@ export function createPostgresEventBus(db: HallDatabase, options: PostgresEventB
     next.on('end', () => onLost());
     try {
       await next.connect();
-      await next.query(`LISTEN ${EVENT_CHANNEL}`);
+      await next.query(`LISTEN ${channel}`);
     } catch (error) {
       lost = true;
       next.end().catch(() => {});

@@ -21,8 +21,10 @@ import { createCaseProgress } from './case-progress.ts';
 import { PUBLIC_PAGE_CSP, type PublicPage } from './public-page.ts';
 import { createConfigStore } from './config-store.ts';
 import { openHallDatabase } from './db.ts';
+import { hallPathOf, splitHallPath } from './halls.ts';
+import { openPostgresLink, type PostgresLink } from './storage/postgres.ts';
 import { startCheckpoints } from './checkpoints.ts';
-import { dialectOf, HallDatabaseUnavailable } from './storage/hall-database.ts';
+import { dialectOf, HallDatabaseUnavailable, isPostgresTarget } from './storage/hall-database.ts';
 import { startGroupCommit } from './group-commit.ts';
 import { createDeviceSetups } from './device-setups.ts';
 import { createEventHub } from './events.ts';
@@ -46,9 +48,12 @@ import { applicantKeyFrom, createCaseSearch } from './case-search.ts';
 import { OVERVIEW_MANAGERS_ONLY } from '../common/hall-overview.ts';
 import { CASE_AUDIT_MANAGERS_ONLY, CASE_SEARCH_MANAGERS_ONLY } from '../common/case-search.ts';
 
-export interface HallServerOptions {
+/** One hall's own: its database, secrets and starting data. */
+export interface HallSite {
   /** The hall's database: a SQLite file path, or a postgres:// URL (HALL_DATABASE_URL). */
   dbPath: string;
+  /** On PostgreSQL, the hall's schema when several halls share the database (server/halls.ts); default: the database's own. */
+  schema?: string;
   adminToken: string;
   /**
    * Folder with the hall's starting data (resources/hall): seeds an empty
@@ -56,6 +61,17 @@ export interface HallServerOptions {
    * version left out (calendars, items' pinyin initials).
    */
   seedDir: string;
+  /** The hall's key for applicants' ID hashes (server/case-search.ts): a 0600 file, made on first start; default `<dbPath>-applicant-key` for a SQLite file; on PostgreSQL or in memory, give it (else a fresh key each start). */
+  applicantKeyPath?: string;
+}
+
+/** One of several halls on the server, answered below /halls/<code>/ (server/halls.ts). */
+export interface CityHall extends HallSite {
+  code: string;
+}
+
+/** What holds for the whole server, whichever hall a request is for. */
+export interface ServerWideOptions {
   clock?: () => Date;
   /** Receives one JSON line per request (per failed request unless \`logRoutineRequests\`) and per internal error. */
   log?: (line: string) => void;
@@ -75,9 +91,10 @@ export interface HallServerOptions {
   timeouts?: { headersMs?: number; requestMs?: number };
   /** Flushes the WAL file to disk (server/group-commit.ts); tests inject a slow disk. Default: fsync. */
   flushWal?: (fd: number) => Promise<void>;
-  /** The hall's key for applicants' ID hashes (server/case-search.ts): a 0600 file, made on first start; default `<dbPath>-applicant-key` for a SQLite file; on PostgreSQL or in memory, give it (else a fresh key each start). */
-  applicantKeyPath?: string;
 }
+
+/** One hall at the root (as a hall has always been served), or several, each below /halls/<code>/. */
+export type HallServerOptions = ServerWideOptions & (HallSite | { halls: readonly CityHall[] });
 
 export interface HallServer {
   /** Seeds an empty database (or upgrades an older one's config), then listens; resolves to the base URL, e.g. http://127.0.0.1:8720. */
@@ -198,21 +215,44 @@ function pathPattern(template: string, page = false): RegExp {
   return new RegExp(`^${escaped.replace(/\{(\w+)\}/g, page ? '(?<$1>.*)' : '(?<$1>[^/]+)')}$`);
 }
 
-export function createHallServer(options: HallServerOptions): HallServer {
-  const clock = options.clock ?? (() => new Date());
-  const log = options.log ?? (() => {});
-  const logRoutine = options.logRoutineRequests ?? true;
-  const db = openHallDatabase(options.dbPath);
+/** What the server asks of one hall: its requests answered, its start and end. */
+interface HallService {
+  /** Seeds an empty database (or upgrades an older one's config), listens to its events, starts its timers. */
+  start(): Promise<void>;
+  /** Answers one request whose path below the hall's own is `pathname` (the Host already checked); never throws. */
+  answer(req: IncomingMessage, res: ServerResponse, pathname: string, search: string): void;
+  /** Ends the hall's live event streams and long polls. */
+  endStreams(): void;
+  /** Stops the timers, lets the last commits reach the disk and closes the database (no request in flight any more). */
+  close(): Promise<void>;
+}
+
+/** Where answers are logged from, and what time it is. */
+interface Answering {
+  clock: () => Date;
+  log: (line: string) => void;
+}
+
+/**
+ * Opens one hall: its database (`link`: the PostgreSQL connection it shares
+ * with the other halls of this process) and everything answering for it.
+ * `path` is where its routes start: '' at the root, /halls/<code> below.
+ */
+function openHall(site: HallSite, wide: ServerWideOptions, path: string, link?: PostgresLink): HallService {
+  const clock = wide.clock ?? (() => new Date());
+  const log = wide.log ?? (() => {});
+  const answering: Answering = { clock, log };
+  const db = openHallDatabase(site.dbPath, { schema: site.schema, link });
   // Answers wait for their commits to reach the disk; the event loop does not (server/group-commit.ts).
-  const commits = startGroupCommit(db, { path: options.dbPath, flush: options.flushWal });
+  const commits = startGroupCommit(db, { path: site.dbPath, flush: wide.flushWal });
   const onFile = !db.memory && dialectOf(db) === 'sqlite';
-  const checkpoints = onFile ? startCheckpoints(options.dbPath, { log }) : null;
+  const checkpoints = onFile ? startCheckpoints(site.dbPath, { log }) : null;
   // Every change the hall publishes also moves the manager's overview (server/hall-overview.ts);
   // queue hints carry the waiting counts (read when a hint goes out, after sync exists).
   const hub = tapPublish(createEventHub({ waiting: () => sync.waitingNow() }), () => overview.touch());
   // A change's event reaches the streams of every process on the database: in process on SQLite,
   // through LISTEN/NOTIFY on PostgreSQL (server/event-bus.ts). Modules publish to the bus; the hub hears it.
-  const bus = createEventBus(db, { url: options.dbPath, log });
+  const bus = createEventBus(db, { url: site.dbPath, schema: site.schema, log });
   bus.subscribe({
     event: (event) => {
       if (event.type === 'config') configVersionAnnounced = Math.max(configVersionAnnounced, event.version);
@@ -226,7 +266,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
     links: (origin, windows) => overview.remoteLinks(origin, windows),
   });
   const events = { ...hub, publish: bus.publish };
-  const hall = createHall(db, { clock, publish: events.publish, signInDelayMs: options.signInDelayMs });
+  const hall = createHall(db, { clock, publish: events.publish, signInDelayMs: wide.signInDelayMs });
   const sync = createSync(db, { clock, publish: events.publish });
   const followUps = createFollowUps(db, { clock });
   const reports = createReports(db, { clock });
@@ -243,7 +283,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
   const caseSearch = createCaseSearch(db, {
     clock,
     config: configStore,
-    key: applicantKeyFrom(options.applicantKeyPath ?? (onFile ? `${options.dbPath}-applicant-key` : null)),
+    key: applicantKeyFrom(site.applicantKeyPath ?? (onFile ? `${site.dbPath}-applicant-key` : null)),
   });
   /** The manager signed in at the requesting counter's window (the rule of 差评回访), or 403 with `refusal`. */
   const requireManager = (device: Device, refusal: string) => {
@@ -282,7 +322,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
   }
   let configWatch: ReturnType<typeof setInterval> | null = null;
   let stopReplyPruning: (() => void) | null = null;
-  const adminTokenHash = sha256(options.adminToken);
+  const adminTokenHash = sha256(site.adminToken);
   const openApi = openApiDocument();
   const caseProgress = createCaseProgress({
     clock,
@@ -441,20 +481,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
     return device;
   }
 
-  /** Decides whether a Host header names this server; set once listening (server/host-check.ts). */
-  let hostAllowed: (header: string | undefined) => boolean = () => false;
-
   async function respond(req: IncomingMessage, res: ServerResponse, pathname: string, search: string, mark: number) {
-    if (req.headers.host === undefined) {
-      throw new HallError('BAD_REQUEST', '请求缺少 Host 请求头，服务器不予处理；请使用正常的 HTTP 客户端', 400);
-    }
-    if (!hostAllowed(req.headers.host)) {
-      throw new HallError(
-        'HOST_NOT_ALLOWED',
-        `请求的主机名「${req.headers.host.slice(0, 80)}」不是本大厅服务器的地址，服务器不予处理；如确需用这个名称访问，请由管理员把它加入服务器的 HALL_ALLOWED_HOSTS（或 --allowed-hosts）`,
-        421,
-      );
-    }
     const match = table
       .map((route) => ({
         route,
@@ -464,7 +491,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
     if (!match) {
       throw new HallError(
         'NOT_FOUND',
-        `没有这个接口：${String(req.method).slice(0, 16)} ${pathname.slice(0, 80)}；接口清单见 /v1/openapi.json`,
+        `没有这个接口：${String(req.method).slice(0, 16)} ${pathname.slice(0, 80)}；接口清单见 ${path}/v1/openapi.json`,
         404,
       );
     }
@@ -475,6 +502,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
       const source = req.socket.remoteAddress ?? '';
       const groups = match.groups?.groups ?? {};
       sendPage(
+        answering,
         req,
         res,
         name === 'ticketPage'
@@ -520,64 +548,184 @@ export function createHallServer(options: HallServerOptions): HallServer {
     const source = req.socket.remoteAddress ?? '';
     const result = await handler({ device, params, query, body, headers, source } as RouteRequest<RouteName>);
     await commits.durable(mark);
-    sendJson(req, res, 200, result);
+    sendJson(answering, req, res, 200, result);
   }
 
-  function sendJson(req: IncomingMessage, res: ServerResponse, status: number, value: unknown, retryAt?: string): void {
-    if (res.headersSent || res.destroyed || res.writableEnded) return;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json; charset=utf-8',
-      'cache-control': 'no-store',
-      ...SECURITY_HEADERS,
+  return {
+    async start() {
+      if (!(await seedHallIfEmpty(db, site.seedDir))) await upgradeHallConfig(db, site.seedDir);
+      configVersionAnnounced = configStore.version();
+      // Events published from here on reach this process's streams.
+      await bus.ready();
+      configWatch ??= setInterval(announceForeignConfigChanges, CONFIG_WATCH_MS).unref();
+      stopReplyPruning ??= startCallNextReplyPruning(hall, {
+        timer: wide.pruneTimer,
+        onError: (error) =>
+          log(JSON.stringify({ at: clock().toISOString(), level: 'error', what: 'call-next reply pruning', error: String(error) })),
+      });
+    },
+
+    answer(req, res, pathname, search) {
+      const mark = commits.mark();
+      const refuse = (error: unknown) => sendError(answering, req, res, pathname, error);
+      try {
+        respond(req, res, pathname, search, mark).catch(async (error: unknown) => {
+          // A refusal may have recorded something (a failed sign-in): it too is answered once on disk.
+          await commits.durable(mark).catch(() => undefined);
+          refuse(error);
+        });
+      } catch (error) {
+        refuse(error);
+      }
+    },
+
+    endStreams() {
+      events.closeAll();
+      overview.close();
+    },
+
+    async close() {
+      if (configWatch) clearInterval(configWatch);
+      configWatch = null;
+      stopReplyPruning?.();
+      stopReplyPruning = null;
+      await commits.close();
+      await checkpoints?.stop();
+      await bus.close();
+      db.close();
+    },
+  };
+}
+
+function sendJson(
+  { clock }: Answering,
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  retryAt?: string,
+): void {
+  if (res.headersSent || res.destroyed || res.writableEnded) return;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    ...SECURITY_HEADERS,
+  };
+  if (retryAt !== undefined) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil((Date.parse(retryAt) - clock().getTime()) / 1000)));
+  }
+  // The rest of a body not (fully) read is not worth reading: drop the connection after the answer.
+  if (status === 413 || !req.complete) headers.connection = 'close';
+  res.writeHead(status, headers).end(JSON.stringify(value));
+}
+
+/** A page for people: HTML with a strict CSP (inline styles, nothing else), never cached. */
+function sendPage(_: Answering, req: IncomingMessage, res: ServerResponse, page: PublicPage): void {
+  if (res.headersSent || res.destroyed || res.writableEnded) return;
+  const headers: Record<string, string> = {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    ...SECURITY_HEADERS,
+    'content-security-policy': PUBLIC_PAGE_CSP,
+    'x-robots-tag': 'noindex, nofollow',
+  };
+  if (page.retryAfterSeconds !== undefined) headers['retry-after'] = String(page.retryAfterSeconds);
+  if (!req.complete) headers.connection = 'close';
+  res.writeHead(page.status, headers).end(page.html);
+}
+
+function sendError(answering: Answering, req: IncomingMessage, res: ServerResponse, pathname: string, error: unknown): void {
+  const { clock, log } = answering;
+  if (error instanceof HallError) return sendJson(answering, req, res, error.status, error.toJSON(), error.details.retryAt);
+  if (error instanceof HallDatabaseUnavailable) {
+    // The counter takes this as the hall being out of reach: it works offline-first and syncs once it answers again.
+    log(JSON.stringify({ at: clock().toISOString(), level: 'error', path: pathname.slice(0, 200), error: error.message }));
+    const unavailable: ApiError = {
+      code: 'SERVER_UNREACHABLE',
+      message: '大厅数据库暂时无法访问：柜台按离线方式继续办理，恢复后自动同步；如持续出现请联系大厅管理员',
     };
-    if (retryAt !== undefined) {
-      headers['retry-after'] = String(Math.max(1, Math.ceil((Date.parse(retryAt) - clock().getTime()) / 1000)));
-    }
-    // The rest of a body not (fully) read is not worth reading: drop the connection after the answer.
-    if (status === 413 || !req.complete) headers.connection = 'close';
-    res.writeHead(status, headers).end(JSON.stringify(value));
+    return sendJson(answering, req, res, 503, unavailable);
   }
+  log(JSON.stringify({ at: clock().toISOString(), level: 'error', path: pathname.slice(0, 200), error: String(error) }));
+  const internal: ApiError = {
+    code: 'INTERNAL',
+    message: '服务器内部错误，请稍后重试；如反复出现请联系大厅管理员',
+  };
+  sendJson(answering, req, res, 500, internal);
+}
 
-  /** A page for people: HTML with a strict CSP (inline styles, nothing else), never cached. */
-  function sendPage(req: IncomingMessage, res: ServerResponse, page: PublicPage): void {
-    if (res.headersSent || res.destroyed || res.writableEnded) return;
-    const headers: Record<string, string> = {
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      ...SECURITY_HEADERS,
-      'content-security-policy': PUBLIC_PAGE_CSP,
-      'x-robots-tag': 'noindex, nofollow',
-    };
-    if (page.retryAfterSeconds !== undefined) headers['retry-after'] = String(page.retryAfterSeconds);
-    if (!req.complete) headers.connection = 'close';
-    res.writeHead(page.status, headers).end(page.html);
-  }
-
-  function sendError(req: IncomingMessage, res: ServerResponse, pathname: string, error: unknown): void {
-    if (error instanceof HallError) return sendJson(req, res, error.status, error.toJSON(), error.details.retryAt);
-    if (error instanceof HallDatabaseUnavailable) {
-      // The counter takes this as the hall being out of reach: it works offline-first and syncs once it answers again.
-      log(JSON.stringify({ at: clock().toISOString(), level: 'error', path: pathname.slice(0, 200), error: error.message }));
-      const unavailable: ApiError = {
-        code: 'SERVER_UNREACHABLE',
-        message: '大厅数据库暂时无法访问：柜台按离线方式继续办理，恢复后自动同步；如持续出现请联系大厅管理员',
-      };
-      return sendJson(req, res, 503, unavailable);
+/**
+ * Opens every hall of the server: the one at the root, or each of `halls`
+ * below its /halls/<code>. Halls on one PostgreSQL database share this
+ * process's one connection to it, each in its schema. A hall that cannot be
+ * opened closes the ones opened before it.
+ */
+function openHalls(options: HallServerOptions): { halls: Map<string, HallService>; links: PostgresLink[] } {
+  const sites: { code: string; site: HallSite }[] =
+    'halls' in options ? options.halls.map((site) => ({ code: site.code, site })) : [{ code: '', site: options }];
+  const links = new Map<string, PostgresLink>();
+  const halls = new Map<string, HallService>();
+  try {
+    for (const { code, site } of sites) {
+      let link: PostgresLink | undefined;
+      if (code !== '' && isPostgresTarget(site.dbPath)) {
+        link = links.get(site.dbPath) ?? openPostgresLink(site.dbPath);
+        links.set(site.dbPath, link);
+      }
+      halls.set(code, openHall(site, options, code === '' ? '' : hallPathOf(code), link));
     }
-    log(
-      JSON.stringify({ at: clock().toISOString(), level: 'error', path: pathname.slice(0, 200), error: String(error) }),
+  } catch (error) {
+    for (const hall of halls.values()) void hall.close();
+    for (const link of links.values()) link.close();
+    throw error;
+  }
+  return { halls, links: [...links.values()] };
+}
+
+export function createHallServer(options: HallServerOptions): HallServer {
+  const clock = options.clock ?? (() => new Date());
+  const log = options.log ?? (() => {});
+  const answering: Answering = { clock, log };
+  const logRoutine = options.logRoutineRequests ?? true;
+  const { halls, links } = openHalls(options);
+  /** '' when the server is one hall at the root. */
+  const rootHall = halls.get('') ?? null;
+
+  /** Decides whether a Host header names this server; set once listening (server/host-check.ts). */
+  let hostAllowed: (header: string | undefined) => boolean = () => false;
+
+  /** The request's hall and its path below the hall's; refused when the server has no such hall. */
+  function hallFor(pathname: string): { hall: HallService; rest: string } {
+    if (rootHall) return { hall: rootHall, rest: pathname };
+    const split = splitHallPath(pathname);
+    const hall = split && halls.get(split.code);
+    if (split && hall) return { hall, rest: split.rest };
+    throw new HallError(
+      'NOT_FOUND',
+      split
+        ? `本服务器没有代码为「${split.code.slice(0, 40)}」的大厅：请检查服务器地址中的大厅代码（形如 http://服务器:端口/halls/大厅代码）`
+        : '本服务器承载多个大厅：服务器地址应写到大厅，形如 http://服务器:端口/halls/大厅代码；大厅代码请向大厅管理员询问',
+      404,
     );
-    const internal: ApiError = {
-      code: 'INTERNAL',
-      message: '服务器内部错误，请稍后重试；如反复出现请联系大厅管理员',
-    };
-    sendJson(req, res, 500, internal);
+  }
+
+  function checkHost(req: IncomingMessage): void {
+    if (req.headers.host === undefined) {
+      throw new HallError('BAD_REQUEST', '请求缺少 Host 请求头，服务器不予处理；请使用正常的 HTTP 客户端', 400);
+    }
+    if (!hostAllowed(req.headers.host)) {
+      throw new HallError(
+        'HOST_NOT_ALLOWED',
+        `请求的主机名「${req.headers.host.slice(0, 80)}」不是本大厅服务器的地址，服务器不予处理；如确需用这个名称访问，请由管理员把它加入服务器的 HALL_ALLOWED_HOSTS（或 --allowed-hosts）`,
+        421,
+      );
+    }
   }
 
   /** Settle when their response is done; close() waits for them. */
   const responsesInFlight = new Set<Promise<void>>();
   /** The request each socket is answering now: a clientError on it is answered through its response, not the socket. */
-  const answering = new WeakMap<Socket, { req: IncomingMessage; res: ServerResponse }>();
+  const inFlightOn = new WeakMap<Socket, { req: IncomingMessage; res: ServerResponse }>();
 
   const headersTimeoutMs = options.timeouts?.headersMs ?? HEADERS_TIMEOUT_MS;
   const server = createServer(
@@ -601,12 +749,12 @@ export function createHallServer(options: HallServerOptions): HallServer {
       const pathname = queryAt < 0 ? url : url.slice(0, queryAt);
       const search = queryAt < 0 ? '' : url.slice(queryAt + 1);
       const socket = req.socket;
-      answering.set(socket, { req, res });
+      inFlightOn.set(socket, { req, res });
       // A client that goes away mid-request is no error of ours.
       req.on('error', () => {});
       res.on('error', () => {});
       res.on('close', () => {
-        answering.delete(socket);
+        inFlightOn.delete(socket);
         // A busy hall answers thousands a second: a routine line is not even made unless asked for.
         if (!logRoutine && res.statusCode < 400) return;
         log(
@@ -619,16 +767,14 @@ export function createHallServer(options: HallServerOptions): HallServer {
           }),
         );
       });
-      const mark = commits.mark();
+      let target: { hall: HallService; rest: string };
       try {
-        respond(req, res, pathname, search, mark).catch(async (error: unknown) => {
-          // A refusal may have recorded something (a failed sign-in): it too is answered once on disk.
-          await commits.durable(mark).catch(() => undefined);
-          sendError(req, res, pathname, error);
-        });
+        checkHost(req);
+        target = hallFor(pathname);
       } catch (error) {
-        sendError(req, res, pathname, error);
+        return sendError(answering, req, res, pathname, error);
       }
+      target.hall.answer(req, res, target.rest, search);
     },
   );
 
@@ -638,10 +784,10 @@ export function createHallServer(options: HallServerOptions): HallServer {
   // slow): answered in JSON straight on the socket, then closed.
   server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
     const { status, reason, message } = CLIENT_ERRORS[error.code ?? ''] ?? BAD_HTTP;
-    const inFlight = answering.get(socket);
+    const inFlight = inFlightOn.get(socket);
     if (inFlight && !inFlight.res.headersSent && socket.writable) {
       // E.g. a body that stopped coming: the handler still waits for it.
-      sendJson(inFlight.req, inFlight.res, status, { code: 'BAD_REQUEST', message } satisfies ApiError);
+      sendJson(answering, inFlight.req, inFlight.res, status, { code: 'BAD_REQUEST', message } satisfies ApiError);
       return;
     }
     if (error.code === 'ECONNRESET' || !socket.writable || inFlight) {
@@ -662,10 +808,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
 
   return {
     async listen(port = 8720, host = '127.0.0.1') {
-      if (!(await seedHallIfEmpty(db, options.seedDir))) await upgradeHallConfig(db, options.seedDir);
-      configVersionAnnounced = configStore.version();
-      // Events published from here on reach this process's streams.
-      await bus.ready();
+      for (const hall of halls.values()) await hall.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -679,34 +822,21 @@ export function createHallServer(options: HallServerOptions): HallServer {
           resolve();
         });
       });
-      configWatch ??= setInterval(announceForeignConfigChanges, CONFIG_WATCH_MS).unref();
-      stopReplyPruning ??= startCallNextReplyPruning(hall, {
-        timer: options.pruneTimer,
-        onError: (error) =>
-          log(JSON.stringify({ at: clock().toISOString(), level: 'error', what: 'call-next reply pruning', error: String(error) })),
-      });
       const address = server.address() as AddressInfo;
       const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${hostInUrl}:${address.port}`;
     },
 
     async close() {
-      if (configWatch) clearInterval(configWatch);
-      configWatch = null;
-      stopReplyPruning?.();
-      stopReplyPruning = null;
       const stopped = new Promise((resolve) => server.close(resolve));
-      events.closeAll();
-      overview.close();
+      for (const hall of halls.values()) hall.endStreams();
       await Promise.all(responsesInFlight);
       // What is left holds no request (idle keep-alive, or opened and never used)
       // and would otherwise keep the server open until the client lets go.
       server.closeAllConnections();
       await stopped;
-      await commits.close();
-      await checkpoints?.stop();
-      await bus.close();
-      db.close();
+      for (const hall of halls.values()) await hall.close();
+      for (const link of links) link.close();
     },
   };
 }

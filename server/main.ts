@@ -1,11 +1,13 @@
 // The hall server from the command line.
-//   node server/main.ts [--data DIR] [--port 8720] [--host 127.0.0.1] [--allowed-hosts a,b] [--admin-token T] [--seed DIR]
-//   node server/main.ts enroll-code [--data DIR] (--window N | --role kiosk)
-//   node server/main.ts device-setup (list | set KEY FILE | clear KEY) [--data DIR]
-//   node server/main.ts unlock-staff (STAFF_NO | --device ID | --address ADDR) [--data DIR]
+//   node server/main.ts [--data DIR] [--port 8720] [--host 127.0.0.1] [--allowed-hosts a,b] [--admin-token T] [--seed DIR] [--halls a,b]
+//   node server/main.ts enroll-code [--data DIR] [--hall CODE] (--window N | --role kiosk)
+//   node server/main.ts device-setup (list | set KEY FILE | clear KEY) [--data DIR] [--hall CODE]
+//   node server/main.ts unlock-staff (STAFF_NO | --device ID | --address ADDR) [--data DIR] [--hall CODE]
 // The admin token lives in <data>/admin-token (0600; made on first start, kept
 // after; never printed). When listening it prints one line `HALL_SERVER_READY {"url":…,"adminTokenFile":…}`
-// for launchers, then a banner for people.
+// for launchers, then a banner for people. With --halls (many halls on one
+// server, server/halls.ts) each hall has its folder <data>/halls/<code>/ with
+// its own admin token, and the ready line lists them: `{"url":…,"halls":[{"code","url","adminTokenFile"}]}`.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,7 +19,8 @@ import { createConfigStore } from './config-store.ts';
 import { openHallDatabase } from './db.ts';
 import { createDeviceSetups, describeSetupKey } from './device-setups.ts';
 import { createHall } from './hall.ts';
-import { createHallServer } from './hall-server.ts';
+import { createHallServer, type CityHall } from './hall-server.ts';
+import { checkHallCode, hallFolderOf, hallPathOf, hallSchemaOf, HallCodesError, parseHallCodes } from './halls.ts';
 import { parseAllowedHosts } from './host-check.ts';
 import { createPrivateFileOnce, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFile } from './private-file.ts';
 import { parseWithZhMessages } from './validate.ts';
@@ -32,16 +35,20 @@ const USAGE = `用法：
       只回答用监听地址（监听 0.0.0.0 时为本机各地址与主机名）或 localhost 访问的请求；其他访问名称（如域名）请用 --allowed-hosts 或环境变量 HALL_ALLOWED_HOSTS 列出，逗号分隔。
       慢速连接：请求头须在 --headers-timeout-ms（默认 10000）毫秒内、整个请求须在 --request-timeout-ms（默认 60000）毫秒内收完，否则断开。
       --workers N（或环境变量 HALL_WORKERS）：启动 N 个工作进程共用同一端口和同一数据库（需 PostgreSQL：HALL_DATABASE_URL）；工作进程意外退出后自动重启。
-  node server/main.ts enroll-code [--data 目录] --window 窗口编号
-  node server/main.ts enroll-code [--data 目录] --role kiosk
+      --halls 代码,代码,…（或环境变量 HALL_CODES）：一台服务器承载多个大厅，各大厅的地址为 http://服务器:端口/halls/<大厅代码>，数据互不相通：
+      SQLite 时在 <数据目录>/halls/<大厅代码>/hall.sqlite，PostgreSQL 时在该数据库的模式 hall_<大厅代码>；各大厅的管理员令牌在 <数据目录>/halls/<大厅代码>/admin-token。
+      大厅代码只用小写字母、数字和连字符，如 futian、district-3。--seed 目录下有 <大厅代码> 子目录时，该大厅首次启动用它的初始数据（大厅名称、窗口、人员等）。
+      下面的命令用 --hall 大厅代码 指定大厅。
+  node server/main.ts enroll-code [--data 目录] [--hall 大厅代码] --window 窗口编号
+  node server/main.ts enroll-code [--data 目录] [--hall 大厅代码] --role kiosk
       生成一次性设备注册码（24 小时内有效，只能用一次）。
-  node server/main.ts device-setup list [--data 目录]
-  node server/main.ts device-setup set <default|窗口编号> <文件.json> [--data 目录]
-  node server/main.ts device-setup clear <default|窗口编号> [--data 目录]
+  node server/main.ts device-setup list [--data 目录] [--hall 大厅代码]
+  node server/main.ts device-setup set <default|窗口编号> <文件.json> [--data 目录] [--hall 大厅代码]
+  node server/main.ts device-setup clear <default|窗口编号> [--data 目录] [--hall 大厅代码]
       查看、设置或取消大厅统一下发的设备设置（打印机、评价器、外屏显示器、语音播报）：default 为全部窗口，窗口编号只对该窗口；
       窗口自己的设置优先。文件可以是设备设置 JSON，也可以是柜台终端导出的设备设置文件。服务器运行时也可执行，约 2 秒内通知在线的柜台终端。
-  node server/main.ts unlock-staff <工号> [--data 目录]
-  node server/main.ts unlock-staff --device 设备编号 | --address 网络地址 [--data 目录]
+  node server/main.ts unlock-staff <工号> [--data 目录] [--hall 大厅代码]
+  node server/main.ts unlock-staff --device 设备编号 | --address 网络地址 [--data 目录] [--hall 大厅代码]
       解除登录锁定：清除该工号（或设备、网络地址）的登录失败计数。服务器运行时也可执行，立即生效。`;
 
 const DEFAULT_DATA_DIR = '.data/hall';
@@ -104,19 +111,30 @@ async function serve(values: Record<string, string | undefined>, verbose: boolea
   // Never on standard output or in a log: in a file only this user reads.
   const adminTokenFile = join(dataDir, ADMIN_TOKEN_FILE);
   // A worker takes the token its primary has already written (N workers rewriting one file helps nobody).
-  const adminToken = adminTokenFor(adminTokenFile, isHallWorker() ? undefined : values['admin-token']);
+  const codes = parseHallCodes(values.halls ?? process.env.HALL_CODES);
+  if (codes !== null && values['admin-token'] !== undefined) {
+    throw new UsageError('--admin-token 只用于单个大厅；多个大厅时各大厅的管理员令牌在 <数据目录>/halls/<大厅代码>/admin-token');
+  }
+  const seedDir = resolve(values.seed ?? DEFAULT_SEED_DIR);
+  const halls = codes === null ? null : codes.map((code) => cityHallIn(dataDir, code, seedDir));
+  const adminToken = halls ? '' : adminTokenFor(adminTokenFile, isHallWorker() ? undefined : values['admin-token']);
+  const readyHalls = halls?.map(({ code }) => ({ code, adminTokenFile: join(hallFolderOf(dataDir, code), ADMIN_TOKEN_FILE) }));
   // --workers N: this process becomes the primary of N workers that share the port (server/workers.ts).
   const workers = parseWorkers(values.workers, process.env.HALL_WORKERS);
   if (workers !== null) {
     checkWorkersForBackend(workers, isPostgresTarget(process.env.HALL_DATABASE_URL ?? '') ? 'postgres' : 'sqlite');
-    if (!isHallWorker()) return servePrimary(workers, adminTokenFile, dataDir);
+    if (!isHallWorker()) return servePrimary(workers, { adminTokenFile, dataDir, halls: readyHalls });
   }
   const server = createHallServer({
-    dbPath: hallDatabaseIn(dataDir),
-    // On PostgreSQL the applicant key stays a file of this machine, apart from the database and its backups.
-    applicantKeyPath: process.env.HALL_DATABASE_URL ? join(dataDir, 'applicant-key') : undefined,
-    adminToken,
-    seedDir: resolve(values.seed ?? DEFAULT_SEED_DIR),
+    ...(halls
+      ? { halls }
+      : {
+          dbPath: hallDatabaseIn(dataDir),
+          // On PostgreSQL the applicant key stays a file of this machine, apart from the database and its backups.
+          applicantKeyPath: process.env.HALL_DATABASE_URL ? join(dataDir, 'applicant-key') : undefined,
+          adminToken,
+          seedDir,
+        }),
     allowedHosts: parseAllowedHosts(values['allowed-hosts'] ?? process.env.HALL_ALLOWED_HOSTS),
     timeouts: {
       headersMs: parseMs(values['headers-timeout-ms'], 'headers-timeout-ms'),
@@ -137,7 +155,7 @@ async function serve(values: Record<string, string | undefined>, verbose: boolea
     throw error;
   });
   if (isHallWorker()) reportWorkerReady(url);
-  else announceReady(url, adminTokenFile, dataDir);
+  else announceReady(url, { adminTokenFile, dataDir, halls: readyHalls });
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -167,30 +185,68 @@ function hallDatabaseIn(dataDir: string): string {
   return process.env.HALL_DATABASE_URL || join(dataDir, 'hall.sqlite');
 }
 
+/**
+ * One of many halls (--halls): its folder <data>/halls/<code>/ holds its admin
+ * token and applicant key, and on SQLite its database; on PostgreSQL its data
+ * is the schema hall_<code> (server/halls.ts). Its starting data is
+ * <seed>/<code>/ when the seed folder has one (each hall its name, windows and
+ * staff), else the seed folder's own.
+ */
+function cityHallIn(dataDir: string, code: string, seed: string): CityHall {
+  const folder = hallFolderOf(dataDir, code);
+  const seedDir = existsSync(join(seed, code)) ? join(seed, code) : seed;
+  mkdirSync(folder, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const url = process.env.HALL_DATABASE_URL;
+  return {
+    code,
+    dbPath: url || join(folder, 'hall.sqlite'),
+    schema: url ? hallSchemaOf(code) : undefined,
+    adminToken: adminTokenFor(join(folder, ADMIN_TOKEN_FILE), undefined),
+    applicantKeyPath: join(folder, 'applicant-key'),
+    seedDir,
+  };
+}
+
+interface ReadyFacts {
+  adminTokenFile: string;
+  dataDir: string;
+  /** Many halls (--halls): each one's code and admin token file. */
+  halls?: { code: string; adminTokenFile: string }[];
+}
+
 /** The ready line for launchers, then a banner for people. */
-function announceReady(url: string, adminTokenFile: string, dataDir: string, workers?: number): void {
-  console.log(`HALL_SERVER_READY ${JSON.stringify({ url, adminTokenFile })}`);
+function announceReady(url: string, { adminTokenFile, dataDir, halls }: ReadyFacts, workers?: number): void {
+  const onPostgres = process.env.HALL_DATABASE_URL ? 'HALL_DATABASE_URL=… ' : '';
+  const hallsReady = halls?.map((hall) => ({ ...hall, url: url + hallPathOf(hall.code) }));
+  console.log(`HALL_SERVER_READY ${JSON.stringify(hallsReady ? { url, halls: hallsReady } : { url, adminTokenFile })}`);
   console.log(
     [
       '大厅服务器已启动',
       `  地址：      ${url}`,
       ...(workers === undefined ? [] : [`  工作进程：  ${workers} 个（共用此地址）`]),
-      `  管理员令牌：保存在 ${adminTokenFile}（仅本用户可读）`,
+      ...(hallsReady
+        ? [
+            `  大厅：      ${hallsReady.length} 个，柜台终端的服务器地址填写各大厅的地址：`,
+            ...hallsReady.map((hall) => `    ${hall.code}：${hall.url}（管理员令牌：${hall.adminTokenFile}）`),
+          ]
+        : [`  管理员令牌：保存在 ${adminTokenFile}（仅本用户可读）`]),
       `  数据目录：  ${dataDir}`,
-      ...(process.env.HALL_DATABASE_URL ? ['  数据库：    PostgreSQL（HALL_DATABASE_URL）'] : []),
-      `  接口文档：  ${url}/v1/openapi.json`,
-      `  生成窗口设备注册码：${process.env.HALL_DATABASE_URL ? 'HALL_DATABASE_URL=… ' : ''}node server/main.ts enroll-code --data ${dataDir} --window 窗口编号`,
+      ...(onPostgres ? ['  数据库：    PostgreSQL（HALL_DATABASE_URL）'] : []),
+      `  接口文档：  ${hallsReady ? hallsReady[0]!.url : url}/v1/openapi.json`,
+      hallsReady
+        ? `  生成窗口设备注册码：${onPostgres}node server/main.ts enroll-code --data ${dataDir} --hall 大厅代码 --window 窗口编号`
+        : `  生成窗口设备注册码：${onPostgres}node server/main.ts enroll-code --data ${dataDir} --window 窗口编号`,
       '  按 Ctrl+C 停止。',
     ].join('\n'),
   );
 }
 
 /** The primary of `workers` hall server processes: ready once all listen, stopped on SIGTERM / SIGINT. */
-async function servePrimary(workers: number, adminTokenFile: string, dataDir: string): Promise<void> {
+async function servePrimary(workers: number, facts: ReadyFacts): Promise<void> {
   const primary = runPrimary({
     workers,
     log: (line) => process.stderr.write(line + '\n'),
-    onReady: (url) => announceReady(url, adminTokenFile, dataDir, workers),
+    onReady: (url) => announceReady(url, facts, workers),
     onStopped: () => console.log('大厅服务器已停止'),
   });
   const stop = () => void primary.stop();
@@ -200,10 +256,6 @@ async function servePrimary(workers: number, adminTokenFile: string, dataDir: st
 }
 
 function printEnrollmentCode(values: Record<string, string | undefined>): void {
-  const dbPath = hallDatabaseIn(resolve(values.data ?? DEFAULT_DATA_DIR));
-  if (!process.env.HALL_DATABASE_URL && !existsSync(dbPath)) {
-    throw new Error(`${dbPath} 不存在：请先启动一次大厅服务器，或用 --data 指定正确的数据目录`);
-  }
   const role = values.role ?? 'counter';
   if (role !== 'counter' && role !== 'kiosk')
     throw new UsageError(`设备类型只能是 counter 或 kiosk：${role}`);
@@ -211,12 +263,13 @@ function printEnrollmentCode(values: Record<string, string | undefined>): void {
   if (windowId !== null && !(Number.isInteger(windowId) && windowId > 0)) {
     throw new UsageError(`窗口编号不正确：${values.window}`);
   }
-  const db = openHallDatabase(dbPath);
+  const db = openExistingHallDatabase(values);
   try {
     const hall = createHall(db, { clock: () => new Date(), publish: () => {} });
     const { code, expiresAt } = hall.createEnrollmentCode({ role, windowId });
     console.log(`ENROLLMENT_CODE ${JSON.stringify({ code, expiresAt, role, windowId })}`);
-    const target = role === 'counter' ? `${windowId} 号窗口的柜台终端` : '取号机';
+    const inHall = values.hall === undefined ? '' : `大厅 ${values.hall} `;
+    const target = inHall + (role === 'counter' ? `${windowId} 号窗口的柜台终端` : '取号机');
     console.log(
       `${target}注册码：${code}（有效期至 ${hallDateTimeAt(expiresAt).slice(0, 16)}（北京时间），只能使用一次）`,
     );
@@ -225,11 +278,19 @@ function printEnrollmentCode(values: Record<string, string | undefined>): void {
   }
 }
 
-/** The hall database of an existing data dir (the command never creates one). */
+/** The hall database of an existing data dir, or with --hall that hall's of many (the commands never create one). */
 function openExistingHallDatabase(values: Record<string, string | undefined>) {
-  const dbPath = hallDatabaseIn(resolve(values.data ?? DEFAULT_DATA_DIR));
-  if (!process.env.HALL_DATABASE_URL && !existsSync(dbPath)) {
-    throw new Error(`${dbPath} 不存在：请先启动一次大厅服务器，或用 --data 指定正确的数据目录`);
+  const dataDir = resolve(values.data ?? DEFAULT_DATA_DIR);
+  const code = values.hall === undefined ? null : checkHallCode(values.hall);
+  const url = process.env.HALL_DATABASE_URL;
+  if (url) return openHallDatabase(url, code === null ? {} : { schema: hallSchemaOf(code), mustExist: true });
+  const dbPath = code === null ? hallDatabaseIn(dataDir) : join(hallFolderOf(dataDir, code), 'hall.sqlite');
+  if (!existsSync(dbPath)) {
+    throw new Error(
+      code === null
+        ? `${dbPath} 不存在：请先启动一次大厅服务器，或用 --data 指定正确的数据目录`
+        : `${dbPath} 不存在：没有代码为 ${code} 的大厅；请检查 --hall 和 --data，或先用 --halls 启动一次大厅服务器`,
+    );
   }
   return openHallDatabase(dbPath);
 }
@@ -402,6 +463,8 @@ async function main(): Promise<void> {
       role: { type: 'string' },
       verbose: { type: 'boolean' },
       workers: { type: 'string' },
+      halls: { type: 'string' },
+      hall: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -419,7 +482,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // parseArgs reports bad options as TypeError with code ERR_PARSE_ARGS_*.
   const badArguments = String((error as { code?: unknown } | null)?.code).startsWith('ERR_PARSE_ARGS');
-  if (error instanceof UsageError || error instanceof WorkersOptionError || badArguments) {
+  if (error instanceof UsageError || error instanceof WorkersOptionError || error instanceof HallCodesError || badArguments) {
     console.error(`参数不正确：${(error as Error).message}\n${USAGE}`);
   } else {
     console.error(error instanceof Error ? error.message : String(error));

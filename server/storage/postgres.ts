@@ -568,11 +568,10 @@ export function maskUrl(url: string): string {
 }
 
 /**
- * Opens the hall's PostgreSQL database named by HALL_DATABASE_URL. A URL that
- * does not parse, or a database that cannot be reached, is refused with a
- * message naming the setting, in Chinese and English.
+ * Checks a HALL_DATABASE_URL: one that does not parse, or names no database,
+ * is refused with a message naming the setting, in Chinese and English.
  */
-export function openPostgresHallDatabase(url: string, options: PostgresOptions & HallSchemaOptions = {}): HallDatabase {
+function checkPostgresUrl(url: string): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -588,26 +587,58 @@ export function openPostgresHallDatabase(url: string, options: PostgresOptions &
         `(HALL_DATABASE_URL must be postgres://user@host:port/database, with the database named)`,
     );
   }
-  const { schema = null, link: shared, ...connection } = options;
+}
+
+function unreachable(url: string, error: unknown): Error {
+  const reason = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
+  return new Error(
+    `无法连接 HALL_DATABASE_URL 指定的 PostgreSQL 数据库 ${maskUrl(url)}：${reason}。请检查地址、端口、用户和数据库是否存在，以及 PostgreSQL 是否已启动。` +
+      ` (Cannot connect to the PostgreSQL database in HALL_DATABASE_URL, ${maskUrl(url)}: ${reason}. Check the host, port, user and database name, and that PostgreSQL is running.)`,
+    { cause: error },
+  );
+}
+
+/**
+ * One connection to HALL_DATABASE_URL for several halls' handles (one
+ * process serving many halls): refused as openPostgresHallDatabase refuses.
+ */
+export function openPostgresLink(url: string, options: PostgresOptions = {}): PostgresLink {
+  checkPostgresUrl(url);
+  try {
+    return new PostgresLink(url, options);
+  } catch (error) {
+    throw unreachable(url, error);
+  }
+}
+
+/**
+ * Opens the hall's PostgreSQL database named by HALL_DATABASE_URL (in its
+ * schema, when one is given). A URL that does not parse, or a database that
+ * cannot be reached, is refused with a message naming the setting, in Chinese
+ * and English.
+ */
+export function openPostgresHallDatabase(url: string, options: PostgresOptions & HallSchemaOptions = {}): HallDatabase {
+  const { schema = null, link: shared, mustExist = false, ...connection } = options;
   if (schema !== null && !HALL_SCHEMA.test(schema)) {
     throw new Error(`大厅代码 ${schema} 不能用作数据库模式名：只能是小写字母、数字和下划线，以字母开头，最长 40 个字符`);
   }
+  checkPostgresUrl(url);
   let link: PostgresLink | undefined = shared;
+  let db: PostgresHallDatabase;
   try {
     link ??= new PostgresLink(url, connection);
-    const db = new PostgresHallDatabase(link, schema, !shared);
-    if (schema !== null) db.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    else db.query('SELECT 1');
-    return db as unknown as HallDatabase;
+    db = new PostgresHallDatabase(link, schema, !shared);
+    if (schema === null) db.query('SELECT 1');
+    else if (!mustExist) db.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
   } catch (error) {
     if (!shared) link?.close();
-    const reason = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
-    throw new Error(
-      `无法连接 HALL_DATABASE_URL 指定的 PostgreSQL 数据库 ${maskUrl(url)}：${reason}。请检查地址、端口、用户和数据库是否存在，以及 PostgreSQL 是否已启动。` +
-        ` (Cannot connect to the PostgreSQL database in HALL_DATABASE_URL, ${maskUrl(url)}: ${reason}. Check the host, port, user and database name, and that PostgreSQL is running.)`,
-      { cause: error },
-    );
+    throw unreachable(url, error);
   }
+  if (schema !== null && mustExist && (db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]).rows ?? []).length === 0) {
+    db.close();
+    throw new Error(`数据库 ${maskUrl(url)} 中没有大厅 ${schema}：请检查大厅代码，或先用 --halls 启动一次大厅服务器`);
+  }
+  return db as unknown as HallDatabase;
 }
 
 /** Schema names a hall may have: they are written into SQL (quoted), so only these characters. */
@@ -618,4 +649,6 @@ export interface HallSchemaOptions {
   schema?: string | null;
   /** A connection shared with other halls' handles (closing a handle leaves it open). */
   link?: PostgresLink;
+  /** The schema must be there already (the commands: a mistyped hall code must not make an empty hall). */
+  mustExist?: boolean;
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '../../common/errors.ts';
 import { Enrollment, EnrollmentCode, HallEvent } from '../../common/http-api.ts';
-import { createHallServer, type HallServerOptions } from '../../server/hall-server.ts';
+import { createHallServer, type ServerWideOptions } from '../../server/hall-server.ts';
 import { DEMO_SEED_DIR } from '../helpers/hall-server.ts';
 import { freshHallDatabase } from '../helpers/test-database.ts';
 import { dialectOf, isPostgresTarget, type HallDatabase } from '../../server/storage/hall-database.ts';
@@ -64,7 +64,8 @@ export interface TestHall {
   close(): Promise<void>;
 }
 
-export type TestHallOptions = Partial<Omit<HallServerOptions, 'dbPath' | 'adminToken' | 'seedDir'>> & {
+export type TestHallOptions = ServerWideOptions & {
+  applicantKeyPath?: string;
   /** Default: a new temp folder. Never deleted here: the caller removes it. */
   dataDir?: string;
   seedDir?: string;

@@ -1,0 +1,307 @@
+// Many halls on one hall server (issue 19, point 3), over real HTTP, on both
+// engines of the test matrix: two halls, 东区 and 西区, each below its
+// /halls/<code>/ — on SQLite a file each, on PostgreSQL a schema each in ONE
+// database, sharing the process's one connection. The test tries to cross
+// from one hall to the other with everything a hall gives out: an admin
+// token, a device token, a clerk's staff number, a ticket, an event, a case,
+// a report, a search and a public page. None gets through, and each hall
+// still works as one hall. Then the command line: --halls, and --hall for
+// the commands.
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CaseSearchResult } from '../../common/case-search.ts';
+import { Enrollment, EnrollmentCode, IssuedTicket, CallNextResult, QueueSummary } from '../../common/http-api.ts';
+import { WorkloadReport } from '../../common/reports.ts';
+import { CASE_DECIDED } from '../../common/sync.ts';
+import { createHallServer, type CityHall, type HallServer } from '../../server/hall-server.ts';
+import { hallFolderOf, hallSchemaOf } from '../../server/halls.ts';
+import { isPostgresTarget } from '../../server/storage/hall-database.ts';
+import { DEMO_PASSWORD, DEMO_SEED_DIR } from '../helpers/hall-server.ts';
+import { freshHallDatabase } from '../helpers/test-database.ts';
+import { caseArgs, chain } from '../sync/support.ts';
+import { call, hallCommandEnv, openEventStream, refusal } from './support.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const TODAY = '2026-12-07';
+// 2026-12-07 10:00 in the hall (UTC+8).
+const clock = () => new Date('2026-12-07T02:00:00.000Z');
+
+/** 西区's starting data: its own name, 1001 with another password, and a clerk 2001 东区 does not have. */
+function westSeed(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'halldesk-west-seed-'));
+  cpSync(DEMO_SEED_DIR, dir, { recursive: true });
+  const settings = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(dir, 'settings.json'), JSON.stringify({ ...settings, hallName: '西区政务服务中心' }));
+  const staff = JSON.parse(readFileSync(join(dir, 'staff.json'), 'utf8')) as Record<string, unknown>[];
+  const changed = staff.map((member) => (member.staffNo === '1001' ? { ...member, password: 'west-1001' } : member));
+  changed.push({ ...staff[0], id: 99, staffNo: '2001', name: '周西', password: 'west-2001' });
+  writeFileSync(join(dir, 'staff.json'), JSON.stringify(changed));
+  return dir;
+}
+
+interface Side {
+  url: string;
+  admin: string;
+  manager: Enrollment; // window 1, 1006 signed in
+  clerk: Enrollment; // window 2
+  kiosk: Enrollment;
+}
+
+let dataDir: string;
+let seedWest: string;
+let server: HallServer;
+let base: string;
+let east: Side;
+let west: Side;
+
+/** GET `path` exactly as written (fetch would resolve its dot-segments first). */
+function rawStatus(url: string, path: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { path }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const ok = async (url: string, method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> }) => {
+  const answer = await call(url, method, path, options);
+  expect(answer.status, `${method} ${path} → ${JSON.stringify(answer.json)}`).toBe(200);
+  return answer.json;
+};
+
+async function enroll(url: string, admin: string, windowId: number | null): Promise<Enrollment> {
+  const role = windowId === null ? 'kiosk' : 'counter';
+  const { code } = EnrollmentCode.parse(await ok(url, 'POST', '/v1/admin/enrollment-codes', { token: admin, body: { role, windowId } }));
+  return Enrollment.parse(await ok(url, 'POST', '/v1/devices/enroll', { body: { code, deviceName: `${role} ${windowId ?? ''}` } }));
+}
+
+async function side(url: string, admin: string): Promise<Side> {
+  const manager = await enroll(url, admin, 1);
+  const clerk = await enroll(url, admin, 2);
+  const kiosk = await enroll(url, admin, null);
+  await ok(url, 'POST', '/v1/auth/sign-in', { token: manager.token, body: { staffNo: '1006', password: DEMO_PASSWORD } });
+  return { url, admin, manager, clerk, kiosk };
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'halldesk-halls-'));
+  seedWest = westSeed();
+  // One database for both halls on PostgreSQL; on SQLite the target only says so, each hall has its file.
+  const target = await freshHallDatabase(dataDir);
+  const onPostgres = isPostgresTarget(target);
+  const hall = (code: string, seedDir: string): CityHall => {
+    mkdirSync(hallFolderOf(dataDir, code), { recursive: true });
+    return {
+      code,
+      dbPath: onPostgres ? target : join(hallFolderOf(dataDir, code), 'hall.sqlite'),
+      schema: onPostgres ? hallSchemaOf(code) : undefined,
+      adminToken: `admin-token-of-${code}-0123456789`,
+      applicantKeyPath: join(hallFolderOf(dataDir, code), 'applicant-key'),
+      seedDir,
+    };
+  };
+  server = createHallServer({
+    halls: [hall('east', DEMO_SEED_DIR), hall('west', seedWest)],
+    clock,
+    signInDelayMs: () => 0,
+  });
+  base = await server.listen(0, '127.0.0.1');
+  east = await side(`${base}/halls/east`, 'admin-token-of-east-0123456789');
+  west = await side(`${base}/halls/west`, 'admin-token-of-west-0123456789');
+});
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(seedWest, { recursive: true, force: true });
+});
+
+describe('two halls on one server', () => {
+  it('answers each hall below its own address, and anything else with a clear 404 in Chinese', async () => {
+    expect((await call(east.url, 'GET', '/v1/health')).status).toBe(200);
+    expect((await call(west.url, 'GET', '/v1/health')).status).toBe(200);
+    const root = refusal(await call(base, 'GET', '/v1/health'), 404, 'NOT_FOUND');
+    expect(root.message).toMatch(/\/halls\/大厅代码/);
+    const unknown = refusal(await call(base, 'GET', '/halls/north/v1/health'), 404, 'NOT_FOUND');
+    expect(unknown.message).toMatch(/没有代码为「north」的大厅/);
+    refusal(await call(base, 'GET', '/halls//v1/health'), 404, 'NOT_FOUND');
+    refusal(await call(base, 'GET', '/halls/%65ast/v1/health'), 404, 'NOT_FOUND');
+    // As sent, not as a browser would tidy it: a dot-segment does not step from one hall into another.
+    expect(await rawStatus(base, '/halls/east/../west/v1/health')).toBe(404);
+    const route = refusal(await call(east.url, 'GET', '/v1/nothing'), 404, 'NOT_FOUND');
+    expect(route.message).toContain('/halls/east/v1/openapi.json');
+  });
+
+  it('takes no admin token, device token or enrollment code of one hall at the other', async () => {
+    // The admin token of 东区 is not 西区's.
+    refusal(await call(west.url, 'POST', '/v1/admin/enrollment-codes', { token: east.admin, body: { role: 'kiosk', windowId: null } }), 401, 'UNAUTHORIZED');
+    refusal(await call(west.url, 'GET', '/v1/admin/device-setups', { token: east.admin }), 401, 'UNAUTHORIZED');
+    // Each of 东区's devices is a stranger at 西区, though 西区 has the same windows (and device numbers).
+    expect(east.manager.deviceNo).toBe(west.manager.deviceNo);
+    for (const device of [east.manager, east.clerk, east.kiosk]) {
+      for (const [method, path] of [
+        ['GET', '/v1/windows/1/state'],
+        ['POST', '/v1/windows/1/call-next'],
+        ['GET', '/v1/queue/summary'],
+        ['GET', '/v1/events'],
+        ['GET', '/v1/sync/pull?stream=queue&cursor=0'],
+        ['GET', '/v1/manager/cases'],
+        ['GET', '/v1/manager/overview'],
+        ['GET', `/v1/manager/reports/workload?from=${TODAY}&to=${TODAY}`],
+      ] as const) {
+        const answer = await call(west.url, method, path, { token: device.token, headers: { 'Idempotency-Key': 'cross-1' } });
+        refusal(answer, 401, 'UNAUTHORIZED');
+      }
+    }
+    // A code made for 东区 enrolls nothing at 西区.
+    const { code } = EnrollmentCode.parse(
+      await ok(east.url, 'POST', '/v1/admin/enrollment-codes', { token: east.admin, body: { role: 'counter', windowId: 3 } }),
+    );
+    expect((await call(west.url, 'POST', '/v1/devices/enroll', { body: { code, deviceName: 'crossing' } })).status).not.toBe(200);
+    expect((await call(east.url, 'POST', '/v1/devices/enroll', { body: { code, deviceName: 'at home' } })).status).toBe(200);
+  });
+
+  it('signs a clerk in only in the hall that has them, with that hall’s password', async () => {
+    // 2001 is 西区's alone; 1001 has another password there.
+    expect((await call(east.url, 'POST', '/v1/auth/sign-in', { token: east.clerk.token, body: { staffNo: '2001', password: 'west-2001' } })).status).toBe(401);
+    expect((await call(west.url, 'POST', '/v1/auth/sign-in', { token: west.clerk.token, body: { staffNo: '1001', password: DEMO_PASSWORD } })).status).toBe(401);
+    await ok(west.url, 'POST', '/v1/auth/sign-in', { token: west.clerk.token, body: { staffNo: '2001', password: 'west-2001' } });
+    await ok(east.url, 'POST', '/v1/auth/sign-in', { token: east.clerk.token, body: { staffNo: '1001', password: DEMO_PASSWORD } });
+  });
+
+  it('keeps queues, numbers and events apart: a ticket and a call in one hall are nothing in the other', async () => {
+    const westStream = await openEventStream(west.url, west.manager.token);
+    try {
+      expect((await westStream.nextEvent()).type).toBe('hello');
+      const eastTicket = IssuedTicket.parse(await ok(east.url, 'POST', '/v1/tickets', { token: east.kiosk.token, body: { lineId: 'A' } }));
+      // 西区 has nobody waiting: its window 1 calls nothing, and 东区's ticket is still there for 东区.
+      const westCall = CallNextResult.parse(
+        await ok(west.url, 'POST', '/v1/windows/1/call-next', { token: west.manager.token, headers: { 'Idempotency-Key': 'west-call-1' } }),
+      );
+      expect(westCall.ticket).toBeNull();
+      const eastCall = CallNextResult.parse(
+        await ok(east.url, 'POST', '/v1/windows/1/call-next', { token: east.manager.token, headers: { 'Idempotency-Key': 'east-call-1' } }),
+      );
+      expect(eastCall.ticket?.number).toBe(eastTicket.ticket.number);
+      // A device setup for 东区's windows: a config event there.
+      await ok(east.url, 'PUT', '/v1/admin/device-setups/default', { token: east.admin, body: { outwardDisplayId: 1 } });
+      // Time for a stray event of 东区 (a NOTIFY on PostgreSQL) to reach 西区's stream; then 西区's own ticket,
+      // whose queue hint comes after anything that strayed in.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const westTicket = IssuedTicket.parse(await ok(west.url, 'POST', '/v1/tickets', { token: west.kiosk.token, body: { lineId: 'A' } }));
+      // 西区's numbers start from its own first: the same number as 东区's first.
+      expect(westTicket.ticket.number).toBe(eastTicket.ticket.number);
+      const summary = QueueSummary.parse(await ok(west.url, 'GET', '/v1/queue/summary', { token: west.kiosk.token }));
+      expect(summary.lines.find((line) => line.lineId === 'A')?.waiting).toBe(1);
+      for (;;) if ((await westStream.nextEvent()).type === 'queue') break;
+      const heard = westStream.received.map((event) => event.type);
+      expect(heard.filter((type) => type === 'window' || type === 'config'), JSON.stringify(westStream.received)).toEqual([]);
+    } finally {
+      westStream.close();
+    }
+  });
+
+  it('keeps cases, searches, reports and the public case page apart', async () => {
+    const decided = { ...caseArgs(1, 2, east.clerk.deviceNo, TODAY), decidedAt: `${TODAY}T01:30:00.000Z`, staffNo: '1001' };
+    await ok(east.url, 'POST', '/v1/sync/push', {
+      token: east.clerk.token,
+      body: { deviceId: east.clerk.deviceId, mutations: chain([{ name: CASE_DECIDED, args: decided }]), applicantIds: [] },
+    });
+    const search = async (side: Side) =>
+      CaseSearchResult.parse(await ok(side.url, 'GET', `/v1/manager/cases?caseNo=${decided.caseNo}`, { token: side.manager.token }));
+    expect((await search(east)).rows.map((row) => row.caseNo)).toEqual([decided.caseNo]);
+    expect((await search(west)).total).toBe(0);
+    refusal(await call(west.url, 'POST', `/v1/manager/cases/${decided.caseNo}/open`, { token: west.manager.token }), 404, 'NOT_FOUND');
+    // The page a receipt's QR opens: the case is 东区's only.
+    expect((await fetch(`${east.url}/case/${decided.caseNo}`)).status).toBe(200);
+    const stranger = await fetch(`${west.url}/case/${decided.caseNo}`);
+    expect(stranger.status).toBe(404);
+    expect(await stranger.text()).not.toContain(decided.itemName);
+    // 东区 served the ticket it called (complete): its report counts it; 西区's has its own name and nothing served.
+    await ok(east.url, 'POST', '/v1/windows/1/complete', { token: east.manager.token });
+    const report = async (side: Side) =>
+      WorkloadReport.parse(await ok(side.url, 'GET', `/v1/manager/reports/workload?from=${TODAY}&to=${TODAY}`, { token: side.manager.token }));
+    const [eastReport, westReport] = [await report(east), await report(west)];
+    expect(eastReport.total.served).toBe(1);
+    expect(westReport.total.served).toBe(0);
+    expect([eastReport.hallName, westReport.hallName]).toEqual(['XX市政务服务中心', '西区政务服务中心']);
+  });
+});
+
+/** `node server/main.ts --halls east,west` on a fresh data folder (the matrix's database on PostgreSQL). */
+async function serveHalls(dir: string, env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ['server/main.ts', '--data', dir, '--port', '0', '--halls', 'east,west'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  for await (const line of createInterface({ input: child.stdout })) {
+    output += `${line}\n`;
+    if (line.startsWith('HALL_SERVER_READY ')) {
+      const ready = JSON.parse(line.slice('HALL_SERVER_READY '.length)) as {
+        url: string;
+        halls: { code: string; url: string; adminTokenFile: string }[];
+      };
+      return {
+        ...ready,
+        async stop() {
+          child.kill('SIGTERM');
+          if (child.exitCode === null) await once(child, 'exit');
+        },
+      };
+    }
+  }
+  throw new Error(`the hall server exited before it was ready: ${output}`);
+}
+
+describe('the command line', () => {
+  it('serves --halls, each with its admin token file, and makes an enrollment code for the hall --hall names only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'halldesk-halls-cli-'));
+    const env = hallCommandEnv(await freshHallDatabase(dir));
+    const running = await serveHalls(dir, env);
+    try {
+      expect(running.halls.map((hall) => [hall.code, hall.url, hall.adminTokenFile])).toEqual([
+        ['east', `${running.url}/halls/east`, join(dir, 'halls/east/admin-token')],
+        ['west', `${running.url}/halls/west`, join(dir, 'halls/west/admin-token')],
+      ]);
+      const [eastToken, westToken] = running.halls.map((hall) => readFileSync(hall.adminTokenFile, 'utf8').trim());
+      expect(eastToken).not.toBe(westToken);
+      const made = spawnSync(process.execPath, ['server/main.ts', 'enroll-code', '--data', dir, '--hall', 'west', '--window', '2'], {
+        cwd: ROOT,
+        env,
+        encoding: 'utf8',
+      });
+      expect(made.status, made.stderr).toBe(0);
+      expect(made.stdout).toContain('大厅 west 2 号窗口的柜台终端注册码');
+      const { code } = JSON.parse(/^ENROLLMENT_CODE (.*)$/m.exec(made.stdout)![1]!) as { code: string };
+      const [eastUrl, westUrl] = running.halls.map((hall) => hall.url);
+      expect((await call(eastUrl!, 'POST', '/v1/devices/enroll', { body: { code, deviceName: 'x' } })).status).not.toBe(200);
+      expect((await call(westUrl!, 'POST', '/v1/devices/enroll', { body: { code, deviceName: 'x' } })).status).toBe(200);
+      // A hall the server never had is refused by name, and nothing is made for it.
+      const typo = spawnSync(process.execPath, ['server/main.ts', 'enroll-code', '--data', dir, '--hall', 'wset', '--window', '2'], {
+        cwd: ROOT,
+        env,
+        encoding: 'utf8',
+      });
+      expect(typo.status).toBe(1);
+      expect(typo.stderr).toMatch(/没有.*wset/);
+      const bad = spawnSync(process.execPath, ['server/main.ts', '--data', dir, '--halls', 'East,west'], { cwd: ROOT, env, encoding: 'utf8' });
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toMatch(/大厅代码「East」不正确/);
+    } finally {
+      await running.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
