@@ -6,7 +6,7 @@
 // token, a device token, a clerk's staff number, a ticket, an event, a case,
 // a report, a search and a public page. None gets through, and each hall
 // still works as one hall. Then the command line: --halls, and --hall for
-// the commands.
+// the commands; and a real counter core enrolled at one hall's address.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
@@ -16,6 +16,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseSearchResult } from '../../common/case-search.ts';
+import { CaseRecord } from '../../common/cases.ts';
+import type { ClerkState } from '../../common/contract.ts';
+import { residentIdCheckChar } from '../../common/identity.ts';
+import { openCounter } from '../../main/counter.ts';
 import { Enrollment, EnrollmentCode, IssuedTicket, CallNextResult, QueueSummary } from '../../common/http-api.ts';
 import { WorkloadReport } from '../../common/reports.ts';
 import { CASE_DECIDED } from '../../common/sync.ts';
@@ -24,7 +28,7 @@ import { hallFolderOf, hallSchemaOf } from '../../server/halls.ts';
 import { isPostgresTarget } from '../../server/storage/hall-database.ts';
 import { DEMO_PASSWORD, DEMO_SEED_DIR } from '../helpers/hall-server.ts';
 import { freshHallDatabase } from '../helpers/test-database.ts';
-import { caseArgs, chain } from '../sync/support.ts';
+import { caseArgs, chain, memoryLogger, until } from '../sync/support.ts';
 import { call, hallCommandEnv, openEventStream, refusal } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -234,6 +238,48 @@ describe('two halls on one server', () => {
     expect(eastReport.total.served).toBe(1);
     expect(westReport.total.served).toBe(0);
     expect([eastReport.hallName, westReport.hallName]).toEqual(['XX市政务服务中心', '西区政务服务中心']);
+  });
+});
+
+describe('a real counter at one of the halls', () => {
+  it('enrolls at its hall’s address, and what its clerk takes reaches that hall only', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'halldesk-halls-counter-'));
+    const { code } = EnrollmentCode.parse(
+      await ok(west.url, 'POST', '/v1/admin/enrollment-codes', { token: west.admin, body: { role: 'counter', windowId: 3 } }),
+    );
+    const counter = await openCounter(
+      { dataDir: dir, deviceName: 'west 3', log: memoryLogger([]), autoEnroll: { serverUrl: west.url, code } },
+      { push: { baseDelayMs: 50, maxDelayMs: 500, timeoutMs: 3000 }, retryDelay: () => 100 },
+    );
+    try {
+      const state = async () => (await counter.call('getClerkState', {})) as ClerkState;
+      await until(state, (s) => s.connection.state === 'online', 'online', 15_000);
+      // 西区's clerk 2001, whom 东区 does not know.
+      await counter.call('signIn', { staffNo: '2001', password: 'west-2001' });
+      const FIRST17 = '32010219850312004';
+      const taken = CaseRecord.parse(
+        await counter.call('submitCase', {
+          draft: {
+            itemCode: 'GA-ZM-006',
+            applicant: { type: 'person', name: '王小明', idNumber: FIRST17 + residentIdCheckChar(FIRST17), phone: '13812340000' },
+            provided: [true, true, true],
+            ticketNumber: null,
+          },
+          decision: 'accept',
+          refuseReason: null,
+          refuseDetail: null,
+          instantOutcome: null,
+        }),
+      );
+      await until(state, (s) => s.unsent === 0, 'the case pushed', 15_000);
+      const search = async (side: Side) =>
+        CaseSearchResult.parse(await ok(side.url, 'GET', `/v1/manager/cases?caseNo=${taken.caseNo}`, { token: side.manager.token }));
+      expect((await search(west)).rows.map((row) => [row.caseNo, row.staffNo])).toEqual([[taken.caseNo, '2001']]);
+      expect((await search(east)).total).toBe(0);
+    } finally {
+      await counter.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
