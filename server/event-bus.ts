@@ -5,7 +5,7 @@
 // - SQLite (one process owns the file): in process. publish() hands the event
 //   straight to the subscriber, the event hub of this process (server/events.ts).
 // - PostgreSQL (several processes on one database): publish() sends
-//   `SELECT pg_notify('hall_events', …)` through the hall's own synchronous
+//   `SELECT pg_notify('hall_events…', …)` (the hall's channel) through the hall's own synchronous
 //   driver — so when it is called inside a transaction, the event goes out on
 //   COMMIT and never for a change rolled back; called after a commit, it goes
 //   at once. Each process LISTENs on a connection of its own (an asynchronous
@@ -17,9 +17,10 @@
 //   may ask any process at once) — and ignores their echo by origin. (An
 //   event of a change that rolled back becomes a needless hint: a pull that
 //   finds nothing new.)
-//   When that connection is lost it is opened again with a back-off
+//   One connection per process and database serves every hall's channel on it
+//   (PostgresListener). When it is lost it is opened again with a back-off
 //   (LISTEN_RETRY_FIRST_MS … LISTEN_RETRY_MAX_MS); what was published in
-//   between is lost, so once listening again the bus tells its subscriber
+//   between is lost, so once listening again each bus tells its subscriber
 //   `missed()`: the hub sends every stream `hello`, on which a counter pulls
 //   everything (main/sync/hall-link.ts), as after its own reconnect.
 //
@@ -116,11 +117,9 @@ export function createLocalEventBus(): EventBus {
   };
 }
 
-export interface PostgresEventBusOptions {
+export interface PostgresListenerOptions {
   /** The database's URL, for the listening connection. */
   url: string;
-  /** The hall's schema (many halls on one database), whose channel this bus uses; default: the database's one hall. */
-  schema?: string | null;
   /** One JSON line when the listening connection is lost and when it is back. */
   log: (line: string) => void;
   /** Back-off before the n-th attempt in a row to listen again (n ≥ 1); tests shorten it. */
@@ -132,26 +131,153 @@ export interface PostgresEventBusOptions {
 export const listenRetryDelayMs = (attempt: number): number =>
   Math.min(LISTEN_RETRY_MAX_MS, LISTEN_RETRY_FIRST_MS * 2 ** Math.max(0, attempt - 1));
 
+/** What a channel's listener is told. */
+interface ChannelHandlers {
+  /** A notification's payload. */
+  heard(payload: string): void;
+  /** The connection was lost and is back: what was sent meanwhile was not heard. */
+  missed(): void;
+}
+
+/**
+ * One process's LISTEN connection to one database, for every hall's channel
+ * on it (many halls × several processes would otherwise be that many
+ * connections). An asynchronous `pg` Client, not the synchronous driver;
+ * opened again with a back-off when lost, after which each channel is told
+ * `missed()`.
+ */
+export class PostgresListener {
+  readonly #options: PostgresListenerOptions;
+  readonly #pg: typeof PG;
+  readonly #channels = new Map<string, ChannelHandlers>();
+  /** Channels LISTENed on the current connection. */
+  readonly #listening = new Set<string>();
+  #client: Client | null = null;
+  #connecting: Promise<Client> | null = null;
+  #closed = false;
+  #retry: NodeJS.Timeout | null = null;
+  #attempts = 0;
+
+  constructor(options: PostgresListenerOptions) {
+    this.#options = options;
+    // Kept out of the server bundle, as the synchronous driver does: pg stays in node_modules.
+    this.#pg = createRequire(import.meta.url)('pg') as typeof PG;
+  }
+
+  /** Hears `channel` from now on: resolves once its LISTEN is in place (rejects if the database cannot be reached). */
+  async listen(channel: string, handlers: ChannelHandlers): Promise<void> {
+    this.#channels.set(channel, handlers);
+    const client = await (this.#connecting ??= this.#connect());
+    if (this.#listening.has(channel)) return;
+    await client.query(`LISTEN ${channel}`);
+    this.#listening.add(channel);
+  }
+
+  /** Stops hearing `channel` (its hall closed). */
+  async unlisten(channel: string): Promise<void> {
+    this.#channels.delete(channel);
+    if (!this.#listening.delete(channel)) return;
+    await this.#client?.query(`UNLISTEN ${channel}`).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
+    const listening = this.#client;
+    this.#client = null;
+    await listening?.end().catch(() => {});
+  }
+
+  #line(fields: Record<string, unknown>): void {
+    this.#options.log(JSON.stringify({ at: new Date().toISOString(), what: 'event bus', ...fields }));
+  }
+
+  async #connect(): Promise<Client> {
+    const { url, applicationName = 'halldesk-hall-events' } = this.#options;
+    const next = new this.#pg.Client({ connectionString: url, application_name: applicationName, keepAlive: true });
+    let lost = false;
+    const onLost = (error?: unknown) => {
+      if (lost) return;
+      lost = true;
+      if (this.#client === next) {
+        this.#client = null;
+        this.#connecting = null;
+        this.#listening.clear();
+      }
+      next.end().catch(() => {});
+      if (this.#closed) return;
+      this.#line({ level: 'error', state: 'lost', error: String(error ?? 'connection ended') });
+      this.#schedule();
+    };
+    next.on('notification', (notification: Notification) => {
+      if (notification.payload) this.#channels.get(notification.channel)?.heard(notification.payload);
+    });
+    next.on('error', onLost);
+    next.on('end', () => onLost());
+    const channels = [...this.#channels.keys()];
+    try {
+      await next.connect();
+      for (const channel of channels) await next.query(`LISTEN ${channel}`);
+    } catch (error) {
+      lost = true;
+      this.#connecting = null;
+      next.end().catch(() => {});
+      throw error;
+    }
+    if (this.#closed) {
+      await next.end().catch(() => {});
+      return next;
+    }
+    this.#client = next;
+    this.#attempts = 0;
+    for (const channel of channels) this.#listening.add(channel);
+    return next;
+  }
+
+  #schedule(): void {
+    if (this.#closed || this.#retry) return;
+    this.#attempts += 1;
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      // A hall opening meanwhile may have begun connecting already.
+      const again = (this.#connecting ??= this.#connect());
+      again.then(
+        () => {
+          this.#line({ state: 'listening again' });
+          // What was published while nobody here listened is lost: every stream re-reads.
+          for (const channel of this.#listening) this.#channels.get(channel)?.missed();
+        },
+        (error: unknown) => {
+          this.#line({ level: 'error', state: 'retry failed', attempt: this.#attempts, error: String(error) });
+          this.#schedule();
+        },
+      );
+    }, (this.#options.retryDelayMs ?? listenRetryDelayMs)(this.#attempts));
+    this.#retry.unref();
+  }
+}
+
+export interface PostgresEventBusOptions {
+  /** This process's listening connection to the hall's database (shared by the halls on it). */
+  listener: PostgresListener;
+  /** The hall's schema (many halls on one database), whose channel this bus uses; default: the database's one hall. */
+  schema?: string | null;
+  /** One JSON line when an event could not be sent after its change committed. */
+  log: (line: string) => void;
+}
+
 /**
  * The bus over PostgreSQL's NOTIFY / LISTEN. `db` is the hall's synchronous
  * handle (publishing goes through it, in the caller's transaction if any).
  */
 export function createPostgresEventBus(db: HallDatabase, options: PostgresEventBusOptions): EventBus {
-  const { url, log, retryDelayMs = listenRetryDelayMs, applicationName = 'halldesk-hall-events' } = options;
+  const { listener, log } = options;
   const channel = eventChannelOf(options.schema ?? null);
   const notify = db.prepare<[string]>(`SELECT pg_notify('${channel}', ?)`);
-  // Kept out of the server bundle, as the synchronous driver does: pg stays in node_modules.
-  const pg = createRequire(import.meta.url)('pg') as typeof PG;
   let subscriber: EventBusSubscriber | null = null;
-  let client: Client | null = null;
-  let closed = false;
-  let retry: NodeJS.Timeout | null = null;
-  let attempts = 0;
-  let listenedBefore = false;
   let first: Promise<void> | null = null;
   const origin = randomUUID();
-  const line = (fields: Record<string, unknown>) =>
-    log(JSON.stringify({ at: new Date().toISOString(), what: 'event bus', ...fields }));
 
   function send(message: BusMessage): void {
     const text = JSON.stringify(message);
@@ -165,15 +291,15 @@ export function createPostgresEventBus(db: HallDatabase, options: PostgresEventB
       notify.run(text);
     } catch (error) {
       // After the commit: the change stands; the hint is lost (streams re-read when the link comes back).
-      line({ level: 'error', error: String(error) });
+      log(JSON.stringify({ at: new Date().toISOString(), what: 'event bus', level: 'error', error: String(error) }));
     }
   }
 
-  function hear(notification: Notification): void {
-    if (notification.channel !== channel || !notification.payload || !subscriber) return;
+  function heard(payload: string): void {
+    if (!subscriber) return;
     let message: BusMessage;
     try {
-      message = JSON.parse(notification.payload) as BusMessage;
+      message = JSON.parse(payload) as BusMessage;
     } catch {
       return;
     }
@@ -181,56 +307,6 @@ export function createPostgresEventBus(db: HallDatabase, options: PostgresEventB
     if ('e' in message) subscriber.event(message.e);
     else if ('k' in message) subscriber.links?.(message.o, decodeWindowSet(message.k));
     else subscriber.touch();
-  }
-
-  async function listen(): Promise<void> {
-    const next = new pg.Client({ connectionString: url, application_name: applicationName, keepAlive: true });
-    let lost = false;
-    const onLost = (error?: unknown) => {
-      if (lost) return;
-      lost = true;
-      if (client === next) client = null;
-      next.end().catch(() => {});
-      if (closed) return;
-      line({ level: 'error', state: 'lost', error: String(error ?? 'connection ended') });
-      schedule();
-    };
-    next.on('notification', hear);
-    next.on('error', onLost);
-    next.on('end', () => onLost());
-    try {
-      await next.connect();
-      await next.query(`LISTEN ${channel}`);
-    } catch (error) {
-      lost = true;
-      next.end().catch(() => {});
-      throw error;
-    }
-    if (closed) {
-      await next.end().catch(() => {});
-      return;
-    }
-    client = next;
-    attempts = 0;
-    if (listenedBefore) {
-      line({ state: 'listening again' });
-      // What was published while nobody here listened is lost: every stream re-reads.
-      subscriber?.missed();
-    }
-    listenedBefore = true;
-  }
-
-  function schedule(): void {
-    if (closed || retry) return;
-    attempts += 1;
-    retry = setTimeout(() => {
-      retry = null;
-      listen().catch((error: unknown) => {
-        line({ level: 'error', state: 'retry failed', attempt: attempts, error: String(error) });
-        schedule();
-      });
-    }, retryDelayMs(attempts));
-    retry.unref();
   }
 
   return {
@@ -246,21 +322,16 @@ export function createPostgresEventBus(db: HallDatabase, options: PostgresEventB
     announceLinks: (windows) => send({ k: encodeWindowSet(windows), o: origin }),
     subscribe: (next) => void (subscriber = next),
     ready() {
-      first ??= listen();
+      first ??= listener.listen(channel, { heard, missed: () => subscriber?.missed() });
       return first;
     },
-    async close() {
-      closed = true;
-      if (retry) clearTimeout(retry);
-      retry = null;
-      const listening = client;
-      client = null;
-      await listening?.end().catch(() => {});
-    },
+    close: () => listener.unlisten(channel),
   };
 }
 
-/** The bus for this database: LISTEN/NOTIFY on PostgreSQL, in process on SQLite. */
-export function createEventBus(db: HallDatabase, options: PostgresEventBusOptions): EventBus {
-  return dialectOf(db) === 'postgres' ? createPostgresEventBus(db, options) : createLocalEventBus();
+/** The bus for this database: LISTEN/NOTIFY on PostgreSQL (`listener` given), in process on SQLite. */
+export function createEventBus(db: HallDatabase, options: Omit<PostgresEventBusOptions, 'listener'> & { listener?: PostgresListener }): EventBus {
+  if (dialectOf(db) !== 'postgres') return createLocalEventBus();
+  if (!options.listener) throw new TypeError('a hall on PostgreSQL needs its process’s listener');
+  return createPostgresEventBus(db, { ...options, listener: options.listener });
 }

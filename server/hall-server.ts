@@ -28,7 +28,7 @@ import { dialectOf, HallDatabaseUnavailable, isPostgresTarget } from './storage/
 import { startGroupCommit } from './group-commit.ts';
 import { createDeviceSetups } from './device-setups.ts';
 import { createEventHub } from './events.ts';
-import { createEventBus } from './event-bus.ts';
+import { createEventBus, PostgresListener } from './event-bus.ts';
 import { createHall, startCallNextReplyPruning, type Device, type PruneTimer } from './hall.ts';
 import { createHostCheck } from './host-check.ts';
 import { createFollowUps } from './follow-ups.ts';
@@ -233,16 +233,24 @@ interface Answering {
   log: (line: string) => void;
 }
 
+/** A process's connections to one PostgreSQL database, shared by the halls on it. */
+interface SharedPostgres {
+  /** The synchronous driver's connection (many halls; one hall at the root opens its own). */
+  link?: PostgresLink;
+  /** The LISTEN connection for the halls' event channels. */
+  listener: PostgresListener;
+}
+
 /**
- * Opens one hall: its database (`link`: the PostgreSQL connection it shares
+ * Opens one hall: its database (on PostgreSQL with the connections it shares
  * with the other halls of this process) and everything answering for it.
  * `path` is where its routes start: '' at the root, /halls/<code> below.
  */
-function openHall(site: HallSite, wide: ServerWideOptions, path: string, link?: PostgresLink): HallService {
+function openHall(site: HallSite, wide: ServerWideOptions, path: string, shared: SharedPostgres | undefined): HallService {
   const clock = wide.clock ?? (() => new Date());
   const log = wide.log ?? (() => {});
   const answering: Answering = { clock, log };
-  const db = openHallDatabase(site.dbPath, { schema: site.schema, link });
+  const db = openHallDatabase(site.dbPath, { schema: site.schema, link: shared?.link });
   // Answers wait for their commits to reach the disk; the event loop does not (server/group-commit.ts).
   const commits = startGroupCommit(db, { path: site.dbPath, flush: wide.flushWal });
   const onFile = !db.memory && dialectOf(db) === 'sqlite';
@@ -252,7 +260,7 @@ function openHall(site: HallSite, wide: ServerWideOptions, path: string, link?: 
   const hub = tapPublish(createEventHub({ waiting: () => sync.waitingNow() }), () => overview.touch());
   // A change's event reaches the streams of every process on the database: in process on SQLite,
   // through LISTEN/NOTIFY on PostgreSQL (server/event-bus.ts). Modules publish to the bus; the hub hears it.
-  const bus = createEventBus(db, { url: site.dbPath, schema: site.schema, log });
+  const bus = createEventBus(db, { listener: shared?.listener, schema: site.schema, log });
   bus.subscribe({
     event: (event) => {
       if (event.type === 'config') configVersionAnnounced = Math.max(configVersionAnnounced, event.version);
@@ -660,26 +668,36 @@ function sendError(answering: Answering, req: IncomingMessage, res: ServerRespon
  * process's one connection to it, each in its schema. A hall that cannot be
  * opened closes the ones opened before it.
  */
-function openHalls(options: HallServerOptions): { halls: Map<string, HallService>; links: PostgresLink[] } {
+function openHalls(options: HallServerOptions): { halls: Map<string, HallService>; close(): Promise<void> } {
+  const log = options.log ?? (() => {});
   const sites: { code: string; site: HallSite }[] =
     'halls' in options ? options.halls.map((site) => ({ code: site.code, site })) : [{ code: '', site: options }];
-  const links = new Map<string, PostgresLink>();
+  const databases = new Map<string, SharedPostgres>();
   const halls = new Map<string, HallService>();
+  const close = async () => {
+    for (const hall of halls.values()) await hall.close();
+    for (const { link, listener } of databases.values()) {
+      link?.close();
+      await listener.close();
+    }
+  };
   try {
     for (const { code, site } of sites) {
-      let link: PostgresLink | undefined;
-      if (code !== '' && isPostgresTarget(site.dbPath)) {
-        link = links.get(site.dbPath) ?? openPostgresLink(site.dbPath);
-        links.set(site.dbPath, link);
+      let shared: SharedPostgres | undefined;
+      if (isPostgresTarget(site.dbPath)) {
+        shared = databases.get(site.dbPath) ?? {
+          link: code === '' ? undefined : openPostgresLink(site.dbPath),
+          listener: new PostgresListener({ url: site.dbPath, log }),
+        };
+        databases.set(site.dbPath, shared);
       }
-      halls.set(code, openHall(site, options, code === '' ? '' : hallPathOf(code), link));
+      halls.set(code, openHall(site, options, code === '' ? '' : hallPathOf(code), shared));
     }
   } catch (error) {
-    for (const hall of halls.values()) void hall.close();
-    for (const link of links.values()) link.close();
+    void close();
     throw error;
   }
-  return { halls, links: [...links.values()] };
+  return { halls, close };
 }
 
 export function createHallServer(options: HallServerOptions): HallServer {
@@ -687,7 +705,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
   const log = options.log ?? (() => {});
   const answering: Answering = { clock, log };
   const logRoutine = options.logRoutineRequests ?? true;
-  const { halls, links } = openHalls(options);
+  const { halls, close: closeHalls } = openHalls(options);
   /** '' when the server is one hall at the root. */
   const rootHall = halls.get('') ?? null;
 
@@ -835,8 +853,7 @@ export function createHallServer(options: HallServerOptions): HallServer {
       // and would otherwise keep the server open until the client lets go.
       server.closeAllConnections();
       await stopped;
-      for (const hall of halls.values()) await hall.close();
-      for (const link of links) link.close();
+      await closeHalls();
     },
   };
 }

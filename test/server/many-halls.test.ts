@@ -27,9 +27,9 @@ import { createHallServer, type CityHall, type HallServer } from '../../server/h
 import { hallFolderOf, hallSchemaOf } from '../../server/halls.ts';
 import { isPostgresTarget } from '../../server/storage/hall-database.ts';
 import { DEMO_PASSWORD, DEMO_SEED_DIR } from '../helpers/hall-server.ts';
-import { freshHallDatabase } from '../helpers/test-database.ts';
+import { freshHallDatabase, testBackend } from '../helpers/test-database.ts';
 import { caseArgs, chain, memoryLogger, until } from '../sync/support.ts';
-import { call, hallCommandEnv, openEventStream, refusal } from './support.ts';
+import { call, hallCommandEnv, openEventStream, openHallDatabaseAt, refusal } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const TODAY = '2026-12-07';
@@ -61,6 +61,8 @@ let dataDir: string;
 let seedWest: string;
 let server: HallServer;
 let base: string;
+/** The database both halls are in on PostgreSQL (on SQLite: a path that only says so). */
+let target: string;
 let east: Side;
 let west: Side;
 
@@ -100,7 +102,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'halldesk-halls-'));
   seedWest = westSeed();
   // One database for both halls on PostgreSQL; on SQLite the target only says so, each hall has its file.
-  const target = await freshHallDatabase(dataDir);
+  target = await freshHallDatabase(dataDir);
   const onPostgres = isPostgresTarget(target);
   const hall = (code: string, seedDir: string): CityHall => {
     mkdirSync(hallFolderOf(dataDir, code), { recursive: true });
@@ -240,6 +242,52 @@ describe('two halls on one server', () => {
     expect([eastReport.hallName, westReport.hallName]).toEqual(['XX市政务服务中心', '西区政务服务中心']);
   });
 });
+
+const onPostgres = testBackend() === 'postgres';
+describe.skipIf(!onPostgres)(
+  `two halls on one PostgreSQL database, one process${onPostgres ? '' : ' [PostgreSQL only]'}`,
+  () => {
+    /** Statements on the halls' database from outside the server. */
+    const sql = <T,>(text: string): T[] => {
+      const db = openHallDatabaseAt(target);
+      try {
+        return db.prepare<[], T>(text).all();
+      } finally {
+        db.close();
+      }
+    };
+    const serverConnections = () =>
+      sql<{ app: string; n: number }>(
+        `SELECT application_name AS app, COUNT(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE 'halldesk-hall-%' GROUP BY application_name ORDER BY 1`,
+      );
+
+    it('share one connection for statements and one for listening, and each hall hears its own channel only, also after that one is cut', async () => {
+      expect(serverConnections()).toEqual([
+        { app: 'halldesk-hall-events', n: 1 },
+        { app: 'halldesk-hall-server', n: 1 },
+      ]);
+      const eastStream = await openEventStream(east.url, east.manager.token);
+      const westStream = await openEventStream(west.url, west.manager.token);
+      try {
+        for (const stream of [eastStream, westStream]) expect((await stream.nextEvent()).type).toBe('hello');
+        // Cut the listening connection: both halls' streams are told to read everything again (hello) once it is back.
+        sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'halldesk-hall-events'");
+        for (const stream of [eastStream, westStream]) expect((await stream.nextEvent()).type).toBe('hello');
+        // Another process of 东区 announcing a config change: on 东区's channel, heard by 东区 only.
+        sql(`SELECT pg_notify('hall_events_${hallSchemaOf('east')}', '{"e":{"type":"config","version":4242},"o":"another process"}')`);
+        expect(await eastStream.nextEvent()).toEqual({ type: 'config', version: 4242 });
+        // 西区 hears its own next ticket, and nothing of 东区's before it.
+        await ok(west.url, 'POST', '/v1/tickets', { token: west.kiosk.token, body: { lineId: 'C' } });
+        for (;;) if ((await westStream.nextEvent()).type === 'queue') break;
+        expect(westStream.received.filter((event) => event.type === 'config')).toEqual([]);
+      } finally {
+        eastStream.close();
+        westStream.close();
+      }
+    });
+  },
+);
 
 describe('a real counter at one of the halls', () => {
   it('enrolls at its hall’s address, and what its clerk takes reaches that hall only', { timeout: 60_000 }, async () => {
