@@ -29,7 +29,10 @@ import { isPostgresTarget } from '../../server/storage/hall-database.ts';
 import { DEMO_PASSWORD, DEMO_SEED_DIR } from '../helpers/hall-server.ts';
 import { freshHallDatabase, testBackend } from '../helpers/test-database.ts';
 import { caseArgs, chain, memoryLogger, until } from '../sync/support.ts';
-import { call, hallCommandEnv, openEventStream, openHallDatabaseAt, refusal } from './support.ts';
+import { call, hallCommandEnv, openEventStream, openHallDatabaseAt, refusal, tableDigests } from './support.ts';
+import { answerProblem, hallFuzzRoutes } from './hall-fuzz.ts';
+import { httpFuzzRequests, runFuzz, type FuzzCredential } from '../helpers/http-fuzz.ts';
+import { createSeededRandom } from '../../sim/seeded-random.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const TODAY = '2026-12-07';
@@ -63,6 +66,9 @@ let server: HallServer;
 let base: string;
 /** The database both halls are in on PostgreSQL (on SQLite: a path that only says so). */
 let target: string;
+/** 西区's database and (on PostgreSQL) schema. */
+let westDbPath: string;
+let westSchema: string | undefined;
 let east: Side;
 let west: Side;
 
@@ -115,8 +121,11 @@ beforeAll(async () => {
       seedDir,
     };
   };
+  const halls = [hall('east', DEMO_SEED_DIR), hall('west', seedWest)];
+  westDbPath = halls[1]!.dbPath;
+  westSchema = halls[1]!.schema;
   server = createHallServer({
-    halls: [hall('east', DEMO_SEED_DIR), hall('west', seedWest)],
+    halls,
     clock,
     signInDelayMs: () => 0,
   });
@@ -240,6 +249,52 @@ describe('two halls on one server', () => {
     expect(eastReport.total.served).toBe(1);
     expect(westReport.total.served).toBe(0);
     expect([eastReport.hallName, westReport.hallName]).toEqual(['XX市政务服务中心', '西区政务服务中心']);
+  });
+});
+
+describe('hostile requests across halls', () => {
+  it('a fuzz of every route at 西区 with 东区’s tokens, and of odd hall paths: no crash, no 5xx, nothing of 西区 changed', { timeout: 120_000 }, async () => {
+    const errors: string[] = [];
+    const westTables = () => tableDigests(westDbPath, westSchema);
+    const before = westTables();
+    const { port } = new URL(base);
+    const fuzzTarget = { host: '127.0.0.1', port: Number(port) };
+    const atWest = hallFuzzRoutes({ counter: { deviceId: east.clerk.deviceId, window: 2 } }).map((route) => ({
+      ...route,
+      path: `/halls/west${route.path}`,
+    }));
+    const odd = ['/halls', '/halls/', '/halls/west', '/halls/WEST/v1/health', '/halls/west%2F..%2Feast/v1/health', `/halls/${'w'.repeat(5000)}/v1/health`, '/halls/west/../east/v1/health', '/halls/%00/v1/health'].map(
+      (path) => ({ method: 'GET', path }),
+    );
+    const bearer = (label: string, token: string): FuzzCredential => ({ label, header: { name: 'Authorization', value: `Bearer ${token}` } });
+    const requests = httpFuzzRequests({
+      random: createSeededRandom(19),
+      target: fuzzTarget,
+      routes: [...atWest, ...odd],
+      credentials: [{ label: 'none' }, bearer('east admin', east.admin), bearer('east counter', east.manager.token), bearer('east kiosk', east.kiosk.token)],
+      slowPauseMs: 100,
+    });
+    const problems: string[] = [];
+    const figures = await runFuzz(fuzzTarget, requests, {
+      count: 600,
+      concurrency: 16,
+      timeoutMs: 15_000,
+      onAnswer: (request, answer) => {
+        const problem = answerProblem(request, answer);
+        if (problem) problems.push(problem);
+        if (answer.status === 200 && request.credential !== 'none' && !/health|openapi|\/case\/|\/ticket\//.test(JSON.stringify(request.summary))) {
+          errors.push(`${request.kind} [${request.credential}] ${JSON.stringify(request.summary)} answered 200`);
+        }
+      },
+    });
+    expect(problems).toEqual([]);
+    expect(figures.requests).toBe(600);
+    expect(figures.byStatus['401']).toBeGreaterThan(50);
+    // 东区's tokens opened nothing at 西区 but what needs no token.
+    expect(errors).toEqual([]);
+    expect(westTables()).toEqual(before);
+    expect((await call(west.url, 'GET', '/v1/queue/summary', { token: west.kiosk.token })).status).toBe(200);
+    expect((await call(east.url, 'GET', '/v1/queue/summary', { token: east.kiosk.token })).status).toBe(200);
   });
 });
 

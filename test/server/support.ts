@@ -122,9 +122,9 @@ export async function hallDatabaseOf(dataDir: string): Promise<string> {
  * URL), for tests to read what the server wrote — or, `{ readonly: false }`,
  * to put in rows the HTTP API has no way to make.
  */
-export function openHallDatabaseAt(target: string, { readonly = true } = {}): HallDatabase {
+export function openHallDatabaseAt(target: string, { readonly = true, schema }: { readonly?: boolean; schema?: string } = {}): HallDatabase {
   return isPostgresTarget(target)
-    ? openPostgresHallDatabase(target)
+    ? openPostgresHallDatabase(target, { schema, mustExist: schema !== undefined })
     : new Database(target, { readonly, fileMustExist: true });
 }
 
@@ -156,12 +156,13 @@ export function hallDataContains(target: string, text: string): boolean {
 }
 
 /**
- * A digest per table of the hall database (read through a second connection):
+ * A digest per table of the hall database (read through a second connection;
+ * `schema`: one hall's of many on one PostgreSQL database):
  * two digests differ exactly where the data changed. auth_failures is left
  * out: counting failed guesses is what refused requests are meant to do.
  */
-export function tableDigests(target: string): Record<string, string> {
-  const db = openHallDatabaseAt(target);
+export function tableDigests(target: string, schema?: string): Record<string, string> {
+  const db = openHallDatabaseAt(target, { schema });
   try {
     const tables = db
       .prepare<[], string>(
