@@ -1,6 +1,6 @@
 // call-next's search for the best waiting ticket, as the queue grows: the
-// index seeks the server runs (server/ticket-ops.ts WAITING_HEAD, per line
-// and priority of the window) against the query it ran before (one pass over
+// index seeks the server runs (server/ticket-ops.ts waitingHeadsSql: WAITING_HEAD
+// per line and priority of the window, in one statement) against the query it ran before (one pass over
 // every waiting ticket of the day with a window function), in the same run,
 // on a real SQLite file with the hall server's schema. Printed, never asserted.
 // Target: the seek's time at 50k waiting within 2× its time at 200.
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Priority } from '../common/model.ts';
 import { openHallDatabase } from '../server/db.ts';
-import { WAITING_HEAD } from '../server/ticket-ops.ts';
+import { waitingHeadsSql } from '../server/ticket-ops.ts';
 import { machineLoad, quantile, verdict } from './verdict.ts';
 
 /** What call-next ran before the index (kept here only as the baseline). */
@@ -37,10 +37,10 @@ db.prepare(
 const insert = db.prepare(
   "INSERT INTO tickets (day, line_id, seq, number, priority, status, issued_at, issued_by) VALUES (?, ?, ?, ?, ?, 'waiting', ?, 'k')",
 );
-const seek = db.prepare(WAITING_HEAD);
+const pairs = WINDOW.lineIds.flatMap((lineId) => Priority.options.map((priority) => [DAY, lineId, priority, WINDOW.id]));
+const seek = db.prepare(waitingHeadsSql(pairs.length));
 const scan = db.prepare(SCAN_QUERY);
-const heads = () =>
-  WINDOW.lineIds.flatMap((lineId) => Priority.options.flatMap((priority) => seek.get(DAY, lineId, priority, WINDOW.id) ?? []));
+const heads = () => seek.all(...pairs.flat());
 
 function time(run: () => unknown): number[] {
   const samples: number[] = [];

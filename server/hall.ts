@@ -15,7 +15,7 @@ import { deviceProof } from './device-proof.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { createThrottle, type SignInLockEntry, type SignInPolicy, type SignInScope } from './throttle.ts';
 import { hallToday } from '../common/hall-time.ts';
-import { pausedRefusal, WAITING_HEAD } from './ticket-ops.ts';
+import { pausedRefusal, waitingHeadsSql } from './ticket-ops.ts';
 import { createAheadCount, EFFECTIVE_LINE } from './waiting-queue.ts';
 
 export type DeviceRole = 'counter' | 'kiosk';
@@ -172,12 +172,17 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
   // Within one line and priority the first in order goes first, so the head of
   // each (line, priority) queue is all the ranking needs to see; tickets sent
   // to another window (转窗) are left out.
-  const selectWaitingHead = db.prepare<[string, string, Priority, number], RankedTicket>(WAITING_HEAD);
-  /** The head of each (line, priority) the window serves: lines × 4 index seeks, whatever the queue's length. */
-  const waitingHeads = (day: string, window: HallWindow): RankedTicket[] =>
-    window.lineIds.flatMap((lineId) =>
-      Priority.options.flatMap((priority) => selectWaitingHead.get(day, lineId, priority, window.id) ?? []),
-    );
+  const selectWaitingHeads = new Map<number, ReturnType<typeof db.prepare<(string | number)[], RankedTicket>>>();
+  /** The head of each (line, priority) the window serves: lines × 4 index seeks, whatever the queue's length, in one statement. */
+  const waitingHeads = (day: string, window: HallWindow): RankedTicket[] => {
+    const pairs = window.lineIds.flatMap((lineId) => Priority.options.map((priority) => [day, lineId, priority, window.id]));
+    let select = selectWaitingHeads.get(pairs.length);
+    if (!select) {
+      select = db.prepare<(string | number)[], RankedTicket>(waitingHeadsSql(pairs.length));
+      selectWaitingHeads.set(pairs.length, select);
+    }
+    return select.all(...pairs.flat());
+  };
   // Kept by the database as tickets change (server migration 15): a row per line, not a pass over the queue.
   const selectWaitingCounts = db.prepare<[string], { lineId: string; waiting: number }>(
     'SELECT line_id AS lineId, waiting FROM queue_waiting WHERE day = ?',

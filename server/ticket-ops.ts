@@ -50,6 +50,16 @@ export const WAITING_HEAD = `
   ORDER BY COALESCE(sort_key, id), id
   LIMIT 1`;
 
+/**
+ * The heads of `pairs` (line, priority) queues in one statement: WAITING_HEAD
+ * once per pair, joined by UNION ALL — still one index seek each, but one
+ * statement (on PostgreSQL one round trip inside call-next's write turn
+ * instead of one a pair). Parameters: day, line, priority, window id — per pair.
+ */
+export function waitingHeadsSql(pairs: number): string {
+  return Array.from({ length: pairs }, (_, i) => `SELECT * FROM (${WAITING_HEAD}) AS head${i}`).join('\n  UNION ALL\n');
+}
+
 /** 叫号 at a paused window is refused: the hall and the outward screen say it is paused. */
 export function pausedRefusal(reason: string): HallError {
   return new HallError('CONFLICT', `本窗口暂停服务中（${reason}），不能叫号；请先恢复服务再叫号（柜台终端：Alt+X 或「恢复服务」）`, 409);

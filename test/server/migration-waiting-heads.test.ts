@@ -1,12 +1,13 @@
 // Hall server migration "call-next finds the head of each line and priority
 // by an index seek": the partial index tickets_waiting_heads, and the query
 // call-next runs per (line, priority) uses it — a seek, no scan of the
-// waiting tickets and no sort, so call-next does not slow as the queue grows
+// waiting tickets and no sort — also with every head of a window in one
+// statement, as call-next asks — so call-next does not slow as the queue grows
 // (bench/queue-heads.ts measures it at 200, 10k and 50k waiting).
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { migrate, migrations } from '../../server/db.ts';
-import { WAITING_HEAD } from '../../server/ticket-ops.ts';
+import { WAITING_HEAD, waitingHeadsSql } from '../../server/ticket-ops.ts';
 
 const VERSION = migrations.findIndex((migration) => migration.name.startsWith('call-next finds the head')) + 1;
 
@@ -47,5 +48,13 @@ it('adds the waiting-heads index over the tickets already there, and the head qu
     .join('\n');
   expect(plan).toMatch(/SEARCH tickets USING INDEX tickets_waiting_heads \(day=\? AND <expr>=\? AND priority=\?\)/);
   expect(plan).not.toMatch(/TEMP B-TREE/);
+
+  // What call-next runs: every (line, priority) head of the window in one statement, each arm the same seek.
+  const pairs = [['A', 'normal'], ['A', 'green'], ['B', 'normal'], ['C', 'normal']].flatMap(([line, priority]) => ['2026-12-07', line, priority, 7]);
+  const heads = db.prepare(waitingHeadsSql(4)).all(...pairs) as { id: number }[];
+  expect(heads.map((head) => head.id).sort()).toEqual([2, 4]);
+  const unionPlan = (db.prepare(`EXPLAIN QUERY PLAN ${waitingHeadsSql(4)}`).all(...pairs) as { detail: string }[]).map((row) => row.detail);
+  expect(unionPlan.filter((detail) => /SEARCH tickets USING INDEX tickets_waiting_heads \(day=\? AND <expr>=\? AND priority=\?\)/.test(detail))).toHaveLength(4);
+  expect(unionPlan.join('\n')).not.toMatch(/TEMP B-TREE|SCAN tickets/);
   db.close();
 });
