@@ -3,12 +3,9 @@
 // PostgreSQL in 4 worker processes (also while one is killed, and across a
 // 10 s stop of the database: issue 19, points 2 and 6). The demo hall has 5
 // windows, so these tests seed a hall of 20.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import {
@@ -20,6 +17,7 @@ import {
 } from '../../common/http-api.ts';
 import type { HallWindow, Priority } from '../../common/model.ts';
 import { DEMO_PASSWORD, DEMO_SEED_DIR, startHallServer } from '../helpers/hall-server.ts';
+import { spawnHallServerProcess } from '../helpers/hall-server-process.ts';
 import { startPostgresCluster } from '../helpers/postgres.ts';
 import { testBackend } from '../helpers/test-database.ts';
 import { hallCommandEnv, hallDatabaseOf, openHallDatabaseAt } from './support.ts';
@@ -221,44 +219,11 @@ interface SpawnedHall extends Server {
 
 /** Starts `node server/main.ts` (with --workers N when given) and waits for its READY line. */
 async function spawnHallServer(dataDir: string, options: { env?: NodeJS.ProcessEnv; workers?: number } = {}): Promise<SpawnedHall> {
-  const child = spawn(
-    process.execPath,
-    [
-      'server/main.ts',
-      '--data',
-      dataDir,
-      '--seed',
-      seedDir,
-      '--port',
-      '0',
-      ...(options.workers ? ['--workers', String(options.workers)] : []),
-    ],
-    { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env },
-  );
-  const workerPids: number[] = [];
-  const log: string[] = [];
-  createInterface({ input: child.stderr }).on('line', (line) => {
-    log.push(line);
-    const entry = /^\{.*"what":"worker started"/.test(line) ? (JSON.parse(line) as { pid: number }) : null;
-    if (entry) workerPids.push(entry.pid);
-  });
-  for await (const line of createInterface({ input: child.stdout })) {
-    if (line.startsWith('HALL_SERVER_READY ')) {
-      const ready = JSON.parse(line.slice('HALL_SERVER_READY '.length)) as { url: string; adminTokenFile: string };
-      // The token is never printed: it is in a 0600 file, one for both servers on the data dir.
-      const server: Server = { url: ready.url, adminToken: readFileSync(ready.adminTokenFile, 'utf8').trim() };
-      return {
-        ...server,
-        workerPids,
-        async stop() {
-          if (child.exitCode !== null) return;
-          child.kill('SIGTERM');
-          await once(child, 'exit');
-        },
-      };
-    }
-  }
-  throw new Error(`the hall server exited before it was ready:\n${log.join('\n')}`);
+  const args = ['--data', dataDir, '--seed', seedDir, '--port', '0', ...(options.workers ? ['--workers', String(options.workers)] : [])];
+  const server = await spawnHallServerProcess(args, { env: options.env });
+  // The token is never printed: it is in a 0600 file, one for both servers on the data dir.
+  const adminToken = readFileSync(server.ready.adminTokenFile!, 'utf8').trim();
+  return { url: server.ready.url, adminToken, workerPids: server.workerPids, stop: () => server.stop() };
 }
 
 it('two server processes on one database never hand out the same ticket', async () => {

@@ -7,13 +7,11 @@
 // a report, a search and a public page. None gets through, and each hall
 // still works as one hall. Then the command line: --halls, and --hall for
 // the commands; and a real counter core enrolled at one hall's address.
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseSearchResult } from '../../common/case-search.ts';
 import { CaseRecord } from '../../common/cases.ts';
@@ -28,6 +26,7 @@ import { hallFolderOf, hallSchemaOf } from '../../server/halls.ts';
 import { isPostgresTarget } from '../../server/storage/hall-database.ts';
 import { DEMO_PASSWORD, DEMO_SEED_DIR } from '../helpers/hall-server.ts';
 import { freshHallDatabase, testBackend } from '../helpers/test-database.ts';
+import { spawnHallServerProcess } from '../helpers/hall-server-process.ts';
 import { caseArgs, chain, memoryLogger, until } from '../sync/support.ts';
 import { call, hallCommandEnv, openEventStream, openHallDatabaseAt, refusal, tableDigests } from './support.ts';
 import { answerProblem, hallFuzzRoutes } from './hall-fuzz.ts';
@@ -386,39 +385,12 @@ describe('a real counter at one of the halls', () => {
   });
 });
 
-/** `node server/main.ts --halls east,west` on a fresh data folder (the matrix's database on PostgreSQL). */
-async function serveHalls(dir: string, env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['server/main.ts', '--data', dir, '--port', '0', '--halls', 'east,west'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  for await (const line of createInterface({ input: child.stdout })) {
-    output += `${line}\n`;
-    if (line.startsWith('HALL_SERVER_READY ')) {
-      const ready = JSON.parse(line.slice('HALL_SERVER_READY '.length)) as {
-        url: string;
-        halls: { code: string; url: string; adminTokenFile: string }[];
-      };
-      return {
-        ...ready,
-        async stop() {
-          child.kill('SIGTERM');
-          if (child.exitCode === null) await once(child, 'exit');
-        },
-      };
-    }
-  }
-  throw new Error(`the hall server exited before it was ready: ${output}`);
-}
-
 describe('the command line', () => {
   it('serves --halls, each with its admin token file, and makes an enrollment code for the hall --hall names only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'halldesk-halls-cli-'));
     const env = hallCommandEnv(await freshHallDatabase(dir));
-    const running = await serveHalls(dir, env);
+    const server = await spawnHallServerProcess(['--data', dir, '--port', '0', '--halls', 'east,west'], { env });
+    const running = { ...server.ready, halls: server.ready.halls! };
     try {
       expect(running.halls.map((hall) => [hall.code, hall.url, hall.adminTokenFile])).toEqual([
         ['east', `${running.url}/halls/east`, join(dir, 'halls/east/admin-token')],
@@ -449,7 +421,7 @@ describe('the command line', () => {
       expect(bad.status).toBe(1);
       expect(bad.stderr).toMatch(/大厅代码「East」不正确/);
     } finally {
-      await running.stop();
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);

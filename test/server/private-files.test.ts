@@ -2,15 +2,14 @@
 // and its -wal and -shm (device token hashes, staff password hashes, masked
 // applicants), and the admin token, which is never printed, only its file's path.
 import Database from 'better-sqlite3';
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openHallDatabase } from '../../server/db.ts';
 import { call } from './support.ts';
+import { spawnHallServerProcess } from '../helpers/hall-server-process.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const dirs: string[] = [];
@@ -29,28 +28,8 @@ const modes = (dir: string) =>
 
 /** `node server/main.ts` under umask 000, so that only the server's own care makes its files private. */
 async function serve(dataDir: string) {
-  const child = spawn('/bin/sh', ['-c', `umask 000 && exec "${process.execPath}" server/main.ts --data "${dataDir}" --port 0`], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  for await (const line of createInterface({ input: child.stdout })) {
-    output += `${line}\n`;
-    if (line.startsWith('HALL_SERVER_READY ')) {
-      const ready = JSON.parse(line.slice('HALL_SERVER_READY '.length)) as { url: string; adminTokenFile: string };
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      return {
-        ...ready,
-        output: () => output,
-        async stop() {
-          child.kill('SIGTERM');
-          if (child.exitCode === null) await once(child, 'exit');
-        },
-      };
-    }
-  }
-  throw new Error(`the hall server exited before it was ready: ${output}`);
+  const server = await spawnHallServerProcess(['--data', dataDir, '--port', '0'], { umask: '000' });
+  return { url: server.ready.url, adminTokenFile: server.ready.adminTokenFile!, output: server.output, stop: server.stop };
 }
 
 describe('the hall server’s files', () => {
