@@ -4,7 +4,7 @@
 // due date; and advanced one step by that manager, checked here: only forward,
 // only from the state the manager saw (an out-of-order or stale step is
 // refused with the state it is in), the step kept with the manager's staff
-// number. The manager rule itself is the route's (server/hall-server.ts).
+// number. The manager rule itself is the route's (server/hall-service.ts).
 import { HallError } from '../common/errors.ts';
 import {
   FOLLOW_UP_LABEL,

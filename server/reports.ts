@@ -2,7 +2,7 @@
 // window, clerk, line and item, from the report facts (server/report-facts.ts).
 // One range read of each covering index, aggregated here in one pass for all
 // four views: averages, p90 (nearest rank) and counts. The manager rule is the
-// route's (server/hall-server.ts); the .xlsx is server/report-workbook.ts.
+// route's (server/hall-service.ts); the .xlsx is server/report-workbook.ts.
 import { HallError } from '../common/errors.ts';
 import { hallToday } from '../common/hall-time.ts';
 import type { FollowUpState } from '../common/ratings.ts';

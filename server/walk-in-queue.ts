@@ -2,7 +2,7 @@
 // (W01-007) printed by a counter from its leased range becomes a waiting
 // ticket of its line, called by any window that serves the line, once:
 //
-// - online, at once: the counter's walkInTicket route (server/hall-server.ts)
+// - online, at once: the counter's walkInTicket route (server/hall-service.ts)
 //   right after it issued the number, whose answer gives the slip the
 //   server's 您前面还有 N 人 at print time;
 // - offline, on reconnect: the counter's `walkin.issued` mutation, applied by
