@@ -152,6 +152,8 @@ export class PostgresListener {
   readonly #channels = new Map<string, ChannelHandlers>();
   /** Channels LISTENed on the current connection. */
   readonly #listening = new Set<string>();
+  /** Channels that were listening when the connection was lost: told `missed()` once it is back. */
+  readonly #missing = new Set<string>();
   #client: Client | null = null;
   #connecting: Promise<Client> | null = null;
   #closed = false;
@@ -168,7 +170,7 @@ export class PostgresListener {
   async listen(channel: string, handlers: ChannelHandlers): Promise<void> {
     this.#channels.set(channel, handlers);
     const client = await (this.#connecting ??= this.#connect());
-    if (this.#listening.has(channel)) return;
+    if (this.#listening.has(channel) || !this.#channels.has(channel)) return;
     await client.query(`LISTEN ${channel}`);
     this.#listening.add(channel);
   }
@@ -176,6 +178,7 @@ export class PostgresListener {
   /** Stops hearing `channel` (its hall closed). */
   async unlisten(channel: string): Promise<void> {
     this.#channels.delete(channel);
+    this.#missing.delete(channel);
     if (!this.#listening.delete(channel)) return;
     await this.#client?.query(`UNLISTEN ${channel}`).catch(() => {});
   }
@@ -184,6 +187,8 @@ export class PostgresListener {
     this.#closed = true;
     if (this.#retry) clearTimeout(this.#retry);
     this.#retry = null;
+    // A connection still being opened ends too (#connect sees #closed).
+    await this.#connecting?.catch(() => {});
     const listening = this.#client;
     this.#client = null;
     await listening?.end().catch(() => {});
@@ -203,6 +208,7 @@ export class PostgresListener {
       if (this.#client === next) {
         this.#client = null;
         this.#connecting = null;
+        for (const channel of this.#listening) this.#missing.add(channel);
         this.#listening.clear();
       }
       next.end().catch(() => {});
@@ -231,8 +237,27 @@ export class PostgresListener {
     }
     this.#client = next;
     this.#attempts = 0;
-    for (const channel of channels) this.#listening.add(channel);
+    // Connected, whoever began it: a retry still pending is not needed.
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
+    for (const channel of channels) if (this.#channels.has(channel)) this.#listening.add(channel);
+    if (this.#missing.size > 0) this.#tellMissed();
     return next;
+  }
+
+  /** What was published while nobody here listened is lost: each hall that was listening has its streams re-read. */
+  #tellMissed(): void {
+    this.#line({ state: 'listening again' });
+    const missing = [...this.#missing];
+    this.#missing.clear();
+    for (const channel of missing) {
+      try {
+        this.#channels.get(channel)?.missed();
+      } catch (error) {
+        // E.g. the hall's database not answering yet: its counters re-read on their own reconnect.
+        this.#line({ level: 'error', state: 'missed not told', channel, error: String(error) });
+      }
+    }
   }
 
   #schedule(): void {
@@ -241,18 +266,10 @@ export class PostgresListener {
     this.#retry = setTimeout(() => {
       this.#retry = null;
       // A hall opening meanwhile may have begun connecting already.
-      const again = (this.#connecting ??= this.#connect());
-      again.then(
-        () => {
-          this.#line({ state: 'listening again' });
-          // What was published while nobody here listened is lost: every stream re-reads.
-          for (const channel of this.#listening) this.#channels.get(channel)?.missed();
-        },
-        (error: unknown) => {
-          this.#line({ level: 'error', state: 'retry failed', attempt: this.#attempts, error: String(error) });
-          this.#schedule();
-        },
-      );
+      (this.#connecting ??= this.#connect()).catch((error: unknown) => {
+        this.#line({ level: 'error', state: 'retry failed', attempt: this.#attempts, error: String(error) });
+        this.#schedule();
+      });
     }, (this.#options.retryDelayMs ?? listenRetryDelayMs)(this.#attempts));
     this.#retry.unref();
   }

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { HallError, type ApiError } from '../common/errors.ts';
-import { hallPathOf, splitHallPath } from './halls.ts';
+import { checkHallCode, hallPathOf, splitHallPath } from './halls.ts';
 import { openPostgresLink } from './storage/postgres.ts';
 import { isPostgresTarget } from './storage/hall-database.ts';
 import { PostgresListener } from './event-bus.ts';
@@ -82,13 +82,22 @@ function openHalls(options: HallServerOptions): { halls: Map<string, HallService
     'halls' in options ? options.halls.map((site) => ({ code: site.code, site })) : [{ code: '', site: options }];
   const databases = new Map<string, SharedPostgres>();
   const halls = new Map<string, HallService>();
+  /** Every hall, then the shared connections — also when one of them fails to close (the first failure is thrown after). */
   const close = async () => {
-    for (const hall of halls.values()) await hall.close();
+    const closed = await Promise.allSettled([...halls.values()].map((hall) => hall.close()));
     for (const { link, listener } of databases.values()) {
       link?.close();
       await listener.close();
     }
+    const failed = closed.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   };
+  const codes = sites.map(({ code }) => code);
+  const repeated = codes.find((code, i) => codes.indexOf(code) !== i);
+  if ('halls' in options && (codes.length === 0 || repeated !== undefined)) {
+    throw new TypeError(codes.length === 0 ? 'no hall to serve' : `hall ${repeated} given twice`);
+  }
+  for (const code of codes) if (code !== '') checkHallCode(code);
   try {
     for (const { code, site } of sites) {
       let shared: SharedPostgres | undefined;
@@ -102,7 +111,7 @@ function openHalls(options: HallServerOptions): { halls: Map<string, HallService
       halls.set(code, openHall(site, options, code === '' ? '' : hallPathOf(code), shared));
     }
   } catch (error) {
-    void close();
+    void close().catch((closing: unknown) => log(JSON.stringify({ at: new Date().toISOString(), level: 'error', what: 'closing halls', error: String(closing) })));
     throw error;
   }
   return { halls, close };

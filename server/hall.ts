@@ -176,6 +176,7 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
   /** The head of each (line, priority) the window serves: lines × 4 index seeks, whatever the queue's length, in one statement. */
   const waitingHeads = (day: string, window: HallWindow): RankedTicket[] => {
     const pairs = window.lineIds.flatMap((lineId) => Priority.options.map((priority) => [day, lineId, priority, window.id]));
+    if (pairs.length === 0) return [];
     let select = selectWaitingHeads.get(pairs.length);
     if (!select) {
       select = db.prepare<(string | number)[], RankedTicket>(waitingHeadsSql(pairs.length));

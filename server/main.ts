@@ -26,6 +26,7 @@ import { createPrivateFileOnce, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivat
 import { parseWithZhMessages } from './validate.ts';
 import { checkWorkersForBackend, isHallWorker, parseWorkers, reportWorkerReady, runPrimary, WorkersOptionError } from './workers.ts';
 import { isPostgresTarget } from './storage/hall-database.ts';
+import { openPostgresHallDatabase } from './storage/postgres.ts';
 import { hallDateTimeAt } from '../common/calendar.ts';
 
 const USAGE = `用法：
@@ -37,7 +38,7 @@ const USAGE = `用法：
       --workers N（或环境变量 HALL_WORKERS）：启动 N 个工作进程共用同一端口和同一数据库（需 PostgreSQL：HALL_DATABASE_URL）；工作进程意外退出后自动重启。
       --halls 代码,代码,…（或环境变量 HALL_CODES）：一台服务器承载多个大厅，各大厅的地址为 http://服务器:端口/halls/<大厅代码>，数据互不相通：
       SQLite 时在 <数据目录>/halls/<大厅代码>/hall.sqlite，PostgreSQL 时在该数据库的模式 hall_<大厅代码>；各大厅的管理员令牌在 <数据目录>/halls/<大厅代码>/admin-token。
-      大厅代码只用小写字母、数字和连字符，如 futian、district-3。--seed 目录下有 <大厅代码> 子目录时，该大厅首次启动用它的初始数据（大厅名称、窗口、人员等）。
+      大厅代码只用小写字母、数字和连字符，如 futian、district-3。--seed 目录下有 halls/<大厅代码>/ 子目录时，该大厅首次启动用它的初始数据（大厅名称、窗口、人员等）。
       下面的命令用 --hall 大厅代码 指定大厅。
   node server/main.ts enroll-code [--data 目录] [--hall 大厅代码] --window 窗口编号
   node server/main.ts enroll-code [--data 目录] [--hall 大厅代码] --role kiosk
@@ -189,12 +190,13 @@ function hallDatabaseIn(dataDir: string): string {
  * One of many halls (--halls): its folder <data>/halls/<code>/ holds its admin
  * token and applicant key, and on SQLite its database; on PostgreSQL its data
  * is the schema hall_<code> (server/halls.ts). Its starting data is
- * <seed>/<code>/ when the seed folder has one (each hall its name, windows and
- * staff), else the seed folder's own.
+ * <seed>/halls/<code>/ when the seed folder has one (each hall its name,
+ * windows and staff), else the seed folder's own.
  */
 function cityHallIn(dataDir: string, code: string, seed: string): CityHall {
   const folder = hallFolderOf(dataDir, code);
-  const seedDir = existsSync(join(seed, code)) ? join(seed, code) : seed;
+  const own = join(seed, 'halls', code);
+  const seedDir = existsSync(join(own, 'settings.json')) ? own : seed;
   mkdirSync(folder, { recursive: true, mode: PRIVATE_DIR_MODE });
   const url = process.env.HALL_DATABASE_URL;
   return {
@@ -283,13 +285,26 @@ function openExistingHallDatabase(values: Record<string, string | undefined>) {
   const dataDir = resolve(values.data ?? DEFAULT_DATA_DIR);
   const code = values.hall === undefined ? null : checkHallCode(values.hall);
   const url = process.env.HALL_DATABASE_URL;
-  if (url) return openHallDatabase(url, code === null ? {} : { schema: hallSchemaOf(code), mustExist: true });
+  if (url) {
+    if (code !== null) return openHallDatabase(url, { schema: hallSchemaOf(code), mustExist: true });
+    // A database of many halls has no hall of its own: the command must not make an empty one there.
+    const probe = openPostgresHallDatabase(url);
+    try {
+      const halls = probe.prepare<[], string>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hall\\_%' ORDER BY 1").pluck().all();
+      if (halls.length > 0) throw new UsageError(`该数据库承载多个大厅（${halls.join('、')}）：请用 --hall 大厅代码 指定大厅`);
+    } finally {
+      probe.close();
+    }
+    return openHallDatabase(url);
+  }
   const dbPath = code === null ? hallDatabaseIn(dataDir) : join(hallFolderOf(dataDir, code), 'hall.sqlite');
   if (!existsSync(dbPath)) {
     throw new Error(
-      code === null
-        ? `${dbPath} 不存在：请先启动一次大厅服务器，或用 --data 指定正确的数据目录`
-        : `${dbPath} 不存在：没有代码为 ${code} 的大厅；请检查 --hall 和 --data，或先用 --halls 启动一次大厅服务器`,
+      code !== null
+        ? `${dbPath} 不存在：没有代码为 ${code} 的大厅；请检查 --hall 和 --data，或先用 --halls 启动一次大厅服务器`
+        : existsSync(join(dataDir, 'halls'))
+          ? `${dataDir} 是多个大厅的数据目录：请用 --hall 大厅代码 指定大厅`
+          : `${dbPath} 不存在：请先启动一次大厅服务器，或用 --data 指定正确的数据目录`,
     );
   }
   return openHallDatabase(dbPath);
@@ -471,6 +486,12 @@ async function main(): Promise<void> {
   const { help, verbose, ...options } = values;
   if (help) return void console.log(USAGE);
   const [command, ...rest] = positionals;
+  if (command === undefined && options.hall !== undefined) {
+    throw new UsageError('--hall 用于命令（enroll-code、device-setup、unlock-staff）；启动服务器时用 --halls 列出全部大厅');
+  }
+  if (command !== undefined && options.halls !== undefined) {
+    throw new UsageError('命令用 --hall 大厅代码 指定一个大厅（--halls 用于启动服务器）');
+  }
   if (command === 'device-setup') return deviceSetupCommand(options, rest);
   if (command === 'unlock-staff') return unlockStaffCommand(options, rest);
   if (rest.length > 0) throw new UsageError(`多余的参数：${rest.join(' ')}`);

@@ -628,17 +628,36 @@ export function openPostgresHallDatabase(url: string, options: PostgresOptions &
   try {
     link ??= new PostgresLink(url, connection);
     db = new PostgresHallDatabase(link, schema, !shared);
-    if (schema === null) db.query('SELECT 1');
-    else if (!mustExist) db.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    db.query('SELECT 1');
   } catch (error) {
     if (!shared) link?.close();
     throw unreachable(url, error);
   }
-  if (schema !== null && mustExist && (db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]).rows ?? []).length === 0) {
+  try {
+    if (schema !== null) placeSchema(db, schema, mustExist, url);
+  } catch (error) {
     db.close();
-    throw new Error(`数据库 ${maskUrl(url)} 中没有大厅 ${schema}：请检查大厅代码，或先用 --halls 启动一次大厅服务器`);
+    throw error;
   }
   return db as unknown as HallDatabase;
+}
+
+/**
+ * The hall's schema, made when missing (unless it must exist). Looked for
+ * first: CREATE SCHEMA IF NOT EXISTS needs the right to create in the database
+ * even when the schema is there (a hall's role may own its schema only), and
+ * two processes making it at once may see a duplicate (23505 or 42P06): taken
+ * as made.
+ */
+function placeSchema(db: PostgresHallDatabase, schema: string, mustExist: boolean, url: string): void {
+  if ((db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]).rows ?? []).length > 0) return;
+  if (mustExist) throw new Error(`数据库 ${maskUrl(url)} 中没有大厅 ${schema}：请检查大厅代码，或先用 --halls 启动一次大厅服务器`);
+  try {
+    db.query(`CREATE SCHEMA "${schema}"`);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== '23505' && code !== '42P06') throw error;
+  }
 }
 
 /** Schema names a hall may have: they are written into SQL (quoted), so only these characters. */
