@@ -84,7 +84,15 @@ async function ready() {
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
-port.on('message', async (request) => {
+// One request at a time, in the order sent: the main thread waits for each, but
+// after it has given up on one (too slow) the next may come while that one
+// still runs — it must not overtake it, nor read the search_path it is setting.
+let turn = Promise.resolve();
+port.on('message', (request) => {
+  turn = turn.then(() => handle(request)).catch((error) => answer({ seq: request.seq, error: errorOf(error, false) }));
+});
+
+async function handle(request) {
   if (request.op === 'close') {
     if (client) await client.end().catch(() => {});
     client = null;
@@ -99,9 +107,10 @@ port.on('message', async (request) => {
     return;
   }
   try {
-    // The statement's hall: its schema first on the path (pg_catalog stays implicit).
+    // The statement's hall: its schema first on the path (pg_catalog stays implicit;
+    // pg_temp last, so that a temporary table of one hall is never another's).
     if ((request.schema || null) !== schema) {
-      await connection.query(request.schema ? 'SET search_path TO ' + pg.escapeIdentifier(request.schema) : 'RESET search_path');
+      await connection.query(request.schema ? 'SET search_path TO ' + pg.escapeIdentifier(request.schema) + ', pg_temp' : 'RESET search_path');
       schema = request.schema || null;
     }
     // A rolled-back transaction undoes a SET made inside it: set it again next time.
@@ -122,7 +131,7 @@ port.on('message', async (request) => {
     if (lost) broken = broken || error;
     answer({ seq: request.seq, error: errorOf(error, lost) });
   }
-});
+}
 answer({ seq: 0, started: true });
 `;
 

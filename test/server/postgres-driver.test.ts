@@ -128,6 +128,39 @@ describe.skipIf(testBackend() !== 'postgres')('on PostgreSQL [PostgreSQL run onl
     link.close();
   });
 
+  it('keeps halls apart when the shared connection stalls: statements given up on still run in order, each in its own hall', async () => {
+    // Timeouts short enough that the main thread gives up on a frozen backend within seconds.
+    const link = new PostgresLink(url, { connectTimeoutMs: 300, statementTimeoutMs: 300 });
+    const a = openPostgresHallDatabase(url, { schema: 'stall_a', link });
+    const b = openPostgresHallDatabase(url, { schema: 'stall_b', link });
+    for (const hall of [a, b]) hall.exec('CREATE TABLE written (what text NOT NULL)');
+    const backend = a.prepare<[], number>('SELECT pg_backend_pid()').pluck().get()!;
+    process.kill(backend, 'SIGSTOP');
+    try {
+      // 乙 asks (the worker starts setting its search_path, and the backend is frozen), then 甲 writes.
+      expect(() => b.prepare('SELECT 1').get()).toThrow(HallDatabaseUnavailable);
+      expect(() => a.prepare("INSERT INTO written (what) VALUES ('甲的')").run()).toThrow(HallDatabaseUnavailable);
+    } finally {
+      process.kill(backend, 'SIGCONT');
+    }
+    // Once the backend runs again, what was sent runs in order: 甲's row is in 甲's table, none in 乙's.
+    const rows = (hall: HallDatabase) => hall.prepare<[], string>('SELECT what FROM written').pluck().all();
+    let seen: string[][] = [];
+    for (let tries = 0; tries < 50; tries++) {
+      try {
+        seen = [rows(a), rows(b)];
+        if (seen[0]!.length > 0) break;
+      } catch {
+        // Still catching up.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen).toEqual([['甲的'], []]);
+    a.close();
+    b.close();
+    link.close();
+  }, 30_000);
+
   it('keeps the SQLSTATE of a refused row, and says what is SQLite’s', () => {
     let caught: unknown;
     try {
