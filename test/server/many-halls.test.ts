@@ -391,10 +391,13 @@ describe('a real counter at one of the halls', () => {
 });
 
 describe('the command line', () => {
-  it('serves --halls, each with its admin token file, and makes an enrollment code for the hall --hall names only', async () => {
+  it('serves --halls (on PostgreSQL with --workers 2), each with its admin token file, and makes an enrollment code for the hall --hall names only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'halldesk-halls-cli-'));
     const env = hallCommandEnv(await freshHallDatabase(dir));
-    const server = await spawnHallServerProcess(['--data', dir, '--port', '0', '--halls', 'east,west'], { env });
+    // On PostgreSQL with two processes: the primary makes each hall's token file, the first worker seeds both halls.
+    const workers = env.HALL_DATABASE_URL ? ['--workers', '2'] : [];
+    const server = await spawnHallServerProcess(['--data', dir, '--port', '0', '--halls', 'east,west', ...workers], { env });
+    expect(server.workerPids).toHaveLength(workers.length > 0 ? 2 : 0);
     const running = { ...server.ready, halls: server.ready.halls! };
     try {
       expect(running.halls.map((hall) => [hall.code, hall.url, hall.adminTokenFile])).toEqual([
