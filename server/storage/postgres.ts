@@ -65,6 +65,8 @@ async function connect() {
     lock_timeout: statementTimeoutMs,
     idle_in_transaction_session_timeout: statementTimeoutMs * 3,
     application_name: applicationName,
+    // Statements are sent without waiting for the one before (see "opening" below).
+    pipeline: true,
   });
   next.on('error', (error) => { broken = error; });
   await next.connect();
@@ -115,10 +117,21 @@ async function handle(request) {
     }
     // A rolled-back transaction undoes a SET made inside it: set it again next time.
     if (/^ROLLBACK/i.test(request.text.trim())) schema = undefined;
-    const result = await connection.query(
-      // Without values and name, pg uses the simple protocol: several statements allowed.
-      { name: request.name, text: request.text, values: request.values, rowMode: 'array' },
-    );
+    // Without values and name, pg uses the simple protocol: several statements allowed.
+    const statement = { name: request.name, text: request.text, values: request.values, rowMode: 'array' };
+    let result;
+    if (request.opening) {
+      // A transaction's opening (BEGIN + the write lock, SAVEPOINT) and its first
+      // statement, written together: PostgreSQL runs them in order, one round trip.
+      // If the opening fails (the lock's timeout), the statement fails after it
+      // ("current transaction is aborted"): the opening's error is the one to tell.
+      const [opened, ran] = await Promise.allSettled([connection.query(request.opening), connection.query(statement)]);
+      if (opened.status === 'rejected') throw opened.reason;
+      if (ran.status === 'rejected') throw ran.reason;
+      result = ran.value;
+    } else {
+      result = await connection.query(statement);
+    }
     const last = Array.isArray(result) ? result[result.length - 1] : result;
     answer({
       seq: request.seq,
@@ -345,6 +358,8 @@ export class PostgresLink {
   readonly #waitMs: number;
   /** Statement text → its translation and its prepared name on this connection. */
   readonly statements = new Map<string, { translated: TranslatedSql; name: string }>();
+  /** Transactions' openings not sent yet, outermost first (see hold()). */
+  readonly #held: { schema: string | null; text: string }[] = [];
 
   constructor(url: string, options: PostgresOptions = {}) {
     const { connectTimeoutMs = 5000, statementTimeoutMs = 10_000, applicationName = 'halldesk-hall-server' } = options;
@@ -371,7 +386,35 @@ export class PostgresLink {
   /** One statement in `schema` (null: the connection's default), waited for. Throws the database's error (its SQLSTATE as `code`). */
   query(schema: string | null, text: string, values?: Value[], name?: string): WorkerAnswer {
     if (!this.#open) throw new TypeError('The database connection is not open');
-    return this.#send({ op: 'query', schema, text, values, name });
+    return this.#send({ op: 'query', schema, text, values, name, opening: this.#takeHeld(schema) });
+  }
+
+  /**
+   * A transaction's opening statement (BEGIN + the write lock, or SAVEPOINT),
+   * held to go with the next statement on this connection in one round trip:
+   * a write transaction is a dozen or two round trips with the hall's write
+   * lock held, and this is one fewer. Nothing runs between the two, so the
+   * transaction means what it did. drop() forgets it if no statement came.
+   */
+  hold(schema: string | null, text: string): object {
+    const opening = { schema, text };
+    this.#held.push(opening);
+    return opening;
+  }
+
+  /** Forgets `opening` if it was never sent (its transaction ran no statement: nothing to commit or roll back); true if so. */
+  drop(opening: object): boolean {
+    if (this.#held.at(-1) !== opening) return false;
+    this.#held.pop();
+    return true;
+  }
+
+  /** The held openings, to go before a statement in `schema`; held for another schema, they go on their own first (the lock's key is their schema's). */
+  #takeHeld(schema: string | null): string | undefined {
+    const held = this.#held.splice(0);
+    if (held.every((opening) => opening.schema === schema)) return held.map((opening) => opening.text).join('; ') || undefined;
+    for (const opening of held) this.#send({ op: 'query', schema: opening.schema, text: opening.text });
+    return undefined;
   }
 
   close(): void {
@@ -470,8 +513,9 @@ export class PostgresHallDatabase {
    *   next number; the kept Idempotency-Key reply → else act) sees no other
    *   writer between its read and its write. Here the BEGIN takes the hall's
    *   write lock (pg_advisory_xact_lock on the schema, held to COMMIT or
-   *   ROLLBACK) in the same round trip, under READ COMMITTED: every statement
-   *   after it sees what the previous holder committed, in any process.
+   *   ROLLBACK) in the round trip of the transaction's first statement, under
+   *   READ COMMITTED: every statement after it sees what the previous holder
+   *   committed, in any process.
    *   Why one lock rather than row locks (SELECT … FOR UPDATE SKIP LOCKED):
    *   the cursor feeds (hall_log, config_changes, case_changes, read "id >
    *   cursor") need ids committed in the order they are taken, or a reader at
@@ -489,21 +533,25 @@ export class PostgresHallDatabase {
     const make = (begin: string) => (...args: A): R => {
       const depth = this.#depth;
       const savepoint = `hd_savepoint_${depth}`;
-      this.query(depth === 0 ? begin : `SAVEPOINT ${savepoint}`);
+      // Sent with the transaction's first statement (PostgresLink.hold). Should
+      // it fail (the write lock not had within lock_timeout), that statement
+      // throws its error, and the transaction rolls back as for any other.
+      const opening = this.#link.hold(this.schema, depth === 0 ? begin : `SAVEPOINT ${savepoint}`);
       this.#depth = depth + 1;
       try {
         const result = fn(...args);
         if (result instanceof Promise) throw new TypeError('Transaction function cannot return a promise');
         this.#depth = depth;
-        this.query(depth === 0 ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`);
+        if (!this.#link.drop(opening)) this.query(depth === 0 ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`);
         return result;
       } catch (error) {
         this.#depth = depth;
-        try {
-          this.query(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}`);
-          if (depth > 0) this.query(`RELEASE SAVEPOINT ${savepoint}`);
-        } catch {
-          // The connection is gone: PostgreSQL has rolled the transaction back itself.
+        if (!this.#link.drop(opening)) {
+          try {
+            this.query(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`);
+          } catch {
+            // The connection is gone: PostgreSQL has rolled the transaction back itself.
+          }
         }
         throw error;
       }

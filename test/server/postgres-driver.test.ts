@@ -5,6 +5,7 @@
 // HALL_DATABASE_URL. The placeholder translation is pure and checked on both
 // runs of the matrix; the rest needs PostgreSQL and runs in the PostgreSQL run.
 import { createServer } from 'node:net';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openHallDatabase } from '../../server/db.ts';
 import { dialectOf, HallDatabaseUnavailable, isUniqueViolation, type HallDatabase } from '../../server/storage/hall-database.ts';
@@ -99,6 +100,39 @@ describe.skipIf(testBackend() !== 'postgres')('on PostgreSQL [PostgreSQL run onl
     expect(outer()).toBe(true);
     expect(db.inTransaction).toBe(false);
     expect(total()).toBe(before! + 2 + 200);
+  });
+
+  it('opens a transaction with its first statement: the write lock is held when it runs; one that runs none leaves no trace', () => {
+    const myAdvisoryLocks = db
+      .prepare<[], number>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted")
+      .pluck();
+    expect(db.transaction(() => myAdvisoryLocks.get()).immediate()).toBe(1);
+    expect(db.transaction(() => myAdvisoryLocks.get())()).toBe(0);
+    expect(myAdvisoryLocks.get()).toBe(0);
+    // Empty ones, nested too, end without a statement, and the next transaction is a fresh one.
+    expect(db.transaction(() => db.transaction(() => 'inner')())()).toBe('inner');
+    const failing = db.transaction(() => {
+      throw new Error('before any statement');
+    });
+    expect(() => failing.immediate()).toThrow('before any statement');
+    expect(db.inTransaction).toBe(false);
+    expect(db.transaction(() => myAdvisoryLocks.get()).immediate()).toBe(1);
+  });
+
+  it('a write lock not had in time fails the transaction’s first statement with the lock’s error, and it is rolled back', async () => {
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      await other.query(`SELECT pg_advisory_lock(${0x4844}, hashtext('public'))`);
+      const write = db.transaction(() => db.prepare('UPDATE t SET n = n + 1').run()).immediate;
+      // The lock's own error (lock or statement timeout, both 2 s here), not the statement's "current transaction is aborted".
+      expect(write).toThrow(/canceling statement due to (lock|statement) timeout/);
+      expect(db.inTransaction).toBe(false);
+      await other.query(`SELECT pg_advisory_unlock(${0x4844}, hashtext('public'))`);
+      expect(write().changes).toBeGreaterThan(0);
+    } finally {
+      await other.end();
+    }
   });
 
   it('keeps halls apart on one shared connection: a handle per schema, each with its own tables', () => {
