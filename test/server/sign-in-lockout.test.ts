@@ -13,7 +13,8 @@ import { SignInLocks, UnlockSignInResult, type Enrollment } from '../../common/h
 import { DEMO_PASSWORD, DEMO_SEED_DIR } from '../helpers/hall-server.ts';
 import { ADMIN_TOKEN, call, hallCommandEnv, refusal, startTestHall, type TestHall, type TestHallOptions } from './support.ts';
 
-const LOCKED = /^密码错误次数过多，该工号已锁定，请于 \d{2}:\d{2} 后重试或请大厅管理员解锁$/;
+// On the real clock: a lock that ends after the hall's midnight names its day (12月8日 00:10).
+const LOCKED = /^密码错误次数过多，该工号已锁定，请于 (\d{1,2}月\d{1,2}日 )?\d{2}:\d{2} 后重试或请大厅管理员解锁$/;
 
 const dirs: string[] = [];
 const halls: TestHall[] = [];
