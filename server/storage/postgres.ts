@@ -25,6 +25,14 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type Database from 'better-sqlite3';
 import { HallDatabaseUnavailable, POSTGRES_DIALECT, type HallDatabase } from './hall-database.ts';
 
+/**
+ * After the database did not answer (refused, or no answer within the wait),
+ * statements fail at once for this long: a process blocked for each one in
+ * turn would answer nothing meanwhile, and many halls on one connection would
+ * each wait again.
+ */
+const FAIL_FAST_MS = 1000;
+
 /** The first key of the hall's write lock, pg_advisory_xact_lock(HALL_WRITE_LOCK, hashtext(schema)): 'HD'. */
 const HALL_WRITE_LOCK = 0x4844;
 
@@ -356,6 +364,8 @@ export class PostgresLink {
   readonly #port: MessagePort;
   readonly #worker: Worker;
   readonly #waitMs: number;
+  /** Until when statements fail at once: the database was out of reach a moment ago. */
+  #downUntil = 0;
   /** Statement text → its translation and its prepared name on this connection. */
   readonly statements = new Map<string, { translated: TranslatedSql; name: string }>();
   /** Transactions' openings not sent yet, outermost first (see hold()). */
@@ -386,7 +396,16 @@ export class PostgresLink {
   /** One statement in `schema` (null: the connection's default), waited for. Throws the database's error (its SQLSTATE as `code`). */
   query(schema: string | null, text: string, values?: Value[], name?: string): WorkerAnswer {
     if (!this.#open) throw new TypeError('The database connection is not open');
-    return this.#send({ op: 'query', schema, text, values, name, opening: this.#takeHeld(schema) });
+    if (Date.now() < this.#downUntil) {
+      // Just out of reach: fail at once rather than block the process again (every hall on it, every timer).
+      throw new HallDatabaseUnavailable(`大厅数据库 ${this.name} 刚才无法访问，稍后再试 (the hall database was out of reach a moment ago)`);
+    }
+    try {
+      return this.#send({ op: 'query', schema, text, values, name, opening: this.#takeHeld(schema) });
+    } catch (error) {
+      if (error instanceof HallDatabaseUnavailable) this.#downUntil = Date.now() + FAIL_FAST_MS;
+      throw error;
+    }
   }
 
   /**

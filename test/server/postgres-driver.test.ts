@@ -162,7 +162,7 @@ describe.skipIf(testBackend() !== 'postgres')('on PostgreSQL [PostgreSQL run onl
     link.close();
   });
 
-  it('keeps halls apart when the shared connection stalls: statements given up on still run in order, each in its own hall', async () => {
+  it('keeps halls apart when the shared connection stalls: statements given up on still run in order, each in its own hall; meanwhile statements fail at once', async () => {
     // Timeouts short enough that the main thread gives up on a frozen backend within seconds.
     const link = new PostgresLink(url, { connectTimeoutMs: 300, statementTimeoutMs: 300 });
     const a = openPostgresHallDatabase(url, { schema: 'stall_a', link });
@@ -171,9 +171,13 @@ describe.skipIf(testBackend() !== 'postgres')('on PostgreSQL [PostgreSQL run onl
     const backend = a.prepare<[], number>('SELECT pg_backend_pid()').pluck().get()!;
     process.kill(backend, 'SIGSTOP');
     try {
-      // 乙 asks (the worker starts setting its search_path, and the backend is frozen), then 甲 writes.
+      // 乙 asks (the worker starts setting its search_path, and the backend is frozen) …
       expect(() => b.prepare('SELECT 1').get()).toThrow(HallDatabaseUnavailable);
-      expect(() => a.prepare("INSERT INTO written (what) VALUES ('甲的')").run()).toThrow(HallDatabaseUnavailable);
+      // … and for a second after, every statement fails at once, unsent (the process is not blocked again) …
+      expect(() => a.prepare('SELECT 2').get()).toThrow(/刚才无法访问/);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      // … then 甲 writes, and is given up on too.
+      expect(() => a.prepare("INSERT INTO written (what) VALUES ('甲的')").run()).toThrow(/没有应答/);
     } finally {
       process.kill(backend, 'SIGCONT');
     }
@@ -210,6 +214,8 @@ describe.skipIf(testBackend() !== 'postgres')('on PostgreSQL [PostgreSQL run onl
     await cluster.stop();
     expect(() => db.prepare('SELECT 1 AS one').get()).toThrow(HallDatabaseUnavailable);
     await cluster.start();
+    // Within a second of a failure statements fail at once, unsent; then the database is tried again.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(db.prepare('SELECT 1 AS one').get()).toEqual({ one: 1 });
   }, 60_000);
 
