@@ -13,6 +13,9 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // A page or a device updates over real transports: on CI's two loaded cores
+    // that can take seconds (the default 1 s made a Chromium test fail there).
+    expect: { poll: { timeout: 10_000 } },
     reporters: ['default', './test/helpers/summary-reporter.ts'],
     projects: [
       {
