@@ -9,6 +9,7 @@ import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { applyMigrations, type Migration as GenericMigration } from '../common/migrations.ts';
 import { PRIVATE_FILE_MODE } from './private-file.ts';
 import { dialectOf, isPostgresTarget, type HallDatabase } from './storage/hall-database.ts';
+import { withPlanFixedParameters } from './storage/sql-placeholders.ts';
 import { openPostgresHallDatabase, type HallSchemaOptions } from './storage/postgres.ts';
 import { POSTGRES_BASELINE_SQL, POSTGRES_BASELINE_VERSION } from './storage/postgres-schema.ts';
 import { reportFactsMigration } from './report-facts.ts';
@@ -584,6 +585,17 @@ export function databaseFiles(path: string): string[] {
 }
 
 /**
+ * Has a SQLite handle plan each statement once, without its values: every
+ * statement's parameters go behind a unary plus (server/storage/sql-placeholders.ts
+ * says why). The hall's handle is made so; a test that checks a plan on a handle
+ * of its own makes it so too, to see the plan the server runs.
+ */
+export function planOncePerStatement(db: Database.Database): void {
+  const prepareAsWritten = db.prepare.bind(db);
+  db.prepare = ((source: string) => prepareAsWritten(withPlanFixedParameters(source))) as typeof db.prepare;
+}
+
+/**
  * Opens the hall database — `target` is a SQLite file path (created if
  * needed) or a postgres:// URL (HALL_DATABASE_URL; the database must exist) —
  * and brings its schema up to date. On PostgreSQL, `place` puts the hall in a
@@ -613,6 +625,7 @@ export function openHallDatabase(target: string, place: HallSchemaOptions = {}):
   }
   // Another process (the enroll-code command) may hold the write lock for a moment.
   const db = new Database(path, { timeout: 5000 });
+  planOncePerStatement(db);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');

@@ -24,6 +24,7 @@ import { createRequire } from 'node:module';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { HallDatabaseUnavailable, POSTGRES_DIALECT, type HallDatabase } from './hall-database.ts';
+import { rewritePlaceholders } from './sql-placeholders.ts';
 
 /**
  * After the database did not answer (refused, or no answer within the wait),
@@ -185,9 +186,6 @@ export interface TranslatedSql {
   aliases: Map<string, string>;
 }
 
-const IDENTIFIER_START = /[A-Za-z_]/;
-const IDENTIFIER_PART = /[A-Za-z0-9_]/;
-
 /**
  * Translates SQLite placeholders to PostgreSQL's `$n`, leaving string
  * literals, quoted identifiers and comments alone. `?` are numbered in order;
@@ -195,47 +193,14 @@ const IDENTIFIER_PART = /[A-Za-z0-9_]/;
  * Mixing both kinds in one statement is refused, as better-sqlite3 does.
  */
 export function translatePlaceholders(sql: string): TranslatedSql {
-  let text = '';
   let positional = 0;
   const names: string[] = [];
-  let index = 0;
-  while (index < sql.length) {
-    const char = sql[index]!;
-    const next = sql[index + 1];
-    if (char === "'" || char === '"') {
-      const end = closingQuote(sql, index, char);
-      text += sql.slice(index, end);
-      index = end;
-    } else if (char === '-' && next === '-') {
-      const end = sql.indexOf('\n', index);
-      const stop = end === -1 ? sql.length : end;
-      text += sql.slice(index, stop);
-      index = stop;
-    } else if (char === '/' && next === '*') {
-      const end = sql.indexOf('*/', index + 2);
-      const stop = end === -1 ? sql.length : end + 2;
-      text += sql.slice(index, stop);
-      index = stop;
-    } else if (char === '?') {
-      positional += 1;
-      text += `$${positional}`;
-      index += 1;
-    } else if (char === ':' && next === ':') {
-      text += '::';
-      index += 2;
-    } else if ((char === '@' || char === ':' || char === '$') && next !== undefined && IDENTIFIER_START.test(next)) {
-      let end = index + 1;
-      while (end < sql.length && IDENTIFIER_PART.test(sql[end]!)) end += 1;
-      const name = sql.slice(index + 1, end);
-      let number = names.indexOf(name) + 1;
-      if (number === 0) number = names.push(name);
-      text += `$${number}`;
-      index = end;
-    } else {
-      text += char;
-      index += 1;
-    }
-  }
+  const text = rewritePlaceholders(sql, (placeholder) => {
+    if (placeholder.kind === 'positional') return `$${++positional}`;
+    let number = names.indexOf(placeholder.name) + 1;
+    if (number === 0) number = names.push(placeholder.name);
+    return `$${number}`;
+  });
   if (positional > 0 && names.length > 0) {
     throw new TypeError(`SQL mixes ? and named parameters: ${sql.slice(0, 120)}`);
   }
@@ -245,17 +210,6 @@ export function translatePlaceholders(sql: string): TranslatedSql {
     if (alias !== alias.toLowerCase()) aliases.set(alias.toLowerCase(), alias);
   }
   return { text, positional, names, aliases };
-}
-
-function closingQuote(sql: string, start: number, quote: string): number {
-  let index = start + 1;
-  while (index < sql.length) {
-    if (sql[index] === quote) {
-      if (sql[index + 1] === quote) index += 2;
-      else return index + 1;
-    } else index += 1;
-  }
-  return sql.length;
 }
 
 type Value = string | number | Buffer | null;

@@ -5,7 +5,7 @@
 // each kind of filter — EXPLAIN QUERY PLAN: no scan of cases.
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
-import { migrate, migrations } from '../../server/db.ts';
+import { migrate, migrations, planOncePerStatement } from '../../server/db.ts';
 import { searchClause } from '../../server/case-search.ts';
 
 const VERSION = migrations.findIndex((migration) => migration.name.startsWith("manager's desk")) + 1;
@@ -23,6 +23,7 @@ function caseRow(db: Database.Database, caseNo: string, windowId: number, decide
 
 it('adds device health, the applicant key and search indexes over the cases already there, and an append-only audit', () => {
   const db = new Database(':memory:');
+  planOncePerStatement(db);
   db.pragma('foreign_keys = ON');
   migrate(db, migrations.slice(0, VERSION - 1));
   db.prepare(
@@ -58,6 +59,7 @@ it('adds device health, the applicant key and search indexes over the cases alre
 
 it('seeks an index for each kind of search, and the audit by case', () => {
   const db = new Database(':memory:');
+  planOncePerStatement(db);
   migrate(db, migrations.slice(0, VERSION));
   const range = { since: '2026-11-30T16:00:00.000Z', until: '2026-12-07T16:00:00.000Z' };
   const planOf = (filters: Parameters<typeof searchClause>[0]) => {

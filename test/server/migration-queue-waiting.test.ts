@@ -4,12 +4,13 @@
 // counter's stream=queue page reads them and its own tickets by index.
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
-import { migrate, migrations } from '../../server/db.ts';
+import { migrate, migrations, planOncePerStatement } from '../../server/db.ts';
 
 const VERSION = migrations.findIndex((migration) => migration.name.startsWith("each line's waiting count")) + 1;
 
 it('counts the waiting tickets already there and keeps the counts as tickets change', () => {
   const db = new Database(':memory:');
+  planOncePerStatement(db);
   db.pragma('foreign_keys = ON');
   migrate(db, migrations.slice(0, VERSION - 1));
   db.prepare(

@@ -6,13 +6,14 @@
 // (bench/queue-heads.ts measures it at 200, 10k and 50k waiting).
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
-import { migrate, migrations } from '../../server/db.ts';
+import { migrate, migrations, planOncePerStatement } from '../../server/db.ts';
 import { WAITING_HEAD, waitingHeadsSql } from '../../server/ticket-ops.ts';
 
 const VERSION = migrations.findIndex((migration) => migration.name.startsWith('call-next finds the head')) + 1;
 
 it('adds the waiting-heads index over the tickets already there, and the head query seeks it', () => {
   const db = new Database(':memory:');
+  planOncePerStatement(db);
   db.pragma('foreign_keys = ON');
   migrate(db, migrations.slice(0, VERSION - 1));
   db.prepare(

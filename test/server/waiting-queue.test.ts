@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { countAhead, type RankedTicket } from '../../common/queue.ts';
 import type { Priority } from '../../common/model.ts';
-import { migrate } from '../../server/db.ts';
+import { migrate, planOncePerStatement } from '../../server/db.ts';
 import { createAheadCount } from '../../server/waiting-queue.ts';
 
 const DAY = '2026-12-07';
@@ -15,6 +15,7 @@ const PRIORITIES: Priority[] = ['normal', 'normal', 'normal', 'appointment', 'pr
 
 it('counts the tickets ahead as countAhead does, for every waiting ticket of a random queue', () => {
   const db = new Database(':memory:');
+  planOncePerStatement(db);
   migrate(db);
   db.prepare(
     "INSERT INTO devices (id, device_no, name, role, window_id, token_hash, enrolled_at) VALUES ('k', 1, 'kiosk', 'kiosk', NULL, 'h', '2026-12-07T00:00:00Z')",
