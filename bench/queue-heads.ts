@@ -4,14 +4,20 @@
 // every waiting ticket of the day with a window function), in the same run,
 // on a real SQLite file with the hall server's schema. Printed, never asserted.
 // Target: the seek's time at 50k waiting within 2× its time at 200.
+// And at 50k: the same statement on the hall's handle (planned once, server/
+// storage/sql-placeholders.ts) against one with its values written into the
+// SQL (nothing left to plan at a run) and one on a plain better-sqlite3 handle
+// (planned again at every bind). Target: the hall's within 1.5× the written-in one.
 //
 //   node bench/queue-heads.ts
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Priority } from '../common/model.ts';
 import { openHallDatabase } from '../server/db.ts';
+import { rewritePlaceholders } from '../server/storage/sql-placeholders.ts';
 import { waitingHeadsSql } from '../server/ticket-ops.ts';
 import { machineLoad, quantile, verdict } from './verdict.ts';
 
@@ -72,5 +78,25 @@ for (const { size, seek: s, scan: c } of rows) {
 }
 const ratio = rows.at(-1)!.seek / rows[0]!.seek;
 console.log(`  seek at 50k ÷ seek at 200: ${ratio.toFixed(2)} (target ≤ 2: ${verdict([ratio], 2)})`);
+
+const values = pairs.flat();
+let next = 0;
+const writtenIn = rewritePlaceholders(waitingHeadsSql(pairs.length), () => {
+  const value = values[next++]!;
+  return typeof value === 'number' ? String(value) : `'${value}'`;
+});
+const literal = db.prepare(writtenIn);
+const plain = new Database(join(dir, 'hall.sqlite'));
+const replanned = plain.prepare(waitingHeadsSql(pairs.length));
+const hallHandle = quantile(time(heads), 0.5);
+const floor = quantile(time(() => literal.all()), 0.5);
+const plainHandle = quantile(time(() => replanned.all(...values)), 0.5);
+const planRatio = hallHandle / floor;
+console.log(
+  `  at 50k: hall's handle ${(hallHandle * 1000).toFixed(0)} µs, values written in ${(floor * 1000).toFixed(0)} µs, ` +
+    `plain better-sqlite3 handle ${(plainHandle * 1000).toFixed(0)} µs (planned at every bind)`,
+);
+console.log(`  hall's handle ÷ written in: ${planRatio.toFixed(2)} (target ≤ 1.5: ${verdict([planRatio], 1.5)})`);
+plain.close();
 db.close();
 rmSync(dir, { recursive: true, force: true });
