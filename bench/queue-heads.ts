@@ -4,8 +4,8 @@
 // every waiting ticket of the day with a window function), in the same run,
 // on a real SQLite file with the hall server's schema. Printed, never asserted.
 // Target: the seek's time at 50k waiting within 2× its time at 200.
-// And at 50k: the same statement on the hall's handle (planned once, server/
-// storage/sql-placeholders.ts) against one with its values written into the
+// And at 50k: the same statement on the hall's handle (planned once,
+// common/sql-placeholders.ts) against one with its values written into the
 // SQL (nothing left to plan at a run) and one on a plain better-sqlite3 handle
 // (planned again at every bind). Target: the hall's within 1.5× the written-in one.
 //
@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Priority } from '../common/model.ts';
 import { openHallDatabase } from '../server/db.ts';
-import { rewritePlaceholders } from '../server/storage/sql-placeholders.ts';
+import { rewritePlaceholders } from '../common/sql-placeholders.ts';
 import { waitingHeadsSql } from '../server/ticket-ops.ts';
 import { machineLoad, quantile, verdict } from './verdict.ts';
 

@@ -7,9 +7,9 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { applyMigrations, type Migration as GenericMigration } from '../common/migrations.ts';
+import { planOncePerStatement } from '../common/sql-placeholders.ts';
 import { PRIVATE_FILE_MODE } from './private-file.ts';
 import { dialectOf, isPostgresTarget, type HallDatabase } from './storage/hall-database.ts';
-import { withPlanFixedParameters } from './storage/sql-placeholders.ts';
 import { openPostgresHallDatabase, type HallSchemaOptions } from './storage/postgres.ts';
 import { POSTGRES_BASELINE_SQL, POSTGRES_BASELINE_VERSION } from './storage/postgres-schema.ts';
 import { reportFactsMigration } from './report-facts.ts';
@@ -582,17 +582,6 @@ function postgresSteps(list: readonly Migration[]): Migration[] {
 /** The database file and its -wal / -shm companions, where they exist. */
 export function databaseFiles(path: string): string[] {
   return [path, `${path}-wal`, `${path}-shm`].filter((file) => existsSync(file));
-}
-
-/**
- * Has a SQLite handle plan each statement once, without its values: every
- * statement's parameters go behind a unary plus (server/storage/sql-placeholders.ts
- * says why). The hall's handle is made so; a test that checks a plan on a handle
- * of its own makes it so too, to see the plan the server runs.
- */
-export function planOncePerStatement(db: Database.Database): void {
-  const prepareAsWritten = db.prepare.bind(db);
-  db.prepare = ((source: string) => prepareAsWritten(withPlanFixedParameters(source))) as typeof db.prepare;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { applyMigrations } from '../../common/migrations.ts';
+import { planOncePerStatement } from '../../common/sql-placeholders.ts';
 import { migrations, type Migration } from './migrations.ts';
 
 export type Db = Database.Database;
@@ -39,6 +40,8 @@ function keepPrivate(file: string, sideFilesOnly = false): void {
 export function openDatabase(file: string, list: readonly Migration[] = migrations): Db {
   keepPrivate(file);
   const db = new Database(file);
+  // One plan a statement, made without its values (common/sql-placeholders.ts).
+  planOncePerStatement(db);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');

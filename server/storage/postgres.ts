@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { HallDatabaseUnavailable, POSTGRES_DIALECT, type HallDatabase } from './hall-database.ts';
-import { rewritePlaceholders } from './sql-placeholders.ts';
+import { rewritePlaceholders } from '../../common/sql-placeholders.ts';
 
 /**
  * After the database did not answer (refused, or no answer within the wait),

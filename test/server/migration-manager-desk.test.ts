@@ -5,7 +5,8 @@
 // each kind of filter — EXPLAIN QUERY PLAN: no scan of cases.
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
-import { migrate, migrations, planOncePerStatement } from '../../server/db.ts';
+import { planOncePerStatement } from '../../common/sql-placeholders.ts';
+import { migrate, migrations } from '../../server/db.ts';
 import { searchClause } from '../../server/case-search.ts';
 
 const VERSION = migrations.findIndex((migration) => migration.name.startsWith("manager's desk")) + 1;

@@ -5,7 +5,8 @@
 // board's reads are seeks (EXPLAIN QUERY PLAN), not passes over the day.
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
-import { migrate, migrations, planOncePerStatement } from '../../server/db.ts';
+import { planOncePerStatement } from '../../common/sql-placeholders.ts';
+import { migrate, migrations } from '../../server/db.ts';
 
 const VERSION =
   migrations.findIndex((migration) => migration.name.startsWith("the day's issued and served counts")) + 1;

@@ -4,7 +4,8 @@
 // counter's stream=queue page reads them and its own tickets by index.
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
-import { migrate, migrations, planOncePerStatement } from '../../server/db.ts';
+import { planOncePerStatement } from '../../common/sql-placeholders.ts';
+import { migrate, migrations } from '../../server/db.ts';
 
 const VERSION = migrations.findIndex((migration) => migration.name.startsWith("each line's waiting count")) + 1;
 

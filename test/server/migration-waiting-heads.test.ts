@@ -6,7 +6,8 @@
 // (bench/queue-heads.ts measures it at 200, 10k and 50k waiting).
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
-import { migrate, migrations, planOncePerStatement } from '../../server/db.ts';
+import { planOncePerStatement } from '../../common/sql-placeholders.ts';
+import { migrate, migrations } from '../../server/db.ts';
 import { WAITING_HEAD, waitingHeadsSql } from '../../server/ticket-ops.ts';
 
 const VERSION = migrations.findIndex((migration) => migration.name.startsWith('call-next finds the head')) + 1;

@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { countAhead, type RankedTicket } from '../../common/queue.ts';
 import type { Priority } from '../../common/model.ts';
-import { migrate, planOncePerStatement } from '../../server/db.ts';
+import { planOncePerStatement } from '../../common/sql-placeholders.ts';
+import { migrate } from '../../server/db.ts';
 import { createAheadCount } from '../../server/waiting-queue.ts';
 
 const DAY = '2026-12-07';

@@ -1,8 +1,9 @@
 // The parameters of a statement's SQL text, found the way SQLite reads them:
 // `?`, and @name, :name and $name (not PostgreSQL's `::` casts) — outside
-// string literals, quoted identifiers and comments. Both engines' rewrites of
-// the one SQL text the hall's code writes go through here: PostgreSQL's `$n`
-// (server/storage/postgres.ts) and SQLite's fixed plans (below).
+// string literals, quoted identifiers and comments. Every rewrite of SQL text
+// goes through here: the hall server's `$n` for PostgreSQL
+// (server/storage/postgres.ts), and the fixed plans (below) of both SQLite
+// handles, the hall server's and the counter's.
 
 export type Placeholder = { kind: 'positional' } | { kind: 'named'; name: string; prefix: string };
 
@@ -72,11 +73,22 @@ function closingQuote(sql: string, start: number, quote: string): number {
  * bench/hall-load.ts). This is SQLite's own query planner stability guarantee
  * (SQLITE_DBCONFIG_ENABLE_QPSG), which better-sqlite3 cannot switch on: each
  * statement gets one plan, made without its values — as PostgreSQL's generic
- * plan. The plans the hall relies on are pinned by EXPLAIN QUERY PLAN tests
- * through the same handle, so a plan that needed a value would show there.
+ * plan. The plans relied on are pinned by EXPLAIN QUERY PLAN tests through a
+ * handle made the same way, so a plan that needed a value would show there.
  */
 export function withPlanFixedParameters(sql: string): string {
   return rewritePlaceholders(sql, (placeholder) =>
     placeholder.kind === 'positional' ? '+?' : `+${placeholder.prefix}${placeholder.name}`,
   );
+}
+
+/**
+ * Has a better-sqlite3 handle plan each statement once, without its values
+ * (withPlanFixedParameters): its prepare() rewrites the SQL it is given. The
+ * hall server's and the counter's databases are opened so; a test that checks
+ * a plan on a handle of its own makes it so too, to see the plan they run.
+ */
+export function planOncePerStatement<Handle extends { prepare(source: string): unknown }>(db: Handle): void {
+  const prepareAsWritten = db.prepare.bind(db);
+  db.prepare = ((source: string) => prepareAsWritten(withPlanFixedParameters(source))) as Handle['prepare'];
 }

@@ -1,13 +1,15 @@
-// The SQL text's parameters (server/storage/sql-placeholders.ts): found as
-// SQLite reads them, and on the hall's SQLite handle planned without their
-// values — each statement compiled once, not again at every run.
+// The SQL text's parameters (common/sql-placeholders.ts): found as SQLite
+// reads them, and on the hall server's and the counter's SQLite handles
+// planned without their values — each statement compiled once, not again at
+// every run.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../main/store/database.ts';
 import { openHallDatabase } from '../../server/db.ts';
-import { rewritePlaceholders, withPlanFixedParameters } from '../../server/storage/sql-placeholders.ts';
+import { rewritePlaceholders, withPlanFixedParameters } from '../../common/sql-placeholders.ts';
 
 describe('rewritePlaceholders', () => {
   it('finds ? and @name/:name/$name outside strings, quoted names and comments', () => {
@@ -60,5 +62,25 @@ describe("the hall's SQLite handle", () => {
     const detail = (db: Database.Database) => (db.prepare(sql).all('called', 3) as { detail: string }[]).map((row) => row.detail).join('\n');
     expect(detail(plain)).toContain('tickets_current');
     expect(detail(hall)).not.toContain('tickets_current');
+  });
+});
+
+describe("the counter's SQLite handle", () => {
+  it('plans a statement without its values too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'halldesk-counter-plans-'));
+    const counter = openDatabase(join(dir, 'counter.sqlite'));
+    const plain = new Database(join(dir, 'counter.sqlite'));
+    try {
+      // queue_ticket_waiting covers WHERE status = 'waiting'.
+      const sql = 'EXPLAIN QUERY PLAN SELECT * FROM queue_ticket WHERE status = ? AND day = ?';
+      const detail = (db: Database.Database) =>
+        (db.prepare(sql).all('waiting', '2026-12-07') as { detail: string }[]).map((row) => row.detail).join('\n');
+      expect(detail(plain)).toContain('queue_ticket_waiting');
+      expect(detail(counter)).not.toContain('queue_ticket_waiting');
+    } finally {
+      plain.close();
+      counter.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
