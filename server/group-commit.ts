@@ -13,7 +13,9 @@
 // Checkpoints (copying the WAL into the database file, which fsyncs it) are
 // taken off the event loop too: the server's connection never checkpoints by
 // itself (wal_autocheckpoint=0); a worker thread with its own connection runs
-// PASSIVE checkpoints (server/checkpoint-worker.ts).
+// PASSIVE checkpoints (server/checkpoints.ts), and under heavy load asks the
+// server's connection to copy the last few frames so that the WAL can start
+// again from its beginning.
 import { close as closeCallback, fsync as fsyncCallback, open as openCallback } from 'node:fs';
 import { promisify } from 'node:util';
 import type { HallDatabase } from './db.ts';

@@ -190,7 +190,9 @@ export function openHall(site: HallSite, wide: HallServiceOptions, path: string,
   // Answers wait for their commits to reach the disk; the event loop does not (server/group-commit.ts).
   const commits = startGroupCommit(db, { path: site.dbPath, flush: wide.flushWal });
   const onFile = !db.memory && dialectOf(db) === 'sqlite';
-  const checkpoints = onFile ? startCheckpoints(site.dbPath, { log }) : null;
+  const checkpoints = onFile
+    ? startCheckpoints(site.dbPath, { log, finish: () => db.pragma('wal_checkpoint(PASSIVE)') })
+    : null;
   // Every change the hall publishes also moves the manager's overview (server/hall-overview.ts);
   // queue hints carry the waiting counts (read when a hint goes out, after sync exists).
   const hub = tapPublish(createEventHub({ waiting: () => sync.waitingNow() }), () => overview.touch());
