@@ -52,7 +52,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startPostgresCluster, type PostgresCluster } from '../test/helpers/postgres.ts';
@@ -302,6 +302,8 @@ interface PointResult {
   serverCpu: number;
   databaseCpu: number;
   clientCpu: number;
+  /** How late the bench client's own event loop ran, p99 (ms): time it adds to every latency measured. */
+  clientLoopP99: number;
   load: string;
   rss: number;
   failures: string;
@@ -536,6 +538,8 @@ class Hall {
     const clientCpuBefore = process.cpuUsage();
     const before = { messages: this.eventMessages, pulls: this.pulls, changes: this.pulledChanges, windowReads: this.windowReads };
     let arrivals = 0;
+    const clientLoop = monitorEventLoopDelay({ resolution: 1 });
+    clientLoop.enable();
     await new Promise<void>((resolve) => {
       const tick = setInterval(() => {
         const elapsed = performance.now() - started;
@@ -609,6 +613,7 @@ class Hall {
       }, 2);
     });
     await Promise.all(inFlight);
+    clientLoop.disable();
     const runSeconds = (performance.now() - started) / 1000;
     const serverCpu = cpuSeconds(server.child.pid!) - serverCpuBefore;
     const databaseCpu = this.backend === 'postgres' && pgPid ? cpuSeconds(pgPid) - databaseCpuBefore : 0;
@@ -642,6 +647,7 @@ class Hall {
       serverCpu,
       databaseCpu,
       clientCpu,
+      clientLoopP99: clientLoop.percentile(99) / 1e6,
       load,
       rss: residentMiB(server.child.pid!),
       failures: [...failures].map(([reason, count]) => `${count}× ${reason}`).join('; '),
@@ -722,7 +728,7 @@ function printPoint(point: PointResult): void {
   console.log(
     `      CPU: server ${point.serverCpu.toFixed(1)} s (${((point.serverCpu / point.seconds) * 100).toFixed(0)}% of a core, ${((point.serverCpu * 1000) / Math.max(1, point.ops)).toFixed(2)} ms an operation)` +
       (point.backend === 'postgres' ? `, PostgreSQL ${point.databaseCpu.toFixed(1)} s (${((point.databaseCpu / point.seconds) * 100).toFixed(0)}%)` : '') +
-      `, bench client ${point.clientCpu.toFixed(1)} s (${((point.clientCpu / point.seconds) * 100).toFixed(0)}%); load before ${point.load}; server RSS ${point.rss.toFixed(0)} MB`,
+      `, bench client ${point.clientCpu.toFixed(1)} s (${((point.clientCpu / point.seconds) * 100).toFixed(0)}%, its event loop late by up to ${point.clientLoopP99.toFixed(1)} ms at p99); load before ${point.load}; server RSS ${point.rss.toFixed(0)} MB`,
   );
   console.log(`      event streams: ${point.streams}`);
   if (point.failures) console.log(`      failures: ${point.failures}`);

@@ -8,7 +8,8 @@
 // answer that shows anything committed is held back until a flush that began
 // after that commit has finished — the same promise to the client as FULL (a
 // power cut loses nothing that was answered), while the event loop keeps
-// serving. Commits that arrive during a flush share the next one.
+// serving. A commit made while a flush runs starts a second flush at once;
+// commits made while two run share the next one.
 //
 // Checkpoints (copying the WAL into the database file, which fsyncs it) are
 // taken off the event loop too: the server's connection never checkpoints by
@@ -22,6 +23,8 @@ import type { HallDatabase } from './db.ts';
 import { dialectOf } from './storage/hall-database.ts';
 
 const fsyncFile = promisify(fsyncCallback);
+/** Flushes of the WAL running at one time at most; commits meanwhile share the next. */
+const MAX_FLUSHES_AT_ONCE = 2;
 const openFile = promisify(openCallback);
 const closeFile = promisify(closeCallback);
 
@@ -73,9 +76,9 @@ export function startGroupCommit(db: HallDatabase, { path, flush = fsyncFile }: 
 
   /** total_changes() covered by the last finished flush. */
   let durableChanges = changesSoFar.get()!;
-  /** The flush running now, and the total it covers. */
-  let running: { covers: number; done: Promise<void> } | null = null;
-  /** The flush to start when the running one ends (shared by all who wait for it). */
+  /** Flushes running now, oldest first, each with the total it covers. */
+  const running: { covers: number; done: Promise<void> }[] = [];
+  /** The flush to start when a running one ends (shared by all who wait for it). */
   let next: Promise<void> | null = null;
   let flushes = 0;
   let waits = 0;
@@ -87,10 +90,9 @@ export function startGroupCommit(db: HallDatabase, { path, flush = fsyncFile }: 
       flushes++;
       durableChanges = Math.max(durableChanges, covers);
     })();
-    running = { covers, done };
-    const clear = () => {
-      if (running?.done === done) running = null;
-    };
+    const entry = { covers, done };
+    running.push(entry);
+    const clear = () => void running.splice(running.indexOf(entry), 1);
     done.then(clear, clear);
     return done;
   }
@@ -101,20 +103,21 @@ export function startGroupCommit(db: HallDatabase, { path, flush = fsyncFile }: 
       const pending = changesSoFar.get()!;
       if (pending <= Math.max(mark, durableChanges)) return Promise.resolve();
       waits++;
-      if (running && running.covers >= pending) return running.done;
-      if (!running) return startFlush();
-      // A flush is running but began before this commit: join the one after it.
-      next ??= running.done
-        .catch(() => undefined)
-        .then(() => {
-          next = null;
-          return startFlush();
-        });
+      const latest = running.at(-1);
+      if (latest && latest.covers >= pending) return latest.done;
+      // Every running flush began before this commit. A second one starts at
+      // once — the answer waits about one fsync, not the rest of the running
+      // one and then its own (two, at the p99 of a shared disk 15–35 ms).
+      if (running.length < MAX_FLUSHES_AT_ONCE) return startFlush();
+      next ??= Promise.race(running.map((flushing) => flushing.done.catch(() => undefined))).then(() => {
+        next = null;
+        return startFlush();
+      });
       return next;
     },
     stats: () => ({ flushes, waits }),
     async close() {
-      await Promise.allSettled([running?.done, next]);
+      await Promise.allSettled([...running.map((flushing) => flushing.done), next]);
       // Forget the descriptor before closing it: a second close() must not close
       // whatever file has since been given the same number.
       const file = walFile;
