@@ -59,6 +59,12 @@ export class CounterState {
   publish: () => void = () => {};
   /** The server could not be reached: the live link ends and reconnects (set by the hall link). */
   onUnreachable: () => void = () => {};
+  /**
+   * How many times this counter's own actions (an answer to 叫号, 办结, 转窗…)
+   * have set the ticket in hand: a read of the window begun before one of them
+   * may hold the ticket it just ended (see HallLink.refreshWindow).
+   */
+  currentChanges = 0;
   /** 暂停服务 (a lock without a clerk is void: see isLocked; a restart signs the clerk out). */
   private locked = false;
   private client: HallClient | null = null;
@@ -138,6 +144,7 @@ export class CounterState {
   }
 
   setCurrent(ticket: Ticket | null): void {
+    this.currentChanges++;
     if (this.status) this.setStatus({ ...this.status, current: ticket });
     this.publish();
   }

@@ -199,8 +199,16 @@ export class HallLink {
       const state = this.state;
       const windowId = state.windowId();
       if (windowId === null) return;
+      const changesBefore = state.currentChanges;
       let status = await state.requireClient().request('windowStatus', { params: { id: windowId } });
       if (state.closed) return;
+      // This counter's own action was answered while the read was on its way: the
+      // read may predate it (the 办结 ticket still in hand, put back on both
+      // screens — its own event triggers no read to mend it). Read again instead.
+      if (state.currentChanges !== changesBefore) {
+        this.refreshAgain.add('window');
+        return;
+      }
       // A clerk signed in offline stays signed in here (cases and ratings are local) until signing out.
       if (state.offlineClerk && status.clerk === null) status = { ...status, clerk: state.offlineClerk };
       // A walk-in called offline is the citizen at the window: it stays in hand (main/core/offline-ticket.ts).

@@ -15,7 +15,8 @@
 //
 // startStatusFront (below) is the HTTP-level companion: a tiny real HTTP
 // server in front of the hall server that answers chosen requests itself
-// (500 / 503 / 429 with Retry-After) and forwards the rest.
+// (500 / 503 / 429 with Retry-After), holds the hall server's answers to
+// chosen requests until the test lets them go, and forwards the rest.
 import { request as httpRequest, createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 
@@ -153,6 +154,11 @@ export interface StatusFront {
   url: string;
   /** Answers the next `times` requests whose path starts with `pathPrefix` with `answer`. */
   answer(pathPrefix: string, answer: CannedAnswer, times?: number): void;
+  /**
+   * From now on, the hall server's answers to requests whose path starts with
+   * `pathPrefix` wait here (the server has done the request) until release().
+   */
+  hold(pathPrefix: string): { held(): number; release(): void };
   /** Requests seen per path prefix that was answered, with their arrival times (ms). */
   readonly answered: { path: string; at: number }[];
   /** Paths of the requests passed on to the hall server, in arrival order. */
@@ -166,6 +172,7 @@ export async function startStatusFront(target: string): Promise<StatusFront> {
   const rules: { prefix: string; answer: CannedAnswer; left: number }[] = [];
   const answered: { path: string; at: number }[] = [];
   const forwarded: string[] = [];
+  const holds: { prefix: string; waiting: (() => void)[]; released: boolean }[] = [];
   const server = createHttpServer((req: IncomingMessage, res) => {
     const path = req.url ?? '/';
     const rule = rules.find((r) => r.left > 0 && path.startsWith(r.prefix));
@@ -184,8 +191,13 @@ export async function startStatusFront(target: string): Promise<StatusFront> {
     const upstreamRequest = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path, headers: req.headers },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        const pass = () => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        };
+        const hold = holds.find((h) => !h.released && path.startsWith(h.prefix));
+        if (hold) hold.waiting.push(pass);
+        else pass();
       },
     );
     upstreamRequest.on('error', () => res.destroy());
@@ -200,6 +212,17 @@ export async function startStatusFront(target: string): Promise<StatusFront> {
     forwarded,
     answer(prefix, answer, times = 1) {
       rules.push({ prefix, answer, left: times });
+    },
+    hold(prefix) {
+      const hold = { prefix, waiting: [] as (() => void)[], released: false };
+      holds.push(hold);
+      return {
+        held: () => hold.waiting.length,
+        release() {
+          hold.released = true;
+          for (const pass of hold.waiting.splice(0)) pass();
+        },
+      };
     },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
