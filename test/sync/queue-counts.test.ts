@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import type { ClerkState } from '../../common/contract.ts';
-import type { Enrollment } from '../../common/http-api.ts';
 import { openCounter } from '../../main/counter.ts';
 import { HallClient } from '../../main/hall-client.ts';
 import { printerConfigFromEnv } from '../../main/printing/config.ts';
@@ -18,6 +17,7 @@ import { createTextRasteriser } from '../../main/devices/printer/fonts.ts';
 import { waitFor } from '../helpers/counter-views.ts';
 import { startStatusFront } from '../helpers/fault-proxy.ts';
 import { DEMO_PASSWORD, startHallServer } from '../helpers/hall-server.ts';
+import { enrolledClient } from './support.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -32,14 +32,7 @@ it('follows the waiting counts from queue hints without pulling, and pulls only 
   const front = await startStatusFront(hall.url);
   cleanups.push(() => front.close());
   const admin = new HallClient({ baseUrl: hall.url, token: hall.adminToken });
-  const enrolled = async (windowId: number | null): Promise<HallClient> => {
-    const role = windowId === null ? 'kiosk' : 'counter';
-    const { code } = await admin.request('createEnrollmentCode', { body: { role, windowId } });
-    const enrollment = (await new HallClient({ baseUrl: hall.url }).request('enroll', {
-      body: { code, deviceName: `${role} ${windowId ?? ''}` },
-    })) as Enrollment;
-    return new HallClient({ baseUrl: hall.url, token: enrollment.token });
-  };
+  const enrolled = (windowId: number | null) => enrolledClient(hall.url, admin, windowId);
   const kiosk = await enrolled(null);
   const window1 = await enrolled(1); // serves A, C
   await window1.request('signIn', { body: { staffNo: '1001', password: DEMO_PASSWORD } });

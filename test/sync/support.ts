@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Enrollment } from '../../common/http-api.ts';
 import type { CaseDecidedArgs, Mutation } from '../../common/sync.ts';
 import { CASE_DECIDED } from '../../common/sync.ts';
 import { HallClient } from '../../main/hall-client.ts';
@@ -154,3 +155,13 @@ export function memoryLogger(
 
 export const deviceClient = (url: string, token: string, timeoutMs = 5000) =>
   new HallClient({ baseUrl: url, token, timeoutMs });
+
+/** A client of the hall at `url`, enrolled (by the admin's code) as the counter of `windowId`, or as a kiosk (null). */
+export async function enrolledClient(url: string, admin: HallClient, windowId: number | null): Promise<HallClient> {
+  const role = windowId === null ? 'kiosk' : 'counter';
+  const { code } = await admin.request('createEnrollmentCode', { body: { role, windowId } });
+  const enrollment = (await new HallClient({ baseUrl: url }).request('enroll', {
+    body: { code, deviceName: `${role} ${windowId ?? ''}` },
+  })) as Enrollment;
+  return new HallClient({ baseUrl: url, token: enrollment.token });
+}
