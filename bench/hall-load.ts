@@ -49,6 +49,7 @@
 //
 // --entry runs another server entry (e.g. server/main.ts, or an older checkout's).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { Agent, get as httpGet, request as httpRequest, type IncomingMessage } from 'node:http';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -230,18 +231,30 @@ async function stopServer(server: ServerProcess): Promise<void> {
 }
 
 let base = '';
-async function call(path: string, token: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  const response = await fetch(base + path, {
-    method: init.method ?? 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...init.headers,
-    },
-    body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+// Requests go through node:http with kept-alive connections rather than fetch:
+// undici's fetch cost ≈ 0.4 ms of the bench client's CPU a request, CPU the
+// server under test shares on this machine.
+const keepAlive = new Agent({ keepAlive: true, maxSockets: Infinity });
+function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(base + path, { method, headers, agent: keepAlive }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(body);
   });
-  const json = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${path} → ${response.status} ${JSON.stringify(json)}`);
+}
+async function call(path: string, token: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const body = init.body !== undefined ? JSON.stringify(init.body) : undefined;
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...init.headers };
+  if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+  const response = await send(init.method ?? 'POST', path, headers, body);
+  const json = JSON.parse(response.text) as Record<string, unknown>;
+  if (response.status !== 200) throw new Error(`${path} → ${response.status} ${JSON.stringify(json)}`);
   return json;
 }
 
@@ -448,11 +461,9 @@ class Hall {
     let cursor = 0;
     return this.coalesced(async () => {
       for (;;) {
-        const response = await fetch(`${base}/v1/sync/pull?stream=queue&cursor=${cursor}&limit=500`, {
-          headers: { authorization: `Bearer ${token}` },
-        });
-        const page = (await response.json()) as { changes: unknown[]; cursor: number; hasMore: boolean };
-        if (!response.ok) throw new Error(`pull → ${response.status}`);
+        const response = await send('GET', `/v1/sync/pull?stream=queue&cursor=${cursor}&limit=500`, { authorization: `Bearer ${token}` });
+        if (response.status !== 200) throw new Error(`pull → ${response.status}`);
+        const page = JSON.parse(response.text) as { changes: unknown[]; cursor: number; hasMore: boolean };
         this.pulls++;
         this.pulledChanges += page.changes.length;
         cursor = page.cursor;
@@ -462,9 +473,8 @@ class Hall {
   }
   private windowReader(token: string, windowId: number) {
     return this.coalesced(async () => {
-      const response = await fetch(`${base}/v1/windows/${windowId}/state`, { headers: { authorization: `Bearer ${token}` } });
-      await response.arrayBuffer();
-      if (!response.ok) throw new Error(`window state → ${response.status}`);
+      const response = await send('GET', `/v1/windows/${windowId}/state`, { authorization: `Bearer ${token}` });
+      if (response.status !== 200) throw new Error(`window state → ${response.status}`);
       this.windowReads++;
     });
   }
@@ -472,43 +482,42 @@ class Hall {
     await inParallel(this.counters, 32, async ({ token, windowId, deviceId }) => {
       const abort = new AbortController();
       this.streamAborts.push(abort);
-      const response = await fetch(`${base}/v1/events`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
-      if (!response.ok || !response.body) throw new Error(`/v1/events → ${response.status}`);
+      // node:http rather than fetch: a web stream costs several promise hops a
+      // chunk, and 2,000 streams of them took most of the bench client's CPU —
+      // CPU the server under test shares on this machine.
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        const request = httpGet(`${base}/v1/events`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal, agent: false }, resolve);
+        request.once('error', reject);
+      });
+      if (response.statusCode !== 200) throw new Error(`/v1/events → ${response.statusCode}`);
       const pull = this.queuePuller(token);
       const readWindow = this.windowReader(token, windowId);
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      void (async () => {
-        let buffered = '';
-        try {
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) return;
-            this.eventBytes += value.length;
-            buffered += value;
-            let end;
-            while ((end = buffered.indexOf('\n\n')) >= 0) {
-              const block = buffered.slice(0, end);
-              buffered = buffered.slice(end + 2);
-              if (!block.startsWith('data: ')) continue;
-              this.eventMessages++;
-              const event = JSON.parse(block.slice(6)) as { type: string; waiting?: Record<string, number>; by?: string };
-              if (event.type === 'hello') pull();
-              else if (event.type === 'queue') {
-                if (event.waiting) this.countsHeard++;
-                else {
-                  this.hintsWithoutCounts = true;
-                  pull();
-                }
-              } else if (event.type === 'window') {
-                if (event.by !== deviceId) readWindow(); // its own call's echo: the answer told it all
-                if (this.hintsWithoutCounts) pull(); // sign-ins were in the queue stream then
-              }
+      response.setEncoding('utf8');
+      response.on('error', () => {}); // aborted at the end
+      let buffered = '';
+      response.on('data', (value: string) => {
+        this.eventBytes += value.length;
+        buffered += value;
+        let end;
+        while ((end = buffered.indexOf('\n\n')) >= 0) {
+          const block = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          if (!block.startsWith('data: ')) continue;
+          this.eventMessages++;
+          const event = JSON.parse(block.slice(6)) as { type: string; waiting?: Record<string, number>; by?: string };
+          if (event.type === 'hello') pull();
+          else if (event.type === 'queue') {
+            if (event.waiting) this.countsHeard++;
+            else {
+              this.hintsWithoutCounts = true;
+              pull();
             }
+          } else if (event.type === 'window') {
+            if (event.by !== deviceId) readWindow(); // its own call's echo: the answer told it all
+            if (this.hintsWithoutCounts) pull(); // sign-ins were in the queue stream then
           }
-        } catch {
-          // aborted at the end
         }
-      })();
+      });
     });
   }
 
