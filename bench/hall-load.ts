@@ -234,7 +234,10 @@ let base = '';
 // Requests go through node:http with kept-alive connections rather than fetch:
 // undici's fetch cost ≈ 0.4 ms of the bench client's CPU a request, CPU the
 // server under test shares on this machine.
-const keepAlive = new Agent({ keepAlive: true, maxSockets: Infinity });
+// The timeout makes the agent heed the server's `Keep-Alive: timeout=5` (without
+// one, Node's agent keeps idle sockets forever and may reuse one just as the
+// server closes it: ECONNRESET); it ends no request.
+const keepAlive = new Agent({ keepAlive: true, maxSockets: Infinity, timeout: 60_000 });
 function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(base + path, { method, headers, agent: keepAlive }, (response) => {
