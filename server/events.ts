@@ -21,6 +21,14 @@ import type { HallEvent, WaitingCounts } from '../common/http-api.ts';
 const HEARTBEAT_MS = 2_000;
 /** Hall-wide queue hints: often enough for waiting counts and the manager's overview (≤ 1 s). */
 export const QUEUE_HINT_EVERY_MS = 500;
+/**
+ * Streams written in one turn of the event loop by a write to every stream (a
+ * queue hint, the heartbeat). Written all in one turn, 2,000 streams held
+ * every request that came meanwhile (bench:hall, 2,000 counters on SQLite:
+ * p99 ≈ 40–60 ms at any rate from 25 to 200 operations/s; at 100/s, 38 ms
+ * → 12 ms in slices). In slices, requests are served between.
+ */
+export const STREAM_WRITES_PER_TURN = 100;
 
 interface Stream {
   res: ServerResponse;
@@ -83,9 +91,16 @@ export function createEventHub({ hintEveryMs = QUEUE_HINT_EVERY_MS, waiting }: E
     casesChanged.clear();
   }
 
+  /** Writes to each of `targets` (the streams open now), STREAM_WRITES_PER_TURN a turn; a stream closed meanwhile is skipped. */
+  function writeEach(targets: Stream[], write: (stream: Stream) => void, from = 0): void {
+    const end = Math.min(targets.length, from + STREAM_WRITES_PER_TURN);
+    for (let i = from; i < end; i++) if (streams.has(targets[i]!)) write(targets[i]!);
+    if (end < targets.length) setImmediate(writeEach, targets, write, end);
+  }
+
   function flushHints(): void {
     hint = null;
-    for (const stream of streams) tellQueue(stream);
+    writeEach([...streams], tellQueue);
   }
 
   const scheduleSoon = () => (soon ??= setImmediate(flushSoon));
@@ -110,9 +125,7 @@ export function createEventHub({ hintEveryMs = QUEUE_HINT_EVERY_MS, waiting }: E
         if (!byWindow.has(windowId)) byWindow.set(windowId, new Set());
         byWindow.get(windowId)!.add(stream);
       }
-      heartbeat ??= setInterval(() => {
-        for (const { res: each } of streams) each.write(': heartbeat\n\n');
-      }, HEARTBEAT_MS);
+      heartbeat ??= setInterval(() => writeEach([...streams], ({ res: each }) => each.write(': heartbeat\n\n')), HEARTBEAT_MS);
       res.on('close', () => {
         streams.delete(stream);
         if (windowId !== null) byWindow.get(windowId)?.delete(stream);
@@ -173,6 +186,8 @@ export function createEventHub({ hintEveryMs = QUEUE_HINT_EVERY_MS, waiting }: E
       if (heartbeat) clearInterval(heartbeat);
       soon = hint = heartbeat = null;
       for (const { res } of streams) res.end();
+      streams.clear();
+      byWindow.clear();
     },
   };
 }
