@@ -11,13 +11,11 @@ import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import type { ClerkState } from '../../common/contract.ts';
 import { openCounter } from '../../main/counter.ts';
-import { HallClient } from '../../main/hall-client.ts';
 import { printerConfigFromEnv } from '../../main/printing/config.ts';
 import { createTextRasteriser } from '../../main/devices/printer/fonts.ts';
 import { waitFor } from '../helpers/counter-views.ts';
-import { startStatusFront } from '../helpers/fault-proxy.ts';
-import { DEMO_PASSWORD, startHallServer } from '../helpers/hall-server.ts';
-import { enrolledClient } from './support.ts';
+import { DEMO_PASSWORD } from '../helpers/hall-server.ts';
+import { hallBehindFront } from './support.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -27,15 +25,7 @@ afterEach(async () => {
 const waitingA = (s: ClerkState) => s.queue.find((line) => line.lineId === 'A')?.waiting;
 
 it('follows the waiting counts from queue hints without pulling, and pulls only for its own walk-ins', async () => {
-  const hall = await startHallServer();
-  cleanups.push(() => hall.close());
-  const front = await startStatusFront(hall.url);
-  cleanups.push(() => front.close());
-  const admin = new HallClient({ baseUrl: hall.url, token: hall.adminToken });
-  const enrolled = (windowId: number | null) => enrolledClient(hall.url, admin, windowId);
-  const kiosk = await enrolled(null);
-  const window1 = await enrolled(1); // serves A, C
-  await window1.request('signIn', { body: { staffNo: '1001', password: DEMO_PASSWORD } });
+  const { front, admin, kiosk, window1 } = await hallBehindFront(cleanups); // window 1 serves A, C
   let keys = 0;
   const callAtWindow1 = () =>
     window1.request('callNext', { params: { id: 1 }, headers: { 'Idempotency-Key': `w1-${++keys}` } });

@@ -13,6 +13,8 @@ import type { Logger } from '../../main/log.ts';
 import { openDatabase, type Db } from '../../main/store/database.ts';
 import { GENESIS_HASH, mutationHash, Outbox } from '../../main/store/outbox.ts';
 import { uuidv7Generator } from '../../main/uuidv7.ts';
+import { startStatusFront } from '../helpers/fault-proxy.ts';
+import { DEMO_PASSWORD, startHallServer } from '../helpers/hall-server.ts';
 
 export const tempDir = (prefix = 'halldesk-sync-') => mkdtempSync(join(tmpdir(), prefix));
 
@@ -164,4 +166,21 @@ export async function enrolledClient(url: string, admin: HallClient, windowId: n
     body: { code, deviceName: `${role} ${windowId ?? ''}` },
   })) as Enrollment;
   return new HallClient({ baseUrl: url, token: enrollment.token });
+}
+
+/**
+ * The demo hall behind a front a test can hold or cut (test/helpers/fault-proxy.ts),
+ * its admin, a kiosk, and window 1 (lines A, C) with clerk 1001 signed in —
+ * clients straight to the hall. Both servers are closed by `cleanups`.
+ */
+export async function hallBehindFront(cleanups: (() => Promise<void> | void)[]) {
+  const hall = await startHallServer();
+  cleanups.push(() => hall.close());
+  const front = await startStatusFront(hall.url);
+  cleanups.push(() => front.close());
+  const admin = new HallClient({ baseUrl: hall.url, token: hall.adminToken });
+  const kiosk = await enrolledClient(hall.url, admin, null);
+  const window1 = await enrolledClient(hall.url, admin, 1);
+  await window1.request('signIn', { body: { staffNo: '1001', password: DEMO_PASSWORD } });
+  return { hall, front, admin, kiosk, window1 };
 }

@@ -12,13 +12,11 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import type { ClerkState } from '../../common/contract.ts';
 import { openCounter } from '../../main/counter.ts';
-import { HallClient } from '../../main/hall-client.ts';
 import { printerConfigFromEnv } from '../../main/printing/config.ts';
 import { createTextRasteriser } from '../../main/devices/printer/fonts.ts';
 import { waitFor } from '../helpers/counter-views.ts';
-import { startStatusFront } from '../helpers/fault-proxy.ts';
-import { DEMO_PASSWORD, startHallServer } from '../helpers/hall-server.ts';
-import { enrolledClient } from './support.ts';
+import { DEMO_PASSWORD } from '../helpers/hall-server.ts';
+import { hallBehindFront } from './support.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -26,15 +24,7 @@ afterEach(async () => {
 });
 
 it('a window read answered after the counter’s own 办结 does not bring the ended ticket back', async () => {
-  const hall = await startHallServer();
-  cleanups.push(() => hall.close());
-  const front = await startStatusFront(hall.url);
-  cleanups.push(() => front.close());
-  const admin = new HallClient({ baseUrl: hall.url, token: hall.adminToken });
-  const enrolled = (windowId: number | null) => enrolledClient(hall.url, admin, windowId);
-  const kiosk = await enrolled(null);
-  const window1 = await enrolled(1); // serves A, C
-  await window1.request('signIn', { body: { staffNo: '1001', password: DEMO_PASSWORD } });
+  const { front, admin, kiosk, window1 } = await hallBehindFront(cleanups); // window 1 serves A, C
   for (let i = 0; i < 2; i++) await kiosk.request('issueTicket', { body: { lineId: 'A', priority: 'normal' } });
 
   const { code } = await admin.request('createEnrollmentCode', { body: { role: 'counter', windowId: 2 } });
