@@ -10,12 +10,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import type { ClerkState } from '../../common/contract.ts';
-import { openCounter } from '../../main/counter.ts';
-import { printerConfigFromEnv } from '../../main/printing/config.ts';
-import { createTextRasteriser } from '../../main/devices/printer/fonts.ts';
 import { waitFor } from '../helpers/counter-views.ts';
-import { DEMO_PASSWORD } from '../helpers/hall-server.ts';
-import { hallBehindFront } from './support.ts';
+import { counterAtWindow2, hallBehindFront } from './support.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -25,27 +21,15 @@ afterEach(async () => {
 const waitingA = (s: ClerkState) => s.queue.find((line) => line.lineId === 'A')?.waiting;
 
 it('follows the waiting counts from queue hints without pulling, and pulls only for its own walk-ins', async () => {
-  const { front, admin, kiosk, window1 } = await hallBehindFront(cleanups); // window 1 serves A, C
+  const setup = await hallBehindFront(cleanups);
+  const { front, kiosk, window1 } = setup; // window 1 serves A, C
   let keys = 0;
   const callAtWindow1 = () =>
     window1.request('callNext', { params: { id: 1 }, headers: { 'Idempotency-Key': `w1-${++keys}` } });
   for (let i = 0; i < 3; i++) await kiosk.request('issueTicket', { body: { lineId: 'A', priority: 'normal' } });
 
   const dir = mkdtempSync(join(tmpdir(), 'halldesk-queue-counts-'));
-  const { code } = await admin.request('createEnrollmentCode', { body: { role: 'counter', windowId: 2 } });
-  const counter = await openCounter(
-    {
-      dataDir: dir,
-      deviceName: 'queue counts test',
-      autoEnroll: { serverUrl: front.url, code },
-      // Nothing listens there: the walk-in slip stays in the print queue.
-      printer: printerConfigFromEnv({ HALLDESK_PRINTER: 'tcp://127.0.0.1:9' }),
-    },
-    { retryDelay: () => 100, push: { baseDelayMs: 50, maxDelayMs: 200 }, rasteriser: createTextRasteriser({ systemFonts: false }) },
-  );
-  cleanups.push(() => counter.close());
-  await waitFor<ClerkState>(counter, 'clerkState', (s) => s.connection.state === 'online');
-  await counter.call('signIn', { staffNo: '1002', password: DEMO_PASSWORD });
+  const counter = await counterAtWindow2(setup, cleanups, dir, 'queue counts test');
   await waitFor<ClerkState>(counter, 'clerkState', (s) => waitingA(s) === 3);
   const queuePulls = () => front.forwarded.filter((path) => path.startsWith('/v1/sync/pull?stream=queue')).length;
   const pullsOnline = queuePulls();

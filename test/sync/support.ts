@@ -8,11 +8,16 @@ import { join } from 'node:path';
 import type { Enrollment } from '../../common/http-api.ts';
 import type { CaseDecidedArgs, Mutation } from '../../common/sync.ts';
 import { CASE_DECIDED } from '../../common/sync.ts';
+import type { ClerkState } from '../../common/contract.ts';
+import { openCounter } from '../../main/counter.ts';
+import { createTextRasteriser } from '../../main/devices/printer/fonts.ts';
 import { HallClient } from '../../main/hall-client.ts';
+import { printerConfigFromEnv } from '../../main/printing/config.ts';
 import type { Logger } from '../../main/log.ts';
 import { openDatabase, type Db } from '../../main/store/database.ts';
 import { GENESIS_HASH, mutationHash, Outbox } from '../../main/store/outbox.ts';
 import { uuidv7Generator } from '../../main/uuidv7.ts';
+import { waitFor } from '../helpers/counter-views.ts';
 import { startStatusFront } from '../helpers/fault-proxy.ts';
 import { DEMO_PASSWORD, startHallServer } from '../helpers/hall-server.ts';
 
@@ -183,4 +188,32 @@ export async function hallBehindFront(cleanups: (() => Promise<void> | void)[]) 
   const window1 = await enrolledClient(hall.url, admin, 1);
   await window1.request('signIn', { body: { staffNo: '1001', password: DEMO_PASSWORD } });
   return { hall, front, admin, kiosk, window1 };
+}
+
+/**
+ * A real counter core (main/counter.ts) for window 2 of hallBehindFront's hall,
+ * enrolled through its front, online, with clerk 1002 signed in; its data in
+ * `dataDir`; closed by `cleanups`.
+ */
+export async function counterAtWindow2(
+  { front, admin }: Awaited<ReturnType<typeof hallBehindFront>>,
+  cleanups: (() => Promise<void> | void)[],
+  dataDir: string,
+  deviceName: string,
+) {
+  const { code } = await admin.request('createEnrollmentCode', { body: { role: 'counter', windowId: 2 } });
+  const counter = await openCounter(
+    {
+      dataDir,
+      deviceName,
+      autoEnroll: { serverUrl: front.url, code },
+      // Nothing listens there: a slip stays in the print queue.
+      printer: printerConfigFromEnv({ HALLDESK_PRINTER: 'tcp://127.0.0.1:9' }),
+    },
+    { retryDelay: () => 100, push: { baseDelayMs: 50, maxDelayMs: 200 }, rasteriser: createTextRasteriser({ systemFonts: false }) },
+  );
+  cleanups.push(() => counter.close());
+  await waitFor<ClerkState>(counter, 'clerkState', (s) => s.connection.state === 'online');
+  await counter.call('signIn', { staffNo: '1002', password: DEMO_PASSWORD });
+  return counter;
 }

@@ -11,12 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import type { ClerkState } from '../../common/contract.ts';
-import { openCounter } from '../../main/counter.ts';
-import { printerConfigFromEnv } from '../../main/printing/config.ts';
-import { createTextRasteriser } from '../../main/devices/printer/fonts.ts';
-import { waitFor } from '../helpers/counter-views.ts';
-import { DEMO_PASSWORD } from '../helpers/hall-server.ts';
-import { hallBehindFront } from './support.ts';
+import { counterAtWindow2, hallBehindFront } from './support.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -24,22 +19,11 @@ afterEach(async () => {
 });
 
 it('a window read answered after the counter’s own 办结 does not bring the ended ticket back', async () => {
-  const { front, admin, kiosk, window1 } = await hallBehindFront(cleanups); // window 1 serves A, C
+  const setup = await hallBehindFront(cleanups);
+  const { front, kiosk, window1 } = setup; // window 1 serves A, C
   for (let i = 0; i < 2; i++) await kiosk.request('issueTicket', { body: { lineId: 'A', priority: 'normal' } });
 
-  const { code } = await admin.request('createEnrollmentCode', { body: { role: 'counter', windowId: 2 } });
-  const counter = await openCounter(
-    {
-      dataDir: mkdtempSync(join(tmpdir(), 'halldesk-window-read-')),
-      deviceName: 'window read race test',
-      autoEnroll: { serverUrl: front.url, code },
-      printer: printerConfigFromEnv({ HALLDESK_PRINTER: 'tcp://127.0.0.1:9' }),
-    },
-    { retryDelay: () => 100, push: { baseDelayMs: 50, maxDelayMs: 200 }, rasteriser: createTextRasteriser({ systemFonts: false }) },
-  );
-  cleanups.push(() => counter.close());
-  await waitFor<ClerkState>(counter, 'clerkState', (s) => s.connection.state === 'online');
-  await counter.call('signIn', { staffNo: '1002', password: DEMO_PASSWORD });
+  const counter = await counterAtWindow2(setup, cleanups, mkdtempSync(join(tmpdir(), 'halldesk-window-read-')), 'window read race test');
   const called = (await counter.call('callNext', {})) as ClerkState;
   const inHand = called.current!.number;
 
