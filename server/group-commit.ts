@@ -51,6 +51,8 @@ export interface GroupCommitOptions {
   path: string;
   /** Flushes one file (tests inject a slow disk). */
   flush?: (fd: number) => Promise<void>;
+  /** Told as each flush begins: there are commits in the WAL (the hall starts its checkpoint worker then). */
+  flushing?: () => void;
 }
 
 /**
@@ -58,7 +60,7 @@ export interface GroupCommitOptions {
  * flusher. For a database that is not a file (':memory:'), every answer is
  * "durable" at once and nothing changes.
  */
-export function startGroupCommit(db: HallDatabase, { path, flush = fsyncFile }: GroupCommitOptions): GroupCommit {
+export function startGroupCommit(db: HallDatabase, { path, flush = fsyncFile, flushing = () => {} }: GroupCommitOptions): GroupCommit {
   // PostgreSQL's COMMIT returns once the change is durable (synchronous_commit = on): nothing to hold.
   if (db.memory || dialectOf(db) === 'postgres') {
     return { mark: () => 0, durable: () => Promise.resolve(), stats: () => ({ flushes: 0, waits: 0 }), close: () => Promise.resolve() };
@@ -86,6 +88,7 @@ export function startGroupCommit(db: HallDatabase, { path, flush = fsyncFile }: 
   function startFlush(): Promise<void> {
     const covers = changesSoFar.get()!;
     const done = (async () => {
+      flushing();
       await flush(await wal());
       flushes++;
       durableChanges = Math.max(durableChanges, covers);

@@ -21,7 +21,7 @@ import { createCaseProgress } from './case-progress.ts';
 import { createConfigStore } from './config-store.ts';
 import { openHallDatabase } from './db.ts';
 import type { PostgresLink } from './storage/postgres.ts';
-import { startCheckpoints } from './checkpoints.ts';
+import { startCheckpoints, type Checkpoints } from './checkpoints.ts';
 import { dialectOf } from './storage/hall-database.ts';
 import { startGroupCommit } from './group-commit.ts';
 import { createDeviceSetups } from './device-setups.ts';
@@ -187,12 +187,16 @@ export function openHall(site: HallSite, wide: HallServiceOptions, path: string,
   const log = wide.log ?? (() => {});
   const answering: Answering = { clock, log };
   const db = openHallDatabase(site.dbPath, { schema: site.schema, link: shared?.link });
-  // Answers wait for their commits to reach the disk; the event loop does not (server/group-commit.ts).
-  const commits = startGroupCommit(db, { path: site.dbPath, flush: wide.flushWal });
   const onFile = !db.memory && dialectOf(db) === 'sqlite';
-  const checkpoints = onFile
-    ? startCheckpoints(site.dbPath, { log, finish: () => db.pragma('wal_checkpoint(PASSIVE)') })
-    : null;
+  // WAL checkpoints run on a worker thread (server/checkpoints.ts), started by the first flush: until
+  // something is committed it has nothing to copy, and its thread (≈ 14 MB) would make an idle hall
+  // server miss its memory target (bench/hall-rss.ts: a day's start 108 MB with it, 94 without).
+  let checkpoints: Checkpoints | null = null;
+  const startCheckpointsOnce = () => {
+    if (onFile) checkpoints ??= startCheckpoints(site.dbPath, { log, finish: () => db.pragma('wal_checkpoint(PASSIVE)') });
+  };
+  // Answers wait for their commits to reach the disk; the event loop does not (server/group-commit.ts).
+  const commits = startGroupCommit(db, { path: site.dbPath, flush: wide.flushWal, flushing: startCheckpointsOnce });
   // Every change the hall publishes also moves the manager's overview (server/hall-overview.ts);
   // queue hints carry the waiting counts (read when a hint goes out, after sync exists).
   const hub = tapPublish(createEventHub({ waiting: () => sync.waitingNow() }), () => overview.touch());
