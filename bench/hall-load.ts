@@ -31,7 +31,9 @@
 // One run:
 //   node bench/hall-load.ts [--backend sqlite|postgres] [--workers 1] [--counters 400]
 //        [--lines 50] [--rate 500] [--seconds 60] [--waiting 20000] [--transfers 0.1]
-//        [--no-streams] [--entry out/server/main.mjs]
+//        [--no-streams] [--entry out/server/main.mjs] [--pg-statements]
+// --pg-statements (one run): PostgreSQL with pg_stat_statements, and at the end the 30
+// statements that took the most time in it (calls, total and mean time).
 // The matrix (`npm run bench:hall`, or no flags, or --matrix): SQLite 1 process,
 // PostgreSQL 1, 2, 4 processes; 200 and 2,000 counters; each at 200 operations/s
 // and at the highest rate found that keeps p99 ≤ 20 ms (below). Points of
@@ -56,6 +58,7 @@ import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { startPostgresCluster, type PostgresCluster } from '../test/helpers/postgres.ts';
 
 const { values } = parseArgs({
@@ -77,13 +80,15 @@ const { values } = parseArgs({
     'point-seconds': { type: 'string', default: '15' },
     'headline-seconds': { type: 'string', default: '60' },
     'skip-build': { type: 'boolean', default: false },
+    'pg-statements': { type: 'boolean', default: false },
     /** The matrix's counter counts (a quick smoke run of the matrix: --matrix-counters 20,50). */
     'matrix-counters': { type: 'string', default: '200,2000' },
   },
 });
 const given = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
-const MATRIX = values.matrix || (!values.single && given.every((arg) => ['--point-seconds', '--headline-seconds', '--matrix-counters', '--skip-build', '--no-streams', '--transfers', '--lines', '--waiting', '--entry'].includes(arg.split('=')[0]!)));
+const MATRIX = values.matrix || (!values.single && given.every((arg) => ['--point-seconds', '--headline-seconds', '--matrix-counters', '--skip-build', '--no-streams', '--transfers', '--lines', '--waiting', '--entry', '--pg-statements'].includes(arg.split('=')[0]!)));
 const LINES = Number(values.lines);
+const PG_STATEMENTS = values['pg-statements'];
 const TRANSFERS = Number(values.transfers);
 const STREAMS = !values['no-streams'];
 const POINT_SECONDS = Number(values['point-seconds']);
@@ -370,7 +375,11 @@ class Hall {
     writeSeed(seedDir, counters);
     let databaseUrl: string | null = null;
     if (backend === 'postgres') {
-      cluster ??= await startPostgresCluster({ fsync: true, maxConnections: 100 });
+      cluster ??= await startPostgresCluster({
+        fsync: true,
+        maxConnections: 100,
+        settings: PG_STATEMENTS ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : [],
+      });
       databaseUrl = await cluster.createDatabase(`hall_load_${counters}_${Date.now()}`);
     }
     return new Hall(backend, counters, waiting, join(dir, 'data'), seedDir, databaseUrl);
@@ -877,7 +886,26 @@ async function matrix(): Promise<void> {
   if (headline) console.log(headlineLine(headline.point, headline.check));
 }
 
+/** The statements (triggers' too) that took the most time in PostgreSQL, over every database of the run. */
+async function printTopStatements(of: PostgresCluster): Promise<void> {
+  const client = new pg.Client({ connectionString: of.url });
+  await client.connect();
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const { rows } = await client.query<{ calls: string; ms: string; us: string; query: string }>(
+      `SELECT calls, round(total_exec_time::numeric, 1) AS ms, round((total_exec_time / calls)::numeric * 1000, 1) AS us,
+              left(regexp_replace(query, '\\s+', ' ', 'g'), 150) AS query
+       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 30`,
+    );
+    console.log('  PostgreSQL statements by time in them (calls, ms in all, µs each):');
+    for (const row of rows) console.log(`  ${row.calls.padStart(8)} ${row.ms.padStart(9)} ${row.us.padStart(9)}  ${row.query}`);
+  } finally {
+    await client.end();
+  }
+}
+
 if (MATRIX) await matrix();
 else await single();
+if (PG_STATEMENTS && cluster) await printTopStatements(cluster);
 await (cluster as PostgresCluster | null)?.destroy();
 process.exit(0);

@@ -2,7 +2,7 @@
 // each hot route makes. Printed, never asserted.
 //
 //  1. One round trip of the synchronous driver (server/storage/postgres.ts:
-//     a pg Client on a worker thread, the main thread in Atomics.wait) against
+//     libpq called synchronously on the main thread) against
 //     the same statements with plain async `pg` on the main thread: a prepared
 //     `SELECT 1`, and a small UPDATE in a write transaction (BEGIN + the
 //     hall's write lock, UPDATE, COMMIT). Wall time and this process's CPU
@@ -75,7 +75,7 @@ try {
   const selectOne = db.prepare('SELECT 1 AS one');
   const bump = db.prepare('UPDATE bench_counter SET n = n + 1 WHERE id = ?');
   const write = db.transaction(() => bump.run(1)).immediate;
-  console.log('the synchronous driver (worker thread + Atomics.wait):');
+  console.log('the synchronous driver (libpq on the main thread):');
   show('prepared SELECT 1', await measure(() => selectOne.get()));
   show('write transaction (BEGIN+lock, UPDATE, COMMIT)', await measure(() => write()));
   db.close();
@@ -103,9 +103,9 @@ try {
   await setup.end();
 
   // ---- 2. statements a route sends -----------------------------------------
-  // Every round trip of the hall's handles is one PostgresLink.query: count them there. The write lock is
-  // taken by the round trip that carries `BEGIN; SELECT pg_advisory_xact_lock(…)` (its own, or — when the
-  // driver holds a transaction's opening for its first statement — that statement's) and held to COMMIT.
+  // Every round trip of the hall's handles is one PostgresLink.query: count them there (a blind write,
+  // PostgresLink.later, goes with the next one). The write lock is taken by the round trip that carries
+  // the transaction's held opening, `BEGIN` + `SELECT pg_advisory_xact_lock(…)`, and held to COMMIT.
   let statements = 0;
   let underLock = 0;
   let locked = false;
@@ -113,7 +113,7 @@ try {
   const isLock = (text: string) => text.includes(`pg_advisory_xact_lock(${0x4844}`);
   const link = PostgresLink.prototype as unknown as {
     query: (schema: string | null, text: string, ...rest: unknown[]) => unknown;
-    hold?: (schema: string | null, text: string) => object;
+    hold?: (schema: string | null, statements: string[]) => object;
   };
   const { query, hold } = link;
   link.query = function (this: PostgresLink, schema, text, ...rest) {
@@ -127,9 +127,9 @@ try {
     return query.call(this, schema, text, ...rest);
   };
   if (hold) {
-    link.hold = function (this: PostgresLink, schema, text) {
-      if (isLock(text)) lockHeld = true;
-      return hold.call(this, schema, text);
+    link.hold = function (this: PostgresLink, schema, statements) {
+      if (statements.some(isLock)) lockHeld = true;
+      return hold.call(this, schema, statements);
     };
   }
 

@@ -25,7 +25,7 @@ export default defineConfig({
     reportCompressedSize: false,
     target: 'node22',
     rollupOptions: {
-      external: (id) => builtins.has(id) || id === 'better-sqlite3' || id === 'pg',
+      external: (id) => builtins.has(id) || id === 'better-sqlite3' || id === 'pg' || id === 'libpq',
       output: { format: 'es', entryFileNames: 'main.mjs', chunkFileNames: '[name].mjs' },
     },
   },

@@ -22,6 +22,21 @@ export function isPostgresTarget(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target);
 }
 
+/**
+ * A blind write — one whose result nobody reads: a hall_log row, a kept
+ * call-next reply. On PostgreSQL, inside a transaction, it is sent with the
+ * transaction's next statement (at the latest its COMMIT), in one round trip:
+ * the hall's write lock is held for a transaction's round trips, and these were
+ * a quarter of call-next's. Its error is thrown by that later statement, so
+ * nothing may catch it where it is called: only for writes whose failure fails
+ * the whole transaction. On SQLite, and outside a transaction, it runs at once.
+ */
+export function prepareBlindWrite<A extends unknown[]>(db: HallDatabase, sql: string): (...args: A) => void {
+  const statement = db.prepare(sql);
+  const later = (statement as unknown as { runLater?: (...args: unknown[]) => void }).runLater;
+  return later ? (...args) => later.apply(statement, args) : (...args) => void statement.run(...args);
+}
+
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;

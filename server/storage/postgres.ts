@@ -7,169 +7,108 @@
 // with another's transaction — while atomicity across processes comes from
 // PostgreSQL's transactions and the hall's write lock, and the hall scales out by
 // processes (`--workers N`); the hall's write transactions take turns through
-// one lock (see transaction() below). The price: the process waits for each statement's
-// round trip (≈0.1 ms on a local socket), so one process serves fewer
-// requests a second than it would with an asynchronous driver.
+// one lock (see transaction() below). The price: the process waits for each
+// statement's round trip, so one process serves fewer requests a second than
+// it would with an asynchronous driver.
 //
-// How: a `pg` Client lives on a worker thread. The main thread posts each
-// statement to it and blocks in Atomics.wait until the worker has posted the
-// answer back, then takes it with receiveMessageOnPort. The worker's code is a
-// string (as server/checkpoints.ts does) so that it runs the same from the
-// sources and from the server bundle.
+// How: libpq, PostgreSQL's own client library (the `libpq` package, a native
+// addon), called synchronously on the main thread: a statement is written to
+// the socket and its answer read back in the same call, ≈ 50 µs on a local
+// connection. (Until 2026-12-08 a `pg` Client on a worker thread did it, the
+// main thread blocked in Atomics.wait: each statement then crossed two threads
+// and cost 3–7× the CPU — docs/performance.md.)
+//
+// What bounds a wait: statement_timeout and lock_timeout on the connection (a
+// slow statement, a write lock not had), connect_timeout (a start), and TCP's
+// keepalives and tcp_user_timeout (a host or network gone: the kernel gives up
+// on unacknowledged data). A backend frozen while its host still answers TCP
+// (SIGSTOP, in a test) holds the process until it runs again: nothing in one
+// thread can give up on a call it is blocked in.
 //
 // SQL: the same text as on SQLite, with only the placeholders translated
 // (`?` and better-sqlite3's @name/:name/$name → $1…$n). Everything else is SQL
 // both engines accept, or a fragment from server/storage/dialect.ts.
 import { createRequire } from 'node:module';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { HallDatabaseUnavailable, POSTGRES_DIALECT, type HallDatabase } from './hall-database.ts';
 import { rewritePlaceholders } from '../../common/sql-placeholders.ts';
 
 /**
- * After the database did not answer (refused, or no answer within the wait),
- * statements fail at once for this long: a process blocked for each one in
- * turn would answer nothing meanwhile, and many halls on one connection would
- * each wait again.
+ * After the database did not answer (refused, or the connection lost), statements
+ * fail at once for this long: a process blocked for each one in turn would
+ * answer nothing meanwhile, and many halls on one connection would each wait again.
  */
 const FAIL_FAST_MS = 1000;
 
 /** The first key of the hall's write lock, pg_advisory_xact_lock(HALL_WRITE_LOCK, hashtext(schema)): 'HD'. */
 const HALL_WRITE_LOCK = 0x4844;
 
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const pg = require(workerData.driver);
-// Numbers as the SQLite driver gives them: int8 and numeric as JS numbers
-// (ids, times in ms and sums stay below 2^53), booleans as 1/0.
-pg.types.setTypeParser(20, (text) => Number(text));
-pg.types.setTypeParser(1700, (text) => Number(text));
-pg.types.setTypeParser(16, (text) => (text === 't' ? 1 : 0));
-const { port, flag, url, connectTimeoutMs, statementTimeoutMs, applicationName } = workerData;
-let client = null;
-let broken = null;
-/** The search_path of the connection: null = its default; undefined = not known (set it again). */
-let schema = null;
-
-function answer(message) {
-  port.postMessage(message);
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
+/** The calls of the `libpq` package's connection that this driver uses. */
+interface Libpq {
+  connectSync(conninfo: string): void;
+  finish(): void;
+  exec(text: string): void;
+  execParams(text: string, values: (string | null)[]): void;
+  prepare(name: string, text: string, parameters: number): void;
+  execPrepared(name: string, values: (string | null)[]): void;
+  resultStatus(): string;
+  resultErrorMessage(): string;
+  resultErrorFields(): { sqlState?: string; messagePrimary?: string; messageDetail?: string; constraintName?: string } | undefined;
+  errorMessage(): string;
+  /** 0 idle, 1 active, 2 in a transaction, 3 in a failed one, 4 unknown (the connection is bad). */
+  transactionStatus(): number;
+  escapeIdentifier(text: string): string;
+  ntuples(): number;
+  nfields(): number;
+  fname(field: number): string;
+  ftype(field: number): number;
+  getvalue(row: number, field: number): string;
+  getisnull(row: number, field: number): boolean;
+  cmdTuples(): string;
+  // Pipeline mode: statements sent without waiting, their results read in order.
+  enterPipelineMode(): boolean;
+  exitPipelineMode(): boolean;
+  pipelineSync(): boolean;
+  sendPrepare(name: string, text: string, parameters: number): boolean;
+  sendQueryPrepared(name: string, values: (string | null)[]): boolean;
+  sendQueryParams(text: string, values: (string | null)[]): boolean;
+  /** Takes the next result (false: none left of this statement). */
+  getResult(): boolean;
 }
 
-function errorOf(error, unavailable) {
-  return {
-    message: String((error && error.message) || error),
-    code: error && typeof error.code === 'string' ? error.code : undefined,
-    detail: error && error.detail, constraint: error && error.constraint,
-    unavailable,
-  };
+/** What one statement gives back: its last result's rows (arrays), column names and row count. */
+interface Answer {
+  rows: unknown[][];
+  fields: string[];
+  rowCount: number;
 }
 
-async function connect() {
-  const next = new pg.Client({
-    connectionString: url,
-    connectionTimeoutMillis: connectTimeoutMs,
-    statement_timeout: statementTimeoutMs,
-    lock_timeout: statementTimeoutMs,
-    idle_in_transaction_session_timeout: statementTimeoutMs * 3,
-    application_name: applicationName,
-    // Statements are sent without waiting for the one before (see "opening" below).
-    pipeline: true,
-  });
-  next.on('error', (error) => { broken = error; });
-  await next.connect();
-  client = next;
-  broken = null;
-  schema = null;
-}
+/**
+ * Text → value as the SQLite driver gives them: integers, numeric and floats as
+ * JS numbers (ids, times in ms and sums stay below 2^53), booleans as 1/0, bytea
+ * as a Buffer, json as its value; anything else (text, dates) as the text.
+ */
+const PARSE_BY_TYPE = new Map<number, (text: string) => unknown>([
+  [16, (text) => (text === 't' ? 1 : 0)],
+  [17, (text) => Buffer.from(text.slice(2), 'hex')],
+  [20, Number],
+  [21, Number],
+  [23, Number],
+  [26, Number],
+  [700, Number],
+  [701, Number],
+  [1700, Number],
+  [114, (text) => JSON.parse(text)],
+  [3802, (text) => JSON.parse(text)],
+]);
 
-// A connection that failed is never reused: the next statement connects
-// again, so a database that comes back is used again without a restart.
-async function ready() {
-  if (client && !broken) return client;
-  if (client) { const old = client; client = null; old.end().catch(() => {}); }
-  await connect();
-  return client;
-}
-
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
-
-// One request at a time, in the order sent: the main thread waits for each, but
-// after it has given up on one (too slow) the next may come while that one
-// still runs — it must not overtake it, nor read the search_path it is setting.
-let turn = Promise.resolve();
-port.on('message', (request) => {
-  turn = turn.then(() => handle(request)).catch((error) => answer({ seq: request.seq, error: errorOf(error, false) }));
-});
-
-async function handle(request) {
-  if (request.op === 'close') {
-    if (client) await client.end().catch(() => {});
-    client = null;
-    answer({ seq: request.seq, closed: true });
-    return;
-  }
-  let connection;
-  try {
-    connection = await ready();
-  } catch (error) {
-    answer({ seq: request.seq, error: errorOf(error, true) });
-    return;
-  }
-  try {
-    // The statement's hall: its schema first on the path (pg_catalog stays implicit;
-    // pg_temp last, so that a temporary table of one hall is never another's).
-    if ((request.schema || null) !== schema) {
-      await connection.query(request.schema ? 'SET search_path TO ' + pg.escapeIdentifier(request.schema) + ', pg_temp' : 'RESET search_path');
-      schema = request.schema || null;
-    }
-    // A rolled-back transaction undoes a SET made inside it: set it again next time.
-    if (/^ROLLBACK/i.test(request.text.trim())) schema = undefined;
-    // Without values and name, pg uses the simple protocol: several statements allowed.
-    const statement = { name: request.name, text: request.text, values: request.values, rowMode: 'array' };
-    let result;
-    if (request.opening) {
-      // A transaction's opening (BEGIN + the write lock, SAVEPOINT) and its first
-      // statement, written together: PostgreSQL runs them in order, one round trip.
-      // If the opening fails (the lock's timeout), the statement fails after it
-      // ("current transaction is aborted"): the opening's error is the one to tell.
-      const [opened, ran] = await Promise.allSettled([connection.query(request.opening), connection.query(statement)]);
-      if (opened.status === 'rejected') throw opened.reason;
-      if (ran.status === 'rejected') throw ran.reason;
-      result = ran.value;
-    } else {
-      result = await connection.query(statement);
-    }
-    const last = Array.isArray(result) ? result[result.length - 1] : result;
-    answer({
-      seq: request.seq,
-      rows: last && last.rows ? last.rows : [],
-      fields: last && last.fields ? last.fields.map((field) => field.name) : [],
-      rowCount: last && typeof last.rowCount === 'number' ? last.rowCount : 0,
-    });
-  } catch (error) {
-    const lost = broken !== null || CONNECTION_CODES.has(error && error.code) || /Connection terminated|not queryable/i.test(String(error && error.message));
-    if (lost) broken = broken || error;
-    answer({ seq: request.seq, error: errorOf(error, lost) });
-  }
-}
-answer({ seq: 0, started: true });
-`;
-
-/** What the worker sends back for one statement. */
-interface WorkerAnswer {
-  seq: number;
-  rows?: unknown[][];
-  fields?: string[];
-  rowCount?: number;
-  error?: { message: string; code?: string; detail?: string; constraint?: string; unavailable: boolean };
-}
+/** SQLSTATEs and messages that mean the connection is gone, not that the statement was refused. */
+const CONNECTION_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
 export interface PostgresOptions {
   /** How long to wait for a connection (start-up, and again after the database was lost). */
   connectTimeoutMs?: number;
-  /** statement_timeout and lock_timeout of the connection; the main thread gives up a little later. */
+  /** statement_timeout and lock_timeout of the connection, and how long unacknowledged data may wait on a lost network. */
   statementTimeoutMs?: number;
   /** Shown in pg_stat_activity. */
   applicationName?: string;
@@ -280,6 +219,13 @@ class PostgresStatement {
     };
   }
 
+  /** run() whose result nobody reads: in a transaction it goes with the transaction's next statement (PostgresLink.later); outside one, now. */
+  runLater(...args: unknown[]): void {
+    const values = bindParameters(this.#translated, args);
+    if (this.#db.inTransaction) this.#db.later(this.#translated.text, values, this.#name);
+    else this.#db.query(this.#translated.text, values, this.#name);
+  }
+
   get(...args: unknown[]): unknown {
     return this.shape(this.#db.query(this.#translated.text, bindParameters(this.#translated, args), this.#name))[0];
   }
@@ -292,7 +238,7 @@ class PostgresStatement {
     return this.all(...args)[Symbol.iterator]();
   }
 
-  private shape(answer: WorkerAnswer): unknown[] {
+  private shape(answer: Answer): unknown[] {
     const rows = answer.rows ?? [];
     if (this.#pluck) return rows.map((row) => row[0]);
     if (this.#raw) return rows;
@@ -305,42 +251,61 @@ class PostgresStatement {
   }
 }
 
+/** A statement's values as libpq takes them: text, or null. */
+function asText(value: Value): string | null {
+  if (value === null) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  return `\\x${value.toString('hex')}`;
+}
+
+/** The URL with the connection's settings added (connect_timeout in whole seconds, at least 2 as libpq counts). */
+function connectionString(url: string, { connectTimeoutMs, statementTimeoutMs, applicationName }: Required<PostgresOptions>): string {
+  const parsed = new URL(url);
+  const set = (key: string, value: string) => {
+    if (!parsed.searchParams.has(key)) parsed.searchParams.set(key, value);
+  };
+  set('connect_timeout', String(Math.max(2, Math.ceil(connectTimeoutMs / 1000))));
+  set('application_name', applicationName);
+  // A lost host or network: keepalives find an idle connection dead, tcp_user_timeout one with a statement unanswered.
+  set('keepalives', '1');
+  set('keepalives_idle', '5');
+  set('keepalives_interval', '2');
+  set('keepalives_count', '3');
+  set('tcp_user_timeout', String(statementTimeoutMs + 2000));
+  return parsed.toString();
+}
+
 /**
- * One PostgreSQL connection on its worker thread, and the blocking round trip
- * to it. Several handles may share it (one per hall, each in its own schema):
- * the worker sets the search_path a statement needs before running it.
+ * One PostgreSQL connection (libpq, on this thread) and its blocking round
+ * trips. Several handles may share it (one per hall, each in its own schema):
+ * the link sets the search_path a statement needs before running it.
  */
 export class PostgresLink {
   readonly name: string;
   #open = true;
-  #seq = 0;
-  readonly #flag = new Int32Array(new SharedArrayBuffer(4));
-  readonly #port: MessagePort;
-  readonly #worker: Worker;
-  readonly #waitMs: number;
+  readonly #url: string;
+  readonly #options: Required<PostgresOptions>;
+  #connection: Libpq | null = null;
+  /** The search_path of the connection: null = its default; undefined = not known (set it again). */
+  #schema: string | null | undefined = null;
+  /** Statements prepared on this connection (by name); a new connection prepares again. */
+  readonly #prepared = new Set<string>();
   /** Until when statements fail at once: the database was out of reach a moment ago. */
   #downUntil = 0;
   /** Statement text → its translation and its prepared name on this connection. */
   readonly statements = new Map<string, { translated: TranslatedSql; name: string }>();
   /** Transactions' openings not sent yet, outermost first (see hold()). */
-  readonly #held: { schema: string | null; text: string }[] = [];
+  readonly #held: { statements: Outgoing[] }[] = [];
+  /** Writes not sent yet, in order (see later()). */
+  readonly #later: Outgoing[] = [];
 
   constructor(url: string, options: PostgresOptions = {}) {
     const { connectTimeoutMs = 5000, statementTimeoutMs = 10_000, applicationName = 'halldesk-hall-server' } = options;
     this.name = maskUrl(url);
-    this.#waitMs = Math.max(connectTimeoutMs, statementTimeoutMs) + 2000;
-    const { port1, port2 } = new MessageChannel();
-    this.#port = port1;
-    const driver = createRequire(import.meta.url).resolve('pg');
-    this.#worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { port: port2, flag: this.#flag, url, driver, connectTimeoutMs, statementTimeoutMs, applicationName },
-      transferList: [port2],
-    });
-    // The worker must not keep the process alive once the server has closed.
-    this.#worker.unref();
-    this.#port.unref();
-    this.#await(0);
+    this.#url = url;
+    this.#options = { connectTimeoutMs, statementTimeoutMs, applicationName };
+    this.#connect();
   }
 
   get open(): boolean {
@@ -348,14 +313,32 @@ export class PostgresLink {
   }
 
   /** One statement in `schema` (null: the connection's default), waited for. Throws the database's error (its SQLSTATE as `code`). */
-  query(schema: string | null, text: string, values?: Value[], name?: string): WorkerAnswer {
+  query(schema: string | null, text: string, values?: Value[], name?: string): Answer {
     if (!this.#open) throw new TypeError('The database connection is not open');
     if (Date.now() < this.#downUntil) {
       // Just out of reach: fail at once rather than block the process again (every hall on it, every timer).
       throw new HallDatabaseUnavailable(`大厅数据库 ${this.name} 刚才无法访问，稍后再试 (the hall database was out of reach a moment ago)`);
     }
+    const sending = [...this.#later.splice(0), ...this.#held.splice(0).flatMap((opening) => opening.statements)];
+    const last: Outgoing = { schema, text, values, name };
     try {
-      return this.#send({ op: 'query', schema, text, values, name, opening: this.#takeHeld(schema) });
+      const connection = this.#connection ?? this.#connect();
+      if (sending.length > 0 && [...sending, last].every((statement) => statement.schema === schema && pipelines(statement))) {
+        this.#useSchema(connection, schema);
+        return this.#pipeline(connection, [...sending, last]);
+      }
+      // Statements of several halls, or SQL of the caller's without values: one by one.
+      for (const statement of sending) {
+        try {
+          this.#useSchema(connection, statement.schema);
+          this.#run(connection, statement.text, statement.values, statement.name);
+        } catch (error) {
+          if (!(error instanceof HallDatabaseUnavailable)) this.#endFailed(connection, last);
+          throw error;
+        }
+      }
+      this.#useSchema(connection, last.schema);
+      return this.#run(connection, last.text, last.values, last.name);
     } catch (error) {
       if (error instanceof HallDatabaseUnavailable) this.#downUntil = Date.now() + FAIL_FAST_MS;
       throw error;
@@ -363,14 +346,25 @@ export class PostgresLink {
   }
 
   /**
-   * A transaction's opening statement (BEGIN + the write lock, or SAVEPOINT),
-   * held to go with the next statement on this connection in one round trip:
-   * a write transaction is a dozen or two round trips with the hall's write
-   * lock held, and this is one fewer. Nothing runs between the two, so the
-   * transaction means what it did. drop() forgets it if no statement came.
+   * A write inside a transaction whose result nobody reads (a log row, a kept
+   * reply): sent with the transaction's next statement — at the latest its
+   * COMMIT — in one round trip. Its error, should it fail, is thrown by that
+   * statement, and the transaction rolls back as for any other.
    */
-  hold(schema: string | null, text: string): object {
-    const opening = { schema, text };
+  later(schema: string | null, text: string, values: Value[], name: string): void {
+    // The transaction's held openings go first: a statement has come.
+    this.#later.push(...this.#held.splice(0).flatMap((opening) => opening.statements), { schema, text, values, name });
+  }
+
+  /**
+   * A transaction's opening statements (BEGIN + the write lock, or SAVEPOINT),
+   * held to go with the next statement on this connection in one round trip: a
+   * write transaction is a dozen round trips with the hall's write lock held,
+   * and this is one fewer; a transaction that runs none sends nothing. drop()
+   * forgets them if no statement came.
+   */
+  hold(schema: string | null, statements: string[]): object {
+    const opening = { statements: statements.map((text) => ({ schema, text })) };
     this.#held.push(opening);
     return opening;
   }
@@ -382,54 +376,195 @@ export class PostgresLink {
     return true;
   }
 
-  /** The held openings, to go before a statement in `schema`; held for another schema, they go on their own first (the lock's key is their schema's). */
-  #takeHeld(schema: string | null): string | undefined {
-    const held = this.#held.splice(0);
-    if (held.every((opening) => opening.schema === schema)) return held.map((opening) => opening.text).join('; ') || undefined;
-    for (const opening of held) this.#send({ op: 'query', schema: opening.schema, text: opening.text });
-    return undefined;
-  }
-
   close(): void {
     if (!this.#open) return;
     this.#open = false;
+    this.#drop();
+  }
+
+  #connect(): Libpq {
+    const Connection = createRequire(import.meta.url)('libpq') as new () => Libpq;
+    const connection = new Connection();
     try {
-      this.#send({ op: 'close' });
+      connection.connectSync(connectionString(this.#url, this.#options));
+    } catch (error) {
+      throw new HallDatabaseUnavailable(`无法连接大厅数据库 ${this.name}：${(error as Error).message.trim()} (cannot reach the hall database)`, {
+        cause: error,
+      });
+    }
+    const { statementTimeoutMs } = this.#options;
+    this.#connection = connection;
+    this.#schema = null;
+    this.#prepared.clear();
+    this.#run(
+      connection,
+      `SET statement_timeout = ${statementTimeoutMs}; SET lock_timeout = ${statementTimeoutMs}; ` +
+        `SET idle_in_transaction_session_timeout = ${statementTimeoutMs * 3}; ` +
+        // NOTICEs and WARNINGs (CREATE … IF NOT EXISTS that skips; a ROLLBACK after a failed COMMIT had
+        // ended the transaction) would go to the process's stderr, unasked.
+        `SET client_min_messages = error`,
+    );
+    return connection;
+  }
+
+  /** A connection that failed is never reused: the next statement connects again, so a database that comes back is used again without a restart. */
+  #drop(): void {
+    const connection = this.#connection;
+    this.#connection = null;
+    try {
+      connection?.finish();
     } catch {
       // Closing a connection that is already gone.
     }
-    void this.#worker.terminate();
-    this.#port.close();
   }
 
-  #send(request: Record<string, unknown>): WorkerAnswer {
-    this.#seq += 1;
-    this.#port.postMessage({ ...request, seq: this.#seq });
-    return this.#await(this.#seq);
+  // The statement's hall: its schema first on the path (pg_catalog stays implicit;
+  // pg_temp last, so that a temporary table of one hall is never another's).
+  #useSchema(connection: Libpq, schema: string | null): void {
+    if (schema === this.#schema) return;
+    this.#run(connection, schema === null ? 'RESET search_path' : `SET search_path TO ${connection.escapeIdentifier(schema)}, pg_temp`);
+    this.#schema = schema;
   }
 
-  // The worker posts its answer, then sets the flag and wakes this thread. The
-  // port is read before each wait, so an answer posted between a read and the
-  // flag's reset is never missed; a stale flag costs one more turn.
-  #await(seq: number): WorkerAnswer {
-    const deadline = Date.now() + this.#waitMs;
-    for (;;) {
-      const received = receiveMessageOnPort(this.#port)?.message as WorkerAnswer | undefined;
-      if (received) {
-        // An answer to a statement given up on earlier is dropped.
-        if (received.seq !== seq) continue;
-        if (received.error) throw errorFrom(received.error, this.name);
-        return received;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0 || Atomics.wait(this.#flag, 0, 0, left) === 'timed-out') {
-        throw new HallDatabaseUnavailable(
-          `大厅数据库 ${this.name} 在 ${this.#waitMs} ms 内没有应答 (the hall database did not answer in time)`,
-        );
-      }
-      Atomics.store(this.#flag, 0, 0);
+  // Without values and name: the simple protocol (several statements allowed, the last one's result).
+  #run(connection: Libpq, text: string, values?: Value[], name?: string): Answer {
+    if (name !== undefined && !this.#prepared.has(name)) {
+      connection.prepare(name, text, values?.length ?? 0);
+      this.#check(connection);
+      this.#prepared.add(name);
     }
+    if (name !== undefined) connection.execPrepared(name, (values ?? []).map(asText));
+    else if (values !== undefined) connection.execParams(text, values.map(asText));
+    else connection.exec(text);
+    // A rolled-back transaction undoes a SET made inside it: set it again next time.
+    if (/^\s*ROLLBACK/i.test(text)) this.#schema = undefined;
+    this.#check(connection);
+    return this.#answer(connection);
   }
+
+  #check(connection: Libpq): void {
+    const error = this.#errorOf(connection);
+    if (error) throw error;
+  }
+
+  /**
+   * Statements sent together (libpq's pipeline mode) and read back in order:
+   * one round trip. The last one's answer is returned; the first error is
+   * thrown (PostgreSQL skips the rest of the pipeline after it). A pipeline
+   * ending its transaction (COMMIT, ROLLBACK) that failed before it ends it
+   * alone then, so that the connection is never left in a failed transaction.
+   */
+  #pipeline(connection: Libpq, statements: Outgoing[]): Answer {
+    // What each result answers, in order: a statement's preparing (its name) or the statement.
+    const sent: (string | null)[] = [];
+    connection.enterPipelineMode();
+    for (const { text, values, name } of statements) {
+      if (name !== undefined && !this.#prepared.has(name) && !sent.includes(name)) {
+        connection.sendPrepare(name, text, values?.length ?? 0);
+        sent.push(name);
+      }
+      if (name !== undefined) connection.sendQueryPrepared(name, (values ?? []).map(asText));
+      else connection.sendQueryParams(text, (values ?? []).map(asText));
+      sent.push(null);
+    }
+    connection.pipelineSync();
+    let failed: Error | undefined;
+    let answer: Answer | undefined;
+    for (const [index, preparing] of sent.entries()) {
+      if (!connection.getResult()) throw this.#lost(connection);
+      const error = this.#errorOf(connection);
+      if (error instanceof HallDatabaseUnavailable) throw error;
+      failed ??= error;
+      // Prepared statements outlive a failed transaction; one skipped after the failure is prepared again when used.
+      if (preparing !== null && !error && connection.resultStatus() === 'PGRES_COMMAND_OK') this.#prepared.add(preparing);
+      if (index === sent.length - 1 && !failed) answer = this.#answer(connection);
+      // Each statement's results end with a null.
+      if (connection.getResult()) throw this.#lost(connection);
+    }
+    if (!connection.getResult() || connection.resultStatus() !== 'PGRES_PIPELINE_SYNC') throw this.#lost(connection);
+    connection.exitPipelineMode();
+    if (!failed) {
+      if (/^ROLLBACK/i.test(statements.at(-1)!.text)) this.#schema = undefined;
+      return answer!;
+    }
+    this.#endFailed(connection, statements.at(-1)!);
+    throw failed;
+  }
+
+  /**
+   * A statement sent before `last` failed, so `last` did not run. If it was to
+   * end the transaction (COMMIT, ROLLBACK, ROLLBACK TO a savepoint) it ends it
+   * now — a COMMIT as the ROLLBACK PostgreSQL makes of it — so that the
+   * connection is never left in a failed transaction; the failure is thrown.
+   */
+  #endFailed(connection: Libpq, last: Outgoing): void {
+    if (!/^(COMMIT|ROLLBACK)\b/i.test(last.text)) return;
+    this.#useSchema(connection, last.schema);
+    this.#run(connection, /^COMMIT\b/i.test(last.text) ? 'ROLLBACK' : last.text);
+    this.#schema = undefined;
+  }
+
+  /** The last result's rows, column names and row count. */
+  #answer(connection: Libpq): Answer {
+    const rowCount = connection.ntuples();
+    const fieldCount = connection.nfields();
+    const fields: string[] = [];
+    const parsers: ((text: string) => unknown)[] = [];
+    for (let field = 0; field < fieldCount; field++) {
+      fields.push(connection.fname(field));
+      parsers.push(PARSE_BY_TYPE.get(connection.ftype(field)) ?? String);
+    }
+    const rows: unknown[][] = [];
+    for (let row = 0; row < rowCount; row++) {
+      const values: unknown[] = [];
+      for (let field = 0; field < fieldCount; field++) {
+        values.push(connection.getisnull(row, field) ? null : parsers[field]!(connection.getvalue(row, field)));
+      }
+      rows.push(values);
+    }
+    return { rows, fields, rowCount: Number(connection.cmdTuples()) || 0 };
+  }
+
+  /** The last result's error, if it is one: the database's (its SQLSTATE as `code`), or unavailable when the connection is lost. */
+  #errorOf(connection: Libpq): Error | undefined {
+    const status = connection.resultStatus();
+    if (status === 'PGRES_COMMAND_OK' || status === 'PGRES_TUPLES_OK' || status === 'PGRES_EMPTY_QUERY') return undefined;
+    // Skipped after an earlier statement of the pipeline failed: that one's error is the one to tell.
+    if (status === 'PGRES_PIPELINE_ABORTED') return undefined;
+    const fields = connection.resultErrorFields() ?? {};
+    const message = (fields.messagePrimary ?? (connection.resultErrorMessage() || connection.errorMessage())).trim();
+    if (connection.transactionStatus() === 4 || CONNECTION_CODES.has(fields.sqlState ?? '')) return this.#lost(connection, message);
+    return Object.assign(new Error(message), { code: fields.sqlState, detail: fields.messageDetail, constraint: fields.constraintName });
+  }
+
+  /** The connection is gone: dropped (the next statement connects again), and said so. */
+  #lost(connection: Libpq, message = connection.errorMessage().trim()): HallDatabaseUnavailable {
+    this.#drop();
+    return new HallDatabaseUnavailable(`无法连接大厅数据库 ${this.name}：${message} (cannot reach the hall database)`);
+  }
+}
+
+/** A statement to send: with values or a prepared name (the extended protocol), or bare SQL. */
+interface Outgoing {
+  schema: string | null;
+  text: string;
+  values?: Value[];
+  name?: string;
+}
+
+/**
+ * Whether a statement can go in a pipeline: one with values or a name (one
+ * statement, by the extended protocol), or one of the driver's own
+ * transaction statements. Bare SQL of the caller's (exec) may hold several.
+ */
+function pipelines(statement: Outgoing): boolean {
+  return (
+    statement.name !== undefined ||
+    statement.values !== undefined ||
+    /^(BEGIN( ISOLATION LEVEL REPEATABLE READ)?|COMMIT|ROLLBACK|(RELEASE |ROLLBACK TO )?SAVEPOINT hd_savepoint_\d+|SELECT pg_advisory_xact_lock\(\d+, hashtext\(current_schema\(\)\)\))$/.test(
+      statement.text,
+    )
+  );
 }
 
 /** The handle: better-sqlite3's calls the hall uses, over a PostgreSQL connection, in one schema. */
@@ -503,13 +638,13 @@ export class PostgresHallDatabase {
    *   version): SQLite reads them in one snapshot; here REPEATABLE READ does.
    */
   transaction<A extends unknown[], R>(fn: (...args: A) => R) {
-    const make = (begin: string) => (...args: A): R => {
+    const make = (begin: string[]) => (...args: A): R => {
       const depth = this.#depth;
       const savepoint = `hd_savepoint_${depth}`;
       // Sent with the transaction's first statement (PostgresLink.hold). Should
       // it fail (the write lock not had within lock_timeout), that statement
       // throws its error, and the transaction rolls back as for any other.
-      const opening = this.#link.hold(this.schema, depth === 0 ? begin : `SAVEPOINT ${savepoint}`);
+      const opening = this.#link.hold(this.schema, depth === 0 ? begin : [`SAVEPOINT ${savepoint}`]);
       this.#depth = depth + 1;
       try {
         const result = fn(...args);
@@ -529,8 +664,8 @@ export class PostgresHallDatabase {
         throw error;
       }
     };
-    const read = make('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    const write = make(`BEGIN; SELECT pg_advisory_xact_lock(${HALL_WRITE_LOCK}, hashtext(current_schema()))`);
+    const read = make(['BEGIN ISOLATION LEVEL REPEATABLE READ']);
+    const write = make(['BEGIN', `SELECT pg_advisory_xact_lock(${HALL_WRITE_LOCK}, hashtext(current_schema()))`]);
     return Object.assign(read, { deferred: read, immediate: write, exclusive: write, default: read });
   }
 
@@ -570,20 +705,17 @@ export class PostgresHallDatabase {
     );
   }
 
+  /** A write in this hall's schema, sent with the transaction's next statement (PostgresLink.later). */
+  later(text: string, values: Value[], name: string): void {
+    if (!this.#open) throw new TypeError('The database connection is not open');
+    this.#link.later(this.schema, text, values, name);
+  }
+
   /** One statement in this hall's schema, waited for. */
-  query(text: string, values?: Value[], name?: string): WorkerAnswer {
+  query(text: string, values?: Value[], name?: string): Answer {
     if (!this.#open) throw new TypeError('The database connection is not open');
     return this.#link.query(this.schema, text, values, name);
   }
-}
-
-function errorFrom(error: NonNullable<WorkerAnswer['error']>, name: string): Error {
-  if (error.unavailable) {
-    return new HallDatabaseUnavailable(`无法连接大厅数据库 ${name}：${error.message} (cannot reach the hall database)`, {
-      cause: error,
-    });
-  }
-  return Object.assign(new Error(error.message), { code: error.code, detail: error.detail, constraint: error.constraint });
 }
 
 /** The URL with its password replaced, for messages and logs. */

@@ -59,6 +59,8 @@ export interface PostgresClusterOptions {
   port?: number;
   /** max_connections; default 200 (test halls, several server processes, benches). */
   maxConnections?: number;
+  /** More server settings, `name=value` each (a bench's pg_stat_statements). */
+  settings?: string[];
 }
 
 export interface PostgresCluster {
@@ -283,6 +285,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
       `unix_socket_directories=${socketDir}`,
       `max_connections=${options.maxConnections ?? 200}`,
       ...(options.fsync ? [] : ['fsync=off', 'full_page_writes=off']),
+      ...(options.settings ?? []),
     ];
     const postmaster = spawn(
       join(binDir, 'postgres'),

@@ -1,14 +1,14 @@
 // The synchronous PostgreSQL driver (server/storage/postgres.ts) against a real
 // cluster of its own (it is stopped and started here): better-sqlite3's calls
 // with the same results, transactions and savepoints, errors with their
-// SQLSTATE, a database lost and back, and the start-up refusals that name
+// SQLSTATE, a slow statement cut, a connection and a database lost and back, and the start-up refusals that name
 // HALL_DATABASE_URL. The placeholder translation is pure and checked on both
 // runs of the matrix; the rest needs PostgreSQL and runs in the PostgreSQL run.
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openHallDatabase } from '../../server/db.ts';
-import { dialectOf, HallDatabaseUnavailable, isUniqueViolation, type HallDatabase } from '../../server/storage/hall-database.ts';
+import { dialectOf, HallDatabaseUnavailable, isUniqueViolation, prepareBlindWrite, type HallDatabase } from '../../server/storage/hall-database.ts';
 import { openPostgresHallDatabase, PostgresLink, translatePlaceholders } from '../../server/storage/postgres.ts';
 import { startPostgresCluster, type PostgresCluster } from '../helpers/postgres.ts';
 import { testBackend } from '../helpers/test-database.ts';
@@ -119,6 +119,42 @@ describe.skipIf(testBackend() !== 'postgres')('on PostgreSQL [PostgreSQL run onl
     expect(db.transaction(() => myAdvisoryLocks.get()).immediate()).toBe(1);
   });
 
+  it('sends a blind write with the next statement: in order, and a failure fails the transaction there, leaving the connection clean', async () => {
+    db.exec('CREATE TABLE blind (name text PRIMARY KEY)');
+    const write = prepareBlindWrite<[string]>(db, 'INSERT INTO blind (name) VALUES (?)');
+    const names = () => db.prepare<[], string>('SELECT name FROM blind ORDER BY name').pluck().all();
+    // Seen by the transaction's next statement, kept by its COMMIT.
+    expect(db.transaction(() => (write('甲'), names())).immediate()).toEqual(['甲']);
+    // Its error (the row's own, 23505) is thrown by the statement it went with — here the COMMIT — and nothing of the transaction stays.
+    // A statement first prepared in that round trip stays prepared (PostgreSQL keeps it): used again, it is not prepared twice.
+    const writeTrimmed = prepareBlindWrite<[string]>(db, 'INSERT INTO blind (name) VALUES (trim(?))');
+    const failing = db.transaction(() => {
+      writeTrimmed(' 乙 ');
+      write('甲');
+    }).immediate;
+    expect(failing).toThrow(expect.objectContaining({ code: '23505' }));
+    expect(db.inTransaction).toBe(false);
+    expect(names()).toEqual(['甲']);
+    writeTrimmed(' 乙 ');
+    db.prepare("DELETE FROM blind WHERE name = '乙'").run();
+    // In a savepoint: only the savepoint's part is undone, and the transaction goes on.
+    db.transaction(() => {
+      write('丙');
+      expect(() => db.transaction(() => write('甲'))()).toThrow(expect.objectContaining({ code: '23505' }));
+      write('丁');
+    }).immediate();
+    expect(names()).toEqual(['丁', '丙', '甲'].sort());
+    // Outside a transaction it runs at once: another connection sees it.
+    write('戊');
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      expect((await other.query("SELECT count(*)::int AS n FROM blind WHERE name = '戊'")).rows[0].n).toBe(1);
+    } finally {
+      await other.end();
+    }
+  });
+
   it('a write lock not had in time fails the transaction’s first statement with the lock’s error, and it is rolled back', async () => {
     const other = new pg.Client({ connectionString: url });
     await other.connect();
@@ -162,38 +198,29 @@ describe.skipIf(testBackend() !== 'postgres')('on PostgreSQL [PostgreSQL run onl
     link.close();
   });
 
-  it('keeps halls apart when the shared connection stalls: statements given up on still run in order, each in its own hall; meanwhile statements fail at once', async () => {
-    // Timeouts short enough that the main thread gives up on a frozen backend within seconds.
-    const link = new PostgresLink(url, { connectTimeoutMs: 300, statementTimeoutMs: 300 });
-    const a = openPostgresHallDatabase(url, { schema: 'stall_a', link });
-    const b = openPostgresHallDatabase(url, { schema: 'stall_b', link });
+  it('a slow statement is cut by statement_timeout; a connection lost is opened again, each hall in its own schema', async () => {
+    const link = new PostgresLink(url, { connectTimeoutMs: 1000, statementTimeoutMs: 300 });
+    const a = openPostgresHallDatabase(url, { schema: 'lost_a', link });
+    const b = openPostgresHallDatabase(url, { schema: 'lost_b', link });
     for (const hall of [a, b]) hall.exec('CREATE TABLE written (what text NOT NULL)');
+    // The wait is bounded by the database's own timeout; the connection stays usable.
+    expect(() => a.prepare('SELECT pg_sleep(2)').get()).toThrow(expect.objectContaining({ code: '57014' }));
+    expect(b.prepare('SELECT 1 AS one').get()).toEqual({ one: 1 });
+    // The backend ends (an administrator, a restart): unavailable, then for a second statements fail at once, unsent.
     const backend = a.prepare<[], number>('SELECT pg_backend_pid()').pluck().get()!;
-    process.kill(backend, 'SIGSTOP');
-    try {
-      // 乙 asks (the worker starts setting its search_path, and the backend is frozen) …
-      expect(() => b.prepare('SELECT 1').get()).toThrow(HallDatabaseUnavailable);
-      // … and for a second after, every statement fails at once, unsent (the process is not blocked again) …
-      expect(() => a.prepare('SELECT 2').get()).toThrow(/刚才无法访问/);
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
-      // … then 甲 writes, and is given up on too.
-      expect(() => a.prepare("INSERT INTO written (what) VALUES ('甲的')").run()).toThrow(/没有应答/);
-    } finally {
-      process.kill(backend, 'SIGCONT');
-    }
-    // Once the backend runs again, what was sent runs in order: 甲's row is in 甲's table, none in 乙's.
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query('SELECT pg_terminate_backend($1)', [backend]);
+    await admin.end();
+    expect(() => a.prepare("INSERT INTO written (what) VALUES ('甲的')").run()).toThrow(HallDatabaseUnavailable);
+    expect(() => b.prepare('SELECT 2').get()).toThrow(/刚才无法访问/);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // A new connection: each hall's statements (prepared again) land in its own tables.
+    b.prepare("INSERT INTO written (what) VALUES ('乙的')").run();
+    a.prepare("INSERT INTO written (what) VALUES ('甲的')").run();
+    expect(a.prepare<[], number>('SELECT pg_backend_pid()').pluck().get()).not.toBe(backend);
     const rows = (hall: HallDatabase) => hall.prepare<[], string>('SELECT what FROM written').pluck().all();
-    let seen: string[][] = [];
-    for (let tries = 0; tries < 50; tries++) {
-      try {
-        seen = [rows(a), rows(b)];
-        if (seen[0]!.length > 0) break;
-      } catch {
-        // Still catching up.
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(seen).toEqual([['甲的'], []]);
+    expect([rows(a), rows(b)]).toEqual([['甲的'], ['乙的']]);
     a.close();
     b.close();
     link.close();
