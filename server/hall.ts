@@ -11,12 +11,14 @@ import { MAX_WALK_IN_PER_WINDOW_PER_DAY, walkInPrefix } from '../common/sync.ts'
 import { rankWaiting, type RankedTicket } from '../common/queue.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
+import { prepareBlindWrite } from './storage/hall-database.ts';
 import { deviceProof } from './device-proof.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { createThrottle, type SignInLockEntry, type SignInPolicy, type SignInScope } from './throttle.ts';
 import { hallToday } from '../common/hall-time.ts';
 import { pausedRefusal, waitingHeadsSql } from './ticket-ops.ts';
 import { createAheadCount, EFFECTIVE_LINE } from './waiting-queue.ts';
+import { createTicketNumbering } from './ticket-numbers.ts';
 
 export type DeviceRole = 'counter' | 'kiosk';
 
@@ -157,11 +159,7 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
   const selectCurrentTicket = db.prepare<[number], Ticket>(
     `SELECT ${TICKET_COLUMNS} FROM tickets WHERE window_id = ? AND status = 'called'`,
   );
-  const selectLastSeq = db
-    .prepare<[string, string], number>(
-      'SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE day = ? AND line_id = ?',
-    )
-    .pluck();
+  const nextNumber = createTicketNumbering(db);
   const insertTicket = db
     .prepare<[string, string, number, string, Priority, string, string], number>(
       `INSERT INTO tickets (day, line_id, seq, number, priority, status, issued_at, issued_by)
@@ -191,8 +189,10 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
   const selectPauseReason = db
     .prepare<[number], string>('SELECT reason FROM window_pauses WHERE window_id = ?')
     .pluck();
-  const claimTicket = db.prepare<[number, string, number]>(
-    `UPDATE tickets SET status = 'called', window_id = ?, called_at = ? WHERE id = ? AND status = 'waiting'`,
+  // The ticket as called, from the claim itself (no read after it, under the write lock).
+  const claimTicket = db.prepare<[number, string, number], Ticket>(
+    `UPDATE tickets SET status = 'called', window_id = ?, called_at = ? WHERE id = ? AND status = 'waiting'
+     RETURNING ${TICKET_COLUMNS}`,
   );
   const incrementRecalls = db.prepare<[number]>(
     'UPDATE tickets SET recall_count = recall_count + 1 WHERE id = ?',
@@ -205,13 +205,15 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
       'SELECT reply FROM call_next_replies WHERE window_id = ? AND idempotency_key = ?',
     )
     .pluck();
-  const insertReply = db.prepare<[number, string, string, string]>(
+  const insertReply = prepareBlindWrite<[number, string, string, string]>(
+    db,
     'INSERT INTO call_next_replies (window_id, idempotency_key, reply, at) VALUES (?, ?, ?, ?)',
   );
   // A full scan: pruned hourly, the table holds about two days of calls, and an
   // index on `at` would cost every call-next a write for no real gain.
   const deleteRepliesBefore = db.prepare<[string]>('DELETE FROM call_next_replies WHERE at < ?');
-  const insertLog = db.prepare<[string, LogAction, string, number | null, number | null, number | null]>(
+  const insertLog = prepareBlindWrite<[string, LogAction, string, number | null, number | null, number | null]>(
+    db,
     'INSERT INTO hall_log (at, action, device_id, window_id, ticket_id, staff_id) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const selectQueueVersion = db.prepare<[], number>('SELECT COALESCE(MAX(version), 0) FROM hall_log').pluck();
@@ -231,7 +233,7 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
     at: Date,
     about: { windowId?: number; ticketId?: number; staffId?: number },
   ): void {
-    insertLog.run(
+    insertLog(
       at.toISOString(),
       action,
       device.id,
@@ -564,7 +566,7 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
         .transaction(() => {
           const at = clock();
           const day = businessDay(at);
-          const seq = (selectLastSeq.get(day, line.id) ?? 0) + 1;
+          const { seq, number } = nextNumber(day, line.id);
           if (seq > MAX_TICKETS_PER_LINE_PER_DAY) {
             throw new HallError(
               'CONFLICT',
@@ -572,7 +574,6 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
               409,
             );
           }
-          const number = line.id + String(seq).padStart(3, '0');
           const id = insertTicket.get(day, line.id, seq, number, request.priority, at.toISOString(), device.id)!;
           const ticket = selectTicket.get(id) as Ticket;
           record('issue', device, at, { ticketId: ticket.id });
@@ -635,14 +636,14 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
           const current = selectCurrentTicket.get(windowId);
           if (current) finishTicket(device, windowId, current, 'completed', at);
           const next = rankWaiting(waitingHeads(businessDay(at), window), window)[0];
+          let called: Ticket | null = null;
           if (next) {
-            if (claimTicket.run(windowId, at.toISOString(), next.id).changes !== 1) {
-              throw new Error(`ticket ${next.id} was claimed twice`);
-            }
+            called = claimTicket.get(windowId, at.toISOString(), next.id) ?? null;
+            if (!called) throw new Error(`ticket ${next.id} was claimed twice`);
             record('call', device, at, { windowId, ticketId: next.id });
           }
-          const reply = { ticket: next ? (selectTicket.get(next.id) as Ticket) : null };
-          insertReply.run(windowId, idempotencyKey, JSON.stringify(reply), at.toISOString());
+          const reply = { ticket: called };
+          insertReply(windowId, idempotencyKey, JSON.stringify(reply), at.toISOString());
           return { reply, changed: Boolean(current || next) };
         })
         .immediate();

@@ -16,6 +16,7 @@ import { checkResidentId } from '../common/identity.ts';
 import { maskIdNumber, maskName } from '../common/mask.ts';
 import { HallSettings, type HallWindow, type Priority, type Ticket } from '../common/model.ts';
 import { createAheadCount, EFFECTIVE_LINE } from './waiting-queue.ts';
+import { createTicketNumbering } from './ticket-numbers.ts';
 import { hallDateTimeAt } from '../common/calendar.ts';
 import { hallToday } from '../common/hall-time.ts';
 import type {
@@ -32,7 +33,7 @@ import type { CreateAppointmentRequest } from '../common/ticket-ops.ts';
 import { serviceTiming } from '../common/overtime.ts';
 import { createConfigStore } from './config-store.ts';
 import type { HallDatabase } from './db.ts';
-import { dialectOf } from './storage/hall-database.ts';
+import { dialectOf, prepareBlindWrite } from './storage/hall-database.ts';
 import { indexedBy } from './storage/dialect.ts';
 
 
@@ -147,10 +148,12 @@ export function createTicketOps(
   const selectReply = db
     .prepare<[number, string], string>('SELECT reply FROM call_next_replies WHERE window_id = ? AND idempotency_key = ?')
     .pluck();
-  const insertReply = db.prepare<[number, string, string, string]>(
+  const insertReply = prepareBlindWrite<[number, string, string, string]>(
+    db,
     'INSERT INTO call_next_replies (window_id, idempotency_key, reply, at) VALUES (?, ?, ?, ?)',
   );
-  const insertLog = db.prepare<[string, LogAction, string, number | null, number | null]>(
+  const insertLog = prepareBlindWrite<[string, LogAction, string, number | null, number | null]>(
+    db,
     'INSERT INTO hall_log (at, action, device_id, window_id, ticket_id) VALUES (?, ?, ?, ?, ?)',
   );
   const selectQueueVersion = db.prepare<[], number>('SELECT COALESCE(MAX(version), 0) FROM hall_log').pluck();
@@ -212,9 +215,7 @@ export function createTicketOps(
   const selectNoShows = db.prepare<[string], Ticket>(
     `SELECT ${TICKET_COLUMNS} FROM tickets WHERE status = 'no_show' AND day = ? ORDER BY ended_at DESC, id DESC`,
   );
-  const selectLastSeq = db
-    .prepare<[string, string], number>('SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE day = ? AND line_id = ?')
-    .pluck();
+  const nextNumber = createTicketNumbering(db);
   const insertTicket = db
     .prepare<[string, string, number, string, Priority, string, string], number>(
       `INSERT INTO tickets (day, line_id, seq, number, priority, status, issued_at, issued_by)
@@ -297,7 +298,7 @@ export function createTicketOps(
   }
 
   function log(action: LogAction, device: Device, at: Date, windowId: number | null, ticketId: number | null) {
-    insertLog.run(at.toISOString(), action, device.id, windowId, ticketId);
+    insertLog(at.toISOString(), action, device.id, windowId, ticketId);
   }
 
   function announce(queue: boolean, windowIds: readonly number[]): void {
@@ -330,7 +331,7 @@ export function createTicketOps(
         requireClerk(windowId);
         const at = clock();
         const done = act(window, at);
-        insertReply.run(windowId, stored, JSON.stringify(done.reply), at.toISOString());
+        insertReply(windowId, stored, JSON.stringify(done.reply), at.toISOString());
         return done;
       })
       .immediate();
@@ -549,11 +550,10 @@ export function createTicketOps(
         const line = config.get('line', appointment.lineId);
         if (!line) throw new HallError('NOT_FOUND', `预约的业务类型 ${appointment.lineId} 大厅已不再开设，请群众到咨询台咨询`, 404);
         const onTime = minutesOf(hallHourMinute(at)) <= minutesOf(appointment.slotStart) + settings().appointmentLateMinutes;
-        const seq = (selectLastSeq.get(today, line.id) ?? 0) + 1;
+        const { seq, number } = nextNumber(today, line.id);
         if (seq > MAX_TICKETS_PER_LINE_PER_DAY) {
           throw new HallError('CONFLICT', `今日「${line.name}」的号已全部取完，请群众明日再来或咨询大厅工作人员`, 409);
         }
-        const number = line.id + String(seq).padStart(3, '0');
         const priority: Priority = onTime ? 'appointment' : 'normal';
         const id = insertTicket.get(today, line.id, seq, number, priority, at.toISOString(), device.id)!;
         markCheckedIn.run(id, at.toISOString(), windowId, appointment.code);
