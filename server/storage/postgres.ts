@@ -388,6 +388,7 @@ export class PostgresLink {
     try {
       connection.connectSync(connectionString(this.#url, this.#options));
     } catch (error) {
+      holdUntilClosed(connection);
       throw new HallDatabaseUnavailable(`无法连接大厅数据库 ${this.name}：${(error as Error).message.trim()} (cannot reach the hall database)`, {
         cause: error,
       });
@@ -411,11 +412,13 @@ export class PostgresLink {
   #drop(): void {
     const connection = this.#connection;
     this.#connection = null;
+    if (!connection) return;
     try {
-      connection?.finish();
+      connection.finish();
     } catch {
       // Closing a connection that is already gone.
     }
+    holdUntilClosed(connection);
   }
 
   // The statement's hall: its schema first on the path (pg_catalog stays implicit;
@@ -542,6 +545,17 @@ export class PostgresLink {
     this.#drop();
     return new HallDatabaseUnavailable(`无法连接大厅数据库 ${this.name}：${message} (cannot reach the hall database)`);
   }
+}
+
+/**
+ * The addon's finish() closes its socket watcher (uv_close, completed by the
+ * event loop later) and lets go of the object at once: collected before the
+ * loop has run the close, it is memory libuv then reads — a process aborted in
+ * uv__finish_close, seen in the tests. So a finished connection is held until
+ * the loop has turned.
+ */
+function holdUntilClosed(connection: Libpq): void {
+  setTimeout(() => connection, 100).unref();
 }
 
 /** A statement to send: with values or a prepared name (the extended protocol), or bare SQL. */

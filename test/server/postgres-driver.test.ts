@@ -5,6 +5,8 @@
 // HALL_DATABASE_URL. The placeholder translation is pure and checked on both
 // runs of the matrix; the rest needs PostgreSQL and runs in the PostgreSQL run.
 import { createServer } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openHallDatabase } from '../../server/db.ts';
@@ -225,6 +227,18 @@ describe.skipIf(testBackend() !== 'postgres')('on PostgreSQL [PostgreSQL run onl
     b.close();
     link.close();
   }, 30_000);
+
+  it('a closed connection may be collected at once: the addon’s socket watcher closes safely (else the process aborts in libuv)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let i = 0; i < 20; i++) {
+      const link = new PostgresLink(url);
+      link.query(null, 'SELECT 1');
+      link.close();
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  });
 
   it('keeps the SQLSTATE of a refused row, and says what is SQLite’s', () => {
     let caught: unknown;
