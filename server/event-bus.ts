@@ -42,7 +42,7 @@ import { createRequire } from 'node:module';
 import type * as PG from 'pg';
 import type { Client, Notification } from 'pg';
 import type { HallEvent } from '../common/http-api.ts';
-import { dialectOf, type HallDatabase } from './storage/hall-database.ts';
+import { dialectOf, prepareBlindWrite, type HallDatabase } from './storage/hall-database.ts';
 
 /**
  * The channel every process of one hall listens on: one per hall's schema, so
@@ -74,7 +74,7 @@ export interface EventBus {
   /** Which implementation this is. */
   readonly kind: 'local' | 'postgres';
   /** Sends a change's event to every process's streams (PostgreSQL: on commit when inside a transaction). */
-  publish(event: HallEvent): void;
+  publish(...events: HallEvent[]): void;
   /** The overview changed (not a HallEvent): every process's long polls answer. */
   touch(): void;
   /** This process's windows with a live counter link, for the other processes (nothing to do in one process). */
@@ -87,7 +87,7 @@ export interface EventBus {
 }
 
 /** What travels on the channel. */
-type BusMessage = { e: HallEvent; o: string } | { t: 1; o: string } | { k: string; o: string };
+type BusMessage = { e: HallEvent; o: string } | { es: HallEvent[]; o: string } | { t: 1; o: string } | { k: string; o: string };
 
 /** A set of window ids as a bitset in base64: 2,000 windows in ~340 characters (NOTIFY takes < 8000 bytes). */
 export function encodeWindowSet(windows: ReadonlySet<number>): string {
@@ -108,7 +108,9 @@ export function createLocalEventBus(): EventBus {
   let subscriber: EventBusSubscriber | null = null;
   return {
     kind: 'local',
-    publish: (event) => subscriber?.event(event),
+    publish: (...events) => {
+      for (const event of events) subscriber?.event(event);
+    },
     touch: () => subscriber?.touch(),
     announceLinks: () => {},
     subscribe: (next) => void (subscriber = next),
@@ -291,7 +293,8 @@ export interface PostgresEventBusOptions {
 export function createPostgresEventBus(db: HallDatabase, options: PostgresEventBusOptions): EventBus {
   const { listener, log } = options;
   const channel = eventChannelOf(options.schema ?? null);
-  const notify = db.prepare<[string]>(`SELECT pg_notify('${channel}', ?)`);
+  // In a transaction a NOTIFY goes with its next statement, the COMMIT at the latest (a blind write).
+  const notify = prepareBlindWrite<[string]>(db, `SELECT pg_notify('${channel}', ?)`);
   let subscriber: EventBusSubscriber | null = null;
   let first: Promise<void> | null = null;
   const origin = randomUUID();
@@ -301,11 +304,11 @@ export function createPostgresEventBus(db: HallDatabase, options: PostgresEventB
     if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) throw new Error(`event too large for NOTIFY: ${text.slice(0, 80)}`);
     if (db.inTransaction) {
       // Part of the change: goes out on COMMIT, never if it rolls back; a failure fails the change.
-      notify.run(text);
+      notify(text);
       return;
     }
     try {
-      notify.run(text);
+      notify(text);
     } catch (error) {
       // After the commit: the change stands; the hint is lost (streams re-read when the link comes back).
       log(JSON.stringify({ at: new Date().toISOString(), what: 'event bus', level: 'error', error: String(error) }));
@@ -322,15 +325,20 @@ export function createPostgresEventBus(db: HallDatabase, options: PostgresEventB
     }
     if (message.o === origin) return;
     if ('e' in message) subscriber.event(message.e);
+    else if ('es' in message) for (const event of message.es) subscriber.event(event);
     else if ('k' in message) subscriber.links?.(message.o, decodeWindowSet(message.k));
     else subscriber.touch();
   }
 
   return {
     kind: 'postgres',
-    publish: (event) => {
-      send({ e: event, o: origin });
-      queueMicrotask(() => subscriber?.event(event));
+    // Events of one change go as one NOTIFY: each is a write of PostgreSQL's notify queue and a wake-up of every listening process.
+    publish: (...events) => {
+      if (events.length === 0) return;
+      send(events.length === 1 ? { e: events[0]!, o: origin } : { es: events, o: origin });
+      queueMicrotask(() => {
+        for (const event of events) subscriber?.event(event);
+      });
     },
     touch: () => {
       subscriber?.touch();

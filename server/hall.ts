@@ -1,6 +1,6 @@
 // What the hall server does, over its database: enrollment, sign-in, tickets
-// and the window calls. Every write is one transaction; live events are
-// published after it commits.
+// and the window calls. Every write is one transaction; its live events are
+// sent once it commits.
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { HallError } from '../common/errors.ts';
 import { MAX_DEVICE_NO } from '../common/hall-codes.ts';
@@ -31,8 +31,8 @@ export interface Device {
 
 export interface HallOptions {
   clock: () => Date;
-  /** Receives every live event once the change behind it has committed. */
-  publish: (event: HallEvent) => void;
+  /** Receives the live events of each change (together), to be sent once it has committed. */
+  publish: (...events: HallEvent[]) => void;
   /** How long a wrong password's answer is held, given the delay the throttle asks for (tests: 0). */
   signInDelayMs?: (delayMs: number) => number;
 }
@@ -257,13 +257,22 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
 
   /** Tells listeners what changed; call after the transaction has committed. */
   /** \`by\`: the device whose call this was, when its answer tells it all (HallEvent window.by). */
+  /**
+   * Publishes a change's events. Called as its write transaction's last step
+   * where the route is hot (call-next, 取号, 办结…): on PostgreSQL the NOTIFYs
+   * then go with the COMMIT (server/event-bus.ts) instead of as two more
+   * transactions after it, each taking PostgreSQL's one notify lock to its WAL
+   * flush; a change rolled back after it would cost only a needless hint.
+   */
   function announce(change: { queue: boolean; windowIds: readonly number[]; by?: Device }): void {
     const version = queueVersion();
-    if (change.queue) publish({ type: 'queue', version });
     const by = change.by?.id;
-    for (const windowId of new Set(change.windowIds)) {
-      publish(by === undefined ? { type: 'window', windowId, version } : { type: 'window', windowId, version, by });
-    }
+    publish(
+      ...(change.queue ? [{ type: 'queue', version } as const] : []),
+      ...[...new Set(change.windowIds)].map((windowId): HallEvent =>
+        by === undefined ? { type: 'window', windowId, version } : { type: 'window', windowId, version, by },
+      ),
+    );
   }
 
   function requireWindow(windowId: number): HallWindow {
@@ -331,10 +340,10 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
         requireClerk(windowId);
         const current = requireCurrentTicket(windowId);
         act(current, clock());
+        announce({ queue: true, windowIds: [windowId], by: device });
         return selectTicket.get(current.id) as Ticket;
       })
       .immediate();
-    announce({ queue: true, windowIds: [windowId], by: device });
     return { ticket };
   }
 
@@ -577,10 +586,10 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
           const id = insertTicket.get(day, line.id, seq, number, request.priority, at.toISOString(), device.id)!;
           const ticket = selectTicket.get(id) as Ticket;
           record('issue', device, at, { ticketId: ticket.id });
+          announce({ queue: true, windowIds: [] });
           return { ticket, ahead: aheadOf(day, ticket) };
         })
         .immediate();
-      announce({ queue: true, windowIds: [] });
       return issued;
     },
 
@@ -624,11 +633,10 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
           400,
         );
       }
-      const { reply, changed } = db
+      return db
         .transaction(() => {
           const earlier = selectReply.get(windowId, idempotencyKey);
-          if (earlier !== undefined)
-            return { reply: JSON.parse(earlier) as RouteResponse<'callNext'>, changed: false };
+          if (earlier !== undefined) return JSON.parse(earlier) as RouteResponse<'callNext'>;
           requireClerk(windowId);
           const pausedFor = selectPauseReason.get(windowId);
           if (pausedFor !== undefined) throw pausedRefusal(pausedFor);
@@ -644,11 +652,10 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
           }
           const reply = { ticket: called };
           insertReply(windowId, idempotencyKey, JSON.stringify(reply), at.toISOString());
-          return { reply, changed: Boolean(current || next) };
+          if (current || next) announce({ queue: true, windowIds: [windowId], by: device });
+          return reply;
         })
         .immediate();
-      if (changed) announce({ queue: true, windowIds: [windowId], by: device });
-      return reply;
     },
 
     /**

@@ -125,7 +125,7 @@ export type TicketOps = ReturnType<typeof createTicketOps>;
 
 export function createTicketOps(
   db: HallDatabase,
-  { clock, publish }: { clock: () => Date; publish: (event: HallEvent) => void },
+  { clock, publish }: { clock: () => Date; publish: (...events: HallEvent[]) => void },
 ) {
   const config = createConfigStore(db);
   const dialect = dialectOf(db);
@@ -303,8 +303,10 @@ export function createTicketOps(
 
   function announce(queue: boolean, windowIds: readonly number[]): void {
     const version = selectQueueVersion.get() ?? 0;
-    if (queue) publish({ type: 'queue', version });
-    for (const windowId of new Set(windowIds)) publish({ type: 'window', windowId, version });
+    publish(
+      ...(queue ? [{ type: 'queue', version } as const] : []),
+      ...[...new Set(windowIds)].map((windowId): HallEvent => ({ type: 'window', windowId, version })),
+    );
   }
 
   /**
@@ -324,19 +326,19 @@ export function createTicketOps(
       throw new HallError('BAD_REQUEST', `Idempotency-Key 过长（最多 ${MAX_IDEMPOTENCY_KEY_LENGTH} 个字符），请改用 UUID`, 400);
     }
     const stored = `${op}:${key}`;
-    const outcome = db
+    return db
       .transaction(() => {
         const earlier = selectReply.get(windowId, stored);
-        if (earlier !== undefined) return { reply: JSON.parse(earlier) as R, queue: false, windowIds: [] as number[] };
+        if (earlier !== undefined) return JSON.parse(earlier) as R;
         requireClerk(windowId);
         const at = clock();
         const done = act(window, at);
         insertReply(windowId, stored, JSON.stringify(done.reply), at.toISOString());
-        return done;
+        // In the transaction: on PostgreSQL its NOTIFYs go with the COMMIT (see hall.ts, announce).
+        if (done.queue || done.windowIds.length > 0) announce(done.queue, done.windowIds);
+        return done.reply;
       })
       .immediate();
-    if (outcome.queue || outcome.windowIds.length > 0) announce(outcome.queue, outcome.windowIds);
-    return outcome.reply;
   }
 
   const pauseView = (row: PauseRow | undefined): WindowPause | null =>
