@@ -1,6 +1,6 @@
 // What the hall server does, over its database: enrollment, sign-in, tickets
-// and the window calls. Every write is one transaction; its live events are
-// sent once it commits.
+// and the window calls. Every write is one transaction; live events are
+// published after it commits.
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { HallError } from '../common/errors.ts';
 import { MAX_DEVICE_NO } from '../common/hall-codes.ts';
@@ -31,7 +31,7 @@ export interface Device {
 
 export interface HallOptions {
   clock: () => Date;
-  /** Receives the live events of each change (together), to be sent once it has committed. */
+  /** Receives the live events of each change, together, once the change has committed. */
   publish: (...events: HallEvent[]) => void;
   /** How long a wrong password's answer is held, given the delay the throttle asks for (tests: 0). */
   signInDelayMs?: (delayMs: number) => number;
@@ -255,15 +255,8 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
     return passwordMatches ? staff : null;
   }
 
-  /** Tells listeners what changed; call after the transaction has committed. */
+  /** Tells listeners what changed, in one publish (on PostgreSQL one NOTIFY); call after the transaction has committed. */
   /** \`by\`: the device whose call this was, when its answer tells it all (HallEvent window.by). */
-  /**
-   * Publishes a change's events. Called as its write transaction's last step
-   * where the route is hot (call-next, 取号, 办结…): on PostgreSQL the NOTIFYs
-   * then go with the COMMIT (server/event-bus.ts) instead of as two more
-   * transactions after it, each taking PostgreSQL's one notify lock to its WAL
-   * flush; a change rolled back after it would cost only a needless hint.
-   */
   function announce(change: { queue: boolean; windowIds: readonly number[]; by?: Device }): void {
     const version = queueVersion();
     const by = change.by?.id;
@@ -340,10 +333,10 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
         requireClerk(windowId);
         const current = requireCurrentTicket(windowId);
         act(current, clock());
-        announce({ queue: true, windowIds: [windowId], by: device });
         return selectTicket.get(current.id) as Ticket;
       })
       .immediate();
+    announce({ queue: true, windowIds: [windowId], by: device });
     return { ticket };
   }
 
@@ -586,10 +579,10 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
           const id = insertTicket.get(day, line.id, seq, number, request.priority, at.toISOString(), device.id)!;
           const ticket = selectTicket.get(id) as Ticket;
           record('issue', device, at, { ticketId: ticket.id });
-          announce({ queue: true, windowIds: [] });
           return { ticket, ahead: aheadOf(day, ticket) };
         })
         .immediate();
+      announce({ queue: true, windowIds: [] });
       return issued;
     },
 
@@ -633,10 +626,11 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
           400,
         );
       }
-      return db
+      const { reply, changed } = db
         .transaction(() => {
           const earlier = selectReply.get(windowId, idempotencyKey);
-          if (earlier !== undefined) return JSON.parse(earlier) as RouteResponse<'callNext'>;
+          if (earlier !== undefined)
+            return { reply: JSON.parse(earlier) as RouteResponse<'callNext'>, changed: false };
           requireClerk(windowId);
           const pausedFor = selectPauseReason.get(windowId);
           if (pausedFor !== undefined) throw pausedRefusal(pausedFor);
@@ -652,10 +646,11 @@ export function createHall(db: HallDatabase, { clock, publish, signInDelayMs = (
           }
           const reply = { ticket: called };
           insertReply(windowId, idempotencyKey, JSON.stringify(reply), at.toISOString());
-          if (current || next) announce({ queue: true, windowIds: [windowId], by: device });
-          return reply;
+          return { reply, changed: Boolean(current || next) };
         })
         .immediate();
+      if (changed) announce({ queue: true, windowIds: [windowId], by: device });
+      return reply;
     },
 
     /**

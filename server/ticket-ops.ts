@@ -326,19 +326,19 @@ export function createTicketOps(
       throw new HallError('BAD_REQUEST', `Idempotency-Key 过长（最多 ${MAX_IDEMPOTENCY_KEY_LENGTH} 个字符），请改用 UUID`, 400);
     }
     const stored = `${op}:${key}`;
-    return db
+    const outcome = db
       .transaction(() => {
         const earlier = selectReply.get(windowId, stored);
-        if (earlier !== undefined) return JSON.parse(earlier) as R;
+        if (earlier !== undefined) return { reply: JSON.parse(earlier) as R, queue: false, windowIds: [] as number[] };
         requireClerk(windowId);
         const at = clock();
         const done = act(window, at);
         insertReply(windowId, stored, JSON.stringify(done.reply), at.toISOString());
-        // In the transaction: on PostgreSQL its NOTIFYs go with the COMMIT (see hall.ts, announce).
-        if (done.queue || done.windowIds.length > 0) announce(done.queue, done.windowIds);
-        return done.reply;
+        return done;
       })
       .immediate();
+    if (outcome.queue || outcome.windowIds.length > 0) announce(outcome.queue, outcome.windowIds);
+    return outcome.reply;
   }
 
   const pauseView = (row: PauseRow | undefined): WindowPause | null =>
