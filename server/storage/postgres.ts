@@ -65,6 +65,8 @@ interface Libpq {
   getvalue(row: number, field: number): string;
   getisnull(row: number, field: number): boolean;
   cmdTuples(): string;
+  /** The command tag: 'ROLLBACK' for a COMMIT of a transaction that had failed. */
+  cmdStatus(): string;
   // Pipeline mode: statements sent without waiting, their results read in order.
   enterPipelineMode(): boolean;
   exitPipelineMode(): boolean;
@@ -154,6 +156,10 @@ export function translatePlaceholders(sql: string): TranslatedSql {
 type Value = string | number | Buffer | null;
 
 function bindValue(value: unknown): Value {
+  // libpq takes text values as C strings: a NUL would cut the value short, silently. PostgreSQL refuses it in text.
+  if (typeof value === 'string' && value.includes('\0')) {
+    throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+  }
   if (value === null || typeof value === 'string' || typeof value === 'number' || Buffer.isBuffer(value)) return value as Value;
   if (typeof value === 'bigint') return value.toString();
   // better-sqlite3 refuses these too; the same mistake fails the same way on both engines.
@@ -317,6 +323,9 @@ export class PostgresLink {
     if (!this.#open) throw new TypeError('The database connection is not open');
     if (Date.now() < this.#downUntil) {
       // Just out of reach: fail at once rather than block the process again (every hall on it, every timer).
+      // What the failing transaction holds is dropped with it: never sent with a later statement.
+      this.#later.length = 0;
+      this.#held.length = 0;
       throw new HallDatabaseUnavailable(`大厅数据库 ${this.name} 刚才无法访问，稍后再试 (the hall database was out of reach a moment ago)`);
     }
     const sending = [...this.#later.splice(0), ...this.#held.splice(0).flatMap((opening) => opening.statements)];
@@ -442,6 +451,7 @@ export class PostgresLink {
     // A rolled-back transaction undoes a SET made inside it: set it again next time.
     if (/^\s*ROLLBACK/i.test(text)) this.#schema = undefined;
     this.#check(connection);
+    checkCommitted(connection, text);
     return this.#answer(connection);
   }
 
@@ -460,32 +470,42 @@ export class PostgresLink {
   #pipeline(connection: Libpq, statements: Outgoing[]): Answer {
     // What each result answers, in order: a statement's preparing (its name) or the statement.
     const sent: (string | null)[] = [];
-    connection.enterPipelineMode();
-    for (const { text, values, name } of statements) {
-      if (name !== undefined && !this.#prepared.has(name) && !sent.includes(name)) {
-        connection.sendPrepare(name, text, values?.length ?? 0);
-        sent.push(name);
-      }
-      if (name !== undefined) connection.sendQueryPrepared(name, (values ?? []).map(asText));
-      else connection.sendQueryParams(text, (values ?? []).map(asText));
-      sent.push(null);
-    }
-    connection.pipelineSync();
     let failed: Error | undefined;
     let answer: Answer | undefined;
-    for (const [index, preparing] of sent.entries()) {
-      if (!connection.getResult()) throw this.#lost(connection);
-      const error = this.#errorOf(connection);
-      if (error instanceof HallDatabaseUnavailable) throw error;
-      failed ??= error;
-      // Prepared statements outlive a failed transaction; one skipped after the failure is prepared again when used.
-      if (preparing !== null && !error && connection.resultStatus() === 'PGRES_COMMAND_OK') this.#prepared.add(preparing);
-      if (index === sent.length - 1 && !failed) answer = this.#answer(connection);
-      // Each statement's results end with a null.
-      if (connection.getResult()) throw this.#lost(connection);
+    let finished = false;
+    try {
+      connection.enterPipelineMode();
+      for (const { text, values, name } of statements) {
+        if (name !== undefined && !this.#prepared.has(name) && !sent.includes(name)) {
+          connection.sendPrepare(name, text, values?.length ?? 0);
+          sent.push(name);
+        }
+        if (name !== undefined) connection.sendQueryPrepared(name, (values ?? []).map(asText));
+        else connection.sendQueryParams(text, (values ?? []).map(asText));
+        sent.push(null);
+      }
+      connection.pipelineSync();
+      for (const [index, preparing] of sent.entries()) {
+        if (!connection.getResult()) throw this.#lost(connection);
+        const error = this.#errorOf(connection);
+        if (error instanceof HallDatabaseUnavailable) throw error;
+        failed ??= error;
+        // Prepared statements outlive a failed transaction; one skipped after the failure is prepared again when used.
+        if (preparing !== null && !error && connection.resultStatus() === 'PGRES_COMMAND_OK') this.#prepared.add(preparing);
+        if (index === sent.length - 1 && !failed) {
+          checkCommitted(connection, statements.at(-1)!.text);
+          answer = this.#answer(connection);
+        }
+        // Each statement's results end with a null.
+        if (connection.getResult()) throw this.#lost(connection);
+      }
+      if (!connection.getResult() || connection.resultStatus() !== 'PGRES_PIPELINE_SYNC') throw this.#lost(connection);
+      connection.exitPipelineMode();
+      finished = true;
+    } finally {
+      // Anything unforeseen mid-pipeline (the connection is still in pipeline mode, results unread): never reused.
+      if (!finished && this.#connection === connection) this.#drop();
     }
-    if (!connection.getResult() || connection.resultStatus() !== 'PGRES_PIPELINE_SYNC') throw this.#lost(connection);
-    connection.exitPipelineMode();
     if (!failed) {
       if (/^ROLLBACK/i.test(statements.at(-1)!.text)) this.#schema = undefined;
       return answer!;
@@ -556,6 +576,18 @@ export class PostgresLink {
  */
 function holdUntilClosed(connection: Libpq): void {
   setTimeout(() => connection, 100).unref();
+}
+
+/**
+ * A COMMIT of a transaction that had failed is PostgreSQL's ROLLBACK (command
+ * tag ROLLBACK, no error): said as the error it is, never taken as committed.
+ */
+function checkCommitted(connection: Libpq, text: string): void {
+  if (/^\s*COMMIT\b/i.test(text) && connection.cmdStatus() === 'ROLLBACK') {
+    throw Object.assign(new Error('COMMIT 未生效：事务中先前的语句已失败，整个事务已回滚 (the transaction had failed and was rolled back)'), {
+      code: '25P02',
+    });
+  }
 }
 
 /** A statement to send: with values or a prepared name (the extended protocol), or bare SQL. */

@@ -157,6 +157,24 @@ describe.skipIf(testBackend() !== 'postgres')('on PostgreSQL [PostgreSQL run onl
     }
   });
 
+  it('refuses a NUL in a text value, and never takes a failed transaction’s COMMIT for a commit', () => {
+    // libpq passes text as C strings: the value would be cut at the NUL; refused as PostgreSQL refuses it.
+    expect(() => db.prepare('SELECT ? AS text').get('甲\0乙')).toThrow(expect.objectContaining({ code: '22021' }));
+    // A statement failed and was caught inside the transaction: PostgreSQL answers its COMMIT with ROLLBACK.
+    const before = db.prepare<[], number>('SELECT count(*) FROM t').pluck().get();
+    const swallowing = db.transaction(() => {
+      db.prepare("INSERT INTO t (name, n) VALUES ('丑', 0)").run();
+      try {
+        db.prepare('SELECT 1 / 0').get();
+      } catch {
+        // SQLite would go on; PostgreSQL has failed the whole transaction.
+      }
+    });
+    expect(swallowing).toThrow(expect.objectContaining({ code: '25P02' }));
+    expect(db.inTransaction).toBe(false);
+    expect(db.prepare<[], number>('SELECT count(*) FROM t').pluck().get()).toBe(before);
+  });
+
   it('a write lock not had in time fails the transaction’s first statement with the lock’s error, and it is rolled back', async () => {
     const other = new pg.Client({ connectionString: url });
     await other.connect();
@@ -254,10 +272,15 @@ describe.skipIf(testBackend() !== 'postgres')('on PostgreSQL [PostgreSQL run onl
   it('a lost database fails fast as unavailable, and is used again once back', async () => {
     await cluster.stop();
     expect(() => db.prepare('SELECT 1 AS one').get()).toThrow(HallDatabaseUnavailable);
+    // A write transaction failing fast meanwhile: its opening and blind write are dropped with it, never sent later.
+    const write = prepareBlindWrite<[string]>(db, "INSERT INTO t (name, n) VALUES (?, 0)");
+    expect(() => db.transaction(() => (write('寅'), db.prepare('SELECT 1').get())).immediate()).toThrow(/刚才无法访问/);
     await cluster.start();
     // Within a second of a failure statements fail at once, unsent; then the database is tried again.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(db.prepare('SELECT 1 AS one').get()).toEqual({ one: 1 });
+    expect(db.prepare('SELECT txid_current_if_assigned() AS xid').get()).toEqual({ xid: null });
+    expect(db.prepare("SELECT count(*) FROM t WHERE name = '寅'").pluck().get()).toBe(0);
   }, 60_000);
 
   it('a hall database starts at the baseline and refuses a newer schema', async () => {
